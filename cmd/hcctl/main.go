@@ -1,0 +1,17 @@
+// Command hcctl: manage Healthchecks checks through the Management API.
+package main
+
+import (
+	"os"
+
+	"github.com/cronkit/cronkit/lib/cli"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+// run is main without the exit, for testscript.
+func run() int {
+	return cli.Execute(newRoot(cli.OSEnv()), os.Args[1:])
+}

@@ -1,0 +1,256 @@
+package chart
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HandlerOptions configures NewHandler.
+type HandlerOptions struct {
+	// MaxAge is the Cache-Control max-age of charts (default 24h).
+	MaxAge time.Duration
+	// CacheBytes bounds the cache of rendered charts (default 64 MiB;
+	// negative turns the cache off).
+	CacheBytes int
+	// Scale is the PNG scale (default 2, for retina screens).
+	Scale float64
+}
+
+// Handler serves charts, the documentation page and a health check.
+type Handler struct {
+	opts   HandlerOptions
+	cache  *lru
+	cc     string
+	docs   []byte
+	docTag string
+}
+
+// DefaultCacheBytes bounds the server's cache of rendered charts.
+const DefaultCacheBytes = 64 << 20
+
+// Security headers (ref §2.5): the SVG carries user text, so it may load or
+// run nothing; the docs page may only show our own images.
+const (
+	svgCSP  = "default-src 'none'; style-src 'unsafe-inline'"
+	docsCSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
+
+// NewHandler returns the chartd HTTP handler:
+//
+//	GET|HEAD|POST /<any name>.svg|.png   a chart (POST: the query in the body)
+//	GET /healthz                         "ok"
+//	GET /                                documentation with live examples
+func NewHandler(o HandlerOptions) *Handler {
+	if o.MaxAge == 0 {
+		o.MaxAge = 24 * time.Hour
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = DefaultCacheBytes
+	}
+	if o.Scale == 0 {
+		o.Scale = DefaultScale
+	}
+	h := &Handler{opts: o, cc: "public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second))}
+	if o.CacheBytes > 0 {
+		h.cache = newLRU(o.CacheBytes)
+	}
+	h.docs = docsPage()
+	h.docTag = etagOf(h.docs)
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	path := r.URL.Path
+	f, isChart := FormatOf(path)
+	switch {
+	case path == "/healthz":
+		if !allow(w, r, false) {
+			return
+		}
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		hd.Set("Cache-Control", "no-store")
+		_, _ = io.WriteString(w, "ok\n")
+	case path == "/" || path == "/index.html":
+		if !allow(w, r, false) {
+			return
+		}
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		hd.Set("Content-Security-Policy", docsCSP)
+		h.send(w, r, h.docs, h.docTag, "public, max-age=300")
+	case isChart:
+		if !allow(w, r, true) {
+			return
+		}
+		h.chart(w, r, f)
+	default:
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "chartd: not found; charts are /<name>.svg or /<name>.png, docs at /\n")
+	}
+}
+
+func allow(w http.ResponseWriter, r *http.Request, post bool) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		if post {
+			return true
+		}
+	}
+	methods := "GET, HEAD"
+	if post {
+		methods += ", POST"
+	}
+	w.Header().Set("Allow", methods)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	_, _ = io.WriteString(w, "chartd: method not allowed\n")
+	return false
+}
+
+func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
+	raw := r.URL.RawQuery
+	if r.Method == http.MethodPost {
+		// Long data goes in the body (ref §2.5); the URL's own query, if
+		// any, comes first so the body's values win.
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxQuery+1))
+		if err != nil {
+			h.fail(w, f, errf("", "reading the body: %v", err))
+			return
+		}
+		if b := strings.TrimSpace(string(body)); b != "" {
+			if raw != "" {
+				raw += "&"
+			}
+			raw += b
+		}
+	}
+	if f == FormatPNG {
+		w.Header().Set("Content-Type", "image/png")
+	} else {
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Content-Security-Policy", svgCSP)
+	}
+	key := f.String() + "\x00" + raw
+	if c, ok := h.cache.get(key); ok {
+		h.send(w, r, c.body, c.etag, h.cc)
+		return
+	}
+	body, err := h.render(raw, f)
+	if err != nil {
+		h.fail(w, f, err)
+		return
+	}
+	c := &rendered{key: key, body: body, etag: etagOf(body)}
+	h.cache.add(c)
+	h.send(w, r, c.body, c.etag, h.cc)
+}
+
+// Render renders a raw query in format f at the handler's PNG scale.
+func (h *Handler) render(raw string, f Format) ([]byte, error) {
+	q, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if f == FormatPNG {
+		return RenderPNG(q, h.opts.Scale)
+	}
+	return RenderSVG(q), nil
+}
+
+// send writes body with a strong ETag (the output is a pure function of the
+// request), answering 304 when the client already has it.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, body []byte, etag, cc string) {
+	hd := w.Header()
+	hd.Set("ETag", etag)
+	hd.Set("Cache-Control", cc)
+	if matchETag(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// fail answers 400 with an image of the message for image requests (an <img>
+// cannot show anything else), and the message in X-Chartd-Error for curl.
+func (h *Handler) fail(w http.ResponseWriter, f Format, err error) {
+	status := http.StatusBadRequest
+	if !IsQueryError(err) {
+		status = http.StatusInternalServerError
+	}
+	msg := err.Error()
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Chartd-Error", headerSafe(msg))
+	hd.Del("ETag")
+	sc := ErrorScene(msg)
+	var body []byte
+	if f == FormatPNG {
+		if b, perr := sc.PNG(DefaultScale); perr == nil {
+			body = b
+		}
+	} else {
+		body = sc.SVG()
+	}
+	if body == nil {
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
+		hd.Del("Content-Security-Policy")
+		body = []byte("chartd: " + msg + "\n")
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// headerSafe keeps printable ASCII so a message cannot split headers.
+func headerSafe(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7F {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('?')
+		}
+		if b.Len() >= 200 {
+			break
+		}
+	}
+	return b.String()
+}
+
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+// matchETag implements If-None-Match's weak comparison (RFC 9110 §13.1.2).
+func matchETag(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// CacheStats reports the number of cached charts and their bytes.
+func (h *Handler) CacheStats() (entries, bytes int) {
+	if h.cache == nil {
+		return 0, 0
+	}
+	return h.cache.stats()
+}

@@ -1,0 +1,385 @@
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // tz names must resolve the same on every machine
+	"unicode/utf8"
+)
+
+// Bounds (our choice, ref §2.5; documented in docs/chartd.md).
+const (
+	MaxSide     = 2000      // w and h
+	MaxDatasets = 5         // d0..d4
+	MaxPoints   = 4096      // per dataset
+	MaxTitle    = 200       // runes
+	MaxQuery    = 16 * 1024 // bytes of query string
+)
+
+// Format is the output image format.
+type Format int
+
+// Output formats; the zero value is SVG.
+const (
+	FormatSVG Format = iota
+	FormatPNG
+)
+
+func (f Format) String() string {
+	if f == FormatPNG {
+		return "png"
+	}
+	return "svg"
+}
+
+// Dash is a stroke style.
+type Dash int
+
+// Stroke styles: a trailing '.' on a colour is dotted, '-' dashed (ref §2.2).
+const (
+	Solid Dash = iota
+	Dotted
+	Dashed
+)
+
+// Color is a non-premultiplied RGBA colour.
+type Color struct{ R, G, B, A uint8 }
+
+// Dataset is one series of points: each an index 0..61, or -1 for a gap.
+type Dataset struct {
+	Points []int8
+	Stroke Color
+	Dash   Dash
+	Fill   Color // A == 0: no fill
+}
+
+// Query is a parsed, validated chart request.
+type Query struct {
+	W, H     int
+	Datasets []Dataset // 1..5, in dN order (a missing dN is skipped)
+	Title    string
+
+	HasYMin, HasYMax bool
+	YMin, YMax       float64
+	Left, Right      bool // which y axes to label
+
+	Step, Highlight bool
+
+	HasX       bool
+	XMin, XMax time.Time // in TZ
+	TZ         *time.Location
+}
+
+// DefaultStrokes are the stroke colours of d0..d4. The first three appear in
+// a URL copied from chartd.co's colour example (ref §2.4).
+var DefaultStrokes = [MaxDatasets]Color{
+	{0x49, 0x91, 0xAE, 0xFF}, {0xFF, 0x83, 0x00, 0xFF}, {0xFF, 0x5D, 0xAA, 0xFF},
+	{0x3C, 0xA5, 0x5C, 0xFF}, {0x8E, 0x6B, 0xBE, 0xFF},
+}
+
+// Error is a bad query. Param names the offending parameter ("" for the
+// query as a whole); Msg is short enough to show inside a small image.
+type Error struct {
+	Param string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	if e.Param == "" {
+		return e.Msg
+	}
+	return e.Param + ": " + e.Msg
+}
+
+func errf(param, format string, args ...any) error {
+	return &Error{Param: param, Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsQueryError reports whether err is a bad query (as opposed to a failure).
+func IsQueryError(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// SplitRequest takes what a user pastes — a bare query ("w=580&h=180&d0=…"),
+// a path ("a.svg?…", "/a.png?…") or a full URL ("https://chartd.co/a.svg?…")
+// — and returns the raw query and the format the path's extension asks for
+// (SVG when there is no path). hasExt tells whether the path named one.
+func SplitRequest(s string) (rawQuery string, f Format, hasExt bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '#'); i >= 0 {
+		s = s[:i]
+	}
+	path := ""
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		path, rawQuery = s[:i], s[i+1:]
+	} else if strings.Contains(s, "=") && !strings.Contains(s, "://") {
+		rawQuery = s
+	} else {
+		path = s
+	}
+	f, hasExt = FormatOf(path)
+	return rawQuery, f, hasExt
+}
+
+// FormatOf returns the format a path's extension names.
+func FormatOf(path string) (Format, bool) {
+	p := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(p, ".png"):
+		return FormatPNG, true
+	case strings.HasSuffix(p, ".svg"):
+		return FormatSVG, true
+	}
+	return FormatSVG, false
+}
+
+// Parse parses and validates a raw (still URL-encoded) query string.
+// Unknown parameters are ignored (ref §2.2).
+func Parse(raw string) (*Query, error) {
+	if len(raw) > MaxQuery {
+		return nil, errf("", "query is %d bytes; at most %d (POST it? split it?)", len(raw), MaxQuery)
+	}
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, errf("", "bad query: %s", shortURLErr(err))
+	}
+	get := func(k string) (string, bool) {
+		v, ok := vals[k]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return v[len(v)-1], true // the last one wins, as in most servers
+	}
+	q := &Query{TZ: time.UTC}
+	if q.W, err = side(get, "w"); err != nil {
+		return nil, err
+	}
+	if q.H, err = side(get, "h"); err != nil {
+		return nil, err
+	}
+	for i := 0; i < MaxDatasets; i++ {
+		name := "d" + strconv.Itoa(i)
+		d, ok := get(name)
+		if !ok {
+			if i == 0 {
+				return nil, errf("d0", "missing (w, h and d0 are required)")
+			}
+			continue
+		}
+		ds, err := dataset(name, d)
+		if err != nil {
+			return nil, err
+		}
+		if ds.Stroke, ds.Dash, err = parseColor(get, "s"+strconv.Itoa(i), DefaultStrokes[i]); err != nil {
+			return nil, err
+		}
+		if ds.Fill, _, err = parseColor(get, "f"+strconv.Itoa(i), Color{}); err != nil {
+			return nil, err
+		}
+		q.Datasets = append(q.Datasets, ds)
+	}
+	for i := MaxDatasets; i < MaxDatasets+5; i++ {
+		if _, ok := get("d" + strconv.Itoa(i)); ok {
+			return nil, errf("d"+strconv.Itoa(i), "too many datasets; at most %d (d0..d4)", MaxDatasets)
+		}
+	}
+	if t, ok := get("t"); ok {
+		q.Title = cleanText(t)
+		if n := utf8.RuneCountInString(q.Title); n > MaxTitle {
+			return nil, errf("t", "title is %d characters; at most %d", n, MaxTitle)
+		}
+	}
+	if q.YMin, q.HasYMin, err = number(get, "ymin"); err != nil {
+		return nil, err
+	}
+	if q.YMax, q.HasYMax, err = number(get, "ymax"); err != nil {
+		return nil, err
+	}
+	ol, or := truthy(get, "ol"), truthy(get, "or")
+	q.Left = ol || !or
+	q.Right = or || !ol
+	q.Step = truthy(get, "step")
+	q.Highlight = truthy(get, "hl")
+	if tz, ok := get("tz"); ok && tz != "" {
+		if q.TZ, err = location(tz); err != nil {
+			return nil, err
+		}
+	}
+	xmin, hasMin, err := number(get, "xmin")
+	if err != nil {
+		return nil, err
+	}
+	xmax, hasMax, err := number(get, "xmax")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case hasMin != hasMax:
+		return nil, errf("xmin", "xmin and xmax go together")
+	case hasMin:
+		const maxUnix = 253402300799 // 9999-12-31T23:59:59Z keeps labels four-digit years
+		if math.Abs(xmin) > maxUnix || math.Abs(xmax) > maxUnix {
+			return nil, errf("xmin", "time out of range (unix seconds up to year 9999)")
+		}
+		if !(xmax > xmin) {
+			return nil, errf("xmax", "must be after xmin")
+		}
+		q.HasX = true
+		q.XMin, q.XMax = unixTime(xmin).In(q.TZ), unixTime(xmax).In(q.TZ)
+	}
+	return q, nil
+}
+
+func shortURLErr(err error) string {
+	var ee url.EscapeError
+	if errors.As(err, &ee) {
+		return fmt.Sprintf("invalid escape %q", string(ee))
+	}
+	return strings.TrimPrefix(err.Error(), "invalid ")
+}
+
+func unixTime(s float64) time.Time {
+	sec, frac := math.Modf(s)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+func side(get func(string) (string, bool), k string) (int, error) {
+	v, ok := get(k)
+	if !ok {
+		return 0, errf(k, "missing (w, h and d0 are required)")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > MaxSide {
+		return 0, errf(k, "%s: want a whole number from 1 to %d", clip(v, 20), MaxSide)
+	}
+	return n, nil
+}
+
+func number(get func(string) (string, bool), k string) (float64, bool, error) {
+	v, ok := get(k)
+	if !ok || strings.TrimSpace(v) == "" {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false, errf(k, "%s: not a number", clip(v, 20))
+	}
+	return f, true, nil
+}
+
+// truthy accepts 1/true/yes/on and anything else but 0/false/no/off/""
+// (chartd-swift sends step=true, ref §2.2).
+func truthy(get func(string) (string, bool), k string) bool {
+	v, ok := get(k)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off", "f", "n":
+		return false
+	}
+	return true
+}
+
+func dataset(name, d string) (Dataset, error) {
+	if len(d) > MaxPoints {
+		return Dataset{}, errf(name, "%d points; at most %d", len(d), MaxPoints)
+	}
+	if d == "" {
+		return Dataset{}, errf(name, "no points")
+	}
+	pts := make([]int8, len(d))
+	for i := 0; i < len(d); i++ {
+		x := index(d[i])
+		if x == -2 {
+			r, _ := utf8.DecodeRuneInString(d[i:])
+			return Dataset{}, errf(name, "invalid character %q at %d (want A-Z a-z 0-9 or _)", r, i+1)
+		}
+		pts[i] = int8(x)
+	}
+	return Dataset{Points: pts}, nil
+}
+
+// parseColor parses RRGGBB or RRGGBBAA with an optional leading '#' and trailing
+// '.' (dotted) or '-' (dashed).
+func parseColor(get func(string) (string, bool), k string, def Color) (Color, Dash, error) {
+	v, ok := get(k)
+	v = strings.TrimSpace(v)
+	if !ok || v == "" {
+		return def, Solid, nil
+	}
+	orig := v
+	dash := Solid
+	switch v[len(v)-1] {
+	case '.':
+		dash, v = Dotted, v[:len(v)-1]
+	case '-':
+		dash, v = Dashed, v[:len(v)-1]
+	}
+	v = strings.TrimPrefix(v, "#")
+	if len(v) != 6 && len(v) != 8 {
+		return def, Solid, errf(k, "%s: want RRGGBB or RRGGBBAA, then . or - for dotted or dashed", clip(orig, 20))
+	}
+	var b [4]uint8
+	b[3] = 0xFF
+	for i := 0; i < len(v)/2; i++ {
+		n, err := strconv.ParseUint(v[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return def, Solid, errf(k, "%s: want RRGGBB or RRGGBBAA, then . or - for dotted or dashed", clip(orig, 20))
+		}
+		b[i] = uint8(n)
+	}
+	return Color{b[0], b[1], b[2], b[3]}, dash, nil
+}
+
+var locations sync.Map // name -> *time.Location; only valid names are stored
+
+func location(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	// "Local" would make output depend on the machine.
+	if name == "Local" || len(name) > 64 {
+		return nil, errf("tz", "%s: unknown time zone (want an IANA name like Europe/Paris)", clip(name, 30))
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, errf("tz", "%s: unknown time zone (want an IANA name like Europe/Paris)", clip(name, 30))
+	}
+	locations.Store(name, l)
+	return l, nil
+}
+
+// cleanText makes user text safe to put in XML 1.0: invalid UTF-8 and
+// characters XML forbids become U+FFFD, other control characters a space.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+			return ' '
+		case r == 0xFFFE || r == 0xFFFF || (r >= 0xD800 && r <= 0xDFFF):
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// clip shortens user input quoted back in an error message.
+func clip(s string, n int) string {
+	s = cleanText(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

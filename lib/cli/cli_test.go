@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// testRoot builds a root with one subcommand "show" that prints its options.
+func testRoot(t *testing.T, stdout, stderr *bytes.Buffer) (*Root, *struct {
+	URL  string
+	Key  string
+	Tags []string
+	N    int
+}) {
+	t.Helper()
+	opts := &struct {
+		URL  string
+		Key  string
+		Tags []string
+		N    int
+	}{}
+	r := NewRoot(&Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr}, Tool{Name: "demo", Short: "a demo tool"})
+	show := &cobra.Command{
+		Use:  "show",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "url=%s key=%s tags=%s n=%d", opts.URL, opts.Key, strings.Join(opts.Tags, "|"), opts.N)
+			return nil
+		},
+	}
+	show.Flags().StringVar(&opts.URL, "api-url", "https://default.example", "")
+	show.Flags().StringVar(&opts.Key, "api-key", "", "")
+	show.Flags().StringSliceVar(&opts.Tags, "tag", nil, "")
+	show.Flags().IntVar(&opts.N, "count", 1, "")
+	EnvAlias(show.Flags(), "api-url", "HC_API_URL")
+	EnvAlias(show.Flags(), "api-key", "HC_API_KEY")
+	MarkSecret(show.Flags(), "api-key")
+	r.Cmd.AddCommand(show)
+	return r, opts
+}
+
+func writeFile(t *testing.T, dir, name, content string, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "demo.yaml", "api-url: https://config.example\ncount: 7\ntag: [a, b]\n", 0o600)
+	secret := writeFile(t, dir, "key", "s3cr3t-key\n", 0o600)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"default", nil, []string{"show"}, "url=https://default.example key= tags= n=1"},
+		{"config", nil, []string{"show", "--config", cfg}, "url=https://config.example key= tags=a|b n=7"},
+		{"xdg config", map[string]string{"XDG_CONFIG_HOME": "XDG"}, []string{"show"}, "url=https://config.example key= tags=a|b n=7"},
+		{"env beats config", map[string]string{"DEMO_API_URL": "https://env.example", "DEMO_TAG": "x,y"}, []string{"show", "--config", cfg}, "url=https://env.example key= tags=x|y n=7"},
+		{"alias env", map[string]string{"HC_API_URL": "https://alias.example"}, []string{"show"}, "url=https://alias.example key= tags= n=1"},
+		{"prefixed env beats alias", map[string]string{"HC_API_URL": "https://alias.example", "DEMO_API_URL": "https://own.example"}, []string{"show"}, "url=https://own.example key= tags= n=1"},
+		{"empty env ignored", map[string]string{"DEMO_API_URL": ""}, []string{"show", "--config", cfg}, "url=https://config.example key= tags=a|b n=7"},
+		{"flag beats env", map[string]string{"DEMO_API_URL": "https://env.example"}, []string{"show", "--api-url", "https://flag.example", "--tag", "f"}, "url=https://flag.example key= tags=f n=1"},
+		{"file: secret from env", map[string]string{"HC_API_KEY": "file:" + secret}, []string{"show"}, "url=https://default.example key=s3cr3t-key tags= n=1"},
+		{"file: secret from flag", nil, []string{"show", "--api-key", "file:" + secret}, "url=https://default.example key=s3cr3t-key tags= n=1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{"DEMO_API_URL", "DEMO_TAG", "HC_API_URL", "HC_API_KEY", "DEMO_API_KEY"} {
+				t.Setenv(k, "")
+				os.Unsetenv(k)
+			}
+			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "none"))
+			for k, v := range tt.env {
+				if k == "XDG_CONFIG_HOME" {
+					xdg := filepath.Join(dir, "xdg")
+					os.MkdirAll(filepath.Join(xdg, "cronkit"), 0o755)
+					writeFile(t, filepath.Join(xdg, "cronkit"), "demo.yaml", "api-url: https://config.example\ncount: 7\ntag: [a, b]\n", 0o600)
+					v = xdg
+				}
+				t.Setenv(k, v)
+			}
+			var out, errb bytes.Buffer
+			r, _ := testRoot(t, &out, &errb)
+			if code := Execute(r, tt.args); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, errb.String())
+			}
+			if out.String() != tt.want {
+				t.Errorf("got  %q\nwant %q", out.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestSecretFileModeWarns(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "key", "abcdef", 0o644)
+	var out, errb bytes.Buffer
+	r, _ := testRoot(t, &out, &errb)
+	if code := Execute(r, []string{"show", "--api-key", "file:" + p}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "demo: warning: secret file") || !strings.Contains(errb.String(), "chmod 600") {
+		t.Errorf("no mode warning: %q", errb.String())
+	}
+	if strings.Contains(errb.String(), "abcdef") {
+		t.Errorf("secret leaked: %q", errb.String())
+	}
+}
+
+func TestErrorsAndExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		run      error // returned by a "fail" subcommand
+		wantCode int
+		wantErr  string
+	}{
+		{"unknown flag", []string{"show", "--nope"}, nil, 2, "demo: unknown flag: --nope (see 'demo --help')\n"},
+		{"extra args", []string{"show", "x"}, nil, 2, "demo: unknown command \"x\" for \"demo show\" (see 'demo --help')\n"},
+		{"unknown command", []string{"frobnicate"}, nil, 2, ""},
+		{"missing config", []string{"show", "--config", filepath.Join(dir, "nope.yaml")}, nil, 2, ""},
+		{"missing secret file", []string{"show", "--api-key", "file:" + filepath.Join(dir, "nokey")}, nil, 2, ""},
+		{"runtime failure", []string{"fail"}, errors.New("connection refused"), 1, "demo: connection refused\n"},
+		{"partial", []string{"fail"}, Partialf("2 of 10 records spooled"), 3, "demo: 2 of 10 records spooled\n"},
+		{"refused", []string{"fail"}, Refusedf("401 Unauthorized"), 4, "demo: 401 Unauthorized\n"},
+		{"silent code", []string{"fail"}, Exit(42), 42, ""},
+		{"canceled", []string{"fail"}, fmt.Errorf("posting: %w", context.Canceled), 130, ""},
+		{"multi-line squashed", []string{"fail"}, errors.New("a\nb"), 1, "demo: a; b\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("XDG_CONFIG_HOME", dir)
+			var out, errb bytes.Buffer
+			r, _ := testRoot(t, &out, &errb)
+			r.Cmd.AddCommand(&cobra.Command{Use: "fail", RunE: func(*cobra.Command, []string) error { return tt.run }})
+			code := Execute(r, tt.args)
+			if code != tt.wantCode {
+				t.Errorf("code %d, want %d (stderr %q)", code, tt.wantCode, errb.String())
+			}
+			if tt.wantErr != "" && errb.String() != tt.wantErr {
+				t.Errorf("stderr %q, want %q", errb.String(), tt.wantErr)
+			}
+			if tt.wantCode != 0 && tt.wantCode != 42 && tt.wantCode != 130 && strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("want exactly one line on stderr, got %q", errb.String())
+			}
+		})
+	}
+}
+
+func TestSecretRedactedFromErrors(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	r, _ := testRoot(t, &out, &errb)
+	r.Cmd.AddCommand(&cobra.Command{Use: "fail", RunE: func(*cobra.Command, []string) error {
+		return errors.New("GET https://x.example/api?key=topsecretkey: 500")
+	}})
+	// The secret flag lives on "show"; put one on "fail" too.
+	fail, _, _ := r.Cmd.Find([]string{"fail"})
+	var key string
+	fail.Flags().StringVar(&key, "api-key", "", "")
+	MarkSecret(fail.Flags(), "api-key")
+	Execute(r, []string{"fail", "--api-key", "topsecretkey"})
+	if strings.Contains(errb.String(), "topsecretkey") || !strings.Contains(errb.String(), "[REDACTED]") {
+		t.Errorf("stderr %q", errb.String())
+	}
+}
+
+func TestReportSignals(t *testing.T) {
+	var errb bytes.Buffer
+	r := NewRoot(&Env{Stdout: &errb, Stderr: &errb}, Tool{Name: "demo"})
+	if got := r.Report(context.Canceled, syscall.SIGINT); got != 130 {
+		t.Errorf("SIGINT: %d", got)
+	}
+	if got := r.Report(fmt.Errorf("x: %w", context.Canceled), syscall.SIGTERM); got != 143 {
+		t.Errorf("SIGTERM: %d", got)
+	}
+}
+
+func TestHelpVersionCompletion(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"a demo tool", "Exit codes:", "4    refused by the API", "--timeout", "--config"}},
+		{[]string{"show", "--help"}, []string{"Exit codes:", "--api-url"}},
+		{[]string{"--version"}, []string{"demo dev"}},
+		{[]string{"completion", "bash"}, []string{"bash completion V2 for demo"}},
+		{[]string{"completion", "zsh"}, []string{"#compdef demo"}},
+		{[]string{"completion", "fish"}, []string{"complete -c demo"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			r, _ := testRoot(t, &out, &errb)
+			if code := Execute(r, tt.args); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestResolveValue(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "v", "value\r\n", 0o600)
+	tests := []struct {
+		in, want string
+		err      bool
+	}{
+		{"plain", "plain", false},
+		{"file:" + p, "value", false},
+		{"file:", "", true},
+		{"file:" + dir, "", true},
+		{"file:" + filepath.Join(dir, "missing"), "", true},
+	}
+	for _, tt := range tests {
+		got, err := ResolveValue(tt.in, true, nil)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ResolveValue(%q) = %q, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	if got := Redact("key abcd and abcd, x", "abcd", "x", ""); got != "key [REDACTED] and [REDACTED], x" {
+		t.Errorf("got %q", got)
+	}
+}

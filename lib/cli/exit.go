@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes shared by every tool (DESIGN.md §5). Only this package decides
+// which error becomes which code.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitPartial     = 3
+	ExitRefused     = 4
+	ExitInterrupted = 130
+)
+
+// ExitCodesHelp is the exit-code table appended to every --help.
+const ExitCodesHelp = `Exit codes:
+  0    success
+  1    failure at run time (network, server, database)
+  2    usage: bad flags, arguments or input
+  3    partial: some records not posted or some collectors failed (details on stderr)
+  4    refused by the API: authentication or permission
+  130  interrupted (143 on SIGTERM)`
+
+// ExitError carries an exit code with the error that caused it.
+// A nil Err with a code is a silent exit (the tool already said what it had to).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// WithCode wraps err so that it exits with code. A nil err stays nil.
+func WithCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ExitError{Code: code, Err: err}
+}
+
+// Exit returns an error that exits with code and prints nothing.
+func Exit(code int) error { return &ExitError{Code: code} }
+
+// Usagef reports bad flags, arguments or input (exit 2).
+func Usagef(format string, args ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// Partialf reports a run where some work failed (exit 3).
+func Partialf(format string, args ...any) error {
+	return &ExitError{Code: ExitPartial, Err: fmt.Errorf(format, args...)}
+}
+
+// Refusedf reports an authentication or permission refusal (exit 4).
+func Refusedf(format string, args ...any) error {
+	return &ExitError{Code: ExitRefused, Err: fmt.Errorf(format, args...)}
+}
+
+// cobra reports its own usage errors as plain errors; these prefixes name them.
+var cobraUsagePrefixes = []string{
+	"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument",
+	"flag needs an argument", "accepts ", "requires at least", "requires at most",
+	"requires exactly", "bad flag syntax", "invalid command", "if any flags in the group",
+	"none of the others can be",
+}
+
+// Code maps an error to the process exit code.
+func Code(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
+	msg := err.Error()
+	for _, p := range cobraUsagePrefixes {
+		if strings.HasPrefix(msg, p) {
+			return ExitUsage
+		}
+	}
+	return ExitFailure
+}

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// FilePrefix marks a value to be read from a file: "file:/run/secrets/key".
+const FilePrefix = "file:"
+
+// ResolveValue returns v, or the contents of the file it names when it starts
+// with "file:" (trailing newlines trimmed, as editors and `echo` add one).
+// For a secret, a file that others may read is reported through warn, so the
+// key still works but the operator learns to chmod 600 it.
+func ResolveValue(v string, secret bool, warn func(string)) (string, error) {
+	path, ok := strings.CutPrefix(v, FilePrefix)
+	if !ok {
+		return v, nil
+	}
+	if path == "" {
+		return "", fmt.Errorf("empty file name in %q", v)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("reading value from file: %w", err)
+	}
+	if st.IsDir() {
+		return "", fmt.Errorf("reading value from file: %s is a directory", path)
+	}
+	if secret && st.Mode().Perm()&0o077 != 0 && warn != nil {
+		warn(fmt.Sprintf("secret file %s has mode %04o; it should be readable by its owner only (chmod 600)", path, st.Mode().Perm()))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading value from file: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// Redact replaces every secret in s with "[REDACTED]". Empty and very short
+// secrets are ignored: replacing "a" everywhere would mangle the message.
+func Redact(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if len(sec) < 4 {
+			continue
+		}
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	return s
+}

@@ -1,0 +1,362 @@
+// Package httpx is the one way cronkit makes HTTP calls: go-retryablehttp with
+// the policy of DESIGN.md §7. Every request has a per-attempt timeout and an
+// overall deadline; retries happen on network errors, 408, 429 and 5xx with
+// jittered exponential backoff that honours Retry-After, bounded in count and
+// time; logging is slog at debug level only. It is not a public API.
+package httpx
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/version"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Options configure a Client. Zero values take the defaults shown.
+type Options struct {
+	Tool           string        // for User-Agent: "<tool>/<version>"
+	AttemptTimeout time.Duration // per attempt, default 10s
+	Deadline       time.Duration // overall, across retries, default 60s
+	RetryMax       int           // retries after the first attempt, default 4; <0 means none
+	WaitMin        time.Duration // first backoff, default 250ms
+	WaitMax        time.Duration // cap for one backoff (and for Retry-After), default 30s
+	MaxBody        int64         // bytes of response body kept, default 16 MiB
+	Logger         *slog.Logger  // debug-level attempt logs; nil: silent
+	Secrets        []string      // redacted from errors and logs
+	Transport      http.RoundTripper
+}
+
+// Client makes requests with the policy.
+type Client struct {
+	opts Options
+	rc   *retryablehttp.Client
+}
+
+// Request is one call. Body is bytes so that every retry sends it again.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Idempotent marks a request that is safe to send twice (GET, PUT, DELETE
+	// are by default). A non-idempotent request is retried only when the
+	// server cannot have acted on it: connection refused, 408, 429, 503 with
+	// Retry-After.
+	Idempotent bool
+}
+
+// Response is a completed call with its body read (up to Options.MaxBody).
+type Response struct {
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Attempts int
+}
+
+// StatusError is a non-2xx answer after retries. Its message carries the
+// status and a short, redacted excerpt of the body.
+type StatusError struct {
+	Method   string
+	URL      string // redacted
+	Status   int
+	Excerpt  string // redacted, at most ~200 bytes, one line
+	Header   http.Header
+	Attempts int
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("%s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
+	if e.Excerpt != "" {
+		s += ": " + e.Excerpt
+	}
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// IsAuth reports whether err is a 401 or 403 answer.
+func IsAuth(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && (se.Status == 401 || se.Status == 403)
+}
+
+// StatusOf returns the HTTP status in err, or 0.
+func StatusOf(err error) int {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status
+	}
+	return 0
+}
+
+type ctxKey struct{}
+
+type attemptInfo struct {
+	idempotent bool
+	attempts   int
+}
+
+// New returns a Client with the policy applied.
+func New(o Options) *Client {
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 10 * time.Second
+	}
+	if o.Deadline <= 0 {
+		o.Deadline = 60 * time.Second
+	}
+	if o.RetryMax == 0 {
+		o.RetryMax = 4
+	} else if o.RetryMax < 0 {
+		o.RetryMax = 0
+	}
+	if o.WaitMin <= 0 {
+		o.WaitMin = 250 * time.Millisecond
+	}
+	if o.WaitMax <= 0 {
+		o.WaitMax = 30 * time.Second
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = 16 << 20
+	}
+	if o.Tool == "" {
+		o.Tool = "cronkit"
+	}
+	tr := o.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = o.AttemptTimeout
+		t.MaxIdleConnsPerHost = 16
+		tr = t
+	}
+	c := &Client{opts: o}
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Transport: tr, Timeout: o.AttemptTimeout}
+	rc.Logger = nil // quiet: we log attempts ourselves at debug level
+	rc.RetryMax = o.RetryMax
+	rc.RetryWaitMin = o.WaitMin
+	rc.RetryWaitMax = o.WaitMax
+	rc.CheckRetry = c.checkRetry
+	rc.Backoff = c.backoff
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, n int) {
+		if ai, ok := req.Context().Value(ctxKey{}).(*attemptInfo); ok {
+			ai.attempts = n + 1
+		}
+		if c.opts.Logger != nil {
+			c.opts.Logger.Debug("http attempt", "method", req.Method, "url", c.redact(req.URL.String()), "attempt", n+1)
+		}
+	}
+	c.rc = rc
+	return c
+}
+
+// Timeouts returns the per-attempt timeout and overall deadline in force.
+func (c *Client) Timeouts() (attempt, deadline time.Duration) {
+	return c.opts.AttemptTimeout, c.opts.Deadline
+}
+
+func (c *Client) redact(s string) string {
+	for _, sec := range c.opts.Secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+			if q := url.QueryEscape(sec); q != sec {
+				s = strings.ReplaceAll(s, q, "[REDACTED]")
+			}
+		}
+	}
+	return s
+}
+
+// Do sends r within the overall deadline and returns the response. A non-2xx
+// final answer returns both the Response and a *StatusError.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Deadline)
+	defer cancel()
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	ai := &attemptInfo{idempotent: r.Idempotent || method == http.MethodGet || method == http.MethodHead ||
+		method == http.MethodPut || method == http.MethodDelete || method == http.MethodOptions}
+	ctx = context.WithValue(ctx, ctxKey{}, ai)
+	var body any
+	if r.Body != nil {
+		body = r.Body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, r.URL, body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %s", method, c.redact(r.URL), c.redact(err.Error()))
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("User-Agent", version.UserAgent(c.opts.Tool))
+	resp, err := c.rc.Do(req)
+	if err != nil {
+		return nil, c.wrapErr(method, r.URL, err, ai.attempts, ctx)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody))
+	if err != nil {
+		return nil, c.wrapErr(method, r.URL, fmt.Errorf("reading response: %w", err), ai.attempts, ctx)
+	}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Attempts: ai.attempts}
+	if c.opts.Logger != nil {
+		c.opts.Logger.Debug("http response", "method", method, "url", c.redact(r.URL), "status", resp.StatusCode, "attempts", ai.attempts)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return out, &StatusError{Method: method, URL: c.redact(r.URL), Status: resp.StatusCode,
+			Excerpt: c.redact(Excerpt(b, 200)), Header: resp.Header, Attempts: ai.attempts}
+	}
+	return out, nil
+}
+
+func (c *Client) wrapErr(method, u string, err error, attempts int, ctx context.Context) error {
+	msg := c.redact(err.Error())
+	// retryablehttp's messages repeat the method and URL; keep ours only.
+	msg = strings.TrimPrefix(msg, method+" "+c.redact(u)+" giving up after ")
+	if ctx.Err() == context.DeadlineExceeded && !strings.Contains(msg, "deadline") {
+		msg += " (deadline exceeded)"
+	}
+	e := fmt.Errorf("%s %s: %s", method, c.redact(u), msg)
+	if attempts > 1 {
+		e = fmt.Errorf("%w (after %d attempts)", e, attempts)
+	}
+	return &wrapped{msg: e.Error(), err: err}
+}
+
+// wrapped keeps errors.Is working (context.Canceled, net errors) under a redacted message.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
+
+// Excerpt returns at most n bytes of b on one line, for error messages.
+func Excerpt(b []byte, n int) string {
+	s := strings.TrimSpace(string(b))
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}
+
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	ai, _ := ctx.Value(ctxKey{}).(*attemptInfo)
+	idempotent := ai == nil || ai.idempotent
+	if err != nil {
+		if isPermanent(err) {
+			return false, err
+		}
+		if !idempotent && !neverSent(err) {
+			return false, err
+		}
+		return true, err
+	}
+	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		// Waiting past the deadline helps nobody: answer with the 429/503 now.
+		if dl, has := ctx.Deadline(); has && time.Now().Add(min(d, c.opts.WaitMax)).After(dl) {
+			return false, nil
+		}
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests, s == http.StatusRequestTimeout:
+		// The server says it did not process the request.
+		return true, nil
+	case s == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
+		return true, nil
+	case s >= 500 && s != http.StatusNotImplemented:
+		return idempotent, nil
+	}
+	return false, nil
+}
+
+// isPermanent: errors that no retry can fix.
+func isPermanent(err error) bool {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		var ua x509.UnknownAuthorityError
+		var hn x509.HostnameError
+		if errors.As(ue.Err, &ua) || errors.As(ue.Err, &hn) {
+			return true
+		}
+		if strings.Contains(ue.Err.Error(), "unsupported protocol scheme") ||
+			strings.Contains(ue.Err.Error(), "stopped after 10 redirects") {
+			return true
+		}
+	}
+	return false
+}
+
+// neverSent: the request cannot have reached the server (dial failed).
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// backoff is full-jitter exponential, honouring Retry-After (seconds or date)
+// up to WaitMax, and never sleeping past the request's deadline.
+func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == 429 || resp.StatusCode == 503) {
+		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > max {
+				d = max
+			}
+			return d
+		}
+	}
+	ceil := float64(min) * math.Pow(2, float64(attempt))
+	if ceil > float64(max) {
+		ceil = float64(max)
+	}
+	// Half fixed, half random: spreads a fleet's retries but keeps growth.
+	return time.Duration(ceil/2 + rand.Float64()*ceil/2)
+}
+
+// RetryAfter parses a Retry-After header value: delay-seconds or an HTTP date.
+func RetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
