@@ -1,0 +1,103 @@
+package runner
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestTail(t *testing.T) {
+	tests := []struct {
+		name   string
+		cap    int
+		writes []string
+		want   string
+		total  int64
+	}{
+		{"empty", 4, nil, "", 0},
+		{"fits", 8, []string{"ab", "cd"}, "abcd", 4},
+		{"exact", 4, []string{"ab", "cd"}, "abcd", 4},
+		{"wraps", 4, []string{"abc", "def"}, "cdef", 6},
+		{"one big write", 4, []string{"abcdefghij"}, "ghij", 10},
+		{"big write after wrap", 4, []string{"x", "abcdefghij"}, "ghij", 11},
+		{"many small", 3, []string{"a", "b", "c", "d", "e"}, "cde", 5},
+		{"zero cap", 0, []string{"abc"}, "", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := NewTail(tt.cap)
+			for _, w := range tt.writes {
+				if n, err := tl.Write([]byte(w)); n != len(w) || err != nil {
+					t.Fatalf("Write(%q) = %d, %v", w, n, err)
+				}
+			}
+			if got := string(tl.Bytes()); got != tt.want {
+				t.Errorf("Bytes() = %q, want %q", got, tt.want)
+			}
+			if tl.Total() != tt.total {
+				t.Errorf("Total() = %d, want %d", tl.Total(), tt.total)
+			}
+		})
+	}
+}
+
+func TestTailSince(t *testing.T) {
+	tl := NewTail(4)
+	_, _ = tl.Write([]byte("ab"))
+	b, next, lost := tl.Since(0)
+	if string(b) != "ab" || next != 2 || lost {
+		t.Fatalf("Since(0) = %q, %d, %v", b, next, lost)
+	}
+	_, _ = tl.Write([]byte("c"))
+	b, next, lost = tl.Since(next)
+	if string(b) != "c" || next != 3 || lost {
+		t.Fatalf("Since(2) = %q, %d, %v", b, next, lost)
+	}
+	_, _ = tl.Write([]byte("defgh")) // total 8, keeps "efgh"
+	b, next, lost = tl.Since(next)
+	if string(b) != "efgh" || next != 8 || !lost {
+		t.Fatalf("Since(3) after overwrite = %q, %d, %v", b, next, lost)
+	}
+	b, next, lost = tl.Since(next)
+	if len(b) != 0 || next != 8 || lost {
+		t.Fatalf("Since(8) = %q, %d, %v", b, next, lost)
+	}
+}
+
+func TestTailWriteDoesNotAllocate(t *testing.T) {
+	tl := NewTail(1000)
+	p := bytes.Repeat([]byte("x"), 700)
+	if n := testing.AllocsPerRun(100, func() { _, _ = tl.Write(p) }); n != 0 {
+		t.Errorf("Write allocates %v times per call", n)
+	}
+}
+
+// FuzzTail checks the ring against the obvious model: the last cap bytes of
+// everything written.
+func FuzzTail(f *testing.F) {
+	f.Add(5, []byte("hello world"), 3)
+	f.Add(1, []byte("ab"), 1)
+	f.Add(100, []byte(strings.Repeat("xyz", 50)), 7)
+	f.Fuzz(func(t *testing.T, capacity int, data []byte, chunk int) {
+		if capacity < 0 || capacity > 1<<16 || chunk < 1 {
+			t.Skip()
+		}
+		tl := NewTail(capacity)
+		for i := 0; i < len(data); i += chunk {
+			_, _ = tl.Write(data[i:min(i+chunk, len(data))])
+		}
+		want := data[max(0, len(data)-capacity):]
+		if got := tl.Bytes(); !bytes.Equal(got, want) {
+			t.Fatalf("Bytes() = %q, want %q", got, want)
+		}
+	})
+}
+
+func BenchmarkTailWrite(b *testing.B) {
+	tl := NewTail(100_000)
+	p := make([]byte, 64<<10)
+	b.SetBytes(int64(len(p)))
+	for b.Loop() {
+		_, _ = tl.Write(p)
+	}
+}
