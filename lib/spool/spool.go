@@ -1,0 +1,551 @@
+// Package spool is statpost's durable spool: records that could not be
+// delivered to a sink are appended to <dir>/<sink>.spool and sent first on
+// the next run, in order, with their original timestamps. It is not a public
+// API.
+//
+// File format: one entry a line, "CCCCCCCC JSON\n", where CCCCCCCC is the
+// CRC-32C of JSON in hex and JSON a metric record. Each append is one write(2)
+// followed by fsync under an exclusive flock, so a kill -9 mid-write can only
+// leave a torn last line: it fails its CRC (or lacks its newline), is skipped
+// and reported, and the next append first terminates it with a newline so the
+// new entry is not glued to it.
+//
+// Locks (flock on files that are never renamed, so a waiter never ends up
+// holding a lock on a replaced file):
+//   - <sink>.lock: held briefly to append, to snapshot the size, and to compact.
+//   - <sink>.flush: held for a whole flush, so two processes never send the same
+//     entries; it also holds the flush progress "dev ino offset", fsynced after
+//     every delivered batch, so a flush killed half-way does not send the
+//     delivered part again.
+package spool
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/metric"
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrBusy is returned by Flush when another process is flushing this spool.
+var ErrBusy = errors.New("another statpost process is flushing this spool")
+
+// Spool is one sink's spool file.
+type Spool struct {
+	dir, name string
+}
+
+// Dir returns the spool directory for an environment:
+// $XDG_STATE_HOME/cronkit/statpost, else $HOME/.local/state/cronkit/statpost.
+func Dir(getenv func(string) string) (string, error) {
+	base := getenv("XDG_STATE_HOME")
+	if base == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("neither XDG_STATE_HOME nor HOME is set: no place for the spool")
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "cronkit", "statpost"), nil
+}
+
+// Open returns the spool for sink name in dir (created 0700 on first append).
+func Open(dir, name string) *Spool { return &Spool{dir: dir, name: name} }
+
+// Name is the sink's name.
+func (s *Spool) Name() string { return s.name }
+
+// Path is the spool file's path.
+func (s *Spool) Path() string { return filepath.Join(s.dir, s.name+".spool") }
+
+func (s *Spool) lockPath() string  { return filepath.Join(s.dir, s.name+".lock") }
+func (s *Spool) flushPath() string { return filepath.Join(s.dir, s.name+".flush") }
+
+// lockFile opens path and flocks it; nonblock returns ErrBusy instead of waiting.
+func lockFile(path string, nonblock bool) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	how := syscall.LOCK_EX
+	if nonblock {
+		how |= syscall.LOCK_NB
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrBusy
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func unlock(f *os.File) {
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	f.Close()
+}
+
+// AppendEntry appends the framed line for rec to b.
+func AppendEntry(b []byte, rec metric.Record) []byte {
+	start := len(b)
+	b = append(b, "00000000 "...)
+	b = metric.AppendJSON(b, rec)
+	sum := crc32.Checksum(b[start+9:], castagnoli)
+	hex.Encode(b[start:start+8], []byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
+	return append(b, '\n')
+}
+
+// Append adds recs at the end of the spool, durably, in one write.
+func (s *Spool) Append(recs []metric.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	var buf []byte
+	for _, r := range recs {
+		buf = AppendEntry(buf, r)
+	}
+	return s.appendRaw(buf)
+}
+
+func (s *Spool) appendRaw(buf []byte) error {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer unlock(lk)
+	_, statErr := os.Stat(s.Path())
+	f, err := os.OpenFile(s.Path(), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if st.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+			return fmt.Errorf("spool: %w", err)
+		}
+		if last[0] != '\n' {
+			// A torn entry from a killed writer: end it so it stays one bad line.
+			buf = append([]byte{'\n'}, buf...)
+		}
+	}
+	if _, err := f.Write(buf); err != nil {
+		return fmt.Errorf("spool %s: %w", s.Path(), err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("spool %s: %w", s.Path(), err)
+	}
+	if os.IsNotExist(statErr) {
+		syncDir(s.dir)
+	}
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// decodeEntry checks one line (without its newline) and decodes it.
+func decodeEntry(line []byte) (metric.Record, bool) {
+	if len(line) < 10 || line[8] != ' ' {
+		return metric.Record{}, false
+	}
+	var want [4]byte
+	if _, err := hex.Decode(want[:], line[:8]); err != nil {
+		return metric.Record{}, false
+	}
+	sum := crc32.Checksum(line[9:], castagnoli)
+	if sum != uint32(want[0])<<24|uint32(want[1])<<16|uint32(want[2])<<8|uint32(want[3]) {
+		return metric.Record{}, false
+	}
+	var rec metric.Record
+	if err := json.Unmarshal(line[9:], &rec); err != nil || rec.Validate() != nil {
+		return metric.Record{}, false
+	}
+	return rec, true
+}
+
+// entry is one decoded line and where it ends in the file.
+type entry struct {
+	rec metric.Record
+	end int64
+}
+
+// scanner reads entries from f between two offsets.
+type scanner struct {
+	br      *bufio.Reader
+	pos     int64
+	limit   int64
+	damaged int
+}
+
+func newScanner(f *os.File, from, limit int64) (*scanner, error) {
+	if _, err := f.Seek(from, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return &scanner{br: bufio.NewReaderSize(io.LimitReader(f, limit-from), 64<<10), pos: from, limit: limit}, nil
+}
+
+// next returns the next good entry, skipping (and counting) damaged lines.
+func (sc *scanner) next() (entry, error) {
+	for {
+		line, err := sc.br.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			if err == io.EOF {
+				return entry{}, io.EOF
+			}
+			return entry{}, err
+		}
+		sc.pos += int64(len(line))
+		if line[len(line)-1] != '\n' {
+			sc.damaged++ // torn tail
+			continue
+		}
+		line = bytes.TrimSuffix(line, []byte{'\n'})
+		if len(line) == 0 {
+			continue // the newline that closed a torn entry
+		}
+		rec, ok := decodeEntry(line)
+		if !ok {
+			sc.damaged++
+			continue
+		}
+		return entry{rec: rec, end: sc.pos}, nil
+	}
+}
+
+// Status describes a spool.
+type Status struct {
+	Name    string
+	Path    string
+	Records int
+	Damaged int // lines skipped: torn or failing their CRC
+	Bytes   int64
+	Oldest  time.Time
+	Newest  time.Time
+}
+
+// Status reads the spool (from the flush progress on) without changing it.
+func (s *Spool) Status() (Status, error) {
+	st := Status{Name: s.name, Path: s.Path()}
+	f, size, from, err := s.snapshot()
+	if err != nil || f == nil {
+		return st, err
+	}
+	defer f.Close()
+	st.Bytes = size - from
+	sc, err := newScanner(f, from, size)
+	if err != nil {
+		return st, err
+	}
+	for {
+		e, err := sc.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return st, err
+		}
+		st.Records++
+		if t := e.rec.Time; !t.IsZero() {
+			if st.Oldest.IsZero() || t.Before(st.Oldest) {
+				st.Oldest = t
+			}
+			if t.After(st.Newest) {
+				st.Newest = t
+			}
+		}
+	}
+	st.Damaged = sc.damaged
+	return st, nil
+}
+
+// snapshot opens the spool and returns its size under the append lock (so
+// no entry is half-written within it) and the flush progress offset.
+// f is nil when there is no spool.
+func (s *Spool) snapshot() (f *os.File, size, from int64, err error) {
+	if _, err := os.Stat(s.dir); os.IsNotExist(err) {
+		return nil, 0, 0, nil
+	}
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer unlock(lk)
+	f, err = os.Open(s.Path())
+	if os.IsNotExist(err) {
+		return nil, 0, 0, nil
+	}
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, 0, err
+	}
+	from = s.progress(fi)
+	if from > fi.Size() {
+		from = 0
+	}
+	return f, fi.Size(), from, nil
+}
+
+// progress reads "dev ino offset" from the flush file; it applies only to
+// the same file (a compaction renames a new file into place).
+func (s *Spool) progress(fi os.FileInfo) int64 {
+	b, err := os.ReadFile(s.flushPath())
+	if err != nil {
+		return 0
+	}
+	fs := strings.Fields(string(b))
+	if len(fs) != 3 {
+		return 0
+	}
+	dev, ino := fileID(fi)
+	if fs[0] != strconv.FormatUint(dev, 10) || fs[1] != strconv.FormatUint(ino, 10) {
+		return 0
+	}
+	off, err := strconv.ParseInt(fs[2], 10, 64)
+	if err != nil || off < 0 {
+		return 0
+	}
+	return off
+}
+
+func fileID(fi os.FileInfo) (dev, ino uint64) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev), st.Ino
+	}
+	return 0, 0
+}
+
+// SendFunc delivers a batch from the spool. On failure it returns the records
+// of the batch to keep in the spool (the others were delivered or given up
+// and reported by the caller) and the error; the flush then stops.
+type SendFunc func(ctx context.Context, recs []metric.Record) (keep []metric.Record, err error)
+
+// FlushResult says what a flush did.
+type FlushResult struct {
+	Sent      int // records delivered
+	Dropped   int // records the sender gave up on (reported by it)
+	Remaining int // records still spooled afterwards (from the snapshot)
+	Damaged   int // damaged lines skipped (and removed)
+}
+
+// Flush sends the spooled records, oldest first, in batches of at most
+// batch, through send; delivered entries leave the spool. It returns ErrBusy
+// if another process is flushing, and send's error if a batch failed.
+func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResult, error) {
+	var res FlushResult
+	if _, err := os.Stat(s.Path()); os.IsNotExist(err) {
+		return res, nil
+	}
+	fl, err := lockFile(s.flushPath(), true)
+	if err != nil {
+		return res, err
+	}
+	defer unlock(fl)
+	f, size, from, err := s.snapshot()
+	if err != nil || f == nil {
+		return res, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return res, err
+	}
+	dev, ino := fileID(fi)
+	sc, err := newScanner(f, from, size)
+	if err != nil {
+		return res, err
+	}
+	if batch <= 0 {
+		batch = 1000
+	}
+	done := from // everything before done is delivered (or given up)
+	var keep []metric.Record
+	var sendErr error
+	recs := make([]metric.Record, 0, batch)
+	var lastEnd int64
+	for sendErr == nil {
+		recs = recs[:0]
+		for len(recs) < batch {
+			e, err := sc.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return res, err
+			}
+			recs = append(recs, e.rec)
+			lastEnd = e.end
+		}
+		if len(recs) == 0 {
+			done = size // trailing damaged lines go too
+			break
+		}
+		k, err := send(ctx, recs)
+		if err != nil {
+			sendErr = err
+			keep = k
+			res.Dropped += len(recs) - len(k)
+			for {
+				if _, err := sc.next(); err != nil {
+					break
+				}
+				res.Remaining++
+			}
+			res.Remaining += len(k)
+		} else {
+			res.Sent += len(recs)
+		}
+		done = lastEnd
+		if sendErr == nil {
+			if err := writeProgress(fl, dev, ino, done); err != nil {
+				return res, err
+			}
+		}
+	}
+	res.Damaged = sc.damaged
+	if err := s.compact(fl, done, keep); err != nil {
+		return res, err
+	}
+	return res, sendErr
+}
+
+func writeProgress(fl *os.File, dev, ino uint64, off int64) error {
+	line := fmt.Sprintf("%d %d %d\n", dev, ino, off)
+	if err := fl.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := fl.WriteAt([]byte(line), 0); err != nil {
+		return err
+	}
+	return fl.Sync()
+}
+
+// compact replaces the spool with keep followed by everything after done
+// (including entries appended since the snapshot), then clears the progress.
+func (s *Spool) compact(fl *os.File, done int64, keep []metric.Record) error {
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return err
+	}
+	defer unlock(lk)
+	old, err := os.Open(s.Path())
+	if err != nil {
+		return err
+	}
+	defer old.Close()
+	tmp := s.Path() + ".tmp"
+	nf, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for _, r := range keep {
+		buf = AppendEntry(buf, r)
+	}
+	_, err = nf.Write(buf)
+	if err == nil {
+		_, err = old.Seek(done, io.SeekStart)
+	}
+	if err == nil {
+		_, err = io.Copy(nf, old)
+	}
+	if err == nil {
+		err = nf.Sync()
+	}
+	if cerr := nf.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, s.Path())
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("spool compact: %w", err)
+	}
+	syncDir(s.dir)
+	// The progress named the old file; the new one starts at 0.
+	if err := fl.Truncate(0); err != nil {
+		return err
+	}
+	return fl.Sync()
+}
+
+// Drop empties the spool and returns how many records it held.
+func (s *Spool) Drop() (int, error) {
+	st, err := s.Status()
+	if err != nil || st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
+		return st.Records, err
+	}
+	fl, err := lockFile(s.flushPath(), true)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock(fl)
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock(lk)
+	if err := os.Remove(s.Path()); err != nil && !os.IsNotExist(err) {
+		return 0, err
+	}
+	syncDir(s.dir)
+	if err := fl.Truncate(0); err != nil {
+		return 0, err
+	}
+	return st.Records, fl.Sync()
+}
+
+// List returns the spools present in dir (files named *.spool).
+func List(dir string) ([]*Spool, error) {
+	ents, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*Spool
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), ".spool"); ok && !e.IsDir() {
+			out = append(out, Open(dir, n))
+		}
+	}
+	return out, nil
+}
