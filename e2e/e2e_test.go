@@ -1,0 +1,119 @@
+// Package e2e runs testscript pipelines (testdata/*.txtar) across the built
+// cronkit binaries, as a user's shell would.
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// testVersion is injected into every binary so the scripts can check that all
+// five carry one version string, as scripts/build does.
+const testVersion = "v0.0.0-e2e"
+
+var binDir string
+
+// programs built for the scripts: the five tools, and the test stand-ins
+// (fake Healthchecks and StatHat servers) where their packages exist.
+var programs = []string{
+	"./cmd/statpost", "./cmd/runwrap", "./cmd/pgreport", "./cmd/chartd", "./cmd/hcctl",
+	"./lib/testutil/fakehc/cmd/fakehc", "./lib/testutil/fakestathat/cmd/fakestathat",
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(buildAndRun(m))
+}
+
+func buildAndRun(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "cronkit-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	var pkgs []string
+	for _, p := range programs {
+		if _, err := os.Stat(filepath.Join("..", p)); err == nil {
+			pkgs = append(pkgs, p)
+		}
+	}
+	args := append([]string{"build", "-o", dir + "/", "-ldflags", "-X github.com/cronkit/cronkit/lib/version.Version=" + testVersion}, pkgs...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = ".."
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building binaries:", err)
+		return 1
+	}
+	binDir = dir
+	return m.Run()
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, Params())
+}
+
+// Params is the shared testscript setup: binaries on PATH, a private HOME and
+// XDG dirs so no user config leaks in, and a few helper commands.
+func Params() testscript.Params {
+	return testscript.Params{
+		Dir: "testdata",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("VERSION", testVersion)
+			home := env.Getenv("WORK")
+			env.Setenv("HOME", home)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".state"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"metric-roundtrip": metricRoundTrip,
+		},
+	}
+}
+
+// metricRoundTrip IN OUT: reads IN with lib/metric's reader (any accepted
+// shape) and writes canonical metric records to OUT; bad lines go to stderr.
+func metricRoundTrip(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: metric-roundtrip IN OUT")
+	}
+	in, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer in.Close()
+	out, err := os.Create(ts.MkAbs(args[1]))
+	ts.Check(err)
+	defer out.Close()
+	r := metric.NewReader(in, metric.ReaderOptions{Source: args[0]})
+	w := metric.NewWriter(out)
+	var bad []string
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		ts.Check(w.Write(rec))
+	}
+	ts.Check(w.Flush())
+	if len(bad) > 0 {
+		fmt.Fprintln(ts.Stderr(), strings.Join(bad, "\n"))
+		if !neg {
+			ts.Fatalf("%d bad lines", len(bad))
+		}
+	} else if neg {
+		ts.Fatalf("no bad lines")
+	}
+}
