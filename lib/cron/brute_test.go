@@ -36,11 +36,6 @@ func refDayMatch(s *Schedule, y int, m time.Month, d int) bool {
 	return dom || dow
 }
 
-func refMatch(s *Schedule, w time.Time) bool {
-	return s.minutes&(1<<w.Minute()) != 0 && s.hours&(1<<w.Hour()) != 0 &&
-		s.months&(1<<int(w.Month())) != 0 && refDayMatch(s, w.Year(), w.Month(), w.Day())
-}
-
 // refMatcher caches the day verdict, which is the slow part.
 type refMatcher struct {
 	s         *Schedule
