@@ -1,0 +1,185 @@
+package pgsandbox
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
+
+func TestSharedClusterServesPgStatStatements(t *testing.T) {
+	c := Get(t)
+	conn := c.Connect(t, "postgres")
+	ctx := context.Background()
+	var preload string
+	if err := conn.QueryRow(ctx, "SHOW shared_preload_libraries").Scan(&preload); err != nil {
+		t.Fatal(err)
+	}
+	if preload != "pg_stat_statements" {
+		t.Fatalf("shared_preload_libraries = %q", preload)
+	}
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_statements").Scan(&n); err != nil {
+		t.Fatalf("pg_stat_statements not usable: %v", err)
+	}
+	var fsync string
+	if err := conn.QueryRow(ctx, "SHOW fsync").Scan(&fsync); err != nil || fsync != "off" {
+		t.Fatalf("fsync = %q, %v", fsync, err)
+	}
+	// The TCP URL works as well as the socket.
+	tcp, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		t.Fatalf("tcp: %v", err)
+	}
+	tcp.Close(ctx)
+}
+
+func TestCreateDBIsolated(t *testing.T) {
+	c := Get(t)
+	a := c.CreateDB(t, "iso")
+	b := c.CreateDB(t, "iso")
+	if a == b {
+		t.Fatalf("same name twice: %s", a)
+	}
+	c.Exec(t, a, "CREATE TABLE only_in_a (id int)")
+	var n int
+	if err := c.Connect(t, b).QueryRow(context.Background(),
+		"SELECT count(*) FROM pg_class WHERE relname = 'only_in_a'").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("table leaked into %s: n=%d err=%v", b, n, err)
+	}
+}
+
+// TestStartStopLeavesNothing starts a private cluster, checks who runs it,
+// stops it and checks that neither the process nor the directory remains.
+func TestStartStopLeavesNothing(t *testing.T) {
+	Get(t) // skips or fails consistently when PostgreSQL is missing
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, dir := c.PID(), c.Dir
+	t.Cleanup(func() { _ = c.Stop() })
+	st, err := os.Stat(filepath.Join(c.DataDir, "postmaster.pid"))
+	if err != nil {
+		t.Fatalf("no postmaster.pid: %v", err)
+	}
+	wantUID := os.Geteuid()
+	if wantUID == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantUID, _ = strconv.Atoi(u.Uid)
+	}
+	if got := int(st.Sys().(*syscall.Stat_t).Uid); got != wantUID {
+		t.Fatalf("server files owned by uid %d, want %d", got, wantUID)
+	}
+	conn, err := pgx.Connect(ctx, c.ConnString("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var who string
+	if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&who); err != nil || who != Superuser {
+		t.Fatalf("current_user = %q, %v", who, err)
+	}
+	conn.Close(ctx)
+
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Fatalf("postmaster %d still alive after Stop", pid)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%s still there after Stop: %v", dir, err)
+	}
+	// Its children (checkpointer, walwriter...) went with it.
+	if pids := ProcessesUsing(dir); len(pids) > 0 {
+		t.Fatalf("processes still running for %s: %v", dir, pids)
+	}
+}
+
+func TestStandbyStreams(t *testing.T) {
+	primary := Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := primary.CreateDB(t, "repl")
+	primary.Exec(t, db, "CREATE TABLE r (v int)", "INSERT INTO r VALUES (42)")
+	s, err := primary.StartStandby(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	sconn := s.Connect(t, db)
+	var inRecovery bool
+	if err := sconn.QueryRow(ctx, "SELECT pg_is_in_recovery()").Scan(&inRecovery); err != nil || !inRecovery {
+		t.Fatalf("standby not in recovery: %v %v", inRecovery, err)
+	}
+	// A row written after the base backup arrives through streaming.
+	primary.Exec(t, db, "INSERT INTO r VALUES (43)")
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var n int
+		if err := sconn.QueryRow(ctx, "SELECT count(*) FROM r").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("standby never saw the second row (n=%d)", n)
+		case <-tick.C:
+		}
+	}
+	var state string
+	if err := primary.Connect(t, "postgres").QueryRow(ctx,
+		"SELECT state FROM pg_stat_replication LIMIT 1").Scan(&state); err != nil || state != "streaming" {
+		t.Fatalf("pg_stat_replication state = %q, %v", state, err)
+	}
+	// The standby's connection closes before Stop (cleanups run LIFO).
+}
+
+func TestAttachReadsPidFile(t *testing.T) {
+	c := Get(t)
+	a, err := Attach(c.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Port != c.Port || a.PID() != c.PID() || !a.Running() {
+		t.Fatalf("Attach = port %d pid %d running %v; want port %d pid %d", a.Port, a.PID(), a.Running(), c.Port, c.PID())
+	}
+	if _, err := Attach(t.TempDir()); err == nil {
+		t.Fatal("Attach on an empty dir: no error")
+	}
+}
+
+// A server that cannot start is reported with its log, and nothing remains.
+func TestFailedStartCleansUp(t *testing.T) {
+	Get(t)
+	dir := filepath.Join(os.TempDir(), "pgsandbox-fail-"+strconv.Itoa(os.Getpid()))
+	_, err := Start(context.Background(), Options{Dir: dir, Settings: map[string]string{"no_such_setting_x": "1"}})
+	if err == nil || !strings.Contains(err.Error(), "no_such_setting_x") {
+		t.Fatalf("err = %v, want the server's complaint", err)
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, fs.ErrNotExist) {
+		t.Fatalf("%s left behind: %v", dir, serr)
+	}
+}

@@ -1,0 +1,148 @@
+package pgsandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	mainRunning atomic.Bool
+	sharedMu    sync.Mutex
+	shared      *Cluster
+	sharedErr   error
+	sharedTried bool
+	dbSeq       atomic.Int64
+)
+
+// Main runs the tests and then stops the shared cluster, if one was started.
+// Use it from TestMain: os.Exit(pgsandbox.Main(m)). The cluster and its
+// directory are removed even when tests fail; if the test binary is killed,
+// the server still gets SIGQUIT through its parent-death signal.
+func Main(m *testing.M) int {
+	mainRunning.Store(true)
+	code := m.Run()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared != nil {
+		if err := shared.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgsandbox: stop: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+		shared = nil
+	}
+	return code
+}
+
+// Get returns the test binary's shared cluster, starting it on first use.
+// Without PostgreSQL binaries the test is skipped, unless CI is set: then it
+// fails, so that a missing install cannot pass as green.
+func Get(t testing.TB) *Cluster {
+	t.Helper()
+	if !mainRunning.Load() {
+		t.Fatal("pgsandbox.Get needs TestMain to call pgsandbox.Main(m), which stops the cluster")
+	}
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if !sharedTried {
+		sharedTried = true
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		shared, sharedErr = Start(ctx, Options{})
+		cancel()
+	}
+	if sharedErr != nil {
+		SkipOrFail(t, sharedErr)
+	}
+	return shared
+}
+
+// SkipOrFail skips t when err says PostgreSQL is not installed and CI is
+// unset; otherwise it fails t.
+func SkipOrFail(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, ErrNoPostgres) && os.Getenv("CI") == "" {
+		t.Skip(err)
+	}
+	t.Fatal(err)
+}
+
+// Connect opens a connection to db as the superuser, closed at cleanup.
+func (c *Cluster) Connect(t testing.TB, db string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.ConnString(db))
+	if err != nil {
+		t.Fatalf("pgsandbox: connect %s: %v", db, err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
+}
+
+// Exec runs SQL statements in db as the superuser, failing t on error.
+func (c *Cluster) Exec(t testing.TB, db string, sql ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, c.ConnString(db))
+	if err != nil {
+		t.Fatalf("pgsandbox: connect %s: %v", db, err)
+	}
+	defer conn.Close(context.Background())
+	for _, s := range sql {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("pgsandbox: %s: %v", s, err)
+		}
+	}
+}
+
+// CreateDB creates a fresh database named prefix_N, dropped at cleanup, so
+// tests sharing the cluster do not see each other's objects.
+func (c *Cluster) CreateDB(t testing.TB, prefix string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), dbSeq.Add(1))
+	c.Exec(t, "postgres", "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, c.ConnString("postgres"))
+		if err != nil {
+			return // the cluster is going away anyway
+		}
+		defer conn.Close(context.Background())
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	return name
+}
+
+// ProcessesUsing lists the pids whose command line mentions dir (from
+// /proc), for tests that check a stopped cluster left nothing running.
+func ProcessesUsing(dir string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		if strings.Contains(string(b), dir) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
