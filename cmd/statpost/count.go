@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/spf13/cobra"
+)
+
+// countOptions are `statpost count NAME [N]` and `statpost value NAME V`.
+type countOptions struct {
+	*postOptions
+	kind metric.Kind
+	name string
+	num  string
+	time string
+}
+
+func newCountCmd(po *postOptions, kind string) *cobra.Command {
+	o := &countOptions{postOptions: po, kind: metric.Kind(kind)}
+	cmd := &cobra.Command{
+		Use:   "count NAME [N]",
+		Short: "Post a count (N defaults to 1)",
+		Long: `Post a count: StatHat sums counts per interval (a counter), StatsD gets NAME:N|c.
+N defaults to 1 and may be fractional or negative.`,
+		Example: `  statpost count installs
+  statpost count "emails sent" 12
+  statpost count "messages sent~total,europe" 1     # StatHat multi-stat: "messages sent total", "messages sent europe"
+  statpost count backups 1 --time 1700000000 --sink statsd=udp://127.0.0.1:8125`,
+		Args: cobra.RangeArgs(1, 2),
+	}
+	if kind == "value" {
+		cmd.Use = "value NAME V"
+		cmd.Short = "Post a value"
+		cmd.Long = `Post a value: StatHat averages values per interval, StatsD gets NAME:V|g.`
+		cmd.Example = `  statpost value "daily active users" 1234
+  statpost value "load average" 0.73 --time 2026-11-22T21:05:00Z
+  statpost value "queue depth" 17 --dry-run`
+		cmd.Args = cobra.ExactArgs(2)
+	}
+	cmd.Flags().StringVar(&o.time, "time", "", "time of the point: unix seconds or RFC 3339 (default: now)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.name = args[0]
+		o.num = "1"
+		if len(args) > 1 {
+			o.num = args[1]
+		}
+		ctx, cancel := po.root.Context(cmd.Context())
+		defer cancel()
+		return runCount(ctx, o)
+	}
+	return cmd
+}
+
+// one yields a single record.
+type one struct {
+	rec  metric.Record
+	done bool
+}
+
+func (s *one) Next() (metric.Record, error) {
+	if s.done {
+		return metric.Record{}, io.EOF
+	}
+	s.done = true
+	return s.rec, nil
+}
+
+func runCount(ctx context.Context, o *countOptions) error {
+	v, err := metric.ParseValue(o.num)
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	rec := metric.Record{Name: o.name, Kind: o.kind, Value: v}
+	if o.time != "" {
+		t, err := metric.ParseTime(o.time)
+		if err != nil {
+			return cli.Usagef("--time: %v", err)
+		}
+		rec.Time = t
+	}
+	if err := rec.Validate(); err != nil {
+		return cli.Usagef("%v", err)
+	}
+	return o.post(ctx, &one{rec: rec})
+}

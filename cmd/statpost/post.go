@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/spool"
+	"github.com/cronkit/cronkit/lib/stats"
+	"github.com/spf13/cobra"
+)
+
+// postOptions are the flags every posting command shares.
+type postOptions struct {
+	root *cli.Root
+
+	sinks         []string
+	apiURL        string
+	ezkey         string
+	dryRun        bool
+	tee           bool
+	atLeastOnce   bool
+	kind          string
+	from          string
+	batch         int
+	flushInterval time.Duration
+	spoolDir      string
+	attemptTO     time.Duration
+	deadline      time.Duration
+
+	// pushgateway
+	job    string
+	labels []string
+	// influx
+	influxDB, influxOrg, influxBucket, influxToken string
+	// statuspage
+	spPage    string
+	spMetrics []string
+	spKey     string
+	// prometheus input state
+	promState string
+}
+
+func (o *postOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringArrayVar(&o.sinks, "sink", nil, "where to post, repeatable: stathat (default), statsd=udp://HOST:8125|tcp://..., pushgateway=URL, influx=URL, graphite=HOST:2003, statuspage")
+	f.StringVar(&o.apiURL, "api-url", "https://api.stathat.com", "StatHat (or compatible) API base URL")
+	f.StringVar(&o.ezkey, "ezkey", "", "StatHat EZ key (prefer $STATHAT_EZKEY or file:/path)")
+	cli.EnvAlias(f, "ezkey", "STATHAT_EZKEY")
+	cli.MarkSecret(f, "ezkey")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be sent (keys redacted); send and spool nothing")
+	f.BoolVar(&o.tee, "tee", false, "pass the records through to stdout as metric records")
+	f.BoolVar(&o.atLeastOnce, "at-least-once", false, "re-send counts after an ambiguous failure (they may then count twice)")
+	f.StringVar(&o.kind, "kind", "value", "kind of NAME NUMBER text lines on stdin: count or value")
+	f.StringVar(&o.from, "from", "records", "stdin format: records (metric records, StatHat items, NAME NUMBER lines) or prometheus")
+	f.IntVar(&o.batch, "batch", stats.StatHatMaxItems, "most records in one StatHat bulk post (1: one request per record)")
+	f.DurationVar(&o.flushInterval, "flush-interval", time.Second, "post a partial batch once its first record is this old (streaming stdin)")
+	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
+	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
+	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
+	f.StringVar(&o.job, "job", "statpost", "pushgateway job name")
+	f.StringArrayVar(&o.labels, "label", nil, "pushgateway grouping label KEY=VALUE, repeatable")
+	f.StringVar(&o.influxDB, "influx-db", "statpost", "InfluxDB v1 database (/write?db=)")
+	f.StringVar(&o.influxOrg, "influx-org", "", "InfluxDB v2 organisation (with --influx-bucket: use /api/v2/write)")
+	f.StringVar(&o.influxBucket, "influx-bucket", "", "InfluxDB v2 bucket")
+	f.StringVar(&o.influxToken, "influx-token", "", "InfluxDB token (prefer $INFLUX_TOKEN or file:/path)")
+	cli.EnvAlias(f, "influx-token", "INFLUX_TOKEN")
+	cli.MarkSecret(f, "influx-token")
+	f.StringVar(&o.spPage, "statuspage-page", "", "Statuspage page id")
+	f.StringArrayVar(&o.spMetrics, "statuspage-metric", nil, "Statuspage metric id for a name: NAME=METRIC_ID, repeatable")
+	f.StringVar(&o.spKey, "statuspage-key", "", "Statuspage API key (prefer $STATUSPAGE_API_KEY or file:/path)")
+	cli.EnvAlias(f, "statuspage-key", "STATUSPAGE_API_KEY")
+	cli.MarkSecret(f, "statuspage-key")
+	f.StringVar(&o.promState, "prometheus-state", "", "file keeping counter values between runs for --from prometheus (default in the spool directory)")
+}
+
+func (o *postOptions) spoolDirectory() (string, error) {
+	if o.spoolDir != "" {
+		return o.spoolDir, nil
+	}
+	return spool.Dir(o.root.Env.Getenv)
+}
+
+func (o *postOptions) httpClient() *httpx.Client {
+	return httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: o.attemptTO, Deadline: o.deadline,
+		Logger: o.root.Logger, Secrets: o.root.Secrets()})
+}
+
+// buildTargets makes the sinks named by --sink, each with its spool.
+func (o *postOptions) buildTargets() ([]stats.Target, error) {
+	specs := o.sinks
+	if len(specs) == 0 {
+		specs = []string{"stathat"}
+	}
+	dir := ""
+	if !o.dryRun {
+		d, err := o.spoolDirectory()
+		if err != nil {
+			return nil, cli.Usagef("%v", err)
+		}
+		dir = d
+	}
+	seen := map[string]bool{}
+	var out []stats.Target
+	for _, s := range specs {
+		spec, err := stats.ParseSpec(s)
+		if err != nil {
+			return nil, cli.Usagef("--sink: %v", err)
+		}
+		if seen[spec.Kind] {
+			return nil, cli.Usagef("--sink %s given twice (one spool per sink kind)", spec.Kind)
+		}
+		seen[spec.Kind] = true
+		sink, err := o.buildSink(spec)
+		if err != nil {
+			return nil, err
+		}
+		t := stats.Target{Sink: sink}
+		if dir != "" {
+			t.Spool = spool.Open(dir, sink.Name())
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (o *postOptions) buildSink(spec stats.Spec) (stats.Sink, error) {
+	switch spec.Kind {
+	case "stathat":
+		u := o.apiURL
+		if spec.Target != "" {
+			u = spec.Target
+		}
+		if o.ezkey == "" && !o.dryRun {
+			return nil, cli.Usagef("no StatHat EZ key: set $STATHAT_EZKEY (or ezkey in the config file, or --ezkey file:/path)")
+		}
+		s := &stats.StatHat{URL: u, EZKey: o.ezkey, Client: o.httpClient(), AtLeastOnce: o.atLeastOnce, MaxItems: o.batch}
+		if o.root.Verbose > 0 {
+			s.Verbose = o.root.Env.Stderr
+		}
+		return s, nil
+	}
+	return o.buildOtherSink(spec)
+}
+
+// runPost reads records from stdin and posts them.
+func runPost(ctx context.Context, o *postOptions) error {
+	src, err := o.source()
+	if err != nil {
+		return err
+	}
+	return o.post(ctx, src)
+}
+
+// source is something that yields records: metric.Reader or the Prometheus reader.
+type source interface {
+	Next() (metric.Record, error)
+}
+
+// post drives the reading and sending and turns the outcome into the exit code.
+func (o *postOptions) post(ctx context.Context, src source) error {
+	targets, err := o.buildTargets()
+	if err != nil {
+		return err
+	}
+	env := o.root.Env
+	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, FlushEvery: o.flushInterval,
+		Warn: o.root.Warnf}
+	var tee *metric.Writer
+	if o.tee {
+		tee = metric.NewWriter(env.Stdout)
+	}
+	if o.dryRun {
+		popts.DryRun = env.Stdout
+		if o.tee {
+			popts.DryRun = env.Stderr
+		}
+	}
+	p := stats.NewPoster(ctx, popts)
+
+	bad := 0
+	done := make(chan error, 1)
+	go func() {
+		var readErr error
+		for {
+			rec, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			var le *metric.LineError
+			if errors.As(err, &le) {
+				bad++
+				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
+				continue
+			}
+			if err != nil {
+				readErr = err
+				break
+			}
+			if err := p.Check(rec); err != nil {
+				bad++
+				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
+				continue
+			}
+			if tee != nil {
+				if err := tee.Write(rec); err != nil {
+					readErr = fmt.Errorf("--tee: %w", err)
+					break
+				}
+			}
+			p.Add(rec)
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		if tee != nil {
+			if err := tee.Flush(); err != nil && readErr == nil {
+				readErr = fmt.Errorf("--tee: %w", err)
+			}
+		}
+		done <- readErr
+	}()
+	var readErr error
+	interrupted := false
+	select {
+	case readErr = <-done:
+	case <-ctx.Done():
+		interrupted = true
+	}
+	res := p.Close()
+	if interrupted {
+		// The reader may still be blocked on stdin; records it adds from now
+		// on are spooled by the poster.
+		select {
+		case readErr = <-done:
+		default:
+		}
+	}
+	return o.report(ctx, res, bad, readErr, interrupted)
+}
+
+type positioner interface{ Line() int }
+
+func (o *postOptions) position(src source) string {
+	if p, ok := src.(positioner); ok {
+		return fmt.Sprintf("stdin:%d: ", p.Line())
+	}
+	return ""
+}
+
+// report prints what did not arrive and returns the exit code:
+// 2 bad input, 4 refused, 1 rejected, 3 spooled or possibly lost, 130 interrupted.
+func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
+	stderr := o.root.Env.Stderr
+	var auth, rejected, partial bool
+	for _, t := range res.Targets {
+		why := ""
+		if t.Err != nil {
+			why = " (" + cli.Redact(t.Err.Error(), o.root.Secrets()...) + ")"
+		}
+		if t.FromSpool > 0 {
+			o.root.Logger.Info("spooled records delivered", "sink", t.Name, "records", t.FromSpool)
+		}
+		if t.Spooled > 0 {
+			fmt.Fprintf(stderr, "statpost: %s: %d records spooled to %s%s; they are sent first on the next run\n", t.Name, t.Spooled, t.SpoolPath, why)
+			partial = true
+		}
+		if t.Lost > 0 {
+			fmt.Fprintf(stderr, "statpost: %s: %d counts not re-sent after an ambiguous failure%s; they may or may not have arrived (--at-least-once re-sends them)\n", t.Name, t.Lost, why)
+			partial = true
+		}
+		if t.Rejected > 0 {
+			fmt.Fprintf(stderr, "statpost: %s: %d records rejected by the receiver%s\n", t.Name, t.Rejected, why)
+			rejected = true
+		}
+		if t.Spooled == 0 && t.Lost == 0 && t.Rejected == 0 && t.Err != nil {
+			// e.g. a failed flush of an old spool, which is kept for the next run
+			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
+			partial = true
+		}
+		auth = auth || t.Auth
+	}
+	if readErr != nil {
+		fmt.Fprintf(stderr, "statpost: reading stdin: %v\n", readErr)
+	}
+	switch {
+	case interrupted && ctx.Err() == context.Canceled:
+		return cli.WithCode(cli.ExitInterrupted, fmt.Errorf("interrupted; what was not sent is spooled: %w", context.Canceled))
+	case interrupted:
+		return cli.Partialf("--timeout reached; what was not sent is spooled")
+	case bad > 0:
+		return cli.Exit(cli.ExitUsage)
+	case readErr != nil:
+		return cli.Exit(cli.ExitFailure)
+	case auth:
+		return cli.Exit(cli.ExitRefused)
+	case rejected:
+		return cli.Exit(cli.ExitFailure)
+	case partial:
+		return cli.Exit(cli.ExitPartial)
+	}
+	return nil
+}
+
+func (o *postOptions) source() (source, error) {
+	kind, err := metric.ParseKind(o.kind)
+	if err != nil {
+		return nil, cli.Usagef("--kind: %v", err)
+	}
+	switch o.from {
+	case "records", "":
+		return metric.NewReader(o.root.Env.Stdin, metric.ReaderOptions{Source: "stdin", TextKind: kind}), nil
+	case "prometheus":
+		return o.promSource()
+	}
+	return nil, cli.Usagef("--from %q: want records or prometheus", o.from)
+}
