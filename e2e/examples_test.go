@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const examples = "../scripts/examples"
+
+// need returns the path of a program the test uses; outside CI a missing one
+// skips, under CI it fails (scripts/setup installs it).
+func need(t *testing.T, prog string) string {
+	t.Helper()
+	p, err := exec.LookPath(prog)
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("%s not installed (scripts/setup installs it)", prog)
+		}
+		t.Fatalf("%s not installed, and CI is set: scripts/setup should have installed it", prog)
+	}
+	return p
+}
+
+func TestExampleAnsiblePlaybookSyntax(t *testing.T) {
+	ap := need(t, "ansible-playbook")
+	cmd := exec.Command(ap, "--syntax-check", "-i", "localhost,", filepath.Join(examples, "ansible", "playbook.yml"))
+	cmd.Env = append(os.Environ(), "ANSIBLE_LOCAL_TEMP="+t.TempDir(), "ANSIBLE_HOME="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("syntax check failed: %v\n%s", err, out)
+	}
+}
+
+func TestExampleFabfileCompiles(t *testing.T) {
+	py := need(t, "python3")
+	cmd := exec.Command(py, "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", filepath.Join(examples, "fabfile.py"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fabfile.py does not parse: %v\n%s", err, out)
+	}
+}
+
+// Every schedule in the example crontab passes hcctl's validation.
+func TestExampleCrontabSchedules(t *testing.T) {
+	f, err := os.Open(filepath.Join(examples, "crontab"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || strings.Contains(strings.SplitN(line, " ", 2)[0], "=") {
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 6 {
+			t.Errorf("crontab line has no command: %q", line)
+			continue
+		}
+		expr := strings.Join(fields[:5], " ")
+		out, err := exec.Command(filepath.Join(binDir, "hcctl"), "cron", "check", expr).CombinedOutput()
+		if err != nil {
+			t.Errorf("hcctl cron check %q: %v\n%s", expr, err, out)
+		}
+		n++
+	}
+	if n != 4 {
+		t.Errorf("checked %d schedules, want the example's 4", n)
+	}
+}
+
+func TestExampleSystemdUnits(t *testing.T) {
+	for _, name := range []string{"cronkit-pgreport.service", "cronkit-pgreport.timer"} {
+		b, err := os.ReadFile(filepath.Join(examples, "systemd", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for _, section := range []string{"[Unit]"} {
+			if !strings.Contains(s, section) {
+				t.Errorf("%s lacks %s", name, section)
+			}
+		}
+		if strings.HasSuffix(name, ".service") && !strings.Contains(s, "ExecStart=/usr/local/bin/runwrap ") {
+			t.Errorf("%s does not run runwrap", name)
+		}
+		if strings.HasSuffix(name, ".timer") && !strings.Contains(s, "OnCalendar=") {
+			t.Errorf("%s has no OnCalendar", name)
+		}
+	}
+}
