@@ -6,6 +6,7 @@ import (
 
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,9 @@ type Handler struct {
 	cc     string
 	docs   []byte
 	docTag string
+	// renders bounds concurrent renders (cache hits skip it) so that a
+	// burst of large distinct PNGs queues instead of exhausting memory.
+	renders chan struct{}
 }
 
 // DefaultCacheBytes bounds the server's cache of rendered charts.
@@ -56,7 +60,8 @@ func NewHandler(o HandlerOptions) *Handler {
 	if o.Scale == 0 {
 		o.Scale = DefaultScale
 	}
-	h := &Handler{opts: o, cc: "public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second))}
+	h := &Handler{opts: o, cc: "public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second)),
+		renders: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if o.CacheBytes > 0 {
 		h.cache = newLRU(o.CacheBytes)
 	}
@@ -145,7 +150,13 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 		h.send(w, r, c.body, c.etag, h.cc)
 		return
 	}
+	select {
+	case h.renders <- struct{}{}:
+	case <-r.Context().Done():
+		return // the client left while queued
+	}
 	body, err := h.render(raw, f)
+	<-h.renders
 	if err != nil {
 		h.fail(w, f, err)
 		return

@@ -131,14 +131,15 @@ func Layout(q *Query) *Scene {
 		}
 		top, bottom = math.Round(top), math.Round(bottom)
 		pw, ph := right-left, bottom-top
+		short := ph < max(12, h/3)
 		switch {
-		case len(ylab) > 0 && pw < max(24, w/3):
-			ylab = nil
-		case showX && ph < max(12, h/3):
+		case showX && short:
 			showX = false
-		case title != "" && ph < max(12, h/3):
+		case title != "" && short:
 			title = ""
-		default:
+		case len(ylab) > 0 && (short || pw < max(24, w/3)):
+			ylab = nil
+		default: // with nothing left to drop, pad <= h/8 keeps ph > 0
 			goto placed
 		}
 	}
@@ -151,14 +152,16 @@ placed:
 	sw = min(sw, max(ph/4, 0.5))
 
 	// Grid: a baseline always; top and middle lines when the y axis is labelled.
+	// Hairlines sit on pixel centres, kept inside tiny canvases.
+	hair := func(y float64) float64 { return max(min(y+0.5, h-0.5), 0.5) }
 	grid := Item{Kind: KindPath, Stroke: axisColor, Width: 1}
-	grid.Lines = append(grid.Lines, []Pt{{left, bottom + 0.5}, {right, bottom + 0.5}})
+	grid.Lines = append(grid.Lines, []Pt{{left, hair(bottom)}, {right, hair(bottom)}})
 	s.Items = append(s.Items, grid)
 	if len(ylab) > 0 {
 		g := Item{Kind: KindPath, Stroke: gridColor, Width: 1}
-		g.Lines = append(g.Lines, []Pt{{left, top + 0.5}, {right, top + 0.5}})
+		g.Lines = append(g.Lines, []Pt{{left, hair(top)}, {right, hair(top)}})
 		if len(ylab) == 3 && ph >= 3.5*fs {
-			mid := math.Round((top+bottom)/2) + 0.5
+			mid := hair(math.Round((top + bottom) / 2))
 			g.Lines = append(g.Lines, []Pt{{left, mid}, {right, mid}})
 		} else if len(ylab) == 3 {
 			ylab = ylab[:2]
@@ -249,12 +252,12 @@ placed:
 
 	// Labels.
 	for _, l := range ylab {
-		y := bottom + 0.5
+		y := hair(bottom)
 		switch l.at {
 		case 1:
-			y = top + 0.5
+			y = hair(top)
 		case 0.5:
-			y = math.Round((top+bottom)/2) + 0.5
+			y = hair(math.Round((top + bottom) / 2))
 		}
 		base := y + fs*0.35
 		if q.Left {
@@ -272,7 +275,14 @@ placed:
 			// the label before it.
 			x := left + l.at*pw
 			tw := textWidth(l.text, fs, false)
-			x = min(max(x, tw/2+1), w-tw/2-1)
+			lo, hi := tw/2+1, w-tw/2-1
+			if len(ylab) > 0 { // keep clear of the y labels' corners
+				lo, hi = max(lo, left+tw/2), min(hi, right-tw/2)
+			}
+			if lo > hi {
+				continue
+			}
+			x = min(max(x, lo), hi)
 			if x-tw/2 < lastEnd+fs/2 {
 				continue
 			}

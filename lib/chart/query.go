@@ -142,9 +142,11 @@ func FormatOf(path string) (Format, bool) {
 
 // Parse parses and validates a raw (still URL-encoded) query string.
 // Unknown parameters are ignored (ref §2.2).
-func Parse(raw string) (*Query, error) {
-	if len(raw) > MaxQuery {
-		return nil, errf("", "query is %d bytes; at most %d (POST it? split it?)", len(raw), MaxQuery)
+func Parse(raw string) (*Query, error) { return parse(raw, MaxQuery) }
+
+func parse(raw string, maxLen int) (*Query, error) {
+	if len(raw) > maxLen {
+		return nil, errf("", "query is %d bytes; at most %d", len(raw), MaxQuery)
 	}
 	vals, err := url.ParseQuery(raw)
 	if err != nil {

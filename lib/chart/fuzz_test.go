@@ -1,0 +1,71 @@
+package chart
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParse: any input either parses into something within the documented
+// bounds or fails with a short query error; never a panic.
+func FuzzParse(f *testing.F) {
+	for _, c := range goldenCases {
+		f.Add(c.query)
+	}
+	f.Add("w=5&h=5&d0=A%zz")
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := Parse(raw)
+		if err != nil {
+			if !IsQueryError(err) {
+				t.Fatalf("not a query error: %v", err)
+			}
+			if len(err.Error()) > 160 || !utf8.ValidString(err.Error()) {
+				t.Fatalf("error message %q", err)
+			}
+			return
+		}
+		if q.W < 1 || q.W > MaxSide || q.H < 1 || q.H > MaxSide || len(q.Datasets) < 1 || len(q.Datasets) > MaxDatasets {
+			t.Fatalf("out of bounds: %dx%d, %d datasets", q.W, q.H, len(q.Datasets))
+		}
+		for _, d := range q.Datasets {
+			if len(d.Points) == 0 || len(d.Points) > MaxPoints {
+				t.Fatalf("%d points", len(d.Points))
+			}
+			for _, p := range d.Points {
+				if p < -1 || p > MaxIndex {
+					t.Fatalf("point %d", p)
+				}
+			}
+		}
+		if utf8.RuneCountInString(q.Title) > MaxTitle || !utf8.ValidString(q.Title) {
+			t.Fatalf("title %q", q.Title)
+		}
+	})
+}
+
+// FuzzRender: whatever parses renders to well-formed SVG with no markup from
+// the input and nothing outside the canvas; small ones also to PNG.
+func FuzzRender(f *testing.F) {
+	for _, c := range goldenCases {
+		f.Add(c.query)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		s := Layout(q)
+		checkBounds(t, s)
+		doc := s.SVG()
+		checkSVG(t, doc)
+		if strings.Contains(q.Title, "<") && bytes.Contains(doc, []byte("<"+strings.SplitN(q.Title, "<", 2)[1])) {
+			t.Fatalf("title markup reached the SVG")
+		}
+		if q.W*q.H <= 300*300 {
+			if _, err := s.PNG(1); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

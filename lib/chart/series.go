@@ -1,0 +1,223 @@
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/metric"
+)
+
+// Series is one named series read from records, in input order.
+type Series struct {
+	Name   string
+	Values []float64
+	Times  []time.Time // zero where a record had no time
+}
+
+// BareName names the series of lines that hold just a number (`seq 10`).
+const BareName = "value"
+
+// ReadSeries reads metric records, StatHat items, "NAME NUMBER" lines and
+// bare numbers into one series per name, in order of first appearance.
+// It stops at the first bad line: a chart of partly-read data would mislead.
+func ReadSeries(r io.Reader, source string) ([]Series, error) {
+	rd := metric.NewReader(r, metric.ReaderOptions{Source: source, BareName: BareName})
+	var out []Series
+	idx := map[string]int{}
+	for {
+		rec, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			var le *metric.LineError
+			if errors.As(err, &le) {
+				return nil, &Error{Msg: le.Error()}
+			}
+			return nil, fmt.Errorf("read %s: %w", source, err)
+		}
+		i, ok := idx[rec.Name]
+		if !ok {
+			i = len(out)
+			idx[rec.Name] = i
+			out = append(out, Series{Name: rec.Name})
+		}
+		s := &out[i]
+		s.Values = append(s.Values, rec.Value)
+		s.Times = append(s.Times, rec.Time)
+	}
+}
+
+// SelectSeries picks at most MaxDatasets series: all of them when patterns
+// is empty, else those whose names match the globs (path.Match syntax), in
+// pattern order.
+func SelectSeries(all []Series, patterns []string) ([]Series, error) {
+	if len(all) == 0 {
+		return nil, &Error{Msg: "no data on stdin"}
+	}
+	names := func(ss []Series) string {
+		var n []string
+		for _, s := range ss {
+			n = append(n, strconv.Quote(s.Name))
+		}
+		if len(n) > 8 {
+			n = append(n[:8], "…")
+		}
+		return strings.Join(n, ", ")
+	}
+	if len(patterns) == 0 {
+		if len(all) > MaxDatasets {
+			return nil, &Error{Msg: fmt.Sprintf("%d series (%s); at most %d: choose with --series", len(all), names(all), MaxDatasets)}
+		}
+		return all, nil
+	}
+	var out []Series
+	taken := map[string]bool{}
+	for _, p := range patterns {
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, &Error{Param: "--series", Msg: fmt.Sprintf("bad pattern %q", p)}
+		}
+		n := 0
+		for _, s := range all {
+			if ok, _ := path.Match(p, s.Name); ok || p == s.Name {
+				n++
+				if !taken[s.Name] {
+					taken[s.Name] = true
+					out = append(out, s)
+				}
+			}
+		}
+		if n == 0 {
+			return nil, &Error{Param: "--series", Msg: fmt.Sprintf("%q matches none of %s", p, names(all))}
+		}
+	}
+	if len(out) > MaxDatasets {
+		return nil, &Error{Param: "--series", Msg: fmt.Sprintf("%d series match (%s); at most %d", len(out), names(out), MaxDatasets)}
+	}
+	return out, nil
+}
+
+// ChartOptions are what the CLI adds to series to make a chart query.
+type ChartOptions struct {
+	W, H       int
+	Title      string
+	YMin, YMax *float64 // nil: from the data
+	Step, HL   bool
+	OnlyLeft   bool
+	OnlyRight  bool
+	TZ         string
+}
+
+// BuildQuery encodes series into a chartd.co query string: one dataset a
+// series, on one shared scale from ymin/ymax (given, or the data's range),
+// and xmin/xmax from the records' times when every record has one. Series
+// whose records all have times are put in time order.
+func BuildQuery(series []Series, o ChartOptions) (string, error) {
+	if len(series) == 0 {
+		return "", &Error{Msg: "no data on stdin"}
+	}
+	if len(series) > MaxDatasets {
+		return "", &Error{Msg: fmt.Sprintf("%d series; at most %d", len(series), MaxDatasets)}
+	}
+	allTimed := true
+	var tmin, tmax time.Time
+	vals := make([][]float64, len(series))
+	for i, s := range series {
+		if len(s.Values) > MaxPoints {
+			return "", &Error{Msg: fmt.Sprintf("series %q has %d points; at most %d", s.Name, len(s.Values), MaxPoints)}
+		}
+		vals[i] = s.Values
+		if len(s.Times) != len(s.Values) {
+			allTimed = false
+			continue
+		}
+		for _, t := range s.Times {
+			if t.IsZero() {
+				allTimed = false
+				continue
+			}
+			if tmin.IsZero() || t.Before(tmin) {
+				tmin = t
+			}
+			if t.After(tmax) {
+				tmax = t
+			}
+		}
+	}
+	if allTimed {
+		for i, s := range series {
+			ord := make([]int, len(s.Values))
+			for j := range ord {
+				ord[j] = j
+			}
+			sort.SliceStable(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
+			v := make([]float64, len(ord))
+			for j, k := range ord {
+				v[j] = s.Values[k]
+			}
+			vals[i] = v
+		}
+	}
+	lo, hi, ok := Range(vals...)
+	if !ok {
+		return "", &Error{Msg: "no numbers in the data"}
+	}
+	if lo == hi { // all equal: a flat line in the middle, not on the floor
+		pad := math.Abs(lo) * 0.1
+		if pad == 0 {
+			pad = 1
+		}
+		lo, hi = lo-pad, hi+pad
+	}
+	if o.YMin != nil {
+		lo = *o.YMin
+	}
+	if o.YMax != nil {
+		hi = *o.YMax
+	}
+	if !(hi > lo) {
+		return "", &Error{Param: "--ymax", Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "w=%d&h=%d", o.W, o.H)
+	for i, v := range vals {
+		fmt.Fprintf(&b, "&d%d=%s", i, Encode(v, lo, hi))
+	}
+	b.WriteString("&ymin=" + fnum(lo) + "&ymax=" + fnum(hi))
+	if allTimed && tmax.Sub(tmin) >= time.Second {
+		fmt.Fprintf(&b, "&xmin=%d&xmax=%d", tmin.Unix(), tmax.Unix())
+		if o.TZ != "" && o.TZ != "UTC" {
+			b.WriteString("&tz=" + url.QueryEscape(o.TZ))
+		}
+	}
+	if o.Title != "" {
+		b.WriteString("&t=" + url.QueryEscape(o.Title))
+	}
+	if o.Step {
+		b.WriteString("&step=1")
+	}
+	if o.HL {
+		b.WriteString("&hl=1")
+	}
+	if o.OnlyLeft {
+		b.WriteString("&ol=1")
+	}
+	if o.OnlyRight {
+		b.WriteString("&or=1")
+	}
+	return b.String(), nil
+}
+
+// ParseUnbounded parses a query built locally (BuildQuery), which may be
+// longer than a URL the server accepts; every other bound still holds.
+func ParseUnbounded(raw string) (*Query, error) { return parse(raw, math.MaxInt) }
+
+func fnum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

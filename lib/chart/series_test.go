@@ -1,0 +1,110 @@
+package chart
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadSeries(t *testing.T) {
+	in := `# comment
+1
+2.5
+{"name":"db.size","kind":"value","value":10,"time":"2026-11-22T21:05:00Z"}
+cpu load 0.5
+{"stat":"db.size","value":12,"t":1795381200}
+3
+`
+	ss, err := ReadSeries(strings.NewReader(in), "stdin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ss {
+		got = append(got, s.Name+":"+strings.Trim(strings.Join(strings.Fields(strings.Trim(fmtVals(s.Values), "[]")), ","), ""))
+	}
+	if g := strings.Join(got, " "); g != "value:1,2.5,3 db.size:10,12 cpu load:0.5" {
+		t.Errorf("series = %s", g)
+	}
+	_, err = ReadSeries(strings.NewReader("1\n2\nx y z\n"), "stdin")
+	if err == nil || err.Error() != `stdin:3: value "z" is not a number` || !IsQueryError(err) {
+		t.Errorf("bad line: %v", err)
+	}
+}
+
+func fmtVals(v []float64) string {
+	var b strings.Builder
+	for _, x := range v {
+		b.WriteString(fnum(x) + " ")
+	}
+	return b.String()
+}
+
+func TestSelectSeries(t *testing.T) {
+	var all []Series
+	for _, n := range []string{"a.1", "a.2", "b.1", "c", "d", "e"} {
+		all = append(all, Series{Name: n, Values: []float64{1}})
+	}
+	if _, err := SelectSeries(all, nil); err == nil || !strings.Contains(err.Error(), "6 series") || !strings.Contains(err.Error(), "--series") {
+		t.Errorf("too many: %v", err)
+	}
+	got, err := SelectSeries(all, []string{"b.*", "a.*", "a.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Name != "b.1" || got[1].Name != "a.1" || got[2].Name != "a.2" {
+		t.Errorf("selected %v", got)
+	}
+	if _, err := SelectSeries(all, []string{"zz*"}); err == nil || !strings.Contains(err.Error(), `"zz*" matches none`) {
+		t.Errorf("no match: %v", err)
+	}
+	if _, err := SelectSeries(all, []string{"["}); err == nil {
+		t.Error("bad glob accepted")
+	}
+	if _, err := SelectSeries(nil, nil); err == nil || err.Error() != "no data on stdin" {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func TestBuildQuery(t *testing.T) {
+	ten := Series{Name: "value"}
+	for i := 1; i <= 10; i++ {
+		ten.Values = append(ten.Values, float64(i))
+		ten.Times = append(ten.Times, time.Time{}) // bare numbers have no time
+	}
+	q, err := BuildQuery([]Series{ten}, ChartOptions{W: 580, H: 180, Title: "Ten & more", HL: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "w=580&h=180&d0=AGNUbhov29&ymin=1&ymax=10&t=Ten+%26+more&hl=1"; q != want {
+		t.Errorf("query\n got %s\nwant %s", q, want)
+	}
+	p, err := Parse(q)
+	if err != nil || p.Title != "Ten & more" {
+		t.Fatalf("round trip: %v %+v", err, p)
+	}
+	// Times: sorted, and they give xmin/xmax; equal values get a range.
+	in := `{"name":"x","kind":"value","value":5,"time":"2026-11-22T22:00:00Z"}
+{"name":"x","kind":"value","value":5,"time":"2026-11-22T21:00:00Z"}
+`
+	ss, _ := ReadSeries(strings.NewReader(in), "stdin")
+	q, err = BuildQuery(ss, ChartOptions{W: 300, H: 100, TZ: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "w=300&h=100&d0=ee&ymin=4.5&ymax=5.5&xmin=1795381200&xmax=1795384800&tz=Europe%2FParis"; q != want {
+		t.Errorf("query\n got %s\nwant %s", q, want)
+	}
+	lo, hi := 0.0, 100.0
+	q, _ = BuildQuery([]Series{{Name: "v", Values: []float64{50, 150}}}, ChartOptions{W: 5, H: 5, YMin: &lo, YMax: &hi, Step: true, OnlyLeft: true})
+	if want := "w=5&h=5&d0=e9&ymin=0&ymax=100&step=1&ol=1"; q != want {
+		t.Errorf("given range: %s", q)
+	}
+	if _, err := BuildQuery([]Series{{Name: "v", Values: []float64{1}}}, ChartOptions{W: 5, H: 5, YMin: &hi, YMax: &lo}); err == nil {
+		t.Error("inverted range accepted")
+	}
+	big := Series{Name: "big", Values: make([]float64, MaxPoints+1)}
+	if _, err := BuildQuery([]Series{big}, ChartOptions{W: 5, H: 5}); err == nil || !strings.Contains(err.Error(), "4097 points") {
+		t.Errorf("too many points: %v", err)
+	}
+}
