@@ -223,3 +223,39 @@ func TestNextNPrevWalkBack(t *testing.T) {
 		}
 	}
 }
+
+// Samoa skipped 2011-12-30 entirely (-10:00 -> +14:00 at midnight). cronsim
+// treats any offset change alike, and so do we: the fixed-time runs of the
+// missing day all happen at the jump, once.
+func TestWholeDaySkippedApia(t *testing.T) {
+	loc := mustLoc(t, "Pacific/Apia")
+	from := time.Date(2011, 12, 29, 12, 0, 0, 0, loc)
+	for _, tt := range []struct {
+		expr string
+		want []string
+	}{
+		{"0 12 * * *", []string{"2011-12-31T00:00:00+14:00", "2011-12-31T12:00:00+14:00"}},
+		{"0 8,20 * * *", []string{"2011-12-29T20:00:00-10:00", "2011-12-31T00:00:00+14:00", "2011-12-31T08:00:00+14:00"}},
+		{"0 */12 * * *", []string{"2011-12-31T00:00:00+14:00", "2011-12-31T12:00:00+14:00"}},
+		{"0 0 30 12 *", []string{"2011-12-31T00:00:00+14:00", "2012-12-30T00:00:00+14:00"}},
+	} {
+		s := mustParse(t, tt.expr)
+		got := s.NextN(from, len(tt.want))
+		if len(got) != len(tt.want) {
+			t.Fatalf("%q: %v", tt.expr, got)
+		}
+		at := from
+		for i, w := range tt.want {
+			if want := mustTime(t, w, loc); !sameInstantAndOffset(got[i], want) {
+				t.Errorf("%q run %d = %s, want %s", tt.expr, i+1, got[i].Format(time.RFC3339), w)
+			}
+			if ref := refNext(s, at); got[i].Sub(at) < 9*24*time.Hour && !ref.Equal(got[i]) {
+				t.Errorf("%q run %d = %s, reference %s", tt.expr, i+1, got[i].Format(time.RFC3339), ref.Format(time.RFC3339))
+			}
+			if p := s.Prev(got[i].Add(time.Second)); !p.Equal(got[i]) {
+				t.Errorf("%q Prev(run %d + 1s) = %s", tt.expr, i+1, p.Format(time.RFC3339))
+			}
+			at = got[i]
+		}
+	}
+}
