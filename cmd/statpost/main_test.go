@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,8 +45,21 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"fake": cmdFake,
+			"gen":  cmdGen,
 		},
 	})
+}
+
+// cmdGen: gen N NAME FILE writes N count records NAME with values 0..N-1
+// and times 1700000000+i.
+func cmdGen(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "{\"name\":%q,\"kind\":\"count\",\"value\":%d,\"time\":%d}\n", args[1], i, 1700000000+i)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), []byte(b.String()), 0o644))
 }
 
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
@@ -74,6 +88,24 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			b.WriteByte('\n')
 		}
 		_, _ = ts.Stdout().Write([]byte(b.String()))
+	case "inorder":
+		// fake inorder NAME N: points for NAME are the counts 0..N-1, each once, in order,
+		// with t = 1700000000+i (their original timestamps).
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		next := 0
+		for _, p := range f.Points() {
+			if p.Stat != args[1] {
+				continue
+			}
+			if p.Count == nil || *p.Count != float64(next) || p.T != int64(1700000000+next) {
+				ts.Fatalf("%s: point %d is %+v", args[1], next, p)
+			}
+			next++
+		}
+		if next != n {
+			ts.Fatalf("%s: %d points, want %d", args[1], next, n)
+		}
 	case "requests":
 		n, _ := f.Counts()
 		got := fmt.Sprint(n)
