@@ -13,5 +13,6 @@ func main() {
 
 // run is main without the exit, for testscript.
 func run() int {
-	return cli.Execute(newRoot(cli.OSEnv()), os.Args[1:])
+	r := newRoot(cli.OSEnv())
+	return cli.Execute(r, rootArgs(r, os.Args[1:]))
 }

@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cron"
+	"github.com/cronkit/cronkit/lib/hc"
+	"github.com/cronkit/cronkit/lib/runner"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+const (
+	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4)
+	maxBodyLimit     = 10_000_000 // runitor's cap on a server-announced limit
+)
+
+// wrapOptions are runwrap's flags, read once parsing and binding are done.
+type wrapOptions struct {
+	root *cli.Root
+
+	// Check and endpoint.
+	UUID, Slug, PingKey, PingURL, APIURL string
+	Create                               bool
+	APIRetries                           int
+	APITimeout, APIDeadline              time.Duration
+	ReqHeaders                           []string
+
+	// Pings.
+	RunID                            string
+	NoRunID, NoStartPing, NoOutput   bool
+	BodyLimit                        int
+	OnSuccess, OnNonzero, OnExecFail hc.PingKind
+	LogPing                          time.Duration
+
+	// Output.
+	DiscardStdout, Silent bool
+
+	// Run control.
+	Timeout, KillAfter     time.Duration
+	Lock                   string
+	LockWait               time.Duration
+	Jitter                 time.Duration
+	Retry                  int
+	RetryDelay             time.Duration
+	Tolerate               int
+	Every                  time.Duration
+	Schedule, TZ           string
+	Record                 string
+	Command                []string
+	cliSet                 map[string]bool // flags given on the command line
+	bodyLimitSet           bool
+	schedule               *cron.Schedule
+	loc                    *time.Location
+	stdoutFile, stderrFile bool
+}
+
+func newWrapCmd(r *cli.Root) {
+	o := &wrapOptions{root: r, OnNonzero: hc.PingExitCode, OnSuccess: hc.PingSuccess, OnExecFail: hc.PingFail}
+	cmd := r.Cmd
+	cmd.Use = "runwrap [flags] -- command [args...]"
+	f := cmd.Flags()
+	// The first non-flag argument starts the command: its own flags are its own.
+	f.SetInterspersed(false)
+
+	f.StringVar(&o.UUID, "uuid", "", "check UUID (env CHECK_UUID)")
+	f.StringVar(&o.Slug, "slug", "", "check slug, with --ping-key (env CHECK_SLUG)")
+	f.StringVar(&o.PingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
+	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
+	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
+	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "ping API base URL (env HC_API_URL)")
+	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
+	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request; also the most the start ping may delay the command")
+	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
+	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
+
+	f.StringVar(&o.RunID, "run-id", "", "run id (rid) to send instead of a fresh UUID4")
+	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
+	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
+	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
+	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "bytes of output tail sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB)")
+	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
+	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
+	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
+	f.DurationVar(&o.LogPing, "log-ping", 0, "while the command runs, send new output as /log pings this often (0: off, at least 1s)")
+
+	f.BoolVar(&o.DiscardStdout, "discard-stdout", false, "drop the command's stdout: not shown, not sent (runitor's -quiet)")
+	f.BoolVar(&o.Silent, "silent", false, "drop the command's stdout and stderr: not shown, not sent")
+
+	f.DurationVar(&o.Timeout, "timeout", 0, "terminate the command (SIGTERM to its process group) after this long; exit 124")
+	f.DurationVar(&o.KillAfter, "kill-after", 10*time.Second, "SIGKILL the command this long after SIGTERM (timeout or forwarded signal)")
+	f.StringVar(&o.Lock, "lock", "", "flock this file: no overlapping runs; a busy lock skips the run (/log ping, exit 0)")
+	f.DurationVar(&o.LockWait, "lock-wait", 0, "wait this long for a busy --lock instead of skipping at once")
+	f.DurationVar(&o.Jitter, "jitter", 0, "sleep a random time up to this long before the run")
+	f.IntVar(&o.Retry, "retry", 0, "run a failed command again up to N times before reporting (each attempt in the body)")
+	f.DurationVar(&o.RetryDelay, "retry-delay", 10*time.Second, "pause between attempts")
+	f.IntVar(&o.Tolerate, "tolerate", 0, "report success until more than N consecutive runs failed (state in $XDG_STATE_HOME/cronkit)")
+	f.DurationVar(&o.Every, "every", 0, "run periodically in the foreground, every D (SIGALRM: run now)")
+	f.StringVar(&o.Schedule, "schedule", "", `run periodically on a cron schedule, e.g. "*/15 * * * *"`)
+	f.StringVar(&o.TZ, "tz", "", "time zone for --schedule (IANA name; default local)")
+	f.StringVar(&o.Record, "record", "", "append a JSON run record and metric records (duration, exit code) to FILE")
+
+	cli.EnvAlias(f, "uuid", "CHECK_UUID")
+	cli.EnvAlias(f, "slug", "CHECK_SLUG")
+	cli.EnvAlias(f, "ping-key", "PING_KEY", "HC_PING_KEY")
+	cli.EnvAlias(f, "api-url", "HC_API_URL")
+	cli.MarkSecret(f, "ping-key")
+
+	// runwrap's own failures before the command runs exit 125 (timeout(1),
+	// env(1)), so a wrapper error never looks like the command's exit 2.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.WithCode(runner.ExitBeforeRunning, err) })
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		o.cliSet = map[string]bool{}
+		cmd.Flags().Visit(func(fl *pflag.Flag) { o.cliSet[fl.Name] = true })
+		if len(args) == 0 {
+			return cli.WithCode(runner.ExitBeforeRunning, errors.New("no command given: runwrap [flags] -- command [args...]"))
+		}
+		return nil
+	}
+	bind := cmd.PersistentPreRunE
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := bind(cmd, args); err != nil {
+			return cli.WithCode(runner.ExitBeforeRunning, err)
+		}
+		return nil
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.Command = args
+		o.bodyLimitSet = cmd.Flags().Changed("ping-body-limit")
+		if err := o.validate(); err != nil {
+			return cli.WithCode(runner.ExitBeforeRunning, err)
+		}
+		return runWrap(cmd.Context(), o)
+	}
+}
+
+// validate checks the options and resolves derived ones.
+func (o *wrapOptions) validate() error {
+	if o.cliSet["ping-key"] {
+		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path instead")
+	}
+	switch {
+	case o.APIRetries < 0:
+		return errors.New("--api-retries must not be negative")
+	case o.APITimeout <= 0:
+		return errors.New("--api-timeout must be positive")
+	case o.APIDeadline <= 0:
+		return errors.New("--api-deadline must be positive")
+	case o.BodyLimit < 0:
+		return errors.New("--ping-body-limit must not be negative")
+	case o.LogPing != 0 && o.LogPing < time.Second:
+		return errors.New("--log-ping must be at least 1s")
+	case o.Timeout < 0, o.KillAfter < 0, o.LockWait < 0, o.Jitter < 0, o.RetryDelay < 0, o.Every < 0:
+		return errors.New("durations must not be negative")
+	case o.Retry < 0:
+		return errors.New("--retry must not be negative")
+	case o.Tolerate < 0:
+		return errors.New("--tolerate must not be negative")
+	case o.Every > 0 && o.Schedule != "":
+		return errors.New("--every and --schedule exclude each other")
+	case o.TZ != "" && o.Schedule == "":
+		return errors.New("--tz needs --schedule")
+	case o.LockWait > 0 && o.Lock == "":
+		return errors.New("--lock-wait needs --lock")
+	case o.RunID != "" && o.NoRunID:
+		return errors.New("--run-id and --no-run-id exclude each other")
+	}
+	if o.Schedule != "" {
+		s, err := cron.Parse(o.Schedule)
+		if err != nil {
+			return fmt.Errorf("--schedule: %w", err)
+		}
+		o.schedule = s
+		o.loc = time.Local
+		if o.TZ != "" {
+			loc, err := time.LoadLocation(o.TZ)
+			if err != nil {
+				return fmt.Errorf("--tz: unknown time zone %q", o.TZ)
+			}
+			o.loc = loc
+		}
+	}
+	if o.RunID != "" && !isUUID(o.RunID) {
+		// The server answers 400 invalid uuid format to anything else (§2.2).
+		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
+	}
+	// The handle named on the command line wins over one from the
+	// environment; among equals, runitor's order: UUID over slug.
+	cliHandle := o.cliSet["ping-url"] || o.cliSet["uuid"] || o.cliSet["slug"]
+	switch {
+	case cliHandle && o.cliSet["ping-url"]:
+		o.UUID, o.Slug = "", ""
+	case cliHandle && o.cliSet["uuid"]:
+		o.PingURL, o.Slug = "", ""
+	case cliHandle && o.cliSet["slug"]:
+		o.PingURL, o.UUID = "", ""
+	case o.PingURL != "":
+		o.UUID, o.Slug = "", ""
+	case o.UUID != "":
+		o.Slug = ""
+	}
+	if o.UUID != "" && !isUUID(o.UUID) {
+		return fmt.Errorf("--uuid %q is not a UUID", o.UUID)
+	}
+	return nil
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pingClient builds the Healthchecks client for the options.
+func (o *wrapOptions) pingClient() (*hc.PingClient, error) {
+	c := &hc.PingClient{BaseURL: o.APIURL, UUID: o.UUID, URL: o.PingURL, Create: o.Create}
+	if o.PingURL == "" && o.UUID == "" {
+		c.PingKey, c.Slug = o.PingKey, o.Slug
+	}
+	if len(o.ReqHeaders) > 0 {
+		c.Header = http.Header{}
+		for _, h := range o.ReqHeaders {
+			k, v, err := hc.ParsePingHeader(h)
+			if err != nil {
+				return nil, fmt.Errorf("--req-header: %w", err)
+			}
+			c.Header.Add(k, v)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// signals runwrap handles: forwarded to the command's process group.
+var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
+
+// sigRouter splits runwrap's signals: all go to the running command; a
+// terminating one also stops runwrap (no further attempts or runs); SIGALRM
+// starts the next periodic run now.
+type sigRouter struct {
+	fwd   chan os.Signal
+	alarm chan struct{}
+	stop  chan struct{}
+	got   os.Signal // first terminating signal; read after stop is closed
+	quit  func()
+}
+
+func newSigRouter(periodic bool) *sigRouter {
+	s := &sigRouter{fwd: make(chan os.Signal, 8), alarm: make(chan struct{}, 1), stop: make(chan struct{})}
+	in := make(chan os.Signal, 16)
+	sigs := append([]os.Signal{}, forwarded...)
+	if periodic {
+		sigs = append(sigs, syscall.SIGALRM)
+	}
+	// SIGPIPE: notified so that a closed stdout makes writes fail with EPIPE
+	// (then the command's pipe closes and it gets its own SIGPIPE) instead
+	// of killing runwrap before it can ping.
+	signal.Notify(in, append(sigs, syscall.SIGPIPE)...)
+	done := make(chan struct{})
+	s.quit = func() { signal.Stop(in); close(done) }
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case sig := <-in:
+				switch {
+				case sig == syscall.SIGPIPE:
+				case sig == syscall.SIGALRM:
+					select {
+					case s.alarm <- struct{}{}:
+					default:
+					}
+				default:
+					if runner.Terminating(sig) && s.got == nil {
+						s.got = sig
+						close(s.stop)
+					}
+					select {
+					case s.fwd <- sig:
+					default: // a burst of signals: the command has them already
+					}
+				}
+			}
+		}
+	}()
+	return s
+}
+
+// drain drops signals that arrived while no command was running.
+func (s *sigRouter) drain() {
+	for {
+		select {
+		case <-s.fwd:
+		default:
+			return
+		}
+	}
+}
+
+func (s *sigRouter) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// runWrap runs the command once, or periodically with --every/--schedule.
+func runWrap(ctx context.Context, o *wrapOptions) error {
+	pc, err := o.pingClient()
+	if err != nil {
+		return cli.WithCode(runner.ExitBeforeRunning, err)
+	}
+	periodic := o.Every > 0 || o.schedule != nil
+	sr := newSigRouter(periodic)
+	defer sr.quit()
+	w := newWrapper(o, pc, sr)
+	if !periodic {
+		return exitErr(w.once(ctx))
+	}
+	for {
+		out := w.once(ctx)
+		if sr.stopped() {
+			return exitErr(out)
+		}
+		if out.err != nil && out.code == runner.ExitBeforeRunning && out.fatal {
+			return exitErr(out)
+		}
+		var next time.Duration
+		if o.Every > 0 {
+			next = o.Every
+		} else {
+			now := time.Now()
+			next = o.schedule.Next(now.In(o.loc)).Sub(now)
+		}
+		t := time.NewTimer(next)
+		select {
+		case <-t.C:
+		case <-sr.alarm:
+			t.Stop()
+		case <-sr.stop:
+			t.Stop()
+			// Stopped between runs: a clean stop.
+			return nil
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		}
+	}
+}
+
+// outcome is one run's result as runwrap exits with it.
+type outcome struct {
+	code  int
+	err   error // printed on stderr (exec failure, lock error)
+	fatal bool  // a setup error that would repeat on every periodic run
+}
+
+func exitErr(o outcome) error {
+	if o.err != nil {
+		return cli.WithCode(o.code, o.err)
+	}
+	if o.code != 0 {
+		return cli.Exit(o.code)
+	}
+	return nil
+}
