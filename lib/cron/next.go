@@ -17,6 +17,9 @@ const maxSegments = 4 * searchYears
 // location of after (pass t.In(loc) to evaluate the schedule in loc). It
 // returns the zero Time if there is none within 100 years.
 func (s *Schedule) Next(after time.Time) time.Time {
+	if s.months == 0 { // a zero Schedule, not from Parse
+		return time.Time{}
+	}
 	if s.wallClock {
 		return s.nextWallClock(after)
 	}
@@ -27,6 +30,9 @@ func (s *Schedule) Next(after time.Time) time.Time {
 // location; it is the inverse of Next: Prev(Next(t)+ε) == Next(t). It
 // returns the zero Time if there is none within 100 years.
 func (s *Schedule) Prev(before time.Time) time.Time {
+	if s.months == 0 {
+		return time.Time{}
+	}
 	if s.wallClock {
 		return s.prevWallClock(before)
 	}

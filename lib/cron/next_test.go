@@ -284,3 +284,11 @@ func TestNextGivesUpWithinBounds(t *testing.T) {
 		t.Fatalf("NextN = %v, want none", got)
 	}
 }
+
+func TestZeroScheduleHasNoRuns(t *testing.T) {
+	var s Schedule
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !s.Next(now).IsZero() || !s.Prev(now).IsZero() || len(s.NextN(now, 2)) != 0 {
+		t.Fatal("a zero Schedule has runs")
+	}
+}
