@@ -1,0 +1,208 @@
+package hc
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/testutil/fakehc"
+)
+
+func TestParseChecksFile(t *testing.T) {
+	tests := []struct {
+		name, in, err string
+		n             int
+	}{
+		{"yaml map", "checks:\n  - name: a\n    schedule: '*/5 * * * *'\n    tz: UTC\n    grace: 10m\n    tags: [prod, db]\n", "", 1},
+		{"yaml list", "- name: a\n  timeout: 1d\n- name: b\n  period: 3600\n", "", 2},
+		{"json", `{"checks":[{"name":"a","grace":600,"channels":["*"]}]}`, "", 1},
+		{"never fires", "- name: a\n  schedule: '0 0 31 2 *'\n", `x.yaml:1: check "a": schedule "0 0 31 2 *"`, 0},
+		{"bad field value", "- name: a\n  schedule: '61 * * * *'\n", "x.yaml:1: check \"a\": schedule \"61 * * * *\": minute", 0},
+		{"typo", "- name: a\n  gracee: 10m\n", `x.yaml:2: unknown field "gracee"`, 0},
+		{"no name", "- slug: a\n", "x.yaml:1: a check needs a name", 0},
+		{"dup", "- name: a\n- name: a\n", `x.yaml:2: check "a" is declared twice (first at line 1)`, 0},
+		{"short grace", "- name: a\n  grace: 10s\n", "x.yaml:2: grace 10s is outside 1m..365d", 0},
+		{"bad duration", "- name: a\n  timeout: soon\n", `x.yaml:2: timeout: "soon" is not a duration`, 0},
+		{"bad bool", "- name: a\n  manual_resume: maybe\n", `x.yaml:2: manual_resume: want true or false, got "maybe"`, 0},
+		{"bad tz", "- name: a\n  tz: Mars/Olympus\n", `x.yaml:1: check "a": tz "Mars/Olympus" is not an IANA time zone`, 0},
+		{"bad slug", "- name: a\n  slug: Bad Slug\n", `may hold only a-z`, 0},
+		{"syntax", "- name: [a\n", "x.yaml: ", 0},
+		{"empty", "", "x.yaml: no checks in the file", 0},
+		{"scalar", "hello\n", "x.yaml:1: checks must be a list", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := ParseChecksFile("x.yaml", []byte(tt.in))
+			if tt.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) && !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || len(d) != tt.n {
+				t.Fatalf("%v, %d checks", err, len(d))
+			}
+		})
+	}
+}
+
+func TestParseSeconds(t *testing.T) {
+	for in, want := range map[string]int64{"600": 600, "10m": 600, "1h30m": 5400, "7d": 604800, "1d12h": 129600} {
+		if got, err := ParseSeconds(in); err != nil || got != want {
+			t.Errorf("%s: %d %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "1.5s", "-5m", "xd", "d", "10 m"} {
+		if _, err := ParseSeconds(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+	if FormatSeconds(90061) != "1d1h1m1s" || FormatSeconds(600) != "10m" {
+		t.Error(FormatSeconds(90061))
+	}
+}
+
+func TestMakePlan(t *testing.T) {
+	existing := []Check{
+		{Name: "same", Tags: "db prod", Grace: 600, Schedule: "*/5 * * * *", TZ: "UTC", PingURL: "http://x/ping/1", Channels: apiPtr("")},
+		{Name: "grace", Grace: 300, Timeout: 3600, PingURL: "http://x/ping/2"},
+		{Name: "to-cron", Grace: 300, Timeout: 3600, PingURL: "http://x/ping/3"},
+		{Name: "old", Tags: "prod", PingURL: "http://x/ping/4"},
+		{Name: "other", Tags: "dev", PingURL: "http://x/ping/5"},
+	}
+	file := "" +
+		"- {name: same, tags: [prod, db], grace: 10m, schedule: '*/5 * * * *', tz: UTC, channels: ''}\n" +
+		"- {name: grace, grace: 10m}\n" +
+		"- {name: to-cron, schedule: '0 3 * * *', timeout: 1h}\n" +
+		"- {name: new, tags: prod}\n"
+	desired, err := ParseChecksFile("f", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	p, err := MakePlan(desired, existing, PlanOptions{Prune: true, PruneTags: []string{"prod"},
+		Warn: func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("create=%d update=%d delete=%d unchanged=%d", len(p.Create), len(p.Update), len(p.Delete), len(p.Unchanged))
+	if got != "create=1 update=2 delete=1 unchanged=1" {
+		t.Fatalf("%s\n%+v", got, p)
+	}
+	if p.Delete[0].Check.Name != "old" {
+		t.Errorf("pruned %q", p.Delete[0].Check.Name)
+	}
+	if d := p.Update[0].Diffs; len(d) != 1 || d[0].Field != "grace" || d[0].Old != "5m" || d[0].New != "10m" {
+		t.Errorf("grace diff %+v", d)
+	}
+	cron := p.Update[1]
+	if cron.Spec.Timeout != nil || cron.Spec.Schedule == nil || len(warnings) != 1 || !strings.Contains(warnings[0], "exclusive") {
+		t.Errorf("schedule+timeout: spec %+v warnings %q", cron.Spec, warnings)
+	}
+	if p.Create[0].Spec.Unique[0] != "name" {
+		t.Error("create without unique: a retry could duplicate it")
+	}
+	if _, err := MakePlan(desired, existing, PlanOptions{Prune: true}); err == nil {
+		t.Error("prune without tag accepted")
+	}
+	// Two existing checks with a desired name: refuse rather than guess.
+	if _, err := MakePlan(desired, append(existing, Check{Name: "grace"}), PlanOptions{}); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("ambiguous: %v", err)
+	}
+}
+
+func TestChannelSet(t *testing.T) {
+	all := []Channel{{ID: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", Name: "ops", Kind: "email"}, {ID: "aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc", Name: "", Kind: "slack"}}
+	for in, want := range map[string]string{
+		"*":   "aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc,cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+		"ops": "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+		"":    "",
+	} {
+		if got, err := channelSet(in, all); err != nil || got != want {
+			t.Errorf("%q: %q %v", in, got, err)
+		}
+	}
+	if _, err := channelSet("nope", all); err == nil {
+		t.Error("unknown channel accepted")
+	}
+}
+
+// Apply against the fake: the second run of the same file makes no writes.
+func TestApplyIdempotent(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	ctx := context.Background()
+	file := "checks:\n" +
+		"  - {name: a, tags: prod db, schedule: '0 3 * * *', tz: Europe/Riga, grace: 10m, channels: '*'}\n" +
+		"  - {name: b, timeout: 1h, grace: 5m, methods: POST, manual_resume: true, desc: hello}\n" +
+		"  - {name: c, success_kw: ok, failure_kw: ERR, filter_body: true, start_kw: go}\n"
+	desired, err := ParseChecksFile("f", []byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() Plan {
+		list, err := a.Checks(ctx, ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chs []Channel
+		if NeedsChannels(desired) {
+			if chs, err = a.Channels(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, err := MakePlan(desired, list, PlanOptions{Channels: chs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range a.Apply(ctx, p, 4, nil) {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+		}
+		return p
+	}
+	if p := run(); len(p.Create) != 3 {
+		t.Fatalf("first run %+v", p)
+	}
+	f.ResetCounts()
+	if p := run(); p.Writes() != 0 || len(p.Unchanged) != 3 {
+		t.Fatalf("second run plan: %+v", p)
+	}
+	if f.Writes() != 0 || f.Count(fakehc.KindList) != 1 {
+		t.Errorf("second run requests: %v", f.Counts())
+	}
+}
+
+func FuzzParseChecksFile(f *testing.F) {
+	for _, s := range []string{"checks:\n  - name: a\n    grace: 10m\n", `[{"name":"x","schedule":"@daily"}]`, "- name: a\n  tags: [a, b]\n  channels: '*'\n", "- {name: a, timeout: 1d12h}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseChecksFile("f", []byte(s))
+		if err != nil {
+			return
+		}
+		for _, x := range d {
+			if x.Spec.Name == nil || *x.Spec.Name == "" {
+				t.Fatalf("accepted a check without a name: %q", s)
+			}
+		}
+		if _, err := MakePlan(d, nil, PlanOptions{}); err != nil {
+			t.Fatalf("plan of a parsed file: %v", err)
+		}
+	})
+}
+
+func FuzzParseSeconds(f *testing.F) {
+	for _, s := range []string{"600", "10m", "1d12h", "7d", "1h30m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSeconds(s)
+		if err == nil && strings.HasPrefix(strings.TrimSpace(s), "-") && n > 0 {
+			t.Fatalf("%q gave %d", s, n)
+		}
+	})
+}

@@ -1,0 +1,215 @@
+package hc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/cronkit/cronkit/lib/testutil/fakehc"
+)
+
+func apiPtr[T any](v T) *T { return &v }
+
+func newTestAPI(t *testing.T, f *fakehc.Fake, key string) *API {
+	t.Helper()
+	a, err := NewAPI(APIOptions{URL: f.URL, Key: key, RatePerMinute: -1,
+		HTTP: httpx.New(httpx.Options{Tool: "hcctl", WaitMin: 10 * time.Millisecond, Deadline: 20 * time.Second})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestAPICheckLifecycle(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	ctx := context.Background()
+
+	spec := CheckSpec{Name: apiPtr("Backups"), Slug: apiPtr("backups"), Tags: apiPtr("prod db"), Timeout: apiPtr(int64(3600)),
+		Grace: apiPtr(int64(300)), Channels: apiPtr("*"), Unique: []string{"name"}}
+	c, created, err := a.CreateCheck(ctx, spec)
+	if err != nil || !created {
+		t.Fatalf("create: %v created=%v", err, created)
+	}
+	if c.ID() == "" || c.Timeout != 3600 || *c.Channels != fakehc.DefaultChannelID {
+		t.Errorf("created %+v", c)
+	}
+	// The same unique name again: 200, same check, fields applied.
+	spec.Grace = apiPtr(int64(600))
+	c2, created, err := a.CreateCheck(ctx, spec)
+	if err != nil || created || c2.ID() != c.ID() || c2.Grace != 600 {
+		t.Fatalf("upsert: %v created=%v %+v", err, created, c2)
+	}
+	c3, err := a.UpdateCheck(ctx, c.ID(), CheckSpec{Schedule: apiPtr("0 3 * * *"), TZ: apiPtr("Europe/Riga")})
+	if err != nil || c3.Schedule != "0 3 * * *" || c3.TZ != "Europe/Riga" || c3.Timeout != 0 {
+		t.Fatalf("update: %v %+v", err, c3)
+	}
+	list, err := a.Checks(ctx, ListOptions{Tags: []string{"prod", "db"}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %v %d", err, len(list))
+	}
+	if _, err := a.PauseCheck(ctx, c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := a.Check(ctx, c.ID()); got.Status != "paused" {
+		t.Errorf("status %q", got.Status)
+	}
+	if _, err := a.ResumeCheck(ctx, c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.ResumeCheck(ctx, c.ID())
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 409 || ae.Msg != "check is not paused" || !errors.Is(err, ErrConflict) {
+		t.Errorf("resume again: %v", err)
+	}
+	flips, err := a.Flips(ctx, c.ID(), FlipsOptions{})
+	if err != nil || len(flips) != 2 {
+		t.Errorf("flips %v %v", flips, err)
+	}
+	chs, err := a.Channels(ctx)
+	if err != nil || len(chs) != 1 || chs[0].Kind != "email" {
+		t.Errorf("channels %v %v", chs, err)
+	}
+	badges, err := a.Badges(ctx)
+	if err != nil || strings.Join(SortedBadgeTags(badges), " ") != "db prod *" {
+		t.Errorf("badges %v %v", badges, err)
+	}
+	if _, err := a.DeleteCheck(ctx, c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.DeleteCheck(ctx, c.ID())
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("delete again: %v", err)
+	}
+}
+
+func TestAPIPingsAndBody(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	id := f.AddCheck(fakehc.Spec{Name: "job", Slug: "job"})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	ctx := context.Background()
+	pc := &PingClient{URL: f.URL + "/ping/" + id, HTTP: httpx.New(httpx.Options{Tool: "hcctl"})}
+	if _, err := pc.Send(ctx, Ping{Kind: PingStart, RunID: "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.Send(ctx, Ping{Kind: PingSuccess, RunID: "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", Body: []byte("done")}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := a.CheckPings(ctx, id)
+	if err != nil || len(ps) != 2 || ps[0].Type != "success" || ps[0].Duration == nil || ps[0].BodyURL == nil {
+		t.Fatalf("pings %+v %v", ps, err)
+	}
+	b, err := a.PingBody(ctx, id, ps[0].N)
+	if err != nil || string(b) != "done" {
+		t.Errorf("body %q %v", b, err)
+	}
+	if _, err := a.PingBody(ctx, id, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("no body: %v", err)
+	}
+}
+
+func TestAPIKeys(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	id := f.AddCheck(fakehc.Spec{Name: "job", Slug: "job"})
+	ctx := context.Background()
+
+	ro := newTestAPI(t, f, fakehc.DefaultReadOnlyKey)
+	list, err := ro.Checks(ctx, ListOptions{})
+	if err != nil || len(list) != 1 || list[0].PingURL != "" || len(list[0].ID()) != 40 {
+		t.Fatalf("read-only list: %v %+v", err, list)
+	}
+	_, _, err = ro.CreateCheck(ctx, CheckSpec{Name: apiPtr("x")})
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.ReadOnly || !ae.IsAuth() || !strings.Contains(err.Error(), "a read-write key is needed") {
+		t.Errorf("read-only write: %v", err)
+	}
+	if _, err := ro.PauseCheck(ctx, id); !errors.As(err, &ae) || !ae.ReadOnly {
+		t.Errorf("read-only pause: %v", err)
+	}
+
+	wrong := newTestAPI(t, f, strings.Repeat("y", 32))
+	_, err = wrong.PauseCheck(ctx, id)
+	if !errors.As(err, &ae) || ae.ReadOnly || ae.Status != 401 || ae.Msg != "wrong api key" {
+		t.Errorf("wrong key: %v", err)
+	}
+	if _, err := NewAPI(APIOptions{URL: f.URL, HTTP: httpx.New(httpx.Options{})}); err == nil {
+		t.Error("no key accepted")
+	}
+}
+
+// 429 is retried after Retry-After (httpx honours it).
+func TestAPIRetries429(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	f.Inject(1, fakehc.Fault{Status: 429, RetryAfter: "1", Only: []fakehc.Kind{fakehc.KindList}})
+	start := time.Now()
+	if _, err := a.Checks(context.Background(), ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Count(fakehc.KindList) != 2 {
+		t.Errorf("list requests %d, want 2", f.Count(fakehc.KindList))
+	}
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Errorf("retried after %v, before Retry-After", el)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	ctx := context.Background()
+	one := f.AddCheck(fakehc.Spec{Name: "Backups", Slug: "backups"})
+	f.AddCheck(fakehc.Spec{Name: "dup", Slug: "d1"})
+	f.AddCheck(fakehc.Spec{Name: "Dup 2", Slug: "dup"})
+	tests := []struct {
+		ref, want, err string
+	}{
+		{one, one, ""},
+		{strings.ToUpper(one), one, ""},
+		{"backups", one, ""},
+		{"Backups", one, ""},
+		{"dup", "", `check "dup" is ambiguous; it matches "dup" (slug "d1"`},
+		{"nope", "", `check "nope" not found`},
+		{"00000000-0000-4000-8000-000000000000", "", `not found`},
+	}
+	for _, tt := range tests {
+		c, err := a.Resolve(ctx, tt.ref)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err %v, want %q", tt.ref, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || c.ID() != tt.want {
+			t.Errorf("%s: %v %s", tt.ref, err, c.ID())
+		}
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := newLimiter(600, time.Minute) // 10 a second, burst 600
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i := 0; i < 600; i++ {
+		if err := l.wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := l.wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 50*time.Millisecond {
+		t.Errorf("601st request after %v: the bucket did not limit", el)
+	}
+	cctx, ccancel := context.WithCancel(context.Background())
+	ccancel()
+	l2 := newLimiter(1, time.Hour)
+	_ = l2.wait(context.Background())
+	if err := l2.wait(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled wait: %v", err)
+	}
+}
