@@ -1,0 +1,286 @@
+package pgstat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Options for one collection.
+type Options struct {
+	Conn            ConnOptions
+	DBNames         []string // databases to report on; empty: the connection's default
+	AllDBs          bool     // every database the user may connect to
+	SQLLength       int      // truncate query texts (statements, backends); default 500
+	StatementsLimit int      // top N pg_stat_statements rows by total time; default 100
+	Bloat           bool     // estimate table and index bloat (costly on big catalogs)
+	UserAgent       string   // meta.user_agent
+	// SectionTimeouts overrides statement_timeout for named sections
+	// ("tables": 100ms). Tests use it to prove one slow section costs only itself.
+	SectionTimeouts map[string]time.Duration
+	Logger          *slog.Logger
+	Now             func() time.Time
+}
+
+// ErrPartial is wrapped by Collect's error when some sections failed; the
+// report is still complete otherwise.
+var ErrPartial = errors.New("partial report")
+
+// collector holds the state of one run.
+type collector struct {
+	o    Options
+	rep  *Report
+	conn *pgx.Conn
+	db   string // database of conn
+	ver  int    // server_version_num
+	cnt  *counter
+	// monitor: the user is superuser or has pg_monitor's privileges.
+	monitor bool
+	pssDone bool
+}
+
+// Collect connects, runs every section and returns the report. A failure
+// to connect to the first database returns (nil, error). Failing sections
+// are recorded in rep.Meta.Errors and make the error wrap ErrPartial.
+func Collect(ctx context.Context, o Options) (*Report, error) {
+	if o.SQLLength <= 0 {
+		o.SQLLength = 500
+	}
+	if o.StatementsLimit <= 0 {
+		o.StatementsLimit = 100
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	start := time.Now()
+	c := &collector{o: o, cnt: &counter{}}
+	c.rep = &Report{
+		Meta: Meta{Version: PgmetricsSchema, At: now().Unix(), Mode: "postgres", UserAgent: o.UserAgent,
+			PgreportSchema: SchemaVersion, Errors: []SectionError{}, CollectedDBs: []string{}},
+		Settings:      map[string]Setting{},
+		WALCount:      -1,
+		WALReadyCount: -1,
+		Backends:      []Backend{},
+		Roles:         []Role{},
+		Databases:     []Database{},
+		Tablespaces:   []Tablespace{},
+		Tables:        []Table{},
+		Indexes:       []Index{},
+		Sequences:     []Sequence{},
+		Extensions:    []Extension{},
+	}
+	first := ""
+	if len(o.DBNames) > 0 {
+		first = o.DBNames[0]
+	}
+	if err := c.connect(ctx, first); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if c.conn != nil {
+			_ = c.conn.Close(context.Background())
+		}
+	}()
+	var who struct {
+		Ver     int    `db:"ver"`
+		User    string `db:"usr"`
+		Monitor bool   `db:"monitor"`
+	}
+	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
+		pg_has_role('pg_monitor', 'USAGE') AS monitor`).Scan(&who.Ver, &who.User, &who.Monitor)
+	if err != nil {
+		return nil, fmt.Errorf("server identity: %w", err)
+	}
+	c.ver, c.monitor = who.Ver, who.Monitor
+	c.rep.ServerVersionNum = who.Ver
+	c.rep.Meta.User = who.User
+	c.rep.Meta.Local = isLocal(c.conn.PgConn())
+
+	c.clusterSections(ctx)
+
+	dbs := o.DBNames
+	if o.AllDBs {
+		dbs = c.connectableDBs(ctx)
+	}
+	if len(dbs) == 0 {
+		dbs = []string{c.db}
+	}
+	for i, db := range dbs {
+		if i > 0 || db != c.db {
+			if err := c.reconnect(ctx, db); err != nil {
+				c.fail("connect", db, err)
+				continue
+			}
+		}
+		c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
+		c.dbSections(ctx)
+	}
+	if c.rep.Meta.Local {
+		if sys, err := readSystem(); err == nil {
+			c.rep.System = sys
+		} else {
+			c.rep.Meta.Gaps = append(c.rep.Meta.Gaps, "system: "+err.Error())
+		}
+		fillTablespaceDisk(c.rep.Tablespaces)
+	}
+	c.rep.Meta.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	c.rep.Meta.Statements = int(c.cnt.n.Load())
+	if len(c.rep.Meta.Errors) > 0 {
+		return c.rep, fmt.Errorf("%w: %d section(s) failed", ErrPartial, len(c.rep.Meta.Errors))
+	}
+	return c.rep, nil
+}
+
+func (c *collector) connect(ctx context.Context, db string) error {
+	conn, err := c.o.Conn.Connect(ctx, db, c.cnt)
+	if err != nil {
+		return err
+	}
+	c.conn, c.db = conn, conn.Config().Database
+	return nil
+}
+
+func (c *collector) reconnect(ctx context.Context, db string) error {
+	if c.conn != nil {
+		_ = c.conn.Close(ctx)
+		c.conn = nil
+	}
+	return c.connect(ctx, db)
+}
+
+// isLocal: unix socket, or both ends on loopback (pgmetrics issue #39), or
+// the same address.
+func isLocal(pc *pgconn.PgConn) bool {
+	nc := pc.Conn()
+	if nc == nil {
+		return false
+	}
+	if nc.RemoteAddr().Network() == "unix" {
+		return true
+	}
+	ra, ok1 := nc.RemoteAddr().(*net.TCPAddr)
+	la, ok2 := nc.LocalAddr().(*net.TCPAddr)
+	if !ok1 || !ok2 {
+		return false
+	}
+	return ra.IP.Equal(la.IP) || (ra.IP.IsLoopback() && la.IP.IsLoopback())
+}
+
+// fail records a failed section.
+func (c *collector) fail(section, db string, err error) {
+	e := SectionError{Section: section, DB: db, Error: err.Error()}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		e.Code = pe.Code
+		e.Error = pe.Severity + ": " + pe.Message
+	}
+	c.o.Logger.Warn("section failed", "section", section, "db", db, "err", e.Error)
+	c.rep.Meta.Errors = append(c.rep.Meta.Errors, e)
+}
+
+// gap records data left out on purpose (no privilege, no extension).
+func (c *collector) gap(format string, args ...any) {
+	c.rep.Meta.Gaps = append(c.rep.Meta.Gaps, fmt.Sprintf(format, args...))
+}
+
+// section runs fn in its own read-only transaction, so a failure (an error,
+// a statement or lock timeout) aborts only this section. dbScoped sections
+// name their database in errors.
+func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn func(ctx context.Context, tx pgx.Tx) error) {
+	db := ""
+	if dbScoped {
+		db = c.db
+	}
+	if c.conn == nil || c.conn.IsClosed() {
+		// A client-side timeout closes the connection: open a fresh one.
+		if err := c.reconnect(ctx, c.db); err != nil {
+			c.fail(name, db, err)
+			return
+		}
+	}
+	err := func() error {
+		tx, err := c.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
+		if d, ok := c.o.SectionTimeouts[name]; ok {
+			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.Milliseconds())); err != nil {
+				return err
+			}
+		}
+		return fn(ctx, tx)
+	}()
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", err, ctx.Err())
+		}
+		c.fail(name, db, err)
+	}
+}
+
+// rowsOf runs sql and maps the rows to T by column name (json/db names).
+func rowsOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[T])
+	if out == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
+func (c *collector) connectableDBs(ctx context.Context) []string {
+	var dbs []string
+	c.section(ctx, "databases_list", false, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT datname FROM pg_database
+			WHERE datallowconn AND NOT datistemplate AND has_database_privilege(datname, 'CONNECT')
+			ORDER BY datname`)
+		if err != nil {
+			return err
+		}
+		dbs, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	// Start with the database we are connected to: no reconnect for it.
+	sort.SliceStable(dbs, func(i, j int) bool { return dbs[i] == c.db && dbs[j] != c.db })
+	return dbs
+}
+
+// ep is SQL for a timestamp as unix seconds, 0 for NULL (pgmetrics' encoding).
+func ep(x string) string { return "COALESCE(EXTRACT(EPOCH FROM " + x + ")::bigint, 0)" }
+
+// since picks expr on servers at least min (server_version_num), else alt.
+func (c *collector) since(min int, expr, alt string) string {
+	if c.ver >= min {
+		return expr
+	}
+	return alt
+}
+
+// truncate cuts s to n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && (s[n]&0xC0) == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+var _ = strings.TrimSpace

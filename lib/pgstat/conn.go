@@ -1,0 +1,156 @@
+package pgstat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ConnOptions say how to reach the server, psql-style. Empty fields fall
+// back to the libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD,
+// PGPASSFILE, PGSSLMODE, PGSERVICE, PGCONNECT_TIMEOUT...) that pgx reads.
+type ConnOptions struct {
+	DSN      string // URL or key=value string; may hold several hosts and target_session_attrs
+	Host     string // -h; "h1,h2" for several
+	Port     string // -p
+	User     string // -U
+	DBName   string // -d: the first database to connect to
+	Password string // from -W; else PGPASSWORD / .pgpass
+
+	AppName          string        // application_name, "pgreport/<version>"
+	ConnectTimeout   time.Duration // when the DSN/env do not set one; default 10s
+	StatementTimeout time.Duration // per statement; default 5s
+	LockTimeout      time.Duration // per statement; default 50ms
+}
+
+// quoteKV quotes a value for a libpq key=value string.
+func quoteKV(v string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+}
+
+// Config builds the pgx configuration for database db ("" = the default).
+func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
+	dsn := o.DSN
+	var flags []string
+	add := func(k, v string) {
+		if v != "" {
+			flags = append(flags, k+"="+quoteKV(v))
+		}
+	}
+	if dsn == "" || !isURL(dsn) {
+		// key=value strings merge: later keys win, so flags override the DSN.
+		add("host", o.Host)
+		add("port", o.Port)
+		add("user", o.User)
+		add("dbname", firstNonEmpty(db, o.DBName))
+		add("password", o.Password)
+		dsn = strings.TrimSpace(dsn + " " + strings.Join(flags, " "))
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connection string: %w", redactParseErr(err))
+	}
+	if isURL(o.DSN) {
+		// A URL cannot be merged textually: apply flags to the parsed config.
+		if o.Host != "" || o.Port != "" {
+			return nil, errors.New("-h/-p cannot be combined with a postgres:// URL; put the host in the URL")
+		}
+		if o.User != "" {
+			cfg.User = o.User
+		}
+		if d := firstNonEmpty(db, o.DBName); d != "" {
+			cfg.Database = d
+		}
+		if o.Password != "" {
+			cfg.Password = o.Password
+		}
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = o.ConnectTimeout
+		if cfg.ConnectTimeout == 0 {
+			cfg.ConnectTimeout = 10 * time.Second
+		}
+	}
+	st, lt := o.StatementTimeout, o.LockTimeout
+	if st == 0 {
+		st = 5 * time.Second
+	}
+	if lt == 0 {
+		lt = 50 * time.Millisecond
+	}
+	if o.AppName != "" {
+		cfg.RuntimeParams["application_name"] = o.AppName
+	}
+	// Safe on production: every statement runs read-only and bounded.
+	cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(st.Milliseconds(), 10)
+	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(lt.Milliseconds(), 10)
+	// The simple protocol works through pgbouncer in transaction mode and
+	// needs no prepare round trip per distinct query.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	return cfg, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// redactParseErr keeps pgx's parse error, which never includes the password.
+func redactParseErr(err error) error {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		return errors.New(pe.Error())
+	}
+	return err
+}
+
+// counter counts statements sent, through pgx's tracer hook.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// ConnectError is a connection failure, worded like libpq's.
+type ConnectError struct{ Err error }
+
+func (e *ConnectError) Error() string {
+	msg := e.Err.Error()
+	// pgx: "failed to connect to `user=x database=y`: host (addr): dial error: ..."
+	// libpq users expect "connection to server ... failed: ...".
+	msg = strings.Replace(msg, "failed to connect to ", "connection to server failed: ", 1)
+	return msg
+}
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Connect opens one connection to db.
+func (o ConnOptions) Connect(ctx context.Context, db string, tracer pgx.QueryTracer) (*pgx.Conn, error) {
+	cfg, err := o.Config(db)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Tracer = tracer
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, &ConnectError{Err: err}
+	}
+	return conn, nil
+}

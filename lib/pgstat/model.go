@@ -1,0 +1,563 @@
+// Package pgstat collects PostgreSQL statistics on pgx into a report whose
+// JSON keeps pgmetrics' field names (schema 1.20; see
+// shared/reference/pgmetrics.md), and renders it as text or metric records.
+// Every collector is a section with its own error capture, so one failing
+// query costs only its section. It is not a public API.
+package pgstat
+
+// SchemaVersion is pgreport's own schema version (meta.pgreport_schema).
+// meta.version stays the pgmetrics schema version that the field names
+// follow, because pgDash rejects reports whose meta.version is not "1.x".
+const (
+	SchemaVersion   = "1"
+	PgmetricsSchema = "1.20"
+)
+
+// Report is one collection. Field names and types follow pgmetrics.Model;
+// fields pgmetrics does not have are marked "pgreport:" and are additions only.
+type Report struct {
+	Meta Meta `json:"meta"`
+
+	StartTime        int64  `json:"start_time"`
+	SystemIdentifier string `json:"system_identifier"`
+	CheckpointLSN    string `json:"checkpoint_lsn"`
+	PriorLSN         string `json:"prior_lsn"`
+	RedoLSN          string `json:"redo_lsn"`
+	TimelineID       int    `json:"timeline_id"`
+	NextXid          int64  `json:"next_xid"`
+	OldestXid        int64  `json:"oldest_xid"`
+	OldestActiveXid  int64  `json:"oldest_active_xid"`
+	CheckpointTime   int64  `json:"checkpoint_time"`
+	WALFlushLSN      string `json:"wal_flush_lsn"`
+	WALInsertLSN     string `json:"wal_insert_lsn"`
+	WALLSN           string `json:"wal_lsn"`
+
+	IsInRecovery            bool   `json:"is_in_recovery"`
+	IsWalReplayPaused       bool   `json:"is_wal_replay_paused"`
+	LastWALReceiveLSN       string `json:"last_wal_receive_lsn"`
+	LastWALReplayLSN        string `json:"last_wal_replay_lsn"`
+	LastXactReplayTimestamp int64  `json:"last_xact_replay_timestamp"`
+	LastXactXid             int64  `json:"last_xact_xid"`
+	LastXactTime            int64  `json:"last_xact_time"`
+
+	WALArchiving           WALArchiving `json:"wal_archiving"`
+	WALCount               int          `json:"wal_count"`
+	WALReadyCount          int          `json:"wal_ready_count"`
+	NotificationQueueUsage float64      `json:"notification_queue_usage"`
+
+	ReplicationOutgoing []ReplicationOut  `json:"replication_outgoing,omitempty"`
+	ReplicationIncoming *ReplicationIn    `json:"replication_incoming,omitempty"`
+	ReplicationSlots    []ReplicationSlot `json:"replication_slots,omitempty"`
+
+	BGWriter     BGWriter      `json:"bg_writer"`
+	Checkpointer *Checkpointer `json:"checkpointer,omitempty"`
+
+	Backends            []Backend        `json:"backends"`
+	BETypeCounts        map[string]int   `json:"betypecounts,omitempty"`
+	Locks               []Lock           `json:"locks,omitempty"`
+	BlockingPIDs        map[int][]int    `json:"blocking_pids,omitempty"`
+	VacuumProgress      []VacuumProgress `json:"vacuum_progress,omitempty"`
+	AnalyzeProgress     []map[string]any `json:"analyze_progress,omitempty"`
+	BasebackupProgress  []map[string]any `json:"basebackup_progress,omitempty"`
+	ClusterProgress     []map[string]any `json:"cluster_progress,omitempty"`
+	CopyProgress        []map[string]any `json:"copy_progress,omitempty"`
+	CreateIndexProgress []map[string]any `json:"create_index_progress,omitempty"`
+
+	Roles       []Role       `json:"roles"`
+	Databases   []Database   `json:"databases"`
+	Tablespaces []Tablespace `json:"tablespaces"`
+
+	Tables           []Table        `json:"tables"`
+	Indexes          []Index        `json:"indexes"`
+	Sequences        []Sequence     `json:"sequences"`
+	UserFunctions    []UserFunction `json:"user_functions,omitempty"`
+	Extensions       []Extension    `json:"extensions"`
+	DisabledTriggers []Trigger      `json:"disabled_triggers,omitempty"`
+	Statements       []Statement    `json:"statements,omitempty"`
+	Publications     []Publication  `json:"publications,omitempty"`
+	Subscriptions    []Subscription `json:"subscriptions,omitempty"`
+
+	System   *System            `json:"system,omitempty"`
+	Settings map[string]Setting `json:"settings"`
+
+	HighestWALSegment int64    `json:"highwal"`
+	WAL               *WAL     `json:"wal,omitempty"`
+	StatIOs           []StatIO `json:"stat_ios,omitempty"`
+
+	FullVersion  string `json:"full_version"`
+	ConfLoadTime int64  `json:"conf_load_time"`
+
+	// pgreport: server_version_num, for version-gated rendering.
+	ServerVersionNum int `json:"server_version_num,omitempty"`
+}
+
+// Meta is pgmetrics' metadata plus pgreport's schema version and the
+// per-section errors.
+type Meta struct {
+	Version      string   `json:"version"`
+	At           int64    `json:"at"`
+	CollectedDBs []string `json:"collected_dbs"`
+	Local        bool     `json:"local"`
+	UserAgent    string   `json:"user_agent"`
+	User         string   `json:"user"`
+	Mode         string   `json:"mode"`
+
+	// pgreport:
+	PgreportSchema string         `json:"pgreport_schema"`
+	Errors         []SectionError `json:"errors"`
+	Gaps           []string       `json:"gaps,omitempty"`        // data not collected by design (missing extension, privilege-free fallbacks)
+	DurationMS     float64        `json:"duration_ms,omitempty"` // collection time
+	Statements     int            `json:"statements,omitempty"`  // SQL statements sent
+}
+
+// SectionError records one section that failed; the rest of the report stands.
+type SectionError struct {
+	Section string `json:"section"`
+	DB      string `json:"db,omitempty"`
+	Error   string `json:"error"`
+	Code    string `json:"code,omitempty"` // SQLSTATE when the server sent one
+}
+
+type WALArchiving struct {
+	ArchivedCount    int64  `json:"archived_count" db:"archived_count"`
+	LastArchivedWAL  string `json:"last_archived_wal" db:"last_archived_wal"`
+	LastArchivedTime int64  `json:"last_archived_time" db:"last_archived_time"`
+	FailedCount      int64  `json:"failed_count" db:"failed_count"`
+	LastFailedWAL    string `json:"last_failed_wal" db:"last_failed_wal"`
+	LastFailedTime   int64  `json:"last_failed_time" db:"last_failed_time"`
+	StatsReset       int64  `json:"stats_reset" db:"stats_reset"`
+}
+
+type ReplicationOut struct {
+	RoleName        string `json:"role_name" db:"role_name"`
+	ApplicationName string `json:"application_name" db:"application_name"`
+	ClientAddr      string `json:"client_addr" db:"client_addr"`
+	BackendStart    int64  `json:"backend_start" db:"backend_start"`
+	BackendXmin     int64  `json:"backend_xmin" db:"backend_xmin"`
+	State           string `json:"state" db:"state"`
+	SentLSN         string `json:"sent_lsn" db:"sent_lsn"`
+	WriteLSN        string `json:"write_lsn" db:"write_lsn"`
+	FlushLSN        string `json:"flush_lsn" db:"flush_lsn"`
+	ReplayLSN       string `json:"replay_lsn" db:"replay_lsn"`
+	WriteLag        int64  `json:"write_lag" db:"write_lag"`
+	FlushLag        int64  `json:"flush_lag" db:"flush_lag"`
+	ReplayLag       int64  `json:"replay_lag" db:"replay_lag"`
+	SyncPriority    int    `json:"sync_priority" db:"sync_priority"`
+	SyncState       string `json:"sync_state" db:"sync_state"`
+	PID             int    `json:"pid" db:"pid"`
+	ReplyTime       int64  `json:"reply_time,omitempty" db:"reply_time"`
+	// pgreport: bytes between the primary's current WAL position and replay_lsn.
+	ReplayLagBytes int64 `json:"replay_lag_bytes" db:"replay_lag_bytes"`
+}
+
+type ReplicationIn struct {
+	Status             string `json:"status" db:"status"`
+	ReceiveStartLSN    string `json:"receive_start_lsn" db:"receive_start_lsn"`
+	ReceiveStartTLI    int    `json:"receive_start_tli" db:"receive_start_tli"`
+	ReceivedLSN        string `json:"received_lsn" db:"received_lsn"`
+	ReceivedTLI        int    `json:"received_tli" db:"received_tli"`
+	LastMsgSendTime    int64  `json:"last_msg_send_time" db:"last_msg_send_time"`
+	LastMsgReceiptTime int64  `json:"last_msg_receipt_time" db:"last_msg_receipt_time"`
+	Latency            int64  `json:"latency_micros" db:"latency_micros"`
+	LatestEndLSN       string `json:"latest_end_lsn" db:"latest_end_lsn"`
+	LatestEndTime      int64  `json:"latest_end_time" db:"latest_end_time"`
+	SlotName           string `json:"slot_name" db:"slot_name"`
+	Conninfo           string `json:"conninfo" db:"conninfo"`
+	SenderHost         string `json:"sender_host" db:"sender_host"`
+	SenderPort         int    `json:"sender_port" db:"sender_port"`
+}
+
+type ReplicationSlot struct {
+	SlotName          string `json:"slot_name" db:"slot_name"`
+	Plugin            string `json:"plugin" db:"plugin"`
+	SlotType          string `json:"slot_type" db:"slot_type"`
+	DBName            string `json:"db_name" db:"db_name"`
+	Active            bool   `json:"active" db:"active"`
+	Xmin              int64  `json:"xmin" db:"xmin"`
+	CatalogXmin       int64  `json:"catalog_xmin" db:"catalog_xmin"`
+	RestartLSN        string `json:"restart_lsn" db:"restart_lsn"`
+	ConfirmedFlushLSN string `json:"confirmed_flush_lsn" db:"confirmed_flush_lsn"`
+	Temporary         bool   `json:"temporary" db:"temporary"`
+	WALStatus         string `json:"wal_status,omitempty" db:"wal_status"`
+	SafeWALSize       int64  `json:"safe_wal_size,omitempty" db:"safe_wal_size"`
+	TwoPhase          bool   `json:"two_phase,omitempty" db:"two_phase"`
+}
+
+type BGWriter struct {
+	CheckpointsTimed     int64   `json:"checkpoints_timed,omitempty" db:"checkpoints_timed"`
+	CheckpointsRequested int64   `json:"checkpoints_req,omitempty" db:"checkpoints_req"`
+	CheckpointWriteTime  float64 `json:"checkpoint_write_time,omitempty" db:"checkpoint_write_time"`
+	CheckpointSyncTime   float64 `json:"checkpoint_sync_time,omitempty" db:"checkpoint_sync_time"`
+	BuffersCheckpoint    int64   `json:"buffers_checkpoint,omitempty" db:"buffers_checkpoint"`
+	BuffersClean         int64   `json:"buffers_clean" db:"buffers_clean"`
+	MaxWrittenClean      int64   `json:"maxwritten_clean" db:"maxwritten_clean"`
+	BuffersBackend       int64   `json:"buffers_backend,omitempty" db:"buffers_backend"`
+	BuffersBackendFsync  int64   `json:"buffers_backend_fsync,omitempty" db:"buffers_backend_fsync"`
+	BuffersAlloc         int64   `json:"buffers_alloc" db:"buffers_alloc"`
+	StatsReset           int64   `json:"stats_reset" db:"stats_reset"`
+}
+
+type Checkpointer struct {
+	NumTimed           int64   `json:"num_timed" db:"num_timed"`
+	NumRequested       int64   `json:"num_requested" db:"num_requested"`
+	RestartpointsTimed int64   `json:"restartpoints_timed" db:"restartpoints_timed"`
+	RestartpointsReq   int64   `json:"restartpoints_req" db:"restartpoints_req"`
+	RestartpointsDone  int64   `json:"restartpoints_done" db:"restartpoints_done"`
+	WriteTime          float64 `json:"write_time" db:"write_time"`
+	SyncTime           float64 `json:"sync_time" db:"sync_time"`
+	BuffersWritten     int64   `json:"buffers_written" db:"buffers_written"`
+	StatsReset         int64   `json:"stats_reset" db:"stats_reset"`
+}
+
+type WAL struct {
+	Records     int64   `json:"records" db:"records"`
+	FPI         int64   `json:"fpi" db:"fpi"`
+	Bytes       int64   `json:"bytes" db:"bytes"`
+	BuffersFull int64   `json:"buffers_full" db:"buffers_full"`
+	Write       int64   `json:"write" db:"write"`
+	Sync        int64   `json:"sync" db:"sync"`
+	WriteTime   float64 `json:"write_time" db:"write_time"`
+	SyncTime    float64 `json:"sync_time" db:"sync_time"`
+	StatsReset  int64   `json:"stats_reset" db:"stats_reset"`
+}
+
+type StatIO struct {
+	BackendType string  `json:"backend_type" db:"backend_type"`
+	Object      string  `json:"object" db:"object"`
+	Context     string  `json:"context" db:"context"`
+	Reads       int64   `json:"reads" db:"reads"`
+	ReadTime    float64 `json:"read_time" db:"read_time"`
+	Writes      int64   `json:"writes" db:"writes"`
+	WriteTime   float64 `json:"write_time" db:"write_time"`
+	Extends     int64   `json:"extends" db:"extends"`
+	Hits        int64   `json:"hits" db:"hits"`
+	Evictions   int64   `json:"evictions" db:"evictions"`
+	Fsyncs      int64   `json:"fsyncs" db:"fsyncs"`
+	StatsReset  int64   `json:"stats_reset" db:"stats_reset"`
+}
+
+type Backend struct {
+	DBName          string `json:"db_name" db:"db_name"`
+	RoleName        string `json:"role_name" db:"role_name"`
+	ApplicationName string `json:"application_name" db:"application_name"`
+	PID             int    `json:"pid" db:"pid"`
+	ClientAddr      string `json:"client_addr" db:"client_addr"`
+	BackendStart    int64  `json:"backend_start" db:"backend_start"`
+	XactStart       int64  `json:"xact_start" db:"xact_start"`
+	QueryStart      int64  `json:"query_start" db:"query_start"`
+	StateChange     int64  `json:"state_change" db:"state_change"`
+	WaitEventType   string `json:"wait_event_type" db:"wait_event_type"`
+	WaitEvent       string `json:"wait_event" db:"wait_event"`
+	State           string `json:"state" db:"state"`
+	BackendXid      int64  `json:"backend_xid" db:"backend_xid"`
+	BackendXmin     int64  `json:"backend_xmin" db:"backend_xmin"`
+	Query           string `json:"query" db:"query"`
+	QueryID         int64  `json:"query_id,omitempty" db:"query_id"`
+	// pgreport: query_id as a string, since jq and JavaScript round 64-bit numbers.
+	QueryIDStr  string `json:"query_id_str,omitempty" db:"-"`
+	BackendType string `json:"backend_type,omitempty" db:"backend_type"` // pgreport
+}
+
+type Lock struct {
+	LockType    string `json:"locktype" db:"locktype"`
+	DBName      string `json:"db_name" db:"db_name"`
+	PID         int    `json:"pid" db:"pid"`
+	Mode        string `json:"mode" db:"mode"`
+	Granted     bool   `json:"granted" db:"granted"`
+	RelationOID int64  `json:"relation_oid" db:"relation_oid"`
+	WaitStart   int64  `json:"waitstart,omitempty" db:"waitstart"`
+}
+
+type VacuumProgress struct {
+	DBName           string `json:"db_name" db:"db_name"`
+	TableOID         int64  `json:"table_oid" db:"table_oid"`
+	TableName        string `json:"table_name" db:"table_name"`
+	Phase            string `json:"phase" db:"phase"`
+	HeapBlksTotal    int64  `json:"heap_blks_total" db:"heap_blks_total"`
+	HeapBlksScanned  int64  `json:"heap_blks_scanned" db:"heap_blks_scanned"`
+	HeapBlksVacuumed int64  `json:"heap_blks_vacuumed" db:"heap_blks_vacuumed"`
+	IndexVacuumCount int64  `json:"index_vacuum_count" db:"index_vacuum_count"`
+	MaxDeadTuples    int64  `json:"max_dead_tuples" db:"max_dead_tuples"`
+	NumDeadTuples    int64  `json:"num_dead_tuples" db:"num_dead_tuples"`
+	PID              int    `json:"pid" db:"pid"`
+}
+
+type Role struct {
+	OID            int64    `json:"oid" db:"oid"`
+	Name           string   `json:"name" db:"name"`
+	Rolsuper       bool     `json:"rolsuper" db:"rolsuper"`
+	Rolinherit     bool     `json:"rolinherit" db:"rolinherit"`
+	Rolcreaterole  bool     `json:"rolcreaterole" db:"rolcreaterole"`
+	Rolcreatedb    bool     `json:"rolcreatedb" db:"rolcreatedb"`
+	Rolcanlogin    bool     `json:"rolcanlogin" db:"rolcanlogin"`
+	Rolreplication bool     `json:"rolreplication" db:"rolreplication"`
+	Rolbypassrls   bool     `json:"rolbypassrls" db:"rolbypassrls"`
+	Rolconnlimit   int      `json:"rolconnlimit" db:"rolconnlimit"`
+	Rolvaliduntil  int64    `json:"rolvaliduntil" db:"rolvaliduntil"`
+	MemberOf       []string `json:"memberof" db:"memberof"`
+}
+
+type Database struct {
+	OID                 int64   `json:"oid" db:"oid"`
+	Name                string  `json:"name" db:"name"`
+	DatDBA              int64   `json:"datdba" db:"datdba"`
+	DatTablespace       int64   `json:"dattablespace" db:"dattablespace"`
+	DatConnLimit        int     `json:"datconnlimit" db:"datconnlimit"`
+	AgeDatFrozenXid     int64   `json:"age_datfrozenxid" db:"age_datfrozenxid"`
+	NumBackends         int     `json:"numbackends" db:"numbackends"`
+	XactCommit          int64   `json:"xact_commit" db:"xact_commit"`
+	XactRollback        int64   `json:"xact_rollback" db:"xact_rollback"`
+	BlksRead            int64   `json:"blks_read" db:"blks_read"`
+	BlksHit             int64   `json:"blks_hit" db:"blks_hit"`
+	TupReturned         int64   `json:"tup_returned" db:"tup_returned"`
+	TupFetched          int64   `json:"tup_fetched" db:"tup_fetched"`
+	TupInserted         int64   `json:"tup_inserted" db:"tup_inserted"`
+	TupUpdated          int64   `json:"tup_updated" db:"tup_updated"`
+	TupDeleted          int64   `json:"tup_deleted" db:"tup_deleted"`
+	Conflicts           int64   `json:"conflicts" db:"conflicts"`
+	TempFiles           int64   `json:"temp_files" db:"temp_files"`
+	TempBytes           int64   `json:"temp_bytes" db:"temp_bytes"`
+	Deadlocks           int64   `json:"deadlocks" db:"deadlocks"`
+	BlkReadTime         float64 `json:"blk_read_time" db:"blk_read_time"`
+	BlkWriteTime        float64 `json:"blk_write_time" db:"blk_write_time"`
+	StatsReset          int64   `json:"stats_reset" db:"stats_reset"`
+	Size                int64   `json:"size" db:"size"`
+	ChecksumFailures    int64   `json:"checksum_failures,omitempty" db:"checksum_failures"`
+	ChecksumLastFailure int64   `json:"checksum_last_failure,omitempty" db:"checksum_last_failure"`
+	SessionTime         float64 `json:"session_time,omitempty" db:"session_time"`
+	ActiveTime          float64 `json:"active_time,omitempty" db:"active_time"`
+	IdleInTxTime        float64 `json:"idle_in_transaction_time,omitempty" db:"idle_in_transaction_time"`
+	Sessions            int64   `json:"sessions,omitempty" db:"sessions"`
+	SessionsAbandoned   int64   `json:"sessions_abandoned,omitempty" db:"sessions_abandoned"`
+	SessionsFatal       int64   `json:"sessions_fatal,omitempty" db:"sessions_fatal"`
+	SessionsKilled      int64   `json:"sessions_killed,omitempty" db:"sessions_killed"`
+	// pgreport: multixact wraparound age and whether connections are allowed.
+	AgeDatMinMxid   int64            `json:"age_datminmxid" db:"age_datminmxid"`
+	AllowConn       bool             `json:"datallowconn" db:"datallowconn"`
+	IsTemplate      bool             `json:"datistemplate" db:"datistemplate"`
+	ConflictsByType map[string]int64 `json:"conflicts_by_type,omitempty" db:"-"`
+}
+
+type Tablespace struct {
+	OID         int64  `json:"oid" db:"oid"`
+	Name        string `json:"name" db:"name"`
+	Owner       string `json:"owner" db:"owner"`
+	Location    string `json:"location" db:"location"`
+	Size        int64  `json:"size" db:"size"`
+	DiskUsed    int64  `json:"disk_used" db:"-"`
+	DiskTotal   int64  `json:"disk_total" db:"-"`
+	InodesUsed  int64  `json:"inodes_used" db:"-"`
+	InodesTotal int64  `json:"inodes_total" db:"-"`
+}
+
+type Table struct {
+	OID              int64  `json:"oid" db:"oid"`
+	DBName           string `json:"db_name" db:"db_name"`
+	SchemaName       string `json:"schema_name" db:"schema_name"`
+	Name             string `json:"name" db:"name"`
+	SeqScan          int64  `json:"seq_scan" db:"seq_scan"`
+	SeqTupRead       int64  `json:"seq_tup_read" db:"seq_tup_read"`
+	IdxScan          int64  `json:"idx_scan" db:"idx_scan"`
+	IdxTupFetch      int64  `json:"idx_tup_fetch" db:"idx_tup_fetch"`
+	NTupIns          int64  `json:"n_tup_ins" db:"n_tup_ins"`
+	NTupUpd          int64  `json:"n_tup_upd" db:"n_tup_upd"`
+	NTupDel          int64  `json:"n_tup_del" db:"n_tup_del"`
+	NTupHotUpd       int64  `json:"n_tup_hot_upd" db:"n_tup_hot_upd"`
+	NLiveTup         int64  `json:"n_live_tup" db:"n_live_tup"`
+	NDeadTup         int64  `json:"n_dead_tup" db:"n_dead_tup"`
+	NModSinceAnalyze int64  `json:"n_mod_since_analyze" db:"n_mod_since_analyze"`
+	LastVacuum       int64  `json:"last_vacuum" db:"last_vacuum"`
+	LastAutovacuum   int64  `json:"last_autovacuum" db:"last_autovacuum"`
+	LastAnalyze      int64  `json:"last_analyze" db:"last_analyze"`
+	LastAutoanalyze  int64  `json:"last_autoanalyze" db:"last_autoanalyze"`
+	VacuumCount      int64  `json:"vacuum_count" db:"vacuum_count"`
+	AutovacuumCount  int64  `json:"autovacuum_count" db:"autovacuum_count"`
+	AnalyzeCount     int64  `json:"analyze_count" db:"analyze_count"`
+	AutoanalyzeCount int64  `json:"autoanalyze_count" db:"autoanalyze_count"`
+	HeapBlksRead     int64  `json:"heap_blks_read" db:"heap_blks_read"`
+	HeapBlksHit      int64  `json:"heap_blks_hit" db:"heap_blks_hit"`
+	IdxBlksRead      int64  `json:"idx_blks_read" db:"idx_blks_read"`
+	IdxBlksHit       int64  `json:"idx_blks_hit" db:"idx_blks_hit"`
+	ToastBlksRead    int64  `json:"toast_blks_read" db:"toast_blks_read"`
+	ToastBlksHit     int64  `json:"toast_blks_hit" db:"toast_blks_hit"`
+	TidxBlksRead     int64  `json:"tidx_blks_read" db:"tidx_blks_read"`
+	TidxBlksHit      int64  `json:"tidx_blks_hit" db:"tidx_blks_hit"`
+	Size             int64  `json:"size" db:"size"`
+	Bloat            int64  `json:"bloat" db:"-"`
+	RelKind          string `json:"relkind" db:"relkind"`
+	RelPersistence   string `json:"relpersistence" db:"relpersistence"`
+	RelNAtts         int    `json:"relnatts" db:"relnatts"`
+	AgeRelFrozenXid  int64  `json:"age_relfrozenxid" db:"age_relfrozenxid"`
+	RelIsPartition   bool   `json:"relispartition" db:"relispartition"`
+	TablespaceName   string `json:"tablespace_name" db:"tablespace_name"`
+	ParentName       string `json:"parent_name" db:"parent_name"`
+	PartitionCV      string `json:"partition_cv" db:"partition_cv"`
+	NInsSinceVacuum  int64  `json:"n_ins_since_vacuum" db:"n_ins_since_vacuum"`
+	LastSeqScan      int64  `json:"last_seq_scan,omitempty" db:"last_seq_scan"`
+	LastIdxScan      int64  `json:"last_idx_scan,omitempty" db:"last_idx_scan"`
+	ACL              string `json:"acl,omitempty" db:"acl"`
+	// pgreport: multixact age.
+	AgeRelMinMxid int64 `json:"age_relminmxid" db:"age_relminmxid"`
+}
+
+type Index struct {
+	OID            int64  `json:"oid" db:"oid"`
+	DBName         string `json:"db_name" db:"db_name"`
+	SchemaName     string `json:"schema_name" db:"schema_name"`
+	TableOID       int64  `json:"table_oid" db:"table_oid"`
+	TableName      string `json:"table_name" db:"table_name"`
+	Name           string `json:"name" db:"name"`
+	IdxScan        int64  `json:"idx_scan" db:"idx_scan"`
+	IdxTupRead     int64  `json:"idx_tup_read" db:"idx_tup_read"`
+	IdxTupFetch    int64  `json:"idx_tup_fetch" db:"idx_tup_fetch"`
+	IdxBlksRead    int64  `json:"idx_blks_read" db:"idx_blks_read"`
+	IdxBlksHit     int64  `json:"idx_blks_hit" db:"idx_blks_hit"`
+	Size           int64  `json:"size" db:"size"`
+	Bloat          int64  `json:"bloat" db:"-"`
+	RelNAtts       int    `json:"relnatts" db:"relnatts"`
+	AmName         string `json:"amname" db:"amname"`
+	TablespaceName string `json:"tablespace_name" db:"tablespace_name"`
+	Definition     string `json:"def" db:"def"`
+	LastIdxScan    int64  `json:"last_idx_scan,omitempty" db:"last_idx_scan"`
+	// pgreport: validity and uniqueness, for the unused/invalid warnings.
+	IsValid   bool `json:"indisvalid" db:"indisvalid"`
+	IsUnique  bool `json:"indisunique" db:"indisunique"`
+	IsPrimary bool `json:"indisprimary" db:"indisprimary"`
+}
+
+type Sequence struct {
+	OID        int64  `json:"oid" db:"oid"`
+	DBName     string `json:"db_name" db:"db_name"`
+	SchemaName string `json:"schema_name" db:"schema_name"`
+	Name       string `json:"name" db:"name"`
+	BlksRead   int64  `json:"blks_read" db:"blks_read"`
+	BlksHit    int64  `json:"blks_hit" db:"blks_hit"`
+	// pgreport: how close the sequence is to its limit. last_value is -1
+	// when not readable (no USAGE/SELECT privilege) or never called.
+	LastValue   int64   `json:"last_value" db:"last_value"`
+	MinValue    int64   `json:"min_value" db:"min_value"`
+	MaxValue    int64   `json:"max_value" db:"max_value"`
+	IncrementBy int64   `json:"increment_by" db:"increment_by"`
+	Cycle       bool    `json:"cycle" db:"cycle"`
+	UsedPct     float64 `json:"used_pct" db:"used_pct"`
+}
+
+type UserFunction struct {
+	OID        int64   `json:"oid" db:"oid"`
+	SchemaName string  `json:"schema_name" db:"schema_name"`
+	DBName     string  `json:"db_name" db:"db_name"`
+	Name       string  `json:"name" db:"name"`
+	Calls      int64   `json:"calls" db:"calls"`
+	TotalTime  float64 `json:"total_time" db:"total_time"`
+	SelfTime   float64 `json:"self_time" db:"self_time"`
+}
+
+type Extension struct {
+	Name             string `json:"name" db:"name"`
+	DBName           string `json:"db_name" db:"db_name"`
+	DefaultVersion   string `json:"default_version" db:"default_version"`
+	InstalledVersion string `json:"installed_version" db:"installed_version"`
+	Comment          string `json:"comment" db:"comment"`
+	SchemaName       string `json:"schema_name" db:"schema_name"`
+}
+
+type Trigger struct {
+	OID        int64  `json:"oid" db:"oid"`
+	DBName     string `json:"db_name" db:"db_name"`
+	SchemaName string `json:"schema_name" db:"schema_name"`
+	TableName  string `json:"table_name" db:"table_name"`
+	Name       string `json:"name" db:"name"`
+	ProcName   string `json:"proc_name" db:"proc_name"`
+}
+
+type Statement struct {
+	UserOID           int64   `json:"useroid" db:"useroid"`
+	User              string  `json:"user" db:"user"`
+	DBOID             int64   `json:"db_oid" db:"db_oid"`
+	DBName            string  `json:"db_name" db:"db_name"`
+	QueryID           int64   `json:"queryid" db:"queryid"`
+	Query             string  `json:"query" db:"query"`
+	Calls             int64   `json:"calls" db:"calls"`
+	TotalTime         float64 `json:"total_time" db:"total_time"`
+	MinTime           float64 `json:"min_time" db:"min_time"`
+	MaxTime           float64 `json:"max_time" db:"max_time"`
+	StddevTime        float64 `json:"stddev_time" db:"stddev_time"`
+	Rows              int64   `json:"rows" db:"rows"`
+	SharedBlksHit     int64   `json:"shared_blks_hit" db:"shared_blks_hit"`
+	SharedBlksRead    int64   `json:"shared_blks_read" db:"shared_blks_read"`
+	SharedBlksDirtied int64   `json:"shared_blks_dirtied" db:"shared_blks_dirtied"`
+	SharedBlksWritten int64   `json:"shared_blks_written" db:"shared_blks_written"`
+	LocalBlksHit      int64   `json:"local_blks_hit" db:"local_blks_hit"`
+	LocalBlksRead     int64   `json:"local_blks_read" db:"local_blks_read"`
+	LocalBlksDirtied  int64   `json:"local_blks_dirtied" db:"local_blks_dirtied"`
+	LocalBlksWritten  int64   `json:"local_blks_written" db:"local_blks_written"`
+	TempBlksRead      int64   `json:"temp_blks_read" db:"temp_blks_read"`
+	TempBlksWritten   int64   `json:"temp_blks_written" db:"temp_blks_written"`
+	BlkReadTime       float64 `json:"blk_read_time" db:"blk_read_time"`
+	BlkWriteTime      float64 `json:"blk_write_time" db:"blk_write_time"`
+	Plans             int64   `json:"plans" db:"plans"`
+	TotalPlanTime     float64 `json:"total_plan_time" db:"total_plan_time"`
+	MinPlanTime       float64 `json:"min_plan_time" db:"min_plan_time"`
+	MaxPlanTime       float64 `json:"max_plan_time" db:"max_plan_time"`
+	StddevPlanTime    float64 `json:"stddev_plan_time" db:"stddev_plan_time"`
+	WALRecords        int64   `json:"wal_records" db:"wal_records"`
+	WALFPI            int64   `json:"wal_fpi" db:"wal_fpi"`
+	WALBytes          int64   `json:"wal_bytes" db:"wal_bytes"`
+	TopLevel          bool    `json:"toplevel" db:"toplevel"`
+	// pgreport: queryid as a string, since jq and JavaScript round 64-bit numbers.
+	QueryIDStr string `json:"queryid_str" db:"-"`
+}
+
+type Publication struct {
+	OID        int64  `json:"oid" db:"oid"`
+	Name       string `json:"name" db:"name"`
+	DBName     string `json:"db_name" db:"db_name"`
+	AllTables  bool   `json:"all_tables" db:"all_tables"`
+	Insert     bool   `json:"insert" db:"insert"`
+	Update     bool   `json:"update" db:"update"`
+	Delete     bool   `json:"delete" db:"delete"`
+	TableCount int    `json:"table_count" db:"table_count"`
+}
+
+type Subscription struct {
+	OID                int64  `json:"oid" db:"oid"`
+	Name               string `json:"name" db:"name"`
+	DBName             string `json:"db_name" db:"db_name"`
+	Enabled            bool   `json:"enabled" db:"enabled"`
+	PubCount           int    `json:"pub_count" db:"pub_count"`
+	TableCount         int    `json:"table_count" db:"table_count"`
+	WorkerCount        int    `json:"worker_count" db:"worker_count"`
+	ReceivedLSN        string `json:"received_lsn" db:"received_lsn"`
+	LatestEndLSN       string `json:"latest_end_lsn" db:"latest_end_lsn"`
+	LastMsgSendTime    int64  `json:"last_msg_send_time" db:"last_msg_send_time"`
+	LastMsgReceiptTime int64  `json:"last_msg_receipt_time" db:"last_msg_receipt_time"`
+	LatestEndTime      int64  `json:"latest_end_time" db:"latest_end_time"`
+	Latency            int64  `json:"latency_micros" db:"latency_micros"`
+	ApplyErrorCount    int64  `json:"apply_error_count,omitempty" db:"apply_error_count"`
+	SyncErrorCount     int64  `json:"sync_error_count,omitempty" db:"sync_error_count"`
+}
+
+type System struct {
+	CPUModel   string  `json:"cpu_model"`
+	NumCores   int     `json:"num_cores"`
+	LoadAvg    float64 `json:"loadavg"`
+	MemUsed    int64   `json:"memused"`
+	MemFree    int64   `json:"memfree"`
+	MemBuffers int64   `json:"membuffers"`
+	MemCached  int64   `json:"memcached"`
+	SwapUsed   int64   `json:"swapused"`
+	SwapFree   int64   `json:"swapfree"`
+	Hostname   string  `json:"hostname"`
+	MemSlab    int64   `json:"memslab"`
+}
+
+// Setting is one pg_settings row: bootval and source only when the value
+// differs from the boot value, as pgmetrics writes them.
+type Setting struct {
+	Setting string `json:"setting"`
+	BootVal string `json:"bootval,omitempty"`
+	Source  string `json:"source,omitempty"`
+	Pending bool   `json:"pending,omitempty"`
+	// pgreport: the unit, when the setting has one ("8kB", "ms").
+	Unit string `json:"unit,omitempty"`
+}

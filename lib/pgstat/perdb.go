@@ -1,0 +1,200 @@
+package pgstat
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// dbSections collect the current database's objects: one statement per
+// section, whatever the number of tables.
+func (c *collector) dbSections(ctx context.Context) {
+	r := c.rep
+	c.section(ctx, "tables", true, func(ctx context.Context, tx pgx.Tx) error {
+		t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
+			s.schemaname AS schema_name, s.relname AS name,
+			COALESCE(s.seq_scan, 0) AS seq_scan, COALESCE(s.seq_tup_read, 0) AS seq_tup_read,
+			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
+			s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.n_tup_hot_upd, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze,
+			`+ep("s.last_vacuum")+` AS last_vacuum, `+ep("s.last_autovacuum")+` AS last_autovacuum,
+			`+ep("s.last_analyze")+` AS last_analyze, `+ep("s.last_autoanalyze")+` AS last_autoanalyze,
+			s.vacuum_count, s.autovacuum_count, s.analyze_count, s.autoanalyze_count,
+			COALESCE(io.heap_blks_read, 0) AS heap_blks_read, COALESCE(io.heap_blks_hit, 0) AS heap_blks_hit,
+			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
+			COALESCE(io.toast_blks_read, 0) AS toast_blks_read, COALESCE(io.toast_blks_hit, 0) AS toast_blks_hit,
+			COALESCE(io.tidx_blks_read, 0) AS tidx_blks_read, COALESCE(io.tidx_blks_hit, 0) AS tidx_blks_hit,
+			CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END AS size,
+			c.relkind::text AS relkind, c.relpersistence::text AS relpersistence, c.relnatts,
+			CASE WHEN c.relfrozenxid::text = '0' THEN 0 ELSE age(c.relfrozenxid) END AS age_relfrozenxid,
+			CASE WHEN c.relminmxid::text = '0' THEN 0 ELSE mxid_age(c.relminmxid) END AS age_relminmxid,
+			c.relispartition, COALESCE(ts.spcname, '') AS tablespace_name,
+			COALESCE(p.relname, '') AS parent_name, COALESCE(pg_get_expr(c.relpartbound, c.oid), '') AS partition_cv,
+			`+c.since(130000, "s.n_ins_since_vacuum", "0")+` AS n_ins_since_vacuum,
+			`+c.since(160000, ep("s.last_seq_scan"), "0")+` AS last_seq_scan,
+			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan,
+			COALESCE(c.relacl::text, '') AS acl
+			FROM pg_stat_user_tables s
+			JOIN pg_class c ON c.oid = s.relid
+			LEFT JOIN pg_statio_user_tables io ON io.relid = s.relid
+			LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+			LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+			LEFT JOIN pg_class p ON p.oid = i.inhparent
+			ORDER BY s.schemaname, s.relname`)
+		for i := range t {
+			t[i].Bloat = -1
+		}
+		r.Tables = append(r.Tables, t...)
+		return err
+	})
+	c.section(ctx, "indexes", true, func(ctx context.Context, tx pgx.Tx) error {
+		x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
+			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
+			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_read, 0) AS idx_tup_read,
+			COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
+			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
+			pg_relation_size(s.indexrelid) AS size, c.relnatts, am.amname, COALESCE(ts.spcname, '') AS tablespace_name,
+			pg_get_indexdef(s.indexrelid) AS def, x.indisvalid, x.indisunique, x.indisprimary,
+			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan
+			FROM pg_stat_user_indexes s
+			JOIN pg_class c ON c.oid = s.indexrelid
+			JOIN pg_index x ON x.indexrelid = s.indexrelid
+			JOIN pg_am am ON am.oid = c.relam
+			LEFT JOIN pg_statio_user_indexes io ON io.indexrelid = s.indexrelid
+			LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+			ORDER BY s.schemaname, s.relname, s.indexrelname`)
+		for i := range x {
+			x[i].Bloat = -1
+		}
+		r.Indexes = append(r.Indexes, x...)
+		return err
+	})
+	c.section(ctx, "sequences", true, func(ctx context.Context, tx pgx.Tx) error {
+		s, err := rowsOf[Sequence](ctx, tx, `SELECT io.relid::bigint AS oid, current_database() AS db_name,
+			io.schemaname AS schema_name, io.relname AS name,
+			COALESCE(io.blks_read, 0) AS blks_read, COALESCE(io.blks_hit, 0) AS blks_hit,
+			COALESCE(q.last_value, -1) AS last_value, q.min_value, q.max_value, q.increment_by, q.cycle,
+			COALESCE(CASE WHEN q.last_value IS NULL OR q.max_value = q.min_value THEN 0
+			     WHEN q.increment_by > 0 THEN 100 * (q.last_value::float8 - q.min_value::float8) / (q.max_value::float8 - q.min_value::float8)
+			     ELSE 100 * (q.max_value::float8 - q.last_value::float8) / (q.max_value::float8 - q.min_value::float8) END, 0) AS used_pct
+			FROM pg_statio_user_sequences io
+			JOIN pg_sequences q ON q.schemaname = io.schemaname AND q.sequencename = io.relname
+			ORDER BY io.schemaname, io.relname`)
+		r.Sequences = append(r.Sequences, s...)
+		return err
+	})
+	c.section(ctx, "user_functions", true, func(ctx context.Context, tx pgx.Tx) error {
+		f, err := rowsOf[UserFunction](ctx, tx, `SELECT funcid::bigint AS oid, schemaname AS schema_name,
+			current_database() AS db_name, funcname AS name, calls, total_time, self_time
+			FROM pg_stat_user_functions ORDER BY schemaname, funcname`)
+		r.UserFunctions = append(r.UserFunctions, f...)
+		return err
+	})
+	var exts []Extension
+	c.section(ctx, "extensions", true, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		exts, err = rowsOf[Extension](ctx, tx, `SELECT e.extname AS name, current_database() AS db_name,
+			COALESCE(a.default_version, '') AS default_version, e.extversion AS installed_version,
+			COALESCE(a.comment, '') AS comment, n.nspname AS schema_name
+			FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+			LEFT JOIN pg_available_extensions a ON a.name = e.extname ORDER BY e.extname`)
+		r.Extensions = append(r.Extensions, exts...)
+		return err
+	})
+	c.section(ctx, "disabled_triggers", true, func(ctx context.Context, tx pgx.Tx) error {
+		t, err := rowsOf[Trigger](ctx, tx, `SELECT t.oid::bigint AS oid, current_database() AS db_name,
+			n.nspname AS schema_name, c.relname AS table_name, t.tgname AS name, p.proname AS proc_name
+			FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+			JOIN pg_proc p ON p.oid = t.tgfoid
+			WHERE t.tgenabled = 'D' AND NOT t.tgisinternal ORDER BY 3, 4, 5`)
+		r.DisabledTriggers = append(r.DisabledTriggers, t...)
+		return err
+	})
+	c.section(ctx, "publications", true, func(ctx context.Context, tx pgx.Tx) error {
+		p, err := rowsOf[Publication](ctx, tx, `SELECT p.oid::bigint AS oid, p.pubname AS name,
+			current_database() AS db_name, p.puballtables AS all_tables, p.pubinsert AS insert,
+			p.pubupdate AS update, p.pubdelete AS delete,
+			(SELECT count(*) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) AS table_count
+			FROM pg_publication p ORDER BY p.pubname`)
+		r.Publications = append(r.Publications, p...)
+		return err
+	})
+	c.section(ctx, "subscriptions", true, func(ctx context.Context, tx pgx.Tx) error {
+		errCols := "0 AS apply_error_count, 0 AS sync_error_count"
+		errJoin := ""
+		if c.ver >= 150000 {
+			errCols = "COALESCE(ss.apply_error_count, 0) AS apply_error_count, COALESCE(ss.sync_error_count, 0) AS sync_error_count"
+			errJoin = "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = su.oid"
+		}
+		s, err := rowsOf[Subscription](ctx, tx, `SELECT su.oid::bigint AS oid, su.subname AS name,
+			current_database() AS db_name, su.subenabled AS enabled, cardinality(su.subpublications) AS pub_count,
+			(SELECT count(*) FROM pg_subscription_rel sr WHERE sr.srsubid = su.oid) AS table_count,
+			(SELECT count(*) FROM pg_stat_subscription w WHERE w.subid = su.oid AND w.pid IS NOT NULL) AS worker_count,
+			COALESCE(st.received_lsn::text, '') AS received_lsn, COALESCE(st.latest_end_lsn::text, '') AS latest_end_lsn,
+			`+ep("st.last_msg_send_time")+` AS last_msg_send_time, `+ep("st.last_msg_receipt_time")+` AS last_msg_receipt_time,
+			`+ep("st.latest_end_time")+` AS latest_end_time,
+			COALESCE((EXTRACT(EPOCH FROM (st.last_msg_receipt_time - st.last_msg_send_time)) * 1000000)::bigint, 0) AS latency_micros,
+			`+errCols+`
+			FROM pg_subscription su
+			LEFT JOIN pg_stat_subscription st ON st.subid = su.oid AND st.relid IS NULL
+			`+errJoin+`
+			WHERE su.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+			ORDER BY su.subname`)
+		r.Subscriptions = append(r.Subscriptions, s...)
+		return err
+	})
+	for _, e := range exts {
+		if e.Name == "pg_stat_statements" && !c.pssDone {
+			c.pssDone = true
+			c.section(ctx, "statements", true, func(ctx context.Context, tx pgx.Tx) error {
+				return c.statements(ctx, tx, e)
+			})
+		}
+	}
+	if c.o.Bloat {
+		c.section(ctx, "bloat", true, c.bloat)
+	}
+}
+
+// pssMinor is the minor of an extension version "1.10" -> 10.
+func pssMinor(v string) int {
+	_, m, _ := strings.Cut(v, ".")
+	n, _ := strconv.Atoi(m)
+	return n
+}
+
+// statements reads pg_stat_statements (cluster-wide) once, choosing
+// columns by the extension's version, as pgmetrics does.
+func (c *collector) statements(ctx context.Context, tx pgx.Tx, e Extension) error {
+	v := pssMinor(e.InstalledVersion)
+	pick := func(min int, expr, alt string) string {
+		if v >= min {
+			return expr
+		}
+		return alt
+	}
+	exec := pick(8, "_exec_time", "_time")
+	cols := `s.userid::bigint AS useroid, COALESCE(r.rolname, '') AS "user", s.dbid::bigint AS db_oid,
+		COALESCE(d.datname, '') AS db_name, COALESCE(s.queryid, 0) AS queryid, LEFT(COALESCE(s.query, ''), $1) AS query,
+		s.calls, s.total` + exec + ` AS total_time, s.min` + exec + ` AS min_time, s.max` + exec + ` AS max_time,
+		s.stddev` + exec + ` AS stddev_time, s.rows, s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied,
+		s.shared_blks_written, s.local_blks_hit, s.local_blks_read, s.local_blks_dirtied, s.local_blks_written,
+		s.temp_blks_read, s.temp_blks_written,
+		` + pick(11, "s.shared_blk_read_time", "s.blk_read_time") + ` AS blk_read_time,
+		` + pick(11, "s.shared_blk_write_time", "s.blk_write_time") + ` AS blk_write_time,
+		` + pick(8, "s.plans", "0") + ` AS plans, ` + pick(8, "s.total_plan_time", "0") + ` AS total_plan_time,
+		` + pick(8, "s.min_plan_time", "0") + ` AS min_plan_time, ` + pick(8, "s.max_plan_time", "0") + ` AS max_plan_time,
+		` + pick(8, "s.stddev_plan_time", "0") + ` AS stddev_plan_time,
+		` + pick(8, "s.wal_records", "0") + ` AS wal_records, ` + pick(8, "s.wal_fpi", "0") + ` AS wal_fpi,
+		` + pick(8, "s.wal_bytes::bigint", "0") + ` AS wal_bytes, ` + pick(9, "s.toplevel", "true") + ` AS toplevel`
+	schema := pgx.Identifier{e.SchemaName}.Sanitize()
+	st, err := rowsOf[Statement](ctx, tx, `SELECT `+cols+` FROM `+schema+`.pg_stat_statements s
+		LEFT JOIN pg_roles r ON r.oid = s.userid LEFT JOIN pg_database d ON d.oid = s.dbid
+		ORDER BY s.total`+exec+` DESC LIMIT $2`, c.o.SQLLength, c.o.StatementsLimit)
+	for i := range st {
+		st[i].QueryIDStr = strconv.FormatInt(st[i].QueryID, 10)
+	}
+	c.rep.Statements = st
+	return err
+}
