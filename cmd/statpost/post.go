@@ -218,6 +218,11 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				break
 			}
 		}
+		if ps, ok := src.(*promSource); ok && readErr == nil {
+			if err := ps.finish(); err != nil {
+				readErr = fmt.Errorf("prometheus state: %w", err)
+			}
+		}
 		if tee != nil {
 			if err := tee.Flush(); err != nil && readErr == nil {
 				readErr = fmt.Errorf("--tee: %w", err)
@@ -239,6 +244,13 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		select {
 		case readErr = <-done:
 		default:
+		}
+	}
+	for _, t := range targets {
+		if sp, ok := t.Sink.(*stats.Statuspage); ok {
+			if n := sp.Unmapped.Load(); n > 0 {
+				o.root.Warnf("statuspage: %d records had no --statuspage-metric id and were not sent there", n)
+			}
 		}
 	}
 	return o.report(ctx, res, bad, readErr, interrupted)

@@ -282,6 +282,9 @@ func (w *worker) run() {
 			recs = recs[n:]
 		}
 	}
+	if c, ok := w.t.Sink.(io.Closer); ok {
+		_ = c.Close()
+	}
 }
 
 // flushSpool sends what earlier runs spooled, before anything new.
