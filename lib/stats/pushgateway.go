@@ -129,7 +129,9 @@ func render(state map[string]*pgSeries, touched map[string]bool) []byte {
 	var b []byte
 	for _, n := range names {
 		ss := fams[n]
-		sort.Slice(ss, func(i, j int) bool { return seriesKey(ss[i].Family, ss[i].Labels) < seriesKey(ss[j].Family, ss[j].Labels) })
+		sort.Slice(ss, func(i, j int) bool {
+			return seriesKey(ss[i].Family, ss[i].Labels) < seriesKey(ss[j].Family, ss[j].Labels)
+		})
 		b = append(b, "# TYPE "+n+" "+ss[0].Type+"\n"...)
 		for _, s := range ss {
 			b = append(b, n...)
