@@ -3,6 +3,9 @@
 package e2e
 
 import (
+	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,8 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -54,8 +59,24 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	binDir = dir
+
+	// One throwaway PostgreSQL for every script that needs it ([pg] condition).
+	pg, err := pgsandbox.Start(context.Background(), pgsandbox.Options{})
+	switch {
+	case err == nil:
+		pgEnv = pg.Env("postgres")
+		defer pg.Stop()
+	case errors.Is(err, pgsandbox.ErrNoPostgres) && os.Getenv("CI") == "":
+		fmt.Fprintln(os.Stderr, "e2e: no PostgreSQL installed; [pg] scripts will skip (CI would fail)")
+	default:
+		fmt.Fprintln(os.Stderr, "e2e: starting PostgreSQL:", err)
+		return 1
+	}
 	return m.Run()
 }
+
+// pgEnv is the libpq environment of the shared cluster, empty without one.
+var pgEnv []string
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, Params())
@@ -73,10 +94,22 @@ func Params() testscript.Params {
 			env.Setenv("HOME", home)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".state"))
+			for _, kv := range pgEnv {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "pg":
+				return len(pgEnv) > 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"metric-roundtrip": metricRoundTrip,
+			"serve":            serve,
 		},
 	}
 }
@@ -115,5 +148,62 @@ func metricRoundTrip(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	} else if neg {
 		ts.Fatalf("no bad lines")
+	}
+}
+
+// serve VAR PROG ARGS...: start a server in the background that prints its
+// base URL as the first line of stdout (fakehc, fakestathat, chartd serve
+// with --print-url), put that URL in $VAR, and stop the server when the
+// script ends. Its stderr goes to $WORK/VAR.log.
+func serve(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: serve VAR PROG [ARGS...]")
+	}
+	prog, err := exec.LookPath(args[1])
+	if err != nil {
+		prog = filepath.Join(binDir, args[1])
+	}
+	cmd := exec.Command(prog, args[2:]...)
+	cmd.Dir = ts.Getenv("WORK")
+	for _, k := range []string{"PATH", "HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "TMPDIR"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	logf, err := os.Create(filepath.Join(ts.Getenv("WORK"), args[0]+".log"))
+	ts.Check(err)
+	cmd.Stderr = logf
+	out, err := cmd.StdoutPipe()
+	ts.Check(err)
+	ts.Check(cmd.Start())
+	ts.Defer(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	})
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			line <- strings.TrimSpace(sc.Text())
+		}
+		close(line)
+		// Keep draining so the server never blocks on a full pipe.
+		for sc.Scan() {
+		}
+	}()
+	select {
+	case u, ok := <-line:
+		if !ok || u == "" {
+			ts.Fatalf("%s printed no URL (see %s.log)", args[1], args[0])
+		}
+		ts.Setenv(args[0], u)
+	case <-time.After(30 * time.Second):
+		ts.Fatalf("%s printed no URL within 30s", args[1])
 	}
 }
