@@ -291,7 +291,7 @@ func TestVictoriaMetricsReal(t *testing.T) {
 		}
 		ms := t0.UnixMilli()
 		want := map[string]string{
-			"installs_count":     fmt.Sprint([]float64{1, 2}, []int64{ms, ms + 1000}),
+			"installs_count":    fmt.Sprint([]float64{1, 2}, []int64{ms, ms + 1000}),
 			"statpost.load_avg": fmt.Sprint([]float64{0.73}, []int64{ms}),
 		}
 		for k, v := range want {
