@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -38,6 +39,13 @@ func TestScript(t *testing.T) {
 			holder := &fakeHolder{}
 			e.Values["holder"] = holder
 			holder.start(e.Setenv, e.Defer, 0)
+			// A loopback port nobody listens on: connection refused.
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			e.Setenv("CLOSED_URL", "http://"+l.Addr().String())
+			l.Close()
 			e.Setenv("XDG_STATE_HOME", e.WorkDir+"/state")
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/config")
 			return nil

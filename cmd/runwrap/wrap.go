@@ -46,22 +46,21 @@ type wrapOptions struct {
 	DiscardStdout, Silent bool
 
 	// Run control.
-	Timeout, KillAfter     time.Duration
-	Lock                   string
-	LockWait               time.Duration
-	Jitter                 time.Duration
-	Retry                  int
-	RetryDelay             time.Duration
-	Tolerate               int
-	Every                  time.Duration
-	Schedule, TZ           string
-	Record                 string
-	Command                []string
-	cliSet                 map[string]bool // flags given on the command line
-	bodyLimitSet           bool
-	schedule               *cron.Schedule
-	loc                    *time.Location
-	stdoutFile, stderrFile bool
+	Timeout, KillAfter time.Duration
+	Lock               string
+	LockWait           time.Duration
+	Jitter             time.Duration
+	Retry              int
+	RetryDelay         time.Duration
+	Tolerate           int
+	Every              time.Duration
+	Schedule, TZ       string
+	Record             string
+	Command            []string
+	cliSet             map[string]bool // flags given on the command line
+	bodyLimitSet       bool
+	schedule           *cron.Schedule
+	loc                *time.Location
 }
 
 func newWrapCmd(r *cli.Root) {
