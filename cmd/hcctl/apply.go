@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/hc"
+	"github.com/spf13/cobra"
+)
+
+type applyOptions struct {
+	g           *global
+	file        string
+	dryRun      bool
+	prune       bool
+	tags        []string
+	concurrency int
+}
+
+func newApplyCmd(g *global) *cobra.Command {
+	o := &applyOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the checks match a file: create what is missing, update what differs",
+		Long: `Declare checks in a YAML or JSON file (or - for stdin) and make the project
+match: checks are found by exact name; missing ones are created, ones whose
+declared fields differ are updated (only those fields), equal ones are left
+alone, so a second run makes no writes at all. One list request reads the
+project; writes run concurrently (--concurrency) within --rate-limit.
+
+--dry-run prints the plan as a diff and changes nothing. --prune deletes the
+checks that carry every --tag given and that the file does not name; it
+refuses to run without --tag.
+
+The file:
+
+  checks:
+    - name: db7-pgreport
+      slug: db7-pgreport
+      schedule: "*/5 * * * *"
+      tz: UTC
+      grace: 10m
+      tags: [prod, db]
+      channels: "*"
+    - name: backups
+      timeout: 1d          # or period; seconds or a duration
+      grace: 1h
+
+Fields are the API's: name, slug, tags, desc, timeout (period), grace,
+schedule, tz, manual_resume, methods, channels, subject, subject_fail,
+start_kw, success_kw, failure_kw, filter_subject, filter_body. Unknown
+fields, bad schedules and periods outside 1m..365d are refused with the line
+named, before anything is sent.
+
+Output: one line per change ("+ create", "~ update", "- delete") and a
+summary. A write that fails does not stop the others: the exit code is then 3
+(4 if the key was refused).`,
+		Example: `  hcctl apply -f checks.yaml --dry-run
+  hcctl apply -f checks.yaml
+  hcctl apply -f checks.yaml --prune --tag prod
+  generate-checks | hcctl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := g.root.Context(cmd.Context())
+			defer cancel()
+			return runApply(ctx, o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.file, "file", "f", "", "checks file (YAML or JSON); - for stdin")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan, change nothing")
+	fs.BoolVar(&o.prune, "prune", false, "delete checks with the --tag tags that the file does not name")
+	fs.StringArrayVar(&o.tags, "tag", nil, "with --prune: the tags a check must carry to be deleted (repeatable)")
+	fs.IntVar(&o.concurrency, "concurrency", 4, "writes in flight at most")
+	noEnv(fs, "file", "dry-run", "prune", "tag")
+	return cmd
+}
+
+func runApply(ctx context.Context, o *applyOptions) error {
+	env := o.g.root.Env
+	if o.file == "" {
+		return cli.Usagef("apply needs -f FILE (or -f - for stdin)")
+	}
+	if o.concurrency < 1 || o.concurrency > 64 {
+		return cli.Usagef("--concurrency %d: want 1 to 64", o.concurrency)
+	}
+	if len(o.tags) > 0 && !o.prune {
+		return cli.Usagef("--tag only applies with --prune")
+	}
+	var data []byte
+	var err error
+	name := o.file
+	if o.file == "-" {
+		name = "stdin"
+		data, err = io.ReadAll(io.LimitReader(env.Stdin, 64<<20))
+	} else {
+		data, err = os.ReadFile(o.file)
+	}
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	desired, err := hc.ParseChecksFile(name, data)
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	a, err := o.g.api()
+	if err != nil {
+		return err
+	}
+	existing, err := a.Checks(ctx, hc.ListOptions{})
+	if err != nil {
+		return apiErr(err)
+	}
+	var channels []hc.Channel
+	if hc.NeedsChannels(desired) {
+		if channels, err = a.Channels(ctx); err != nil {
+			return apiErr(err)
+		}
+	}
+	plan, err := hc.MakePlan(desired, existing, hc.PlanOptions{Channels: channels, Prune: o.prune, PruneTags: o.tags, Warn: o.g.root.Warnf})
+	if err != nil {
+		return apiErr(cli.Usagef("%v", err))
+	}
+	out := env.Stdout
+	if o.dryRun {
+		for _, c := range plan.Create {
+			fmt.Fprintf(out, "+ create %q%s\n", c.Name(), specSummary(c.Spec))
+		}
+		for _, c := range plan.Update {
+			fmt.Fprintf(out, "~ update %q: %s\n", c.Name(), diffSummary(c.Diffs))
+		}
+		for _, c := range plan.Delete {
+			fmt.Fprintf(out, "- delete %q (%s, tags %q)\n", c.Name(), c.Check.ID(), c.Check.Tags)
+		}
+		fmt.Fprintf(out, "plan: %d to create, %d to update, %d to delete, %d unchanged (dry run: nothing sent)\n",
+			len(plan.Create), len(plan.Update), len(plan.Delete), len(plan.Unchanged))
+		return nil
+	}
+	results := a.Apply(ctx, plan, o.concurrency, nil)
+	var failed []error
+	auth := 0
+	counts := map[string]int{}
+	// Results come back in plan order, so the output is stable.
+	for _, r := range results {
+		if r.Err != nil {
+			failed = append(failed, r.Err)
+			if cli.Code(apiErr(r.Err)) == cli.ExitRefused {
+				auth++
+			}
+			fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)
+			continue
+		}
+		counts[r.Op]++
+		switch r.Op {
+		case "create":
+			fmt.Fprintf(out, "+ created %q %s\n", r.Change.Name(), r.Check.PingURL)
+		case "update":
+			fmt.Fprintf(out, "~ updated %q: %s\n", r.Change.Name(), diffSummary(r.Change.Diffs))
+		case "delete":
+			fmt.Fprintf(out, "- deleted %q (%s)\n", r.Change.Name(), r.Change.Check.ID())
+		}
+	}
+	fmt.Fprintf(out, "applied: %d created, %d updated, %d deleted, %d unchanged", counts["create"], counts["update"], counts["delete"], len(plan.Unchanged))
+	if len(failed) > 0 {
+		fmt.Fprintf(out, ", %d failed", len(failed))
+	}
+	fmt.Fprintln(out)
+	switch {
+	case len(failed) == 0:
+		return nil
+	case auth == len(failed):
+		return cli.Refusedf("%d of %d writes refused: %v", len(failed), plan.Writes(), failed[0])
+	case len(failed) == plan.Writes():
+		return fmt.Errorf("all %d writes failed: %v", len(failed), failed[0])
+	}
+	return cli.Partialf("%d of %d writes failed (details above)", len(failed), plan.Writes())
+}
+
+func diffSummary(d []hc.FieldDiff) string {
+	parts := make([]string, len(d))
+	for i, f := range d {
+		parts[i] = fmt.Sprintf("%s %s -> %s", f.Field, f.Old, f.New)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func specSummary(s hc.CheckSpec) string {
+	var parts []string
+	add := func(k string, v *string) {
+		if v != nil {
+			parts = append(parts, fmt.Sprintf("%s %q", k, *v))
+		}
+	}
+	add("slug", s.Slug)
+	add("schedule", s.Schedule)
+	add("tz", s.TZ)
+	if s.Timeout != nil {
+		parts = append(parts, "period "+hc.FormatSeconds(*s.Timeout))
+	}
+	if s.Grace != nil {
+		parts = append(parts, "grace "+hc.FormatSeconds(*s.Grace))
+	}
+	add("tags", s.Tags)
+	add("channels", s.Channels)
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/hc"
+	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// global holds the options every API command shares (persistent flags).
+type global struct {
+	root   *cli.Root
+	apiURL string
+	apiKey string
+	format string
+	rate   int
+}
+
+func addGlobalFlags(g *global) {
+	pf := g.root.Cmd.PersistentFlags()
+	pf.StringVar(&g.apiURL, "api-url", hc.DefaultAPIURL, "Healthchecks site root (self-hosted: your SITE_ROOT)")
+	pf.StringVar(&g.apiKey, "api-key", "", "Management API key (prefer $HC_API_KEY or file:/path: a key on the command line shows in ps)")
+	pf.IntVar(&g.rate, "rate-limit", hc.DefaultAPIRate, "API requests per minute at most (hosted limit: 100; -1: no limit)")
+	cli.EnvAlias(pf, "api-url", "HC_API_URL")
+	cli.EnvAlias(pf, "api-key", "HC_API_KEY")
+	cli.MarkSecret(pf, "api-key")
+}
+
+// addFormatFlag adds -f/--format to a command that prints records (apply
+// uses -f for its file, so the flag is not global).
+func addFormatFlag(cmd *cobra.Command, g *global, formats string) {
+	cmd.Flags().StringVarP(&g.format, "format", "f", "", "output: "+formats+" (table on a terminal, jsonl otherwise)")
+}
+
+// api returns a client for the API flags in force.
+func (g *global) api() (*hc.API, error) {
+	if g.apiKey == "" {
+		return nil, cli.Usagef("no API key: set HC_API_KEY (or HCCTL_API_KEY, api-key in the config file, or --api-key file:/path)")
+	}
+	rate := g.rate
+	if rate == 0 {
+		rate = -1
+	}
+	a, err := hc.NewAPI(hc.APIOptions{URL: g.apiURL, Key: g.apiKey, RatePerMinute: rate, HTTP: g.httpClient()})
+	if err != nil {
+		return nil, cli.Usagef("%v", err)
+	}
+	return a, nil
+}
+
+func (g *global) httpClient() *httpx.Client {
+	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: g.root.Secrets()})
+}
+
+// outFormat resolves -f: table on a terminal, jsonl otherwise.
+func (g *global) outFormat(allowed ...string) (string, error) {
+	f := g.format
+	if f == "" {
+		f = "jsonl"
+		if isTerminal(g.root.Env.Stdout) {
+			f = "table"
+		}
+	}
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", cli.Usagef("-f %s: want one of %s", f, strings.Join(allowed, ", "))
+}
+
+// apiErr maps API errors to exit codes: 401/403 refused (4), a 400 or an
+// ambiguous CHECK is bad input (2); not found and the rest are failures (1).
+func apiErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *hc.APIError
+	var amb *hc.AmbiguousError
+	switch {
+	case errors.As(err, &ae) && ae.IsAuth():
+		return cli.WithCode(cli.ExitRefused, err)
+	case errors.As(err, &ae) && ae.Status == 400:
+		return cli.WithCode(cli.ExitUsage, err)
+	case errors.As(err, &amb):
+		return cli.WithCode(cli.ExitUsage, err)
+	}
+	return err
+}
+
+// table writes aligned columns.
+type table struct {
+	tw *tabwriter.Writer
+}
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	if len(header) > 0 {
+		t.row(header...)
+	}
+	return t
+}
+
+func (t *table) row(cols ...string) {
+	for i, c := range cols {
+		if c == "" {
+			cols[i] = "-"
+		}
+		// Tabs or newlines in a name would break the columns.
+		cols[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cols[i])
+	}
+	fmt.Fprintln(t.tw, strings.Join(cols, "\t"))
+}
+
+func (t *table) flush() error { return t.tw.Flush() }
+
+// writeJSON writes v indented (json) or compact on one line (jsonl).
+func writeJSON(w io.Writer, format string, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if format == "json" {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(v)
+}
+
+// writeList writes items as a JSON array (json) or one per line (jsonl).
+func writeList[T any](w io.Writer, format string, items []T) error {
+	if format == "json" {
+		if items == nil {
+			items = []T{}
+		}
+		return writeJSON(w, format, items)
+	}
+	for _, it := range items {
+		if err := writeJSON(w, format, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// period describes when a check is expected: its cron schedule or timeout.
+func period(c hc.Check) string {
+	if c.Schedule != "" {
+		return c.Schedule + " (" + c.TZ + ")"
+	}
+	if c.Timeout > 0 {
+		return "every " + hc.FormatSeconds(c.Timeout)
+	}
+	return ""
+}
+
+// noEnv keeps a flag out of the env/config binding: check fields and
+// filters describe one invocation, not a setting (HCCTL_NAME must not rename
+// every check). lib/cli has no exported helper for this; its annotation is
+// set directly.
+func noEnv(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		_ = fs.SetAnnotation(n, "cronkit.noenv", []string{"true"})
+	}
+}
+
+// writableID is the UUID of c for an operation that needs a read-write key:
+// a read-only key sees checks without UUIDs (only unique_key), so such an
+// operation is refused here with the reason rather than sent to a 404.
+func writableID(c hc.Check, op string) (string, error) {
+	if id := c.ID(); hc.IsUUID(id) {
+		return id, nil
+	}
+	return "", cli.Refusedf("%s %q: the API key is read-only; a read-write key is needed", op, c.Name)
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cron"
+	"github.com/spf13/cobra"
+)
+
+func newCronCmd(g *global) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cron",
+		Short: "Check cron expressions: next runs, plain-English explanation, validity",
+		Long: `Work with cron expressions the way Healthchecks (cronsim) and Debian's cron
+read them: five fields, names, ranges, steps, @daily and friends, L, LW, DOW#N
+and DOWL, day-of-month and day-of-week ORed when both are restricted, and
+daylight-saving changes handled as Debian cron does. No API key is needed.
+
+The expression may be one quoted argument or five separate ones.`,
+		Example: `  hcctl cron next "*/5 * * * *" -n 3
+  hcctl cron next "30 2 * * *" --tz Europe/Riga --from 2026-03-29T00:00:00Z
+  hcctl cron explain "0 9 * * MON-FRI"
+  hcctl cron check "0 0 31 2 *"      # never fires: exit 2`,
+	}
+	cmd.AddCommand(newCronNextCmd(g), newCronExplainCmd(g), newCronCheckCmd(g))
+	return cmd
+}
+
+func parseExpr(args []string) (*cron.Schedule, string, error) {
+	expr := strings.Join(args, " ")
+	s, err := cron.Parse(expr)
+	if err != nil {
+		return nil, expr, cli.Usagef("%q: %v", expr, err)
+	}
+	return s, expr, nil
+}
+
+type cronNextOptions struct {
+	g    *global
+	n    int
+	tz   string
+	from string
+}
+
+func newCronNextCmd(g *global) *cobra.Command {
+	o := &cronNextOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "next EXPR",
+		Short: "Print the next run times of an expression",
+		Example: `  hcctl cron next "*/5 * * * *"
+  hcctl cron next "0 3 * * *" -n 10 --tz America/New_York -f json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := g.outFormat("table", "json", "jsonl")
+			if err != nil {
+				return err
+			}
+			if o.n < 1 || o.n > 1000 {
+				return cli.Usagef("-n %d: want 1 to 1000", o.n)
+			}
+			s, _, err := parseExpr(args)
+			if err != nil {
+				return err
+			}
+			loc, err := time.LoadLocation(o.tz)
+			if err != nil || o.tz == "" || o.tz == "Local" {
+				return cli.Usagef("--tz %q is not an IANA time zone", o.tz)
+			}
+			from := time.Now()
+			if o.from != "" {
+				if from, err = time.Parse(time.RFC3339, o.from); err != nil {
+					if from, err = time.ParseInLocation("2006-01-02 15:04", o.from, loc); err != nil {
+						return cli.Usagef("--from %q: want RFC 3339 (2026-03-29T00:00:00Z) or \"2026-03-29 00:00\" in --tz", o.from)
+					}
+				}
+			}
+			runs := s.NextN(from.In(loc), o.n)
+			w := g.root.Env.Stdout
+			if format != "table" {
+				out := make([]string, len(runs))
+				for i, r := range runs {
+					out[i] = r.Format(time.RFC3339)
+				}
+				return writeList(w, format, out)
+			}
+			for _, r := range runs {
+				fmt.Fprintf(w, "%s  %s\n", r.Format(time.RFC3339), r.Format("Mon"))
+			}
+			if len(runs) < o.n {
+				g.root.Warnf("only %d runs within the search limit of 100 years", len(runs))
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.IntVarP(&o.n, "count", "n", 5, "how many runs")
+	fs.StringVar(&o.tz, "tz", "UTC", "time zone the schedule runs in")
+	fs.StringVar(&o.from, "from", "", "start after this time (default now)")
+	noEnv(fs, "count", "from")
+	addFormatFlag(cmd, g, "table, json, jsonl")
+	return cmd
+}
+
+func newCronExplainCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:     "explain EXPR",
+		Short:   "Describe an expression in plain English",
+		Example: `  hcctl cron explain "*/15 9-17 * * 1-5"`,
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, _, err := parseExpr(args)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(g.root.Env.Stdout, s.Explain())
+			return nil
+		},
+	}
+}
+
+func newCronCheckCmd(g *global) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check EXPR",
+		Short: "Validate an expression: exit 0 if it is valid and can fire, 2 otherwise",
+		Long: `Validate an expression as create, update, ensure and apply do before sending
+it: a malformed field is named, and an expression that can never fire (such as
+0 0 31 2 *, February 31st) is refused.`,
+		Example: `  hcctl cron check "0 0 31 2 *"
+  hcctl cron check "*/5 * * * *" && echo valid`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, _, err := parseExpr(args)
+			if err != nil {
+				return err
+			}
+			next := s.Next(time.Now().UTC())
+			fmt.Fprintf(g.root.Env.Stdout, "ok: %s (next run %s)\n", s.Explain(), next.Format(time.RFC3339))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/hc"
+	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/spf13/cobra"
+)
+
+type pingsOptions struct {
+	g     *global
+	ref   string
+	limit int
+}
+
+func newPingsCmd(g *global) *cobra.Command {
+	o := &pingsOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "pings CHECK",
+		Short: "List a check's recent pings (kind, time, duration, exit status)",
+		Long: `List a check's recent pings, newest first: kind (success, start, fail, log,
+ign), time, the run's duration when a start preceded it, and the exit status
+when the server reports one (v2.10 does not).
+
+-f metrics writes one metric record per ping that has a duration, named
+hc.<slug or name>.duration (seconds, kind value, tagged check and type), so
+that chartd can chart a job's runtime. The pings list needs a read-write key.`,
+		Example: `  hcctl pings backups
+  hcctl pings backups -n 5 -f json
+  hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" > runtime.svg
+  hcctl pings body backups 12`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ref = args[0]
+			ctx, cancel := g.root.Context(cmd.Context())
+			defer cancel()
+			return runPings(ctx, o)
+		},
+	}
+	cmd.Flags().IntVarP(&o.limit, "limit", "n", 0, "show at most N pings (0: all the server returns)")
+	noEnv(cmd.Flags(), "limit")
+	addFormatFlag(cmd, g, "table, json, jsonl, metrics")
+	cmd.AddCommand(newPingsBodyCmd(g))
+	return cmd
+}
+
+func runPings(ctx context.Context, o *pingsOptions) error {
+	format, err := o.g.outFormat("table", "json", "jsonl", "metrics")
+	if err != nil {
+		return err
+	}
+	if o.limit < 0 {
+		return cli.Usagef("-n %d: want 0 or more", o.limit)
+	}
+	a, err := o.g.api()
+	if err != nil {
+		return err
+	}
+	c, err := a.Resolve(ctx, o.ref)
+	if err != nil {
+		return apiErr(err)
+	}
+	id, err := writableID(c, "list pings of")
+	if err != nil {
+		return err
+	}
+	pings, err := a.CheckPings(ctx, id)
+	if err != nil {
+		return apiErr(err)
+	}
+	if o.limit > 0 && len(pings) > o.limit {
+		pings = pings[:o.limit]
+	}
+	w := o.g.root.Env.Stdout
+	switch format {
+	case "json", "jsonl":
+		return writeList(w, format, pings)
+	case "metrics":
+		key := c.Slug
+		if key == "" {
+			key = c.Name
+		}
+		mw := metric.NewWriter(w)
+		// Oldest first: a time series reads forwards.
+		for i := len(pings) - 1; i >= 0; i-- {
+			p := pings[i]
+			if p.Duration == nil {
+				continue
+			}
+			rec := metric.Record{Name: "hc." + key + ".duration", Kind: metric.Value, Value: *p.Duration, Time: p.Date.UTC(),
+				Tags: map[string]string{"check": key, "type": p.Type}}
+			if err := mw.Write(rec); err != nil {
+				return err
+			}
+		}
+		return mw.Flush()
+	}
+	t := newTable(w, "N", "TYPE", "TIME", "DURATION", "EXIT", "METHOD", "BODY", "UA")
+	for _, p := range pings {
+		dur, exit, body := "", "", "no"
+		if p.Duration != nil {
+			dur = strconv.FormatFloat(*p.Duration, 'f', 2, 64) + "s"
+		}
+		if p.ExitStatus != nil {
+			exit = strconv.Itoa(*p.ExitStatus)
+		}
+		if p.BodyURL != nil {
+			body = "yes"
+		}
+		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, exit, p.Method, body, p.UA)
+	}
+	return t.flush()
+}
+
+type bodyOptions struct {
+	g   *global
+	ref string
+	n   int
+}
+
+func newPingsBodyCmd(g *global) *cobra.Command {
+	o := &bodyOptions{g: g}
+	return &cobra.Command{
+		Use:     "body CHECK N",
+		Short:   "Print the stored body of ping N of a check",
+		Example: "  hcctl pings body backups 12 > backup.log",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ref = args[0]
+			n, err := strconv.Atoi(args[1])
+			if err != nil || n < 1 {
+				return cli.Usagef("N %q: want a ping number (the N column of hcctl pings)", args[1])
+			}
+			o.n = n
+			ctx, cancel := g.root.Context(cmd.Context())
+			defer cancel()
+			return runPingsBody(ctx, o)
+		},
+	}
+}
+
+func runPingsBody(ctx context.Context, o *bodyOptions) error {
+	a, err := o.g.api()
+	if err != nil {
+		return err
+	}
+	c, err := a.Resolve(ctx, o.ref)
+	if err != nil {
+		return apiErr(err)
+	}
+	id, err := writableID(c, "read a ping body of")
+	if err != nil {
+		return err
+	}
+	b, err := a.PingBody(ctx, id, o.n)
+	if err != nil {
+		if ae, ok := err.(*hc.APIError); ok && ae.Status == 404 {
+			return fmt.Errorf("ping %d of %q has no stored body (or is too old, or does not exist)", o.n, c.Name)
+		}
+		return apiErr(err)
+	}
+	_, err = o.g.root.Env.Stdout.Write(b)
+	return err
+}
