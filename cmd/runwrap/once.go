@@ -251,13 +251,18 @@ func (w *wrapper) body(tail *runner.Tail, limit int, res runner.Result, attempts
 		b := tail.Bytes()
 		total := tail.Total()
 		room := limit - len(out) - len(footer)
-		if int64(len(b)) < total || len(b) > room {
+		nl := 0
+		if len(b) > 0 && b[len(b)-1] != '\n' {
+			nl = 1
+		}
+		if int64(len(b)) < total || len(b)+nl > room {
 			notice := ""
 			for range 2 { // the notice's own length changes the room it leaves
-				n := min(len(b), max(room-len(notice), 0))
+				// nl: the kept part needs a newline before the footer.
+				n := min(len(b), max(room-len(notice)-nl, 0))
 				notice = fmt.Sprintf("[runwrap] output truncated: last %d of %d bytes\n", n, total)
 			}
-			n := min(len(b), max(room-len(notice), 0))
+			n := min(len(b), max(room-len(notice)-nl, 0))
 			out = append(out, notice...)
 			b = b[len(b)-n:]
 		}
