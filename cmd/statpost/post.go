@@ -32,6 +32,7 @@ type postOptions struct {
 	spoolDir      string
 	attemptTO     time.Duration
 	deadline      time.Duration
+	statsdMTU     int
 
 	// pushgateway
 	job    string
@@ -63,6 +64,7 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
 	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
 	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
+	f.IntVar(&o.statsdMTU, "statsd-mtu", stats.StatsDMTU, "most bytes in one StatsD UDP datagram (1: one line per datagram, as most clients send)")
 	f.StringVar(&o.job, "job", "statpost", "pushgateway job name")
 	f.StringArrayVar(&o.labels, "label", nil, "pushgateway grouping label KEY=VALUE, repeatable")
 	f.StringVar(&o.influxDB, "influx-db", "statpost", "InfluxDB v1 database (/write?db=)")
@@ -326,7 +328,7 @@ func (o *postOptions) source() (source, error) {
 	}
 	switch o.from {
 	case "records", "":
-		return metric.NewReader(o.root.Env.Stdin, metric.ReaderOptions{Source: "stdin", TextKind: kind}), nil
+		return metric.NewFastReader(o.root.Env.Stdin, metric.ReaderOptions{Source: "stdin", TextKind: kind}), nil
 	case "prometheus":
 		return o.promSource()
 	}

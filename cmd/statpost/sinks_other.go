@@ -17,6 +17,7 @@ func (o *postOptions) buildOtherSink(spec stats.Spec) (stats.Sink, error) {
 		if err != nil {
 			return nil, cli.Usagef("--sink: %v", err)
 		}
+		s.MTU = o.statsdMTU
 		return s, nil
 	case "graphite":
 		g, err := stats.NewGraphite(spec.Target)
