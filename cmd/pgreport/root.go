@@ -4,16 +4,33 @@ import (
 	"github.com/cronkit/cronkit/lib/cli"
 )
 
-// newRoot builds pgreport's command tree on env's streams.
+// newRoot builds pgreport's command tree on env's streams. The root command
+// itself collects the report; push is its one subcommand.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:  "pgreport",
 		Short: "Collect PostgreSQL metrics as JSON, a text report or metric lines",
-		Long: `pgreport connects to a PostgreSQL server and reports its state: a text report for people,
-one JSON document (pgmetrics field names), or metric records for statpost and chartd.
+		Long: `pgreport connects to a PostgreSQL server (12 or newer) and reports its state: a text report
+for people, one JSON document with pgmetrics' field names (for pgDash and jq), or metric records
+for statpost and chartd.
 
-This build has no subcommands yet beyond completion: the tool is being built
-(see the README). It does nothing else so far.`,
+It connects like psql (-h -p -U -d, PGHOST and the other libpq variables, DATABASE_URL or --dsn,
+several hosts with target_session_attrs), never prompts for a password unless -W is given, and
+runs every query read-only with a statement and lock timeout. Each section (settings, tables,
+locks, ...) fails on its own: the rest of the report still arrives and the exit code is 3.
+
+Metric names: pg.cluster.<field>, pg.<db>.<field>, pg.<db>.<schema>.<relation>.<field>,
+pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
+		Example: `  pgreport                                  # text on a terminal, JSON in a pipe
+  pgreport -h db7 -U monitor -f text shop
+  pgreport -f json --all-dbs > report.json
+  pgreport -f metrics --metric 'pg.shop.*.n_dead_tup' shop | statpost
+  pgreport --input report.json -f text      # re-render a saved report, no database
+  pgreport -f json shop | pgreport push --server db7
+  DATABASE_URL='postgres://monitor@db7a,db7b/shop?target_session_attrs=read-write' pgreport -f json`,
 	})
+	r.Cmd.Use = "pgreport [flags] [DBNAME...]"
+	addReportFlags(r)
+	r.Cmd.AddCommand(newPushCmd(r))
 	return r
 }

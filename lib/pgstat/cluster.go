@@ -307,7 +307,8 @@ func (c *collector) clusterSections(ctx context.Context) {
 			COALESCE(s.idle_in_transaction_time, 0) AS idle_in_transaction_time, COALESCE(s.sessions, 0) AS sessions,
 			COALESCE(s.sessions_abandoned, 0) AS sessions_abandoned, COALESCE(s.sessions_fatal, 0) AS sessions_fatal,
 			COALESCE(s.sessions_killed, 0) AS sessions_killed`, "")+`
-			FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid ORDER BY d.oid`)
+			FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
+			WHERE NOT d.datistemplate ORDER BY d.oid`) // as pgmetrics: templates left out
 		return err
 	})
 	c.section(ctx, "tablespaces", false, func(ctx context.Context, tx pgx.Tx) error {

@@ -252,7 +252,7 @@ type Backend struct {
 	BackendXid      int64  `json:"backend_xid" db:"backend_xid"`
 	BackendXmin     int64  `json:"backend_xmin" db:"backend_xmin"`
 	Query           string `json:"query" db:"query"`
-	QueryID         int64  `json:"query_id,omitempty" db:"query_id"`
+	QueryID         int64  `json:"query_id" db:"query_id"`
 	// pgreport: query_id as a string, since jq and JavaScript round 64-bit numbers.
 	QueryIDStr  string `json:"query_id_str,omitempty" db:"-"`
 	BackendType string `json:"backend_type,omitempty" db:"backend_type"` // pgreport
@@ -324,10 +324,10 @@ type Database struct {
 	Size                int64   `json:"size" db:"size"`
 	ChecksumFailures    int64   `json:"checksum_failures,omitempty" db:"checksum_failures"`
 	ChecksumLastFailure int64   `json:"checksum_last_failure,omitempty" db:"checksum_last_failure"`
-	SessionTime         float64 `json:"session_time,omitempty" db:"session_time"`
-	ActiveTime          float64 `json:"active_time,omitempty" db:"active_time"`
-	IdleInTxTime        float64 `json:"idle_in_transaction_time,omitempty" db:"idle_in_transaction_time"`
-	Sessions            int64   `json:"sessions,omitempty" db:"sessions"`
+	SessionTime         float64 `json:"session_time" db:"session_time"`
+	ActiveTime          float64 `json:"active_time" db:"active_time"`
+	IdleInTxTime        float64 `json:"idle_in_transaction_time" db:"idle_in_transaction_time"`
+	Sessions            int64   `json:"sessions" db:"sessions"`
 	SessionsAbandoned   int64   `json:"sessions_abandoned,omitempty" db:"sessions_abandoned"`
 	SessionsFatal       int64   `json:"sessions_fatal,omitempty" db:"sessions_fatal"`
 	SessionsKilled      int64   `json:"sessions_killed,omitempty" db:"sessions_killed"`
@@ -420,7 +420,8 @@ type Index struct {
 	Definition     string `json:"def" db:"def"`
 	LastIdxScan    int64  `json:"last_idx_scan,omitempty" db:"last_idx_scan"`
 	// pgreport: validity and uniqueness, for the unused/invalid warnings.
-	IsValid   bool `json:"indisvalid" db:"indisvalid"`
+	// "invalid" rather than "valid" so that pgmetrics reports (which lack it) read as valid.
+	Invalid   bool `json:"invalid,omitempty" db:"invalid"`
 	IsUnique  bool `json:"indisunique" db:"indisunique"`
 	IsPrimary bool `json:"indisprimary" db:"indisprimary"`
 }

@@ -12,7 +12,11 @@ import (
 // section, whatever the number of tables.
 func (c *collector) dbSections(ctx context.Context) {
 	r := c.rep
-	c.section(ctx, "tables", true, func(ctx context.Context, tx pgx.Tx) error {
+	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact bool) error {
+		size := "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
+		if !exact {
+			size = relpagesSize("c")
+		}
 		t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relname AS name,
 			COALESCE(s.seq_scan, 0) AS seq_scan, COALESCE(s.seq_tup_read, 0) AS seq_tup_read,
@@ -25,7 +29,7 @@ func (c *collector) dbSections(ctx context.Context) {
 			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
 			COALESCE(io.toast_blks_read, 0) AS toast_blks_read, COALESCE(io.toast_blks_hit, 0) AS toast_blks_hit,
 			COALESCE(io.tidx_blks_read, 0) AS tidx_blks_read, COALESCE(io.tidx_blks_hit, 0) AS tidx_blks_hit,
-			CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END AS size,
+			`+size+` AS size,
 			c.relkind::text AS relkind, c.relpersistence::text AS relpersistence, c.relnatts,
 			CASE WHEN c.relfrozenxid::text = '0' THEN 0 ELSE age(c.relfrozenxid) END AS age_relfrozenxid,
 			CASE WHEN c.relminmxid::text = '0' THEN 0 ELSE mxid_age(c.relminmxid) END AS age_relminmxid,
@@ -48,14 +52,18 @@ func (c *collector) dbSections(ctx context.Context) {
 		r.Tables = append(r.Tables, t...)
 		return err
 	})
-	c.section(ctx, "indexes", true, func(ctx context.Context, tx pgx.Tx) error {
+	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact bool) error {
+		size, def := "pg_relation_size(s.indexrelid)", "pg_get_indexdef(s.indexrelid)"
+		if !exact {
+			size, def = relpagesSize("c"), "''"
+		}
 		x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
 			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_read, 0) AS idx_tup_read,
 			COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
 			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
-			pg_relation_size(s.indexrelid) AS size, c.relnatts, am.amname, COALESCE(ts.spcname, '') AS tablespace_name,
-			pg_get_indexdef(s.indexrelid) AS def, x.indisvalid, x.indisunique, x.indisprimary,
+			`+size+` AS size, c.relnatts, am.amname, COALESCE(ts.spcname, '') AS tablespace_name,
+			`+def+` AS def, NOT x.indisvalid AS invalid, x.indisunique, x.indisprimary,
 			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan
 			FROM pg_stat_user_indexes s
 			JOIN pg_class c ON c.oid = s.indexrelid
@@ -154,6 +162,28 @@ func (c *collector) dbSections(ctx context.Context) {
 	}
 	if c.o.Bloat {
 		c.section(ctx, "bloat", true, c.bloat)
+	}
+}
+
+// relpagesSize estimates a relation's size from pg_class without locking it.
+func relpagesSize(alias string) string {
+	return alias + ".relpages::bigint * current_setting('block_size')::bigint"
+}
+
+// lockFallback runs a section that needs relation locks (sizes, index
+// definitions). If a lock is held elsewhere and lock_timeout fires
+// (55P03), it runs again without them, sizes estimated from relpages, and
+// lists the gap: a locked table costs precision, not the section.
+func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx, exact bool) error) {
+	before := len(c.rep.Meta.Errors)
+	c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, true) })
+	if len(c.rep.Meta.Errors) == before+1 && c.rep.Meta.Errors[before].Code == "55P03" {
+		failed := c.rep.Meta.Errors[before]
+		c.rep.Meta.Errors = c.rep.Meta.Errors[:before]
+		c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, false) })
+		if len(c.rep.Meta.Errors) == before {
+			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages, index definitions left out", name, c.db, failed.Error)
+		}
 	}
 }
 

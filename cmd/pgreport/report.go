@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/pgstat"
+	"github.com/cronkit/cronkit/lib/version"
+	"github.com/spf13/cobra"
+)
+
+// reportOptions are the root command's flags.
+type reportOptions struct {
+	conn            pgstat.ConnOptions
+	dbnames         []string
+	prompt          bool
+	format          string
+	allDBs          bool
+	input           string
+	metrics         []string
+	sqlLength       int
+	statementsLimit int
+	bloat           bool
+	sectionTimeouts []string
+	longXact        time.Duration
+	top             int
+}
+
+func addReportFlags(r *cli.Root) {
+	o := &reportOptions{}
+	cmd := r.Cmd
+	cmd.Args = cobra.ArbitraryArgs
+	f := cmd.Flags()
+	// psql's -h is the host: help is --help only.
+	f.Bool("help", false, "help for pgreport")
+	f.StringVarP(&o.conn.Host, "host", "h", "", "server host or socket directory; several as h1,h2 ($PGHOST)")
+	f.StringVarP(&o.conn.Port, "port", "p", "", "server port ($PGPORT)")
+	f.StringVarP(&o.conn.User, "username", "U", "", "user name ($PGUSER)")
+	f.StringVarP(&o.conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
+	f.StringVar(&o.conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
+	cli.EnvAlias(f, "dsn", "DATABASE_URL")
+	cli.MarkSecret(f, "dsn")
+	f.BoolVarP(&o.prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
+	f.StringVarP(&o.format, "format", "f", "", "output: text, json or metrics (default text on a terminal, else json)")
+	f.BoolVar(&o.allDBs, "all-dbs", false, "report on every database the user may connect to")
+	f.StringVar(&o.input, "input", "", "re-render a saved JSON report (- for stdin) instead of connecting")
+	f.StringArrayVar(&o.metrics, "metric", nil, "with -f metrics: keep only names matching this glob (repeatable; * spans dots)")
+	f.IntVar(&o.sqlLength, "sql-length", 500, "truncate query texts to this many bytes")
+	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
+	f.BoolVar(&o.bloat, "bloat", false, "estimate table bloat in JSON and metrics (always on in text)")
+	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
+	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
+	f.DurationVar(&o.conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
+	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
+	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
+	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.dbnames = args
+		ctx, cancel := r.Context(cmd.Context())
+		defer cancel()
+		return runReport(ctx, r, o)
+	}
+}
+
+func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
+	env := r.Env
+	format := o.format
+	if format == "" {
+		format = "json"
+		if isTerminal(env.Stdout) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text", "json", "metrics":
+	default:
+		return cli.Usagef("-f %q: want text, json or metrics", format)
+	}
+	for _, g := range o.metrics {
+		if err := pgstat.ValidGlob(g); err != nil {
+			return cli.Usagef("--metric %q: %v", g, err)
+		}
+	}
+	if o.sqlLength < 1 || o.statementsLimit < 1 || o.top < 1 {
+		return cli.Usagef("--sql-length, --statements-limit and --top must be positive")
+	}
+
+	var rep *pgstat.Report
+	var collectErr error
+	if o.input != "" {
+		if len(o.dbnames) > 0 || o.allDBs {
+			return cli.Usagef("--input re-renders a saved report: no database names or --all-dbs")
+		}
+		var err error
+		if rep, err = readReport(o.input, env.Stdin); err != nil {
+			return err
+		}
+	} else {
+		timeouts, err := parseSectionTimeouts(o.sectionTimeouts)
+		if err != nil {
+			return err
+		}
+		if o.prompt {
+			pw, err := promptPassword(env.Stderr)
+			if err != nil {
+				return err
+			}
+			o.conn.Password = pw
+		}
+		o.conn.AppName = "pgreport/" + version.String()
+		copts := pgstat.Options{
+			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
+			StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text",
+			UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
+		}
+		rep, collectErr = pgstat.Collect(ctx, copts)
+		if rep == nil {
+			// Nothing to show: the first connection failed. Exit 1, stdout untouched.
+			return collectErr
+		}
+	}
+
+	// Render fully before writing: never a half-written stdout.
+	var out bytes.Buffer
+	switch format {
+	case "json":
+		enc := json.NewEncoder(&out)
+		enc.SetIndent("", "  ") // as pgmetrics writes it
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	case "text":
+		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); err != nil {
+			return err
+		}
+	case "metrics":
+		w := metric.NewWriter(&out)
+		for _, m := range pgstat.Metrics(rep, o.metrics) {
+			if err := w.Write(m); err != nil {
+				return err
+			}
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+	}
+	if _, err := env.Stdout.Write(out.Bytes()); err != nil {
+		return err
+	}
+	if collectErr != nil {
+		return partialError(rep, collectErr)
+	}
+	return nil
+}
+
+// partialError names the failed sections on one line (exit 3).
+func partialError(rep *pgstat.Report, err error) error {
+	if !errors.Is(err, pgstat.ErrPartial) {
+		return err
+	}
+	var parts []string
+	for _, e := range rep.Meta.Errors {
+		s := e.Section
+		if e.DB != "" {
+			s += "@" + e.DB
+		}
+		parts = append(parts, s+": "+e.Error)
+	}
+	return cli.Partialf("partial report: %s", strings.Join(parts, "; "))
+}
+
+func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	m := map[string]time.Duration{}
+	for _, s := range specs {
+		name, d, ok := strings.Cut(s, "=")
+		dur, err := time.ParseDuration(d)
+		if !ok || name == "" || err != nil || dur <= 0 {
+			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
+		}
+		m[name] = dur
+	}
+	return m, nil
+}
+
+// readReport loads a saved JSON report (pgreport's or pgmetrics').
+func readReport(path string, stdin io.Reader) (*pgstat.Report, error) {
+	var b []byte
+	var err error
+	name := path
+	if path == "-" {
+		name = "stdin"
+		b, err = io.ReadAll(stdin)
+	} else {
+		b, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, cli.Usagef("--input: %v", err)
+	}
+	var rep pgstat.Report
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&rep); err != nil {
+		return nil, cli.Usagef("%s: not a JSON report: %s", name, jsonErr(b, err))
+	}
+	if !strings.HasPrefix(rep.Meta.Version, "1.") {
+		return nil, cli.Usagef("%s: not a pgreport/pgmetrics report (meta.version %q, want 1.x)", name, rep.Meta.Version)
+	}
+	return &rep, nil
+}
+
+// jsonErr adds a line number to a JSON syntax error.
+func jsonErr(b []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 || off > int64(len(b)) {
+		return err.Error()
+	}
+	line := bytes.Count(b[:off], []byte("\n")) + 1
+	return fmt.Sprintf("line %d: %v", line, err)
+}

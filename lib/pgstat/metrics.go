@@ -1,0 +1,230 @@
+package pgstat
+
+import (
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/metric"
+)
+
+// Metric naming scheme (docs/pgreport.md):
+//
+//	pg.cluster.<field>                     cluster-wide (uptime, WAL, bgwriter, backends, replication)
+//	pg.<db>.<field>                        pg_stat_database and sizes/ages of one database
+//	pg.<db>.<schema>.<relation>.<field>    tables, indexes and sequences (one namespace in PostgreSQL)
+//	pg.<db>.statements.<queryid>.<field>   top pg_stat_statements entries
+//
+// Name segments have '.', '/', spaces and control characters replaced by '_'.
+// Every record is kind "value": cumulative counters are reported as their
+// running totals (a StatHat counter would add them up again).
+
+// seg makes one name segment safe.
+func seg(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '/' || r <= ' ' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Metrics flattens the report into metric records, filtered by globs (any
+// match keeps a record; none given keeps all). '*' matches across dots.
+func Metrics(r *Report, globs []string) []metric.Record {
+	at := time.Unix(r.Meta.At, 0).UTC()
+	var out []metric.Record
+	add := func(v float64, parts ...string) {
+		for i := range parts {
+			parts[i] = seg(parts[i])
+		}
+		name := "pg." + strings.Join(parts, ".")
+		if !matchAny(globs, name) {
+			return
+		}
+		out = append(out, metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
+	}
+	cl := func(v float64, field ...string) { add(v, append([]string{"cluster"}, field...)...) }
+
+	if r.StartTime > 0 {
+		cl(float64(r.Meta.At-r.StartTime), "uptime_seconds")
+	}
+	cl(b2f(r.IsInRecovery), "is_in_recovery")
+	if r.WALCount >= 0 {
+		cl(float64(r.WALCount), "wal_count")
+	}
+	if r.WALReadyCount >= 0 {
+		cl(float64(r.WALReadyCount), "wal_ready_count")
+	}
+	cl(r.NotificationQueueUsage, "notification_queue_usage")
+	cl(float64(r.WALArchiving.ArchivedCount), "archiver", "archived_count")
+	cl(float64(r.WALArchiving.FailedCount), "archiver", "failed_count")
+	bg := r.BGWriter
+	cl(float64(bg.BuffersClean), "bgwriter", "buffers_clean")
+	cl(float64(bg.MaxWrittenClean), "bgwriter", "maxwritten_clean")
+	cl(float64(bg.BuffersAlloc), "bgwriter", "buffers_alloc")
+	cl(float64(bg.CheckpointsTimed), "bgwriter", "checkpoints_timed")
+	cl(float64(bg.CheckpointsRequested), "bgwriter", "checkpoints_req")
+	cl(float64(bg.BuffersCheckpoint), "bgwriter", "buffers_checkpoint")
+	cl(float64(bg.BuffersBackend), "bgwriter", "buffers_backend")
+	if w := r.WAL; w != nil {
+		cl(float64(w.Records), "wal", "records")
+		cl(float64(w.FPI), "wal", "fpi")
+		cl(float64(w.Bytes), "wal", "bytes")
+		cl(float64(w.BuffersFull), "wal", "buffers_full")
+	}
+	states := map[string]int{}
+	var oldestXact int64
+	for _, b := range r.Backends {
+		if b.BackendType != "" && b.BackendType != "client backend" {
+			continue
+		}
+		st := b.State
+		if st == "" {
+			st = "unknown"
+		}
+		states[strings.ReplaceAll(st, " ", "_")]++
+		if b.XactStart > 0 && (oldestXact == 0 || b.XactStart < oldestXact) {
+			oldestXact = b.XactStart
+		}
+	}
+	for _, st := range sortedKeys(states) {
+		cl(float64(states[st]), "backends", st)
+	}
+	if oldestXact > 0 {
+		cl(float64(r.Meta.At-oldestXact), "oldest_xact_age_seconds")
+	}
+	waiting := 0
+	for _, l := range r.Locks {
+		if !l.Granted {
+			waiting++
+		}
+	}
+	cl(float64(waiting), "locks_waiting")
+	cl(float64(len(r.BlockingPIDs)), "blocked_backends")
+	for _, o := range r.ReplicationOutgoing {
+		name := o.ApplicationName
+		if name == "" {
+			name = strconv.Itoa(o.PID)
+		}
+		cl(float64(o.ReplayLagBytes), "replication", name, "replay_lag_bytes")
+		cl(float64(o.ReplayLag)/1e6, "replication", name, "replay_lag_seconds")
+	}
+	if in := r.ReplicationIncoming; in != nil {
+		cl(float64(in.Latency)/1e6, "replication_incoming", "latency_seconds")
+	}
+	for _, s := range r.ReplicationSlots {
+		cl(b2f(s.Active), "replication_slot", s.SlotName, "active")
+	}
+	cl(float64(len(r.Meta.Errors)), "report_errors")
+
+	for _, d := range r.Databases {
+		if d.IsTemplate {
+			continue
+		}
+		db := d.Name
+		add(float64(d.NumBackends), db, "numbackends")
+		add(float64(d.XactCommit), db, "xact_commit")
+		add(float64(d.XactRollback), db, "xact_rollback")
+		add(float64(d.BlksRead), db, "blks_read")
+		add(float64(d.BlksHit), db, "blks_hit")
+		add(float64(d.TupReturned), db, "tup_returned")
+		add(float64(d.TupFetched), db, "tup_fetched")
+		add(float64(d.TupInserted), db, "tup_inserted")
+		add(float64(d.TupUpdated), db, "tup_updated")
+		add(float64(d.TupDeleted), db, "tup_deleted")
+		add(float64(d.Conflicts), db, "conflicts")
+		add(float64(d.TempFiles), db, "temp_files")
+		add(float64(d.TempBytes), db, "temp_bytes")
+		add(float64(d.Deadlocks), db, "deadlocks")
+		add(float64(d.AgeDatFrozenXid), db, "age_datfrozenxid")
+		add(float64(d.AgeDatMinMxid), db, "age_datminmxid")
+		if d.Size >= 0 {
+			add(float64(d.Size), db, "size")
+		}
+	}
+	for _, t := range r.Tables {
+		p := func(v float64, f string) { add(v, t.DBName, t.SchemaName, t.Name, f) }
+		p(float64(t.SeqScan), "seq_scan")
+		p(float64(t.SeqTupRead), "seq_tup_read")
+		p(float64(t.IdxScan), "idx_scan")
+		p(float64(t.NTupIns), "n_tup_ins")
+		p(float64(t.NTupUpd), "n_tup_upd")
+		p(float64(t.NTupDel), "n_tup_del")
+		p(float64(t.NTupHotUpd), "n_tup_hot_upd")
+		p(float64(t.NLiveTup), "n_live_tup")
+		p(float64(t.NDeadTup), "n_dead_tup")
+		p(float64(t.NModSinceAnalyze), "n_mod_since_analyze")
+		p(float64(t.VacuumCount), "vacuum_count")
+		p(float64(t.AutovacuumCount), "autovacuum_count")
+		p(float64(t.AnalyzeCount), "analyze_count")
+		p(float64(t.AutoanalyzeCount), "autoanalyze_count")
+		p(float64(t.HeapBlksRead), "heap_blks_read")
+		p(float64(t.HeapBlksHit), "heap_blks_hit")
+		p(float64(t.AgeRelFrozenXid), "age_relfrozenxid")
+		p(float64(t.Size), "size")
+		if t.Bloat >= 0 {
+			p(float64(t.Bloat), "bloat")
+		}
+	}
+	for _, x := range r.Indexes {
+		add(float64(x.IdxScan), x.DBName, x.SchemaName, x.Name, "idx_scan")
+		add(float64(x.IdxTupRead), x.DBName, x.SchemaName, x.Name, "idx_tup_read")
+		add(float64(x.Size), x.DBName, x.SchemaName, x.Name, "size")
+	}
+	for _, s := range r.Sequences {
+		if s.LastValue >= 0 {
+			add(float64(s.LastValue), s.DBName, s.SchemaName, s.Name, "last_value")
+			add(s.UsedPct, s.DBName, s.SchemaName, s.Name, "used_pct")
+		}
+	}
+	for _, s := range r.Statements {
+		if s.DBName == "" || s.QueryID == 0 {
+			continue
+		}
+		id := strconv.FormatInt(s.QueryID, 10)
+		add(float64(s.Calls), s.DBName, "statements", id, "calls")
+		add(s.TotalTime, s.DBName, "statements", id, "total_time")
+		add(float64(s.Rows), s.DBName, "statements", id, "rows")
+	}
+	return out
+}
+
+func matchAny(globs []string, name string) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidGlob reports a malformed --metric pattern.
+func ValidGlob(g string) error {
+	_, err := path.Match(g, "")
+	return err
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	k := make([]string, 0, len(m))
+	for x := range m {
+		k = append(k, x)
+	}
+	sort.Strings(k)
+	return k
+}

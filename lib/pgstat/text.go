@@ -1,0 +1,581 @@
+package pgstat
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// TextOptions tune the text report.
+type TextOptions struct {
+	LongXact time.Duration // a transaction older than this is a warning; default 1m (pgmetrics' -l 60)
+	TopN     int           // rows per object list; default 20
+}
+
+// Thresholds for warnings in the text report.
+const (
+	wraparoundWarnAge = 1 << 30 // half of the 2^31 XID space
+	seqWarnPct        = 75.0
+	deadRowsMin       = 10000
+	deadRowsRatio     = 0.2
+	replLagWarnBytes  = 1 << 30
+	replLagWarnSecs   = 60
+)
+
+// Warnings lists the conditions an operator must look at, most important first.
+func Warnings(r *Report, o TextOptions) []string {
+	o = o.defaults()
+	var w []string
+	for _, e := range r.Meta.Errors {
+		where := e.Section
+		if e.DB != "" {
+			where += " (" + e.DB + ")"
+		}
+		w = append(w, fmt.Sprintf("section %s failed: %s", where, e.Error))
+	}
+	for _, d := range r.Databases {
+		if d.AgeDatFrozenXid >= wraparoundWarnAge {
+			w = append(w, fmt.Sprintf("database %q: transaction ID age %d is %.0f%% of the way to wraparound",
+				d.Name, d.AgeDatFrozenXid, 100*float64(d.AgeDatFrozenXid)/float64(int64(1)<<31)))
+		}
+		if d.AgeDatMinMxid >= wraparoundWarnAge {
+			w = append(w, fmt.Sprintf("database %q: multixact age %d is %.0f%% of the way to wraparound",
+				d.Name, d.AgeDatMinMxid, 100*float64(d.AgeDatMinMxid)/float64(int64(1)<<31)))
+		}
+		if d.Deadlocks > 0 {
+			w = append(w, fmt.Sprintf("database %q: %d deadlocks since stats reset", d.Name, d.Deadlocks))
+		}
+	}
+	for _, b := range r.Backends {
+		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
+			continue // our own collection
+		}
+		if b.XactStart > 0 && r.Meta.At-b.XactStart >= int64(o.LongXact/time.Second) {
+			w = append(w, fmt.Sprintf("long transaction: pid %d (%s@%s, %s) open for %s",
+				b.PID, b.RoleName, b.DBName, b.State, dur(r.Meta.At-b.XactStart)))
+		}
+	}
+	for _, pid := range sortedInts(r.BlockingPIDs) {
+		w = append(w, fmt.Sprintf("blocked: pid %d waits for a lock held by pid %s", pid, joinInts(r.BlockingPIDs[pid])))
+	}
+	for _, o := range r.ReplicationOutgoing {
+		if o.ReplayLagBytes >= replLagWarnBytes || o.ReplayLag >= replLagWarnSecs*1e6 {
+			w = append(w, fmt.Sprintf("replication lag: %s (%s) is %s / %s behind", o.ApplicationName, o.ClientAddr,
+				bytesIEC(o.ReplayLagBytes), dur(o.ReplayLag/1e6)))
+		}
+	}
+	for _, s := range r.ReplicationSlots {
+		if !s.Active {
+			w = append(w, fmt.Sprintf("replication slot %q is inactive: it holds back WAL", s.SlotName))
+		}
+	}
+	for _, s := range r.Sequences {
+		if s.UsedPct >= seqWarnPct {
+			w = append(w, fmt.Sprintf("sequence %s.%s.%s is %.1f%% used (%d of %d)", s.DBName, s.SchemaName, s.Name,
+				s.UsedPct, s.LastValue, s.MaxValue))
+		}
+	}
+	for _, t := range r.Tables {
+		if t.NDeadTup >= deadRowsMin && float64(t.NDeadTup) >= deadRowsRatio*float64(t.NLiveTup) {
+			w = append(w, fmt.Sprintf("table %s.%s.%s has %d dead rows (%d live): vacuum is behind", t.DBName, t.SchemaName,
+				t.Name, t.NDeadTup, t.NLiveTup))
+		}
+	}
+	for _, x := range r.Indexes {
+		if x.Invalid {
+			w = append(w, fmt.Sprintf("index %s.%s.%s is invalid (a failed CREATE INDEX CONCURRENTLY?)", x.DBName, x.SchemaName, x.Name))
+		}
+	}
+	if n, size := unusedIndexes(r); n > 0 {
+		w = append(w, fmt.Sprintf("%d unused indexes (never scanned, not unique) take %s", n, bytesIEC(size)))
+	}
+	return w
+}
+
+func (o TextOptions) defaults() TextOptions {
+	if o.LongXact <= 0 {
+		o.LongXact = time.Minute
+	}
+	if o.TopN <= 0 {
+		o.TopN = 20
+	}
+	return o
+}
+
+func unusedIndexes(r *Report) (n int, size int64) {
+	for _, x := range r.Indexes {
+		if isUnused(x) {
+			n++
+			size += x.Size
+		}
+	}
+	return n, size
+}
+
+func isUnused(x Index) bool {
+	// pgmetrics reports have no indisunique: read it from the definition.
+	unique := x.IsUnique || x.IsPrimary || strings.HasPrefix(x.Definition, "CREATE UNIQUE")
+	return x.IdxScan == 0 && !unique && !x.Invalid
+}
+
+// WriteText renders the report for people.
+func WriteText(w io.Writer, r *Report, o TextOptions) error {
+	o = o.defaults()
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	at := time.Unix(r.Meta.At, 0).UTC()
+	p("PostgreSQL report: %s, collected %s", firstNonEmpty(strings.Join(r.Meta.CollectedDBs, ", "), "-"), at.Format("2006-01-02 15:04:05 UTC"))
+	if r.Meta.User != "" {
+		p(" as %s", r.Meta.User)
+	}
+	p("\n")
+
+	warn := Warnings(r, o)
+	p("\nWarnings (%d)\n", len(warn))
+	if len(warn) == 0 {
+		p("  none\n")
+	}
+	for _, s := range warn {
+		p("  ! %s\n", s)
+	}
+
+	p("\nServer\n")
+	tw := newTab(&b)
+	row(tw, "Version", r.FullVersion)
+	if r.StartTime > 0 {
+		row(tw, "Started", fmt.Sprintf("%s (up %s)", ts(r.StartTime), dur(r.Meta.At-r.StartTime)))
+	}
+	if r.SystemIdentifier != "" {
+		row(tw, "System identifier", r.SystemIdentifier)
+	}
+	role := "primary"
+	if r.IsInRecovery {
+		role = "standby (in recovery)"
+		if r.IsWalReplayPaused {
+			role += ", replay paused"
+		}
+	}
+	row(tw, "Role", role)
+	if r.CheckpointLSN != "" {
+		row(tw, "Last checkpoint", fmt.Sprintf("%s (LSN %s, redo %s, timeline %d)", ts(r.CheckpointTime), r.CheckpointLSN, r.RedoLSN, r.TimelineID))
+		row(tw, "Transaction IDs", fmt.Sprintf("next %d, oldest %d", r.NextXid, r.OldestXid))
+	}
+	if r.WALLSN != "" {
+		row(tw, "WAL position", r.WALLSN)
+	}
+	if r.LastWALReplayLSN != "" {
+		row(tw, "WAL received/replayed", r.LastWALReceiveLSN+" / "+r.LastWALReplayLSN)
+	}
+	wal := "not collected"
+	if r.WALCount >= 0 {
+		wal = fmt.Sprintf("%d segments, %d ready to archive", r.WALCount, r.WALReadyCount)
+	}
+	row(tw, "WAL files", wal)
+	row(tw, "Archiver", fmt.Sprintf("%d archived, %d failed (mode %s)", r.WALArchiving.ArchivedCount, r.WALArchiving.FailedCount,
+		firstNonEmpty(r.Settings["archive_mode"].Setting, "?")))
+	if r.WAL != nil {
+		row(tw, "WAL generated", fmt.Sprintf("%s, %d records, %d full-page images", bytesIEC(r.WAL.Bytes), r.WAL.Records, r.WAL.FPI))
+	}
+	bg := r.BGWriter
+	if bg.CheckpointsTimed+bg.CheckpointsRequested > 0 {
+		row(tw, "Checkpoints", fmt.Sprintf("%d timed, %d requested", bg.CheckpointsTimed, bg.CheckpointsRequested))
+	}
+	row(tw, "Buffers", fmt.Sprintf("%d allocated, %d by bgwriter, %d by checkpoints, %d by backends",
+		bg.BuffersAlloc, bg.BuffersClean, bg.BuffersCheckpoint, bg.BuffersBackend))
+	changed := 0
+	for _, s := range r.Settings {
+		if s.Source != "" && s.Source != "default" {
+			changed++
+		}
+	}
+	row(tw, "Settings", fmt.Sprintf("%d, %d changed from default", len(r.Settings), changed))
+	for _, k := range []string{"max_connections", "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size", "max_wal_size", "autovacuum"} {
+		if s, ok := r.Settings[k]; ok {
+			row(tw, "  "+k, settingHuman(s))
+		}
+	}
+	tw.Flush()
+
+	if s := r.System; s != nil {
+		p("\nSystem (server is local)\n")
+		tw = newTab(&b)
+		row(tw, "Host", fmt.Sprintf("%s, %d cores (%s)", s.Hostname, s.NumCores, s.CPUModel))
+		row(tw, "Load average", strconv.FormatFloat(s.LoadAvg, 'f', 2, 64))
+		row(tw, "Memory", fmt.Sprintf("%s used, %s free, %s cached, %s buffers", bytesIEC(s.MemUsed), bytesIEC(s.MemFree),
+			bytesIEC(s.MemCached), bytesIEC(s.MemBuffers)))
+		row(tw, "Swap", fmt.Sprintf("%s used, %s free", bytesIEC(s.SwapUsed), bytesIEC(s.SwapFree)))
+		tw.Flush()
+	}
+
+	if len(r.ReplicationOutgoing) > 0 {
+		p("\nOutgoing replication\n")
+		tw = newTab(&b)
+		fmt.Fprintln(tw, "  name\tclient\tstate\tsync\treplay lsn\tlag bytes\treplay lag")
+		for _, o := range r.ReplicationOutgoing {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ApplicationName, firstNonEmpty(o.ClientAddr, "local"), o.State,
+				o.SyncState, o.ReplayLSN, bytesIEC(o.ReplayLagBytes), durMicros(o.ReplayLag))
+		}
+		tw.Flush()
+	}
+	if in := r.ReplicationIncoming; in != nil {
+		p("\nIncoming replication\n")
+		tw = newTab(&b)
+		row(tw, "Status", in.Status)
+		row(tw, "Sender", fmt.Sprintf("%s:%d", in.SenderHost, in.SenderPort))
+		row(tw, "Received LSN", in.ReceivedLSN)
+		row(tw, "Latency", durMicros(in.Latency))
+		tw.Flush()
+	}
+	if len(r.ReplicationSlots) > 0 {
+		p("\nReplication slots\n")
+		tw = newTab(&b)
+		fmt.Fprintln(tw, "  name\ttype\tactive\trestart lsn\twal status")
+		for _, s := range r.ReplicationSlots {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", s.SlotName, s.SlotType, yesNo(s.Active), s.RestartLSN, s.WALStatus)
+		}
+		tw.Flush()
+	}
+
+	p("\nBackends (%d)\n", len(r.Backends))
+	states := map[string]int{}
+	for _, be := range r.Backends {
+		if be.BackendType == "client backend" || be.BackendType == "" {
+			states[firstNonEmpty(be.State, "unknown")]++
+		}
+	}
+	tw = newTab(&b)
+	for _, k := range sortedKeys(states) {
+		row(tw, "Clients "+k, strconv.Itoa(states[k]))
+	}
+	for _, k := range sortedKeys(r.BETypeCounts) {
+		if k != "client backend" {
+			row(tw, k, strconv.Itoa(r.BETypeCounts[k]))
+		}
+	}
+	tw.Flush()
+	waiting := 0
+	for _, l := range r.Locks {
+		if !l.Granted {
+			waiting++
+		}
+	}
+	p("\nLocks: %d held, %d waiting\n", len(r.Locks)-waiting, waiting)
+
+	if len(r.VacuumProgress) > 0 {
+		p("\nVacuum in progress\n")
+		tw = newTab(&b)
+		for _, v := range r.VacuumProgress {
+			fmt.Fprintf(tw, "  %s.%s\t%s\t%d/%d blocks scanned\n", v.DBName, v.TableName, v.Phase, v.HeapBlksScanned, v.HeapBlksTotal)
+		}
+		tw.Flush()
+	}
+	if n := len(r.AnalyzeProgress) + len(r.CreateIndexProgress) + len(r.ClusterProgress) + len(r.CopyProgress) + len(r.BasebackupProgress); n > 0 {
+		p("\nJobs in progress: %d analyze, %d create index, %d cluster, %d copy, %d base backup\n", len(r.AnalyzeProgress),
+			len(r.CreateIndexProgress), len(r.ClusterProgress), len(r.CopyProgress), len(r.BasebackupProgress))
+	}
+
+	p("\nRoles (%d)\n", len(r.Roles))
+	tw = newTab(&b)
+	for _, ro := range r.Roles {
+		if strings.HasPrefix(ro.Name, "pg_") {
+			continue
+		}
+		var f []string
+		for _, x := range []struct {
+			on   bool
+			name string
+		}{{ro.Rolsuper, "superuser"}, {ro.Rolcanlogin, "login"}, {ro.Rolreplication, "replication"},
+			{ro.Rolcreatedb, "createdb"}, {ro.Rolcreaterole, "createrole"}, {ro.Rolbypassrls, "bypassrls"}} {
+			if x.on {
+				f = append(f, x.name)
+			}
+		}
+		if len(ro.MemberOf) > 0 {
+			f = append(f, "member of "+strings.Join(ro.MemberOf, ","))
+		}
+		row(tw, ro.Name, strings.Join(f, ", "))
+	}
+	tw.Flush()
+
+	p("\nTablespaces\n")
+	tw = newTab(&b)
+	fmt.Fprintln(tw, "  name\towner\tsize\tdisk used\tlocation")
+	for _, t := range r.Tablespaces {
+		disk := "-"
+		if t.DiskTotal > 0 {
+			disk = fmt.Sprintf("%s of %s", bytesIEC(t.DiskUsed), bytesIEC(t.DiskTotal))
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, t.Owner, sizeOrDash(t.Size), disk, firstNonEmpty(t.Location, "-"))
+	}
+	tw.Flush()
+
+	p("\nDatabases\n")
+	tw = newTab(&b)
+	fmt.Fprintln(tw, "  name\tsize\tbackends\tcommits\trollbacks\tcache hit\txid age\tmxid age\tdeadlocks\ttemp files")
+	for _, d := range r.Databases {
+		if d.IsTemplate {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%d\t%d\n", d.Name, sizeOrDash(d.Size), d.NumBackends, d.XactCommit,
+			d.XactRollback, ratio(d.BlksHit, d.BlksRead), d.AgeDatFrozenXid, d.AgeDatMinMxid, d.Deadlocks, d.TempFiles)
+	}
+	tw.Flush()
+
+	for _, db := range r.Meta.CollectedDBs {
+		writeDB(&b, r, db, o)
+	}
+
+	if len(r.Statements) > 0 {
+		n := min(len(r.Statements), 10)
+		p("\nSlowest statements (top %d of %d by total time)\n", n, len(r.Statements))
+		tw = newTab(&b)
+		fmt.Fprintln(tw, "  total\tcalls\tmean\tdb\tquery")
+		for _, s := range r.Statements[:n] {
+			mean := 0.0
+			if s.Calls > 0 {
+				mean = s.TotalTime / float64(s.Calls)
+			}
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), s.DBName, oneLine(s.Query, 70))
+		}
+		tw.Flush()
+	}
+
+	if len(r.Meta.Gaps) > 0 {
+		p("\nNot collected\n")
+		for _, g := range r.Meta.Gaps {
+			p("  - %s\n", g)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	p("\nDatabase %q\n", db)
+	var tables []Table
+	for _, t := range r.Tables {
+		if t.DBName == db {
+			tables = append(tables, t)
+		}
+	}
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Size > tables[j].Size })
+	p("  Tables (%d%s)\n", len(tables), shownOf(len(tables), o.TopN, "largest"))
+	if len(tables) > 0 {
+		tw := newTab(b)
+		fmt.Fprintln(tw, "    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze")
+		for _, t := range tables[:min(len(tables), o.TopN)] {
+			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", t.SchemaName, t.Name, bytesIEC(t.Size), sizeOrDash(t.Bloat),
+				t.NLiveTup, t.NDeadTup, t.SeqScan, t.IdxScan, ratio(t.HeapBlksHit, t.HeapBlksRead),
+				ago(r.Meta.At, max(t.LastVacuum, t.LastAutovacuum)), ago(r.Meta.At, max(t.LastAnalyze, t.LastAutoanalyze)))
+		}
+		tw.Flush()
+	}
+	var unused []Index
+	total := 0
+	for _, x := range r.Indexes {
+		if x.DBName != db {
+			continue
+		}
+		total++
+		if isUnused(x) || x.Invalid {
+			unused = append(unused, x)
+		}
+	}
+	sort.SliceStable(unused, func(i, j int) bool { return unused[i].Size > unused[j].Size })
+	p("  Indexes: %d, %d unused or invalid%s\n", total, len(unused), shownOf(len(unused), o.TopN, "largest"))
+	if len(unused) > 0 {
+		tw := newTab(b)
+		fmt.Fprintln(tw, "    index\ttable\tsize\tscans\tstate")
+		for _, x := range unused[:min(len(unused), o.TopN)] {
+			state := "unused"
+			if x.Invalid {
+				state = "invalid"
+			}
+			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%s\n", x.SchemaName, x.Name, x.TableName, bytesIEC(x.Size), x.IdxScan, state)
+		}
+		tw.Flush()
+	}
+	var seqs []Sequence
+	for _, s := range r.Sequences {
+		if s.DBName == db {
+			seqs = append(seqs, s)
+		}
+	}
+	sort.SliceStable(seqs, func(i, j int) bool { return seqs[i].UsedPct > seqs[j].UsedPct })
+	p("  Sequences (%d%s)\n", len(seqs), shownOf(len(seqs), o.TopN, "most used"))
+	if len(seqs) > 0 {
+		tw := newTab(b)
+		fmt.Fprintln(tw, "    sequence\tlast value\tmax value\tused")
+		for _, s := range seqs[:min(len(seqs), o.TopN)] {
+			last, maxv, used := "-", "-", "-"
+			if s.LastValue >= 0 && s.MaxValue != 0 { // pgmetrics reports have neither
+				last, maxv, used = strconv.FormatInt(s.LastValue, 10), strconv.FormatInt(s.MaxValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
+			}
+			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
+		}
+		tw.Flush()
+	}
+	var exts []string
+	for _, e := range r.Extensions {
+		if e.DBName == db {
+			exts = append(exts, e.Name+" "+e.InstalledVersion)
+		}
+	}
+	if len(exts) > 0 {
+		p("  Extensions: %s\n", strings.Join(exts, ", "))
+	}
+	for _, f := range r.UserFunctions {
+		if f.DBName == db {
+			p("  Function %s.%s: %d calls, %s total\n", f.SchemaName, f.Name, f.Calls, ms(f.TotalTime))
+		}
+	}
+	for _, t := range r.DisabledTriggers {
+		if t.DBName == db {
+			p("  Disabled trigger %s on %s.%s\n", t.Name, t.SchemaName, t.TableName)
+		}
+	}
+	for _, pub := range r.Publications {
+		if pub.DBName == db {
+			p("  Publication %s: %d tables\n", pub.Name, pub.TableCount)
+		}
+	}
+	for _, s := range r.Subscriptions {
+		if s.DBName == db {
+			p("  Subscription %s: enabled %s, %d workers, received %s\n", s.Name, yesNo(s.Enabled), s.WorkerCount, s.ReceivedLSN)
+		}
+	}
+}
+
+func shownOf(n, top int, by string) string {
+	if n > top {
+		return fmt.Sprintf(", %d %s shown", top, by)
+	}
+	return ""
+}
+
+func newTab(b *strings.Builder) *tabwriter.Writer { return tabwriter.NewWriter(b, 0, 0, 2, ' ', 0) }
+
+func row(tw *tabwriter.Writer, k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
+
+func ts(unix int64) string {
+	if unix <= 0 {
+		return "never"
+	}
+	return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func ago(now, unix int64) string {
+	if unix <= 0 {
+		return "never"
+	}
+	return dur(now-unix) + " ago"
+}
+
+// dur formats seconds compactly: 45s, 12m, 3h20m, 2d4h.
+func dur(s int64) string {
+	switch {
+	case s < 0:
+		return "0s"
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%ds", s/60, s%60)
+	case s < 86400:
+		return fmt.Sprintf("%dh%dm", s/3600, s%3600/60)
+	default:
+		return fmt.Sprintf("%dd%dh", s/86400, s%86400/3600)
+	}
+}
+
+func durMicros(us int64) string {
+	if us < 1000000 {
+		return fmt.Sprintf("%.1fms", float64(us)/1000)
+	}
+	return dur(us / 1000000)
+}
+
+func ms(v float64) string {
+	if v >= 1000 {
+		return fmt.Sprintf("%.1fs", v/1000)
+	}
+	return fmt.Sprintf("%.2fms", v)
+}
+
+func bytesIEC(n int64) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f := float64(n)
+	for _, u := range []string{"KiB", "MiB", "GiB", "TiB"} {
+		f /= 1024
+		if f < 1024 {
+			return fmt.Sprintf("%.1f %s", f, u)
+		}
+	}
+	return fmt.Sprintf("%.1f PiB", f/1024)
+}
+
+func sizeOrDash(n int64) string {
+	if n < 0 {
+		return "-"
+	}
+	return bytesIEC(n)
+}
+
+func ratio(hit, read int64) string {
+	if hit+read == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(hit)/float64(hit+read))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = truncate(s, n-3) + "..."
+	}
+	return s
+}
+
+func sortedInts(m map[int][]int) []int {
+	k := make([]int, 0, len(m))
+	for x := range m {
+		k = append(k, x)
+	}
+	sort.Ints(k)
+	return k
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// settingHuman shows a memory setting in bytes units ("16384" x "8kB" -> 128.0 MiB).
+func settingHuman(s Setting) string {
+	mult := map[string]int64{"B": 1, "kB": 1 << 10, "8kB": 8 << 10, "MB": 1 << 20, "16MB": 16 << 20, "GB": 1 << 30}
+	if m, ok := mult[s.Unit]; ok {
+		if n, err := strconv.ParseInt(s.Setting, 10, 64); err == nil && n >= 0 {
+			return bytesIEC(n * m)
+		}
+	}
+	if s.Unit != "" {
+		return s.Setting + " " + s.Unit
+	}
+	return s.Setting
+}
