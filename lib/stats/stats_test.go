@@ -270,3 +270,32 @@ func TestPosterSalvage(t *testing.T) {
 		})
 	}
 }
+
+// An interrupted run spools what it has not sent, and records added after
+// Close are spooled too, with their read time.
+func TestPosterInterrupted(t *testing.T) {
+	now := time.Unix(1700000000, 0).UTC()
+	sp := spool.Open(t.TempDir(), "fake")
+	ctx, cancel := context.WithCancel(context.Background())
+	sink := &fakeSink{}
+	p := NewPoster(ctx, PostOptions{Targets: []Target{{Sink: sink, Spool: sp}}, FlushEvery: -1, Chunk: 2,
+		Now: func() time.Time { return now }})
+	p.Add(value("a", 1))
+	p.Add(value("a", 2)) // a full chunk: may be sent before the cancel
+	cancel()
+	p.Add(value("a", 3))
+	res := p.Close()
+	p.Add(value("a", 4)) // after Close
+	r := res.Targets[0]
+	st, _ := sp.Status()
+	sent := 0
+	for _, b := range sink.batches {
+		sent += len(b)
+	}
+	if sent != r.Sent || r.Sent+st.Records != 4 || st.Records < 2 {
+		t.Fatalf("sent %d (result %+v), spooled %d", sent, r, st.Records)
+	}
+	if !st.Newest.Equal(now) {
+		t.Errorf("late record time %v", st.Newest)
+	}
+}
