@@ -195,7 +195,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	row(tw, "Settings", fmt.Sprintf("%d, %d changed from default", len(r.Settings), changed))
 	for _, k := range []string{"max_connections", "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size", "max_wal_size", "autovacuum"} {
 		if s, ok := r.Settings[k]; ok {
-			row(tw, "  "+k, settingHuman(s))
+			row(tw, "  "+k, settingHuman(k, s))
 		}
 	}
 	tw.Flush()
@@ -567,15 +567,23 @@ func joinInts(v []int) string {
 }
 
 // settingHuman shows a memory setting in bytes units ("16384" x "8kB" -> 128.0 MiB).
-func settingHuman(s Setting) string {
+func settingHuman(name string, s Setting) string {
 	mult := map[string]int64{"B": 1, "kB": 1 << 10, "8kB": 8 << 10, "MB": 1 << 20, "16MB": 16 << 20, "GB": 1 << 30}
-	if m, ok := mult[s.Unit]; ok {
+	unit := s.Unit
+	if unit == "" {
+		unit = knownUnits[name] // pgmetrics reports carry no units
+	}
+	if m, ok := mult[unit]; ok {
 		if n, err := strconv.ParseInt(s.Setting, 10, 64); err == nil && n >= 0 {
 			return bytesIEC(n * m)
 		}
 	}
-	if s.Unit != "" {
-		return s.Setting + " " + s.Unit
+	if unit != "" {
+		return s.Setting + " " + unit
 	}
 	return s.Setting
 }
+
+// knownUnits are the PostgreSQL units of the settings the text report shows.
+var knownUnits = map[string]string{"shared_buffers": "8kB", "effective_cache_size": "8kB", "work_mem": "kB",
+	"maintenance_work_mem": "kB", "max_wal_size": "MB"}

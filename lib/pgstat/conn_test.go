@@ -1,0 +1,79 @@
+package pgstat
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConnConfig(t *testing.T) {
+	t.Setenv("PGHOST", "envhost")
+	t.Setenv("PGPORT", "6000")
+	t.Setenv("PGUSER", "envuser")
+	t.Setenv("PGDATABASE", "envdb")
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	t.Setenv("PGSSLMODE", "disable") // else sslmode=prefer adds a plain-text fallback per host
+	for _, tc := range []struct {
+		name               string
+		o                  ConnOptions
+		db                 string
+		host, user, dbname string
+		port               uint16
+		fallbacks          int
+		tsa                bool // target_session_attrs set: a ValidateConnect hook
+		err                string
+	}{
+		{name: "env only", host: "envhost", port: 6000, user: "envuser", dbname: "envdb"},
+		{name: "flags beat env", o: ConnOptions{Host: "/run/pg", Port: "5433", User: "u", DBName: "d"}, host: "/run/pg", port: 5433, user: "u", dbname: "d"},
+		{name: "db argument beats -d", o: ConnOptions{DBName: "d"}, db: "arg", host: "envhost", port: 6000, user: "envuser", dbname: "arg"},
+		{name: "kv dsn, flag overrides", o: ConnOptions{DSN: "host=h1 user=dsnuser dbname=x", User: "u"}, host: "h1", port: 6000, user: "u", dbname: "x"},
+		{name: "url", o: ConnOptions{DSN: "postgres://uu@db7:5544/shop?sslmode=disable"}, host: "db7", port: 5544, user: "uu", dbname: "shop"},
+		{name: "url, db argument", o: ConnOptions{DSN: "postgres://uu@db7:5544/shop?sslmode=disable"}, db: "other", host: "db7", port: 5544, user: "uu", dbname: "other"},
+		{name: "multi-host url", o: ConnOptions{DSN: "postgres://m@a:1,b:2/x?sslmode=disable&target_session_attrs=read-write"}, host: "a", port: 1, user: "m", dbname: "x", fallbacks: 1, tsa: true},
+		{name: "multi-host flag", o: ConnOptions{Host: "a,b", Port: "1,2", DSN: "sslmode=disable target_session_attrs=primary"}, host: "a", port: 1, user: "envuser", dbname: "envdb", fallbacks: 1, tsa: true},
+		{name: "url with -h", o: ConnOptions{DSN: "postgres://x@h/d", Host: "y"}, err: "cannot be combined"},
+		{name: "bad dsn", o: ConnOptions{DSN: "host='unterminated"}, err: "connection string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.o.AppName = "pgreport/test"
+			cfg, err := tc.o.Config(tc.db)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Host != tc.host || cfg.Port != tc.port || cfg.User != tc.user || cfg.Database != tc.dbname {
+				t.Errorf("got host=%s port=%d user=%s db=%s", cfg.Host, cfg.Port, cfg.User, cfg.Database)
+			}
+			if len(cfg.Fallbacks) != tc.fallbacks {
+				t.Errorf("fallbacks = %d, want %d", len(cfg.Fallbacks), tc.fallbacks)
+			}
+			if (cfg.ValidateConnect != nil) != tc.tsa {
+				t.Errorf("target_session_attrs check present = %v, want %v", cfg.ValidateConnect != nil, tc.tsa)
+			}
+			rp := cfg.RuntimeParams
+			if rp["application_name"] != "pgreport/test" || rp["default_transaction_read_only"] != "on" ||
+				rp["statement_timeout"] != "5000" || rp["lock_timeout"] != "50" {
+				t.Errorf("runtime params = %v", rp)
+			}
+			if cfg.ConnectTimeout != 10*time.Second {
+				t.Errorf("connect timeout = %s", cfg.ConnectTimeout)
+			}
+		})
+	}
+}
+
+func TestConnectTimeoutFromEnvWins(t *testing.T) {
+	t.Setenv("PGCONNECT_TIMEOUT", "3")
+	cfg, err := ConnOptions{Host: "h", ConnectTimeout: 20 * time.Second, StatementTimeout: time.Second, LockTimeout: time.Second}.Config("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ConnectTimeout != 3*time.Second || cfg.RuntimeParams["statement_timeout"] != "1000" {
+		t.Errorf("connect timeout %s, params %v", cfg.ConnectTimeout, cfg.RuntimeParams)
+	}
+}
