@@ -9,18 +9,18 @@ import (
 // fieldFlags are the check fields settable from the command line. Only the
 // flags given are sent, so an update changes only those fields.
 type fieldFlags struct {
-	name, slug, tags, desc       string
-	period, grace                string
-	schedule, tz                 string
-	manualResume                 bool
-	methods, channels            string
-	subject, subjectFail         string
-	startKW, successKW, failKW   string
-	filterSubject, filterBody    bool
-	withName                     bool
-	cmd                          *cobra.Command
-	warn                         func(string, ...any)
-	fieldNames                   []string
+	name, slug, tags, desc     string
+	period, grace              string
+	schedule, tz               string
+	manualResume               bool
+	methods, channels          string
+	subject, subjectFail       string
+	startKW, successKW, failKW string
+	filterSubject, filterBody  bool
+	withName                   bool
+	cmd                        *cobra.Command
+	warn                       func(string, ...any)
+	fieldNames                 []string
 }
 
 const fieldsHelp = `Check fields (only the ones given are sent):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"net/http/httptest"
 	"os"
 	"strconv"
@@ -48,6 +49,13 @@ func TestScript(t *testing.T) {
 			e.Setenv("RO_KEY", fakehc.DefaultReadOnlyKey)
 			e.Setenv("PING_KEY", fakehc.DefaultPingKey)
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/config")
+			// A loopback port nobody listens on: connection refused.
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			e.Setenv("CLOSED_URL", "http://"+l.Addr().String())
+			l.Close()
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -232,10 +232,19 @@ type APIError struct {
 	Msg    string
 	// ReadOnly: a write was refused and the key is a read-only one.
 	ReadOnly bool
+	Attempts int
 	err      error
 }
 
 func (e *APIError) Error() string {
+	s := e.message()
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+func (e *APIError) message() string {
 	switch {
 	case e.ReadOnly:
 		return e.Op + ": refused: the API key is read-only; a read-write key is needed"
@@ -306,7 +315,7 @@ func (a *API) do(ctx context.Context, r request, out any) (int, error) {
 }
 
 func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err error) error {
-	e := &APIError{Op: r.op, Status: resp.Status, err: err}
+	e := &APIError{Op: r.op, Status: resp.Status, Attempts: resp.Attempts, err: err}
 	var j struct {
 		Error string `json:"error"`
 	}
