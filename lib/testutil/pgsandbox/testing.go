@@ -28,7 +28,9 @@ var (
 // Use it from TestMain: os.Exit(pgsandbox.Main(m)). The cluster and its
 // directory are removed even when tests fail; if the test binary is killed,
 // the server still gets SIGQUIT through its parent-death signal.
-func Main(m *testing.M) int {
+//
+// m is a *testing.M, or anything that runs the tests (testscript.Main wraps it).
+func Main(m interface{ Run() int }) int {
 	mainRunning.Store(true)
 	code := m.Run()
 	sharedMu.Lock()
