@@ -5,10 +5,15 @@
 //	fakehc -listen 127.0.0.1:0 -print-url -api-key KEY -ping-key PKEY -slug backups
 //
 // prints the base URL on stdout, then serves until SIGTERM or SIGINT.
+//
+// Besides the Healthchecks routes it answers two of its own, for scripts and
+// benchmarks that cannot reach the fake's Go API: GET /_fake/counts (the
+// requests seen, by kind, as JSON, with "writes") and POST /_fake/reset.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("fakehc", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "loopback address to listen on")
 	printURL := fs.Bool("print-url", false, "print the base URL on stdout once listening")
+	urlFile := fs.String("url-file", "", "write the base URL to this file once listening")
 	apiKey := fs.String("api-key", fakehc.DefaultAPIKey, "read-write API key (32 characters)")
 	roKey := fs.String("read-only-key", fakehc.DefaultReadOnlyKey, "read-only API key (32 characters; - for none)")
 	pingKey := fs.String("ping-key", fakehc.DefaultPingKey, "project ping key")
@@ -76,10 +82,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	f.URL = "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: withControl(f), ReadHeaderTimeout: 10 * time.Second}
+	if *urlFile != "" {
+		// Written whole under another name, then renamed: a reader never sees half a URL.
+		tmp := *urlFile + ".tmp"
+		if err := os.WriteFile(tmp, []byte(f.URL+"\n"), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, *urlFile); err != nil {
+			return err
+		}
+	}
 	if *printURL {
 		fmt.Fprintln(stdout, f.URL)
 	}
-	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -91,4 +107,24 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// withControl adds the /_fake/ routes in front of the fake.
+func withControl(f *fakehc.Fake) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/_fake/counts" && r.Method == http.MethodGet:
+			counts := map[string]int{"writes": f.Writes()}
+			for k, v := range f.Counts() {
+				counts[string(k)] = v
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(counts)
+		case r.URL.Path == "/_fake/reset" && r.Method == http.MethodPost:
+			f.ResetCounts()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			f.ServeHTTP(w, r)
+		}
+	})
 }

@@ -33,6 +33,15 @@ func TestServeAndStop(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("slug ping: %d", resp.StatusCode)
 	}
+	resp, err = c.Get(base + "/_fake/counts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"ping":1`) || !strings.Contains(string(b), `"writes":0`) {
+		t.Errorf("counts %s", b)
+	}
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("run: %v", err)
