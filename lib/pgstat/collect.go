@@ -186,7 +186,7 @@ func (c *collector) fail(section, db string, err error) {
 		e.Code = pe.Code
 		e.Error = pe.Severity + ": " + pe.Message
 	}
-	c.o.Logger.Warn("section failed", "section", section, "db", db, "err", e.Error)
+	c.o.Logger.Info("section failed", "section", section, "db", db, "err", e.Error)
 	c.rep.Meta.Errors = append(c.rep.Meta.Errors, e)
 }
 
