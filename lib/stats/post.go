@@ -90,7 +90,8 @@ var chunks sync.Pool
 func (b batch) release() {
 	if b.refs != nil && b.refs.Add(-1) == 0 {
 		clear(b.recs) // drop references to names and tags
-		chunks.Put(b.recs[:0])
+		c := b.recs[:0]
+		chunks.Put(&c)
 	}
 }
 
@@ -161,8 +162,8 @@ func (p *Poster) Add(rec metric.Record) {
 	if len(p.chunk) == 0 {
 		p.first = p.opts.Now()
 		if cap(p.chunk) < p.opts.Chunk {
-			if c, ok := chunks.Get().([]metric.Record); ok && cap(c) >= p.opts.Chunk {
-				p.chunk = c
+			if c, ok := chunks.Get().(*[]metric.Record); ok && cap(*c) >= p.opts.Chunk {
+				p.chunk = *c
 			} else {
 				p.chunk = make([]metric.Record, 0, p.opts.Chunk)
 			}
