@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -297,5 +299,31 @@ func TestPosterInterrupted(t *testing.T) {
 	}
 	if !st.Newest.Equal(now) {
 		t.Errorf("late record time %v", st.Newest)
+	}
+}
+
+// Status codes the fake StatHat does not produce, from a plain server
+// (InfluxDB answers 401 with auth on, 404 for a missing database).
+func TestClassifyStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status                     int
+		auth, permanent, ambiguous bool
+	}{
+		{401, true, false, false},
+		{403, true, false, false},
+		{400, false, true, false},
+		{404, false, true, false},
+		{502, false, false, true},
+		{503, false, false, false},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tc.status)
+		}))
+		s := &Influx{URL: srv.URL, DB: "d", Now: time.Now, Client: httpx.New(httpx.Options{RetryMax: -1})}
+		se := AsSendError(s.Send(context.Background(), []metric.Record{value("a", 1)}))
+		srv.Close()
+		if se.Auth != tc.auth || se.Permanent != tc.permanent || se.Ambiguous != tc.ambiguous {
+			t.Errorf("%d: %+v", tc.status, se)
+		}
 	}
 }
