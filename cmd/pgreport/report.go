@@ -30,6 +30,7 @@ type reportOptions struct {
 	sqlLength       int
 	statementsLimit int
 	bloat           bool
+	exactSizes      bool
 	sectionTimeouts []string
 	longXact        time.Duration
 	top             int
@@ -57,6 +58,7 @@ func addReportFlags(r *cli.Root) {
 	f.IntVar(&o.sqlLength, "sql-length", 500, "truncate query texts to this many bytes")
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
 	f.BoolVar(&o.bloat, "bloat", false, "estimate table bloat in JSON and metrics (always on in text)")
+	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
 	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
 	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
 	f.DurationVar(&o.conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
@@ -119,7 +121,7 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 		o.conn.AppName = "pgreport/" + version.String()
 		copts := pgstat.Options{
 			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
-			StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text",
+			StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
 			UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
 		}
 		rep, collectErr = pgstat.Collect(ctx, copts)

@@ -21,8 +21,13 @@ type Options struct {
 	AllDBs          bool     // every database the user may connect to
 	SQLLength       int      // truncate query texts (statements, backends); default 500
 	StatementsLimit int      // top N pg_stat_statements rows by total time; default 100
-	Bloat           bool     // estimate table and index bloat (costly on big catalogs)
-	UserAgent       string   // meta.user_agent
+	Bloat           bool     // estimate table bloat (one more statement per database)
+	// ExactSizes measures every table and index with pg_table_size and
+	// pg_relation_size, as pgmetrics does. That opens each relation (a lock
+	// and a relcache build per object: seconds on 10,000 tables). Without
+	// it, sizes come from pg_class.relpages as of the last VACUUM/ANALYZE.
+	ExactSizes bool
+	UserAgent  string // meta.user_agent
 	// SectionTimeouts overrides statement_timeout for named sections
 	// ("tables": 100ms). Tests use it to prove one slow section costs only itself.
 	SectionTimeouts map[string]time.Duration
@@ -210,6 +215,10 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 			return
 		}
 	}
+	start := time.Now()
+	defer func() {
+		c.o.Logger.Debug("section done", "section", name, "db", db, "ms", time.Since(start).Milliseconds())
+	}()
 	err := func() error {
 		tx, err := c.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 		if err != nil {

@@ -12,10 +12,11 @@ import (
 // section, whatever the number of tables.
 func (c *collector) dbSections(ctx context.Context) {
 	r := c.rep
-	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact bool) error {
+	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact, _ bool) error {
 		size := "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
 		if !exact {
-			size = relpagesSize("c")
+			// Heap plus TOAST pages as of the last VACUUM/ANALYZE: no lock, no relcache build.
+			size = "(c.relpages::bigint + COALESCE(tc.relpages, 0)) * current_setting('block_size')::bigint"
 		}
 		t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relname AS name,
@@ -45,6 +46,7 @@ func (c *collector) dbSections(ctx context.Context) {
 			LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
 			LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 			LEFT JOIN pg_class p ON p.oid = i.inhparent
+			LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
 			ORDER BY s.schemaname, s.relname`)
 		for i := range t {
 			t[i].Bloat = -1
@@ -52,10 +54,13 @@ func (c *collector) dbSections(ctx context.Context) {
 		r.Tables = append(r.Tables, t...)
 		return err
 	})
-	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact bool) error {
+	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact, defs bool) error {
 		size, def := "pg_relation_size(s.indexrelid)", "pg_get_indexdef(s.indexrelid)"
 		if !exact {
-			size, def = relpagesSize("c"), "''"
+			size = "c.relpages::bigint * current_setting('block_size')::bigint"
+		}
+		if !defs {
+			def = "''"
 		}
 		x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
@@ -165,22 +170,17 @@ func (c *collector) dbSections(ctx context.Context) {
 	}
 }
 
-// relpagesSize estimates a relation's size from pg_class without locking it.
-func relpagesSize(alias string) string {
-	return alias + ".relpages::bigint * current_setting('block_size')::bigint"
-}
-
-// lockFallback runs a section that needs relation locks (sizes, index
-// definitions). If a lock is held elsewhere and lock_timeout fires
+// lockFallback runs a section that may need relation locks (exact sizes,
+// index definitions). If a lock is held elsewhere and lock_timeout fires
 // (55P03), it runs again without them, sizes estimated from relpages, and
 // lists the gap: a locked table costs precision, not the section.
-func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx, exact bool) error) {
+func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx, exactSizes, defs bool) error) {
 	before := len(c.rep.Meta.Errors)
-	c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, true) })
+	c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, c.o.ExactSizes, true) })
 	if len(c.rep.Meta.Errors) == before+1 && c.rep.Meta.Errors[before].Code == "55P03" {
 		failed := c.rep.Meta.Errors[before]
 		c.rep.Meta.Errors = c.rep.Meta.Errors[:before]
-		c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, false) })
+		c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, false, false) })
 		if len(c.rep.Meta.Errors) == before {
 			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages, index definitions left out", name, c.db, failed.Error)
 		}
