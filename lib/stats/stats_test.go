@@ -327,3 +327,42 @@ func TestClassifyStatus(t *testing.T) {
 		}
 	}
 }
+
+// StatsD over TCP: newline-terminated lines on one connection; a refused
+// connection is a clear failure (nothing was sent).
+func TestStatsDTCP(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(c)
+		got <- string(b)
+	}()
+	s, err := NewStatsD("tcp://" + l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), []metric.Record{count("a b", 1), value("g", 2.5)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), []metric.Record{count("c", 3)}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if b := <-got; b != "a_b:1|c\ng:2.5|g\nc:3|c\n" {
+		t.Errorf("received %q", b)
+	}
+	l.Close()
+	s2, _ := NewStatsD("tcp://" + l.Addr().String())
+	err = s2.Send(context.Background(), []metric.Record{count("a", 1)})
+	if se := AsSendError(err); err == nil || se.Ambiguous {
+		t.Errorf("refused: %v", err)
+	}
+}

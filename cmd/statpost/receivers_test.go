@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
+)
+
+// runStatpost runs the real root command with stdin and env, returning the
+// exit code and stderr.
+func runStatpost(t *testing.T, env map[string]string, stdin string, args ...string) (int, string) {
+	t.Helper()
+	var stderr bytes.Buffer
+	e := &cli.Env{Stdin: strings.NewReader(stdin), Stdout: io.Discard, Stderr: &stderr,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	return cli.Execute(newRoot(e), args), stderr.String()
+}
+
+// The Pushgateway is down for a run, up for the next (receivers.md recipe 1):
+// the spooled counts are delivered first and summed into the counter once.
+func TestPushgatewayDownThenUp(t *testing.T) {
+	bin, err := exec.LookPath("prometheus-pushgateway")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("prometheus-pushgateway is not installed (scripts/apt-packages.txt)")
+		}
+		t.Skip("prometheus-pushgateway is not installed; CI is unset")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	env := map[string]string{"XDG_STATE_HOME": t.TempDir()}
+	sink := "pushgateway=http://" + addr
+	args := []string{"--sink", sink, "--label", "instance=db7", "--post-deadline", "1s"}
+
+	code, stderr := runStatpost(t, env, "installs 2\nqueue depth 5\n", append(args, "--kind", "count")...)
+	if code != 3 || !strings.Contains(stderr, "pushgateway: 2 records spooled") {
+		t.Fatalf("down: exit %d, stderr %s", code, stderr)
+	}
+
+	cmd := exec.Command(bin, "--web.listen-address="+addr)
+	cmd.Dir = t.TempDir()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	code, stderr = runStatpost(t, env, "installs 3\n", append(args, "--kind", "count")...)
+	if code != 0 {
+		t.Fatalf("up: exit %d, stderr %s", code, stderr)
+	}
+	code, stderr = runStatpost(t, env, "", "spool", "status", "--sink", sink)
+	if code != 0 {
+		t.Fatalf("status: %d %s", code, stderr)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`installs_total{instance="db7",job="statpost"} 5`,
+		`queue_depth_total{instance="db7",job="statpost"} 5`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("missing %s", want)
+		}
+	}
+	if st, _ := os.ReadFile(filepath.Join(env["XDG_STATE_HOME"], "cronkit", "statpost", "pushgateway-statpost.state")); !strings.Contains(string(st), `"value": 5`) {
+		t.Errorf("state %s", st)
+	}
+}
