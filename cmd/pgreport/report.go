@@ -131,33 +131,26 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 		}
 	}
 
-	// Render fully before writing: never a half-written stdout.
-	var out bytes.Buffer
+	// The report is complete here: an unreachable server returned above with
+	// nothing written. JSON and metrics stream (a big catalog's report is
+	// tens of MB); text is small and written at once.
+	var werr error
 	switch format {
 	case "json":
-		enc := json.NewEncoder(&out)
-		enc.SetIndent("", "  ") // as pgmetrics writes it
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
+		werr = pgstat.WriteJSON(env.Stdout, rep)
 	case "text":
-		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); err != nil {
-			return err
+		var out bytes.Buffer
+		if werr = pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); werr == nil {
+			_, werr = env.Stdout.Write(out.Bytes())
 		}
 	case "metrics":
-		w := metric.NewWriter(&out)
-		for _, m := range pgstat.Metrics(rep, o.metrics) {
-			if err := w.Write(m); err != nil {
-				return err
-			}
-		}
-		if err := w.Flush(); err != nil {
-			return err
+		w := metric.NewWriter(env.Stdout)
+		if werr = pgstat.EachMetric(rep, o.metrics, w.Write); werr == nil {
+			werr = w.Flush()
 		}
 	}
-	if _, err := env.Stdout.Write(out.Bytes()); err != nil {
-		return err
+	if werr != nil {
+		return werr
 	}
 	if collectErr != nil {
 		return partialError(rep, collectErr)

@@ -37,17 +37,31 @@ func seg(s string) string {
 // Metrics flattens the report into metric records, filtered by globs (any
 // match keeps a record; none given keeps all). '*' matches across dots.
 func Metrics(r *Report, globs []string) []metric.Record {
-	at := time.Unix(r.Meta.At, 0).UTC()
 	var out []metric.Record
+	_ = EachMetric(r, globs, func(m metric.Record) error { out = append(out, m); return nil })
+	return out
+}
+
+// EachMetric is Metrics one record at a time (no slice of a million
+// records for a big catalog). It stops at emit's first error.
+func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error {
+	at := time.Unix(r.Meta.At, 0).UTC()
+	var err error
+	var buf []byte
 	add := func(v float64, parts ...string) {
-		for i := range parts {
-			parts[i] = seg(parts[i])
+		if err != nil {
+			return
 		}
-		name := "pg." + strings.Join(parts, ".")
+		buf = append(buf[:0], "pg"...)
+		for _, p := range parts {
+			buf = append(buf, '.')
+			buf = append(buf, seg(p)...)
+		}
+		name := string(buf)
 		if !matchAny(globs, name) {
 			return
 		}
-		out = append(out, metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
+		err = emit(metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
 	}
 	cl := func(v float64, field ...string) { add(v, append([]string{"cluster"}, field...)...) }
 
@@ -192,7 +206,7 @@ func Metrics(r *Report, globs []string) []metric.Record {
 		add(s.TotalTime, s.DBName, "statements", id, "total_time")
 		add(float64(s.Rows), s.DBName, "statements", id, "rows")
 	}
-	return out
+	return err
 }
 
 func matchAny(globs []string, name string) bool {

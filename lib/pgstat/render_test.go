@@ -169,3 +169,27 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// WriteJSON streams the lists but writes the same document as encoding/json.
+func TestWriteJSONEqualsMarshal(t *testing.T) {
+	for _, r := range []*Report{loadFixture(t, "pgmetrics-1.19-pg15-superuser.json"), {Meta: Meta{Version: "1.20"}}} {
+		var got bytes.Buffer
+		if err := WriteJSON(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(r)
+		var a, b any
+		if err := json.Unmarshal(got.Bytes(), &a); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, got.Bytes())
+		}
+		_ = json.Unmarshal(want, &b)
+		ga, _ := json.Marshal(a)
+		gb, _ := json.Marshal(b)
+		if !bytes.Equal(ga, gb) {
+			t.Fatalf("WriteJSON differs from json.Marshal:\n%s\n%s", ga, gb)
+		}
+		if !bytes.Contains(got.Bytes(), []byte("\n  \"meta\": {\n    \"version\"")) {
+			t.Fatalf("not indented like pgmetrics:\n%.300s", got.Bytes())
+		}
+	}
+}
