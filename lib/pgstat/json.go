@@ -59,16 +59,21 @@ func WriteJSON(w io.Writer, r *Report) error {
 			continue
 		}
 		bw.WriteString("[")
+		// One encoder for all elements: its buffer is reused.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
 		for i := 0; i < rv.Len(); i++ {
-			b, err := marshalIndentNoEscape(rv.Index(i).Interface(), "    ")
-			if err != nil {
+			buf.Reset()
+			if err := enc.Encode(rv.Index(i).Interface()); err != nil {
 				return err
 			}
 			if i > 0 {
 				bw.WriteString(",")
 			}
 			bw.WriteString("\n    ")
-			bw.Write(b)
+			bw.Write(bytes.TrimRight(buf.Bytes(), "\n"))
 		}
 		bw.WriteString("\n  ]")
 	}
