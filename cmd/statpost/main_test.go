@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -105,6 +106,20 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if next != n {
 			ts.Fatalf("%s: %d points, want %d", args[1], next, n)
+		}
+	case "waitreq":
+		// fake waitreq N: wait (up to 10s) until N requests have arrived.
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if n, _ := f.Counts(); n >= want {
+				break
+			}
+			if time.Now().After(deadline) {
+				ts.Fatalf("fewer than %d requests after 10s", want)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	case "requests":
 		n, _ := f.Counts()

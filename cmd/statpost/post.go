@@ -303,7 +303,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		fmt.Fprintf(stderr, "statpost: reading stdin: %v\n", readErr)
 	}
 	switch {
-	case interrupted && ctx.Err() == context.Canceled:
+	case ctx.Err() == context.Canceled:
 		return cli.WithCode(cli.ExitInterrupted, fmt.Errorf("interrupted; what was not sent is spooled: %w", context.Canceled))
 	case interrupted:
 		return cli.Partialf("--timeout reached; what was not sent is spooled")
