@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/spf13/cobra"
 )
 
 // newRoot builds chartd's command tree on env's streams.
@@ -9,11 +12,45 @@ func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:  "chartd",
 		Short: "Render SVG and PNG charts from chartd.co-style query strings",
-		Long: `chartd renders line and step charts from a chartd.co-style query string or from numbers
-and metric records on stdin, as a command or as an HTTP server for <img> tags.
+		Long: `chartd renders line and step charts from a chartd.co-style query string
+(w=580&h=180&d0=RXZZfhgd...&ymin=45&ymax=90&t=Temperature) or from numbers and
+metric records on stdin, as a command or as an HTTP server whose URLs go
+straight into <img> tags, e-mails and READMEs.
 
-This build has no subcommands yet beyond completion: the tool is being built
-(see the README). It does nothing else so far.`,
+With no command and data on stdin, it charts the data: bare numbers, metric
+records ({"name":..,"kind":..,"value":..,"time":..}), StatHat items and
+"NAME NUMBER" lines, one series per name (at most 5, pick them with --series),
+ymin/ymax from the data unless given, xmin/xmax from the records' times.
+A query string or chartd.co URL as the only argument is rendered as with
+"chartd render".`,
+		Example: `  seq 10 | chartd -t Ten > ten.svg
+  hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" --png -o runtime.png
+  pgreport -f metrics hc | chartd --series 'pg.hc.xact_*' --hl
+  chartd 'w=580&h=180&d0=RXZZfhgdURRUYZgfccZXUM&ymin=45&ymax=90&t=Temperature' > t.svg
+  chartd render 'https://chartd.co/a.png?w=580&h=180&d0=RXZZfhgdURRUYZgfccZXUM' -o t.png
+  seq 10 | chartd encode
+  seq 10 | chartd --url https://chartd.co
+  chartd serve --listen 127.0.0.1:8080`,
 	})
+	o := &chartOptions{root: r}
+	o.addFlags(r.Cmd)
+	r.Cmd.Args = cobra.MaximumNArgs(1)
+	r.Cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx, cancel := r.Context(cmd.Context())
+		defer cancel()
+		switch {
+		case len(args) == 1 && args[0] == "-":
+			return runStdin(ctx, o)
+		case len(args) == 1 && (strings.ContainsAny(args[0], "=?") || strings.Contains(args[0], "://")):
+			o.query = args[0]
+			return runRender(ctx, o)
+		case len(args) == 1:
+			return cli.Usagef("unknown command %q (want render, encode, serve, a query string, or - for stdin)", args[0])
+		case isTerminal(env.Stdin):
+			return cli.Usagef("no data: pipe numbers or records into chartd, or see chartd --help")
+		}
+		return runStdin(ctx, o)
+	}
+	r.Cmd.AddCommand(newRenderCmd(r), newEncodeCmd(r), newServeCmd(r))
 	return r
 }
