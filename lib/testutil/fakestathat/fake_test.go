@@ -97,3 +97,24 @@ func TestFakeMultiAndScript(t *testing.T) {
 		t.Errorf("points %+v", ps)
 	}
 }
+
+// Light mode counts bulk items whatever the key order.
+func TestFakeLight(t *testing.T) {
+	f, u := Start(t, Options{Light: true})
+	for _, body := range []string{
+		`{"ezkey":"k","data":[{"stat":"a","count":1},{"stat":"b","value":2}]}`,
+		`{"data":[{"stat":"a","count":1}],"ezkey":"k"}`,
+	} {
+		resp, err := http.Post(u+"/ez", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 {
+			t.Errorf("%s: %d", body, resp.StatusCode)
+		}
+	}
+	if n, p := f.Counts(); n != 2 || p != 3 {
+		t.Errorf("requests %d points %d", n, p)
+	}
+}
