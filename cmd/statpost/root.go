@@ -28,6 +28,8 @@ or --ezkey file:/path (a key on the command line shows in ps).`,
   pgreport -f metrics hc | statpost
   printf 'queue depth 17\n' | statpost --sink statsd=udp://127.0.0.1:8125
   curl -s http://www1/metrics | statpost --from prometheus --sink pushgateway=http://127.0.0.1:9091
+  curl -s http://www1/metrics | statpost --from prometheus --sink statuspage \
+      --statuspage-page PAGE_ID --statuspage-metric 'http_requests_total=METRIC_ID'
   statpost --tee < today.jsonl | chartd > today.svg
   statpost time "backup seconds" -- pg_dump -f /backup/db.sql db
   statpost spool status`,
