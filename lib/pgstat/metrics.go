@@ -103,6 +103,9 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 			st = "unknown"
 		}
 		states[strings.ReplaceAll(st, " ", "_")]++
+		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
+			continue // our own collection
+		}
 		if b.XactStart > 0 && (oldestXact == 0 || b.XactStart < oldestXact) {
 			oldestXact = b.XactStart
 		}
@@ -111,7 +114,7 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		cl(float64(states[st]), "backends", st)
 	}
 	if oldestXact > 0 {
-		cl(float64(r.Meta.At-oldestXact), "oldest_xact_age_seconds")
+		cl(float64(max(0, r.Meta.At-oldestXact)), "oldest_xact_age_seconds")
 	}
 	waiting := 0
 	for _, l := range r.Locks {

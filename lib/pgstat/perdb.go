@@ -12,11 +12,16 @@ import (
 // section, whatever the number of tables.
 func (c *collector) dbSections(ctx context.Context) {
 	r := c.rep
-	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact, _ bool) error {
+	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact, measureNew bool) error {
 		size := "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
 		if !exact {
-			// Heap plus TOAST pages as of the last VACUUM/ANALYZE: no lock, no relcache build.
+			// Heap plus TOAST pages as of the last VACUUM/ANALYZE: no lock, no
+			// relcache build. Tables never vacuumed nor analyzed but written to
+			// (relpages 0) are measured, unless this is the lock-timeout fallback.
 			size = "(c.relpages::bigint + COALESCE(tc.relpages, 0)) * current_setting('block_size')::bigint"
+			if measureNew {
+				size = "CASE WHEN c.relkind = 'p' THEN 0 WHEN c.relpages = 0 AND s.n_tup_ins > 0 THEN pg_table_size(c.oid) ELSE " + size + " END"
+			}
 		}
 		t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relname AS name,
@@ -170,8 +175,8 @@ func (c *collector) dbSections(ctx context.Context) {
 	}
 }
 
-// lockFallback runs a section that may need relation locks (exact sizes,
-// index definitions). If a lock is held elsewhere and lock_timeout fires
+// lockFallback runs a section that may need relation locks (sizes measured
+// with pg_table_size, index definitions); fn's second flag allows them. If a lock is held elsewhere and lock_timeout fires
 // (55P03), it runs again without them, sizes estimated from relpages, and
 // lists the gap: a locked table costs precision, not the section.
 func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx, exactSizes, defs bool) error) {
