@@ -136,7 +136,8 @@ func TestCollectScenario(t *testing.T) {
 	if orders.NDeadTup != 15000 {
 		t.Errorf("orders live/dead = %d/%d, want 15000 dead", orders.NLiveTup, orders.NDeadTup)
 	}
-	if orders.Size <= 0 || orders.Bloat < 0 || orders.AgeRelFrozenXid <= 0 || orders.DBName != db {
+	// 15000 of 20000 rows deleted and not vacuumed: the estimate sees wasted pages.
+	if orders.Size <= 0 || orders.Bloat <= 0 || orders.AgeRelFrozenXid <= 0 || orders.DBName != db {
 		t.Errorf("orders = %+v", orders)
 	}
 	idx := map[string]Index{}
