@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 )
 
 // kv is one member of an ordered JSON object.
@@ -59,30 +60,31 @@ func pyJSON(v any) []byte {
 	var out bytes.Buffer
 	out.Grow(len(raw) + len(raw)/8)
 	inStr, esc := false, false
-	for _, r := range string(raw) {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
 		switch {
+		case inStr && c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(raw[i:])
+			writeUEscape(&out, r)
+			i += size - 1
 		case inStr:
 			switch {
 			case esc:
 				esc = false
-			case r == '\\':
+			case c == '\\':
 				esc = true
-			case r == '"':
+			case c == '"':
 				inStr = false
 			}
-			if r > 0x7f {
-				writeUEscape(&out, r)
-				continue
-			}
-			out.WriteRune(r)
-		case r == '"':
+			out.WriteByte(c)
+		case c == '"':
 			inStr = true
-			out.WriteRune(r)
-		case r == ',' || r == ':':
-			out.WriteRune(r)
+			out.WriteByte(c)
+		case c == ',' || c == ':':
+			out.WriteByte(c)
 			out.WriteByte(' ')
 		default:
-			out.WriteRune(r)
+			out.WriteByte(c)
 		}
 	}
 	return out.Bytes()
