@@ -79,7 +79,14 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	h := chart.NewHandler(chart.HandlerOptions{MaxAge: o.maxAge, CacheBytes: cacheBytes, Scale: o.scale})
 	var handler http.Handler = h
 	if !o.noAccessLog {
-		handler = chart.AccessLog(h, o.root.Env.Stderr, nil)
+		handler = chart.AccessLog(handler, o.root.Env.Stderr, nil)
+	}
+	if o.root.Verbose >= 2 { // -vv: a debug line as each request starts, beside the access log at its end
+		next, log := handler, o.root.Logger
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+			next.ServeHTTP(w, r)
+		})
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.listen)
