@@ -29,7 +29,7 @@ func addGlobalFlags(g *global) {
 	pf := g.root.Cmd.PersistentFlags()
 	pf.StringVar(&g.apiURL, "api-url", hc.DefaultAPIURL, "Healthchecks site root (self-hosted: your SITE_ROOT)")
 	pf.StringVar(&g.apiKey, "api-key", "", "Management API key (prefer $HC_API_KEY or file:/path: a key on the command line shows in ps)")
-	pf.IntVar(&g.rate, "rate-limit", hc.DefaultAPIRate, "API requests per minute at most (hosted limit: 100; -1: no limit)")
+	pf.IntVar(&g.rate, "rate-limit", hc.DefaultAPIRate, "API requests per minute at most (hosted limit: 100; 0 or -1: no limit)")
 	cli.EnvAlias(pf, "api-url", "HC_API_URL")
 	cli.EnvAlias(pf, "api-key", "HC_API_KEY")
 	cli.MarkSecret(pf, "api-key")
