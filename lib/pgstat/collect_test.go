@@ -472,3 +472,58 @@ func compareShape(t *testing.T, file, path string, want, got map[string]any) {
 		}
 	}
 }
+
+// Index definitions built from the catalogs read exactly as pg_get_indexdef
+// prints them; the indexes it cannot build fall back to pg_get_indexdef.
+func TestIndexDefsMatchPgGetIndexdef(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "idx")
+	c.Exec(t, db,
+		`CREATE SCHEMA "Odd Schema"`,
+		`CREATE TABLE "Odd Schema"."Mixed Case" (id int PRIMARY KEY, "select" text, b text COLLATE "C", n int, j jsonb)`,
+		`CREATE INDEX "Idx Upper" ON "Odd Schema"."Mixed Case" ("select", n)`,
+		`CREATE UNIQUE INDEX u_two ON "Odd Schema"."Mixed Case" (n, id)`,
+		`CREATE INDEX desc_idx ON "Odd Schema"."Mixed Case" (n DESC NULLS LAST)`,
+		`CREATE INDEX expr_idx ON "Odd Schema"."Mixed Case" (lower("select"))`,
+		`CREATE INDEX part_idx ON "Odd Schema"."Mixed Case" (n) WHERE n > 10`,
+		`CREATE INDEX incl_idx ON "Odd Schema"."Mixed Case" (n) INCLUDE (b)`,
+		`CREATE INDEX opc_idx ON "Odd Schema"."Mixed Case" ("select" text_pattern_ops)`,
+		`CREATE INDEX coll_idx ON "Odd Schema"."Mixed Case" (b COLLATE "POSIX")`,
+		`CREATE INDEX samecoll_idx ON "Odd Schema"."Mixed Case" (b)`,
+		`CREATE INDEX ff_idx ON "Odd Schema"."Mixed Case" (n) WITH (fillfactor = 70)`,
+		`CREATE INDEX gin_idx ON "Odd Schema"."Mixed Case" USING gin (j)`,
+		`CREATE INDEX hash_idx ON "Odd Schema"."Mixed Case" USING hash (n)`,
+		`CREATE UNIQUE INDEX nnd_idx ON "Odd Schema"."Mixed Case" (n) NULLS NOT DISTINCT`,
+		`CREATE TABLE parted (k int, v int) PARTITION BY RANGE (k)`,
+		`CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10)`,
+		`CREATE INDEX parted_k ON parted (k)`,
+	)
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{}
+	rows, err := c.Connect(t, db).Query(context.Background(), `SELECT indexrelid::bigint, pg_get_indexdef(indexrelid)
+		FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oid int64
+	var def string
+	if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { want[oid] = def; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, x := range rep.Indexes {
+		if w, ok := want[x.OID]; ok {
+			seen++
+			if x.Definition != w {
+				t.Errorf("index %s:\n got %s\nwant %s", x.Name, x.Definition, w)
+			}
+		}
+	}
+	if seen < 15 {
+		t.Errorf("compared %d indexes, want at least 15", seen)
+	}
+}

@@ -59,13 +59,10 @@ func (c *collector) dbSections(ctx context.Context) {
 		r.Tables = append(r.Tables, t...)
 		return err
 	})
-	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact, defs bool) error {
-		size, def := "pg_relation_size(s.indexrelid)", "pg_get_indexdef(s.indexrelid)"
+	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact, _ bool) error {
+		size := "pg_relation_size(s.indexrelid)"
 		if !exact {
 			size = "c.relpages::bigint * current_setting('block_size')::bigint"
-		}
-		if !defs {
-			def = "''"
 		}
 		x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
@@ -73,7 +70,7 @@ func (c *collector) dbSections(ctx context.Context) {
 			COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
 			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
 			`+size+` AS size, c.relnatts, am.amname, COALESCE(ts.spcname, '') AS tablespace_name,
-			`+def+` AS def, NOT x.indisvalid AS invalid, x.indisunique, x.indisprimary,
+			NOT x.indisvalid AS invalid, x.indisunique, x.indisprimary,
 			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan
 			FROM pg_stat_user_indexes s
 			JOIN pg_class c ON c.oid = s.indexrelid
@@ -88,20 +85,42 @@ func (c *collector) dbSections(ctx context.Context) {
 		r.Indexes = append(r.Indexes, x...)
 		return err
 	})
+	// Definitions apart: on a big catalog they are the costly part, and a
+	// failure here leaves the index statistics standing.
+	c.section(ctx, "index_defs", true, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, c.indexDefSQL())
+		if err != nil {
+			return err
+		}
+		defs := map[int64]string{}
+		var oid int64
+		var def string
+		if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
+			return err
+		}
+		for i := range r.Indexes {
+			if x := &r.Indexes[i]; x.DBName == c.db {
+				x.Definition = defs[x.OID]
+			}
+		}
+		return nil
+	})
+	var seqs []Sequence
 	c.section(ctx, "sequences", true, func(ctx context.Context, tx pgx.Tx) error {
-		s, err := rowsOf[Sequence](ctx, tx, `SELECT io.relid::bigint AS oid, current_database() AS db_name,
+		// pg_sequence is a catalog: no lock on the sequences themselves.
+		var err error
+		seqs, err = rowsOf[Sequence](ctx, tx, `SELECT io.relid::bigint AS oid, current_database() AS db_name,
 			io.schemaname AS schema_name, io.relname AS name,
 			COALESCE(io.blks_read, 0) AS blks_read, COALESCE(io.blks_hit, 0) AS blks_hit,
-			COALESCE(q.last_value, -1) AS last_value, q.min_value, q.max_value, q.increment_by, q.cycle,
-			COALESCE(CASE WHEN q.last_value IS NULL OR q.max_value = q.min_value THEN 0
-			     WHEN q.increment_by > 0 THEN 100 * (q.last_value::float8 - q.min_value::float8) / (q.max_value::float8 - q.min_value::float8)
-			     ELSE 100 * (q.max_value::float8 - q.last_value::float8) / (q.max_value::float8 - q.min_value::float8) END, 0) AS used_pct
+			-1::bigint AS last_value, q.seqmin AS min_value, q.seqmax AS max_value, q.seqincrement AS increment_by,
+			q.seqcycle AS cycle
 			FROM pg_statio_user_sequences io
-			JOIN pg_sequences q ON q.schemaname = io.schemaname AND q.sequencename = io.relname
+			JOIN pg_sequence q ON q.seqrelid = io.relid
 			ORDER BY io.schemaname, io.relname`)
-		r.Sequences = append(r.Sequences, s...)
 		return err
 	})
+	c.sequenceValues(ctx, seqs)
+	r.Sequences = append(r.Sequences, seqs...)
 	c.section(ctx, "user_functions", true, func(ctx context.Context, tx pgx.Tx) error {
 		f, err := rowsOf[UserFunction](ctx, tx, `SELECT funcid::bigint AS oid, schemaname AS schema_name,
 			current_database() AS db_name, funcname AS name, calls, total_time, self_time
@@ -187,9 +206,89 @@ func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx c
 		c.rep.Meta.Errors = c.rep.Meta.Errors[:before]
 		c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, false, false) })
 		if len(c.rep.Meta.Errors) == before {
-			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages, index definitions left out", name, c.db, failed.Error)
+			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages", name, c.db, failed.Error)
 		}
 	}
+}
+
+// seqChunk bounds the sequences read per transaction: PostgreSQL keeps a
+// lock on every sequence read until the transaction ends, and 10,000 in
+// one transaction would exhaust the shared lock table (for every session).
+const seqChunk = 500
+
+// sequenceValues reads last_value, seqChunk sequences per statement, each
+// statement its own transaction. This is the one place where the statement
+// count grows with the catalog: one per 500 sequences.
+func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
+	for lo := 0; lo < len(seqs); lo += seqChunk {
+		chunk := seqs[lo:min(lo+seqChunk, len(seqs))]
+		oids := make([]int64, len(chunk))
+		for i, s := range chunk {
+			oids[i] = s.OID
+		}
+		c.section(ctx, "sequence_values", true, func(ctx context.Context, tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT o::bigint, COALESCE(pg_sequence_last_value(o), -1)
+				FROM unnest($1::oid[]) o WHERE has_sequence_privilege(o, 'SELECT,USAGE')`, oids)
+			if err != nil {
+				return err
+			}
+			vals := map[int64]int64{}
+			var oid, v int64
+			if _, err := pgx.ForEachRow(rows, []any{&oid, &v}, func() error { vals[oid] = v; return nil }); err != nil {
+				return err
+			}
+			for i := range chunk {
+				if v, ok := vals[chunk[i].OID]; ok {
+					chunk[i].LastValue = v
+					chunk[i].UsedPct = usedPct(chunk[i])
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// usedPct is how much of its range a sequence has used, in percent.
+func usedPct(s Sequence) float64 {
+	if s.LastValue < 0 && s.MinValue >= 0 || s.MaxValue == s.MinValue {
+		return 0
+	}
+	span := float64(s.MaxValue) - float64(s.MinValue)
+	if s.IncrementBy > 0 {
+		return 100 * (float64(s.LastValue) - float64(s.MinValue)) / span
+	}
+	return 100 * (float64(s.MaxValue) - float64(s.LastValue)) / span
+}
+
+// indexDefSQL builds simple index definitions (plain columns, default
+// operator classes and collations, no options) from the catalogs, exactly as
+// pg_get_indexdef prints them, and calls pg_get_indexdef for the rest: it is
+// slow on a cold cache (about 0.1 ms an index).
+func (c *collector) indexDefSQL() string {
+	nnd := ""
+	if c.ver >= 150000 {
+		nnd = "AND NOT x.indnullsnotdistinct"
+	}
+	return `SELECT x.indexrelid::bigint,
+		CASE WHEN x.indexprs IS NULL AND x.indpred IS NULL AND x.indnkeyatts = x.indnatts AND ic.reloptions IS NULL
+		      AND tc.relkind <> 'p' AND 0 = ALL (x.indoption::int2[]) ` + nnd + `
+		      AND NOT EXISTS (SELECT 1 FROM unnest(x.indclass::oid[]) oc JOIN pg_opclass o ON o.oid = oc WHERE NOT o.opcdefault)
+		      AND NOT EXISTS (SELECT 1 FROM unnest(x.indkey::int2[], x.indcollation::oid[]) k(attnum, coll)
+		                      JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+		                      WHERE k.coll <> 0 AND k.coll <> a.attcollation)
+		      AND 0 <> ALL (x.indkey::int2[])
+		THEN 'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(ic.relname)
+		     || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(tc.relname) || ' USING ' || quote_ident(am.amname) || ' ('
+		     || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+		         FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+		         JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) || ')'
+		ELSE pg_get_indexdef(x.indexrelid) END
+		FROM pg_index x
+		JOIN pg_class ic ON ic.oid = x.indexrelid
+		JOIN pg_class tc ON tc.oid = x.indrelid
+		JOIN pg_namespace n ON n.oid = tc.relnamespace
+		JOIN pg_am am ON am.oid = ic.relam
+		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'`
 }
 
 // pssMinor is the minor of an extension version "1.10" -> 10.
