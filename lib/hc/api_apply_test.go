@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
 )
@@ -205,4 +206,50 @@ func FuzzParseSeconds(f *testing.F) {
 			t.Fatalf("%q gave %d", s, n)
 		}
 	})
+}
+
+// Apply keeps at most `concurrency` writes in flight: with every update
+// stalled by the fake, exactly that many reach it until they are released.
+func TestApplyConcurrencyBound(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	a := newTestAPI(t, f, fakehc.DefaultAPIKey)
+	var file strings.Builder
+	for i := 0; i < 10; i++ {
+		name := fmt.Sprintf("c%d", i)
+		f.AddCheck(fakehc.Spec{Name: name, Grace: 5 * time.Minute})
+		fmt.Fprintf(&file, "- {name: %s, grace: 10m}\n", name)
+	}
+	desired, err := ParseChecksFile("f", []byte(file.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	list, err := a.Checks(ctx, ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := MakePlan(desired, list, PlanOptions{})
+	if err != nil || len(p.Update) != 10 {
+		t.Fatalf("plan %v: %d updates", err, len(p.Update))
+	}
+	f.Inject(10, fakehc.Fault{Stall: true, Only: []fakehc.Kind{fakehc.KindUpdate}})
+	done := make(chan []Result)
+	go func() { done <- a.Apply(ctx, p, 3, nil) }()
+	if err := f.WaitFor(ctx, func() bool { return f.Stalled() == 3 }); err != nil {
+		t.Fatal(err)
+	}
+	// Every worker is blocked, so no fourth request can have been sent.
+	if n := f.Count(fakehc.KindUpdate); n != 3 {
+		t.Errorf("%d updates in flight, want 3", n)
+	}
+	f.Release()
+	for _, r := range <-done {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if n := f.Count(fakehc.KindUpdate); n != 10 {
+		t.Errorf("%d updates in all, want 10", n)
+	}
 }
