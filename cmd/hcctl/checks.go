@@ -68,7 +68,7 @@ func runChecksList(ctx context.Context, o *listOptions) error {
 		return err
 	}
 	for _, s := range o.status {
-		if !strings.Contains(" new up grace down paused started ", " "+s+" ") {
+		if !strings.Contains(" new up grace down paused ", " "+s+" ") {
 			return cli.Usagef("--status %s: want new, up, grace, down or paused", s)
 		}
 	}
