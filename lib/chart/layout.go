@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,20 @@ type Scene struct {
 	W, H  int
 	Title string // for the SVG <title> (accessibility); also drawn as a Text
 	Items []Item
+}
+
+// itemPool recycles Items slices: a server lays out many charts, and the
+// slice of large structs is most of a layout's allocation.
+var itemPool = sync.Pool{New: func() any { s := make([]Item, 0, 32); return &s }}
+
+// release returns the scene's items for reuse; s must not be used after.
+func (s *Scene) release() {
+	if cap(s.Items) <= 256 {
+		clear(s.Items) // drop references to lines and text
+		items := s.Items[:0]
+		itemPool.Put(&items)
+	}
+	s.Items = nil
 }
 
 // Pt is a point in CSS pixels, origin top left.
@@ -80,7 +95,7 @@ var (
 // every dataset; y labels show ymin at the bottom and ymax at the top (and
 // the middle when there is room).
 func Layout(q *Query) *Scene {
-	s := &Scene{W: q.W, H: q.H, Title: q.Title}
+	s := &Scene{W: q.W, H: q.H, Title: q.Title, Items: (*itemPool.Get().(*[]Item))[:0]}
 	w, h := float64(q.W), float64(q.H)
 	s.Items = append(s.Items, Item{Kind: KindRect, Size: Pt{w, h}, Fill: background})
 
@@ -185,6 +200,10 @@ placed:
 			return left + float64(j)*pw/float64(n-1)
 		}
 		var cur []Pt
+		per := 1
+		if q.Step {
+			per = 2
+		}
 		flush := func() {
 			if len(cur) > 0 {
 				runs = append(runs, run{cur, di})
@@ -197,6 +216,13 @@ placed:
 				continue
 			}
 			pt := Pt{xOf(j), yOf(p)}
+			if cur == nil { // size the run exactly: gaps must not cost memory
+				k := j
+				for k < n && d.Points[k] >= 0 {
+					k++
+				}
+				cur = make([]Pt, 0, per*(k-j))
+			}
 			if q.Step && len(cur) > 0 {
 				cur = append(cur, Pt{pt.X, cur[len(cur)-1].Y})
 			}

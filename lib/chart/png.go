@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"math"
 	"sync"
 
@@ -26,7 +25,9 @@ const (
 
 // RenderPNG renders q as a PNG of (w·scale)×(h·scale) pixels.
 func RenderPNG(q *Query, scale float64) ([]byte, error) {
-	return Layout(q).PNG(scale)
+	s := Layout(q)
+	defer s.release()
+	return s.PNG(scale)
 }
 
 // CheckScale validates a PNG scale for a w×h chart.
@@ -44,43 +45,55 @@ func pixels(side int, scale float64) int { return max(1, int(math.Round(float64(
 
 var pngBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-type encoderPool struct{ p sync.Pool }
-
-func (e *encoderPool) Get() *png.EncoderBuffer {
-	b, _ := e.p.Get().(*png.EncoderBuffer)
-	return b
-}
-func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
-
-// BestSpeed: charts are flat colours that compress well anyway, and a
-// server renders many of them.
-var pngEncoder = &png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderPool{}}
-
 // PNG draws the scene at scale and encodes it.
 func (s *Scene) PNG(scale float64) ([]byte, error) {
 	if err := CheckScale(s.W, s.H, scale); err != nil {
 		return nil, err
 	}
-	img, err := s.Image(scale)
+	img, err := s.image(scale, true)
 	if err != nil {
 		return nil, err
 	}
+	defer putPix(img.Pix)
 	b := pngBuffers.Get().(*bytes.Buffer)
 	b.Reset()
 	defer pngBuffers.Put(b)
-	if err := pngEncoder.Encode(b, img); err != nil {
+	if err := encodePNG(b, img); err != nil {
 		return nil, fmt.Errorf("encode png: %w", err)
 	}
 	return bytes.Clone(b.Bytes()), nil
 }
 
 // Image draws the scene into a new RGBA bitmap at scale.
-func (s *Scene) Image(scale float64) (*image.RGBA, error) {
+func (s *Scene) Image(scale float64) (*image.RGBA, error) { return s.image(scale, false) }
+
+// pixPool recycles bitmaps for PNG encoding; pooled pixels are stale, which
+// is fine because every scene starts with an opaque background rectangle.
+var pixPool sync.Pool
+
+func putPix(p []byte) { pixPool.Put(&p) }
+
+var rasterizers = sync.Pool{New: func() any { return vector.NewRasterizer(0, 0) }}
+
+func (s *Scene) image(scale float64, pooled bool) (*image.RGBA, error) {
 	if err := CheckScale(s.W, s.H, scale); err != nil {
 		return nil, err
 	}
-	img := image.NewRGBA(image.Rect(0, 0, pixels(s.W, scale), pixels(s.H, scale)))
-	r := &painter{img: img, k: scale, z: vector.NewRasterizer(0, 0)}
+	rect := image.Rect(0, 0, pixels(s.W, scale), pixels(s.H, scale))
+	var img *image.RGBA
+	opaque := len(s.Items) > 0 && s.Items[0].Kind == KindRect && s.Items[0].Fill.A == 0xFF &&
+		s.Items[0].At == (Pt{}) && s.Items[0].Size == (Pt{float64(s.W), float64(s.H)})
+	if n := 4 * rect.Dx() * rect.Dy(); pooled && opaque {
+		if p, ok := pixPool.Get().(*[]byte); ok && cap(*p) >= n {
+			img = &image.RGBA{Pix: (*p)[:n], Stride: 4 * rect.Dx(), Rect: rect}
+		}
+	}
+	if img == nil {
+		img = image.NewRGBA(rect)
+	}
+	z := rasterizers.Get().(*vector.Rasterizer)
+	defer rasterizers.Put(z)
+	r := &painter{img: img, k: scale, z: z}
 	for i := range s.Items {
 		if err := r.item(&s.Items[i]); err != nil {
 			return nil, err
@@ -94,6 +107,7 @@ type painter struct {
 	k     float64 // CSS px to bitmap px
 	z     *vector.Rasterizer
 	polys [][]Pt // scratch, in bitmap px
+	boxes [][4]float64
 	faces map[faceKey]font.Face
 }
 
@@ -111,7 +125,9 @@ func (p *painter) item(it *Item) error {
 	case KindRect:
 		r := image.Rect(int(math.Round(it.At.X*p.k)), int(math.Round(it.At.Y*p.k)),
 			int(math.Round((it.At.X+it.Size.X)*p.k)), int(math.Round((it.At.Y+it.Size.Y)*p.k)))
-		if it.Fill.A != 0 {
+		if it.Fill.A == 0xFF {
+			draw.Draw(p.img, r, rgba(it.Fill), image.Point{}, draw.Src)
+		} else if it.Fill.A != 0 {
 			draw.Draw(p.img, r, rgba(it.Fill), image.Point{}, draw.Over)
 		}
 	case KindPath:
@@ -242,35 +258,62 @@ func dashes(pts []Pt, on, off float64) [][]Pt {
 	return out
 }
 
-// fill rasterizes p.polys within their bounding box only, so that small
-// shapes on a large bitmap stay cheap.
+// fill rasterizes p.polys as one shape (their union). A long line's
+// bounding box is most of the image, and the rasterizer composites every
+// pixel of the box it is given, so wide shapes are drawn in vertical bands,
+// each over only the rows its polygons reach there. Bands split pixels, not
+// polygons, so every pixel is composited once and joints stay seamless.
 func (p *painter) fill(c Color) {
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
+	const band = 48
+	src := rgba(c)
+	bounds := p.img.Bounds()
+	type box struct{ x0, y0, x1, y1 float64 }
+	boxes := p.boxes[:0]
+	all := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 	for _, poly := range p.polys {
+		b := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 		for _, q := range poly {
-			minX, minY = min(minX, q.X), min(minY, q.Y)
-			maxX, maxY = max(maxX, q.X), max(maxY, q.Y)
+			b.x0, b.y0 = min(b.x0, q.X), min(b.y0, q.Y)
+			b.x1, b.y1 = max(b.x1, q.X), max(b.y1, q.Y)
 		}
+		boxes = append(boxes, [4]float64{b.x0, b.y0, b.x1, b.y1})
+		all.x0, all.y0 = min(all.x0, b.x0), min(all.y0, b.y0)
+		all.x1, all.y1 = max(all.x1, b.x1), max(all.y1, b.y1)
 	}
-	b := p.img.Bounds()
-	r := image.Rect(int(math.Floor(minX)), int(math.Floor(minY)), int(math.Ceil(maxX))+1, int(math.Ceil(maxY))+1).Intersect(b)
-	if r.Empty() {
+	p.boxes = boxes
+	whole := image.Rect(int(math.Floor(all.x0)), int(math.Floor(all.y0)), int(math.Ceil(all.x1))+1, int(math.Ceil(all.y1))+1).Intersect(bounds)
+	if whole.Empty() {
 		return
 	}
-	p.z.Reset(r.Dx(), r.Dy())
-	ox, oy := float64(r.Min.X), float64(r.Min.Y)
-	for _, poly := range p.polys {
-		if len(poly) < 3 {
+	for bx := whole.Min.X; bx < whole.Max.X; bx += band {
+		x0, x1 := float64(bx), float64(min(bx+band, whole.Max.X))
+		y0, y1 := math.Inf(1), math.Inf(-1)
+		for _, b := range boxes {
+			if b[2] >= x0-1 && b[0] <= x1+1 {
+				y0, y1 = min(y0, b[1]), max(y1, b[3])
+			}
+		}
+		if y0 > y1 {
 			continue
 		}
-		p.z.MoveTo(float32(poly[0].X-ox), float32(poly[0].Y-oy))
-		for _, q := range poly[1:] {
-			p.z.LineTo(float32(q.X-ox), float32(q.Y-oy))
+		r := image.Rect(bx, int(math.Floor(y0)), int(x1), int(math.Ceil(y1))+1).Intersect(whole)
+		if r.Empty() {
+			continue
 		}
-		p.z.ClosePath()
+		p.z.Reset(r.Dx(), r.Dy())
+		ox, oy := float64(r.Min.X), float64(r.Min.Y)
+		for i, poly := range p.polys {
+			if b := boxes[i]; len(poly) < 3 || b[2] < x0-1 || b[0] > x1+1 {
+				continue
+			}
+			p.z.MoveTo(float32(poly[0].X-ox), float32(poly[0].Y-oy))
+			for _, q := range poly[1:] {
+				p.z.LineTo(float32(q.X-ox), float32(q.Y-oy))
+			}
+			p.z.ClosePath()
+		}
+		p.z.Draw(p.img, r, src, image.Point{})
 	}
-	p.z.Draw(p.img, r, rgba(c), image.Point{})
 }
 
 func (p *painter) text(it *Item) error {

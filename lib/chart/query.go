@@ -148,17 +148,11 @@ func parse(raw string, maxLen int) (*Query, error) {
 	if len(raw) > maxLen {
 		return nil, errf("", "query is %d bytes; at most %d", len(raw), MaxQuery)
 	}
-	vals, err := url.ParseQuery(raw)
+	vals, err := scanQuery(raw)
 	if err != nil {
-		return nil, errf("", "bad query: %s", shortURLErr(err))
+		return nil, err
 	}
-	get := func(k string) (string, bool) {
-		v, ok := vals[k]
-		if !ok || len(v) == 0 {
-			return "", false
-		}
-		return v[len(v)-1], true // the last one wins, as in most servers
-	}
+	get := vals.get
 	q := &Query{TZ: time.UTC}
 	if q.W, err = side(get, "w"); err != nil {
 		return nil, err
@@ -384,4 +378,73 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
+}
+
+// knownParams are the parameters Parse reads; anything else is ignored
+// without being decoded or stored.
+var knownParams = [...]string{"w", "h", "t", "ymin", "ymax", "ol", "or", "step", "hl", "xmin", "xmax", "tz",
+	"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9",
+	"s0", "s1", "s2", "s3", "s4", "f0", "f1", "f2", "f3", "f4"}
+
+// params holds the last value of each known parameter: the last one wins,
+// as in most servers.
+type params struct {
+	val [len(knownParams)]string
+	set [len(knownParams)]bool
+}
+
+func (p *params) get(k string) (string, bool) {
+	for i, n := range knownParams {
+		if n == k {
+			return p.val[i], p.set[i]
+		}
+	}
+	return "", false
+}
+
+// scanQuery is url.ParseQuery's syntax (form encoding, '+' is a space, ';'
+// refused) without its map: the server parses every request it renders.
+func scanQuery(raw string) (*params, error) {
+	p := &params{}
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(kv, ";") {
+			return nil, errf("", "bad query: semicolon separator in query")
+		}
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err := unescape(k)
+		if err != nil {
+			return nil, err
+		}
+		idx := -1
+		for i, n := range knownParams {
+			if n == k {
+				idx = i
+				break
+			}
+		}
+		// Unknown keys are still checked, as url.ParseQuery would.
+		if v, err = unescape(v); err != nil {
+			return nil, err
+		}
+		if idx >= 0 {
+			p.val[idx], p.set[idx] = v, true
+		}
+	}
+	return p, nil
+}
+
+func unescape(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	u, err := url.QueryUnescape(s)
+	if err != nil {
+		return "", errf("", "bad query: %s", shortURLErr(err))
+	}
+	return u, nil
 }

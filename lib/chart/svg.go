@@ -2,11 +2,20 @@ package chart
 
 import (
 	"bytes"
+	"math"
 	"strconv"
+	"sync"
 )
 
 // RenderSVG renders q as a standalone, responsive SVG document.
-func RenderSVG(q *Query) []byte { return Layout(q).SVG() }
+func RenderSVG(q *Query) []byte {
+	s := Layout(q)
+	out := s.SVG()
+	s.release()
+	return out
+}
+
+var svgBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // SVG writes the scene. Output is a deterministic function of the scene.
 //
@@ -14,16 +23,25 @@ func RenderSVG(q *Query) []byte { return Layout(q).SVG() }
 // and numbers are formatted from parsed values, so no input can add markup.
 // The document has no script, no foreignObject and no external references.
 func (s *Scene) SVG() []byte {
-	var b bytes.Buffer
-	b.Grow(1024 + 16*len(s.Items))
+	b := svgBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	defer svgBuffers.Put(b)
+	size := 1024 + len(s.Title)*2
+	for i := range s.Items {
+		size += 160 + len(s.Items[i].Text)
+		for _, l := range s.Items[i].Lines {
+			size += 14 * len(l)
+		}
+	}
+	b.Grow(size)
 	w, h := strconv.Itoa(s.W), strconv.Itoa(s.H)
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + w + `" height="` + h +
 		`" viewBox="0 0 ` + w + ` ` + h + `" preserveAspectRatio="xMidYMid meet" role="img"`)
 	if s.Title != "" {
 		b.WriteString(` aria-label="`)
-		escape(&b, s.Title)
+		escape(b, s.Title)
 		b.WriteString(`"><title>`)
-		escape(&b, s.Title)
+		escape(b, s.Title)
 		b.WriteString(`</title>`)
 	} else {
 		b.WriteString(`>`)
@@ -42,15 +60,15 @@ func (s *Scene) SVG() []byte {
 		switch it.Kind {
 		case KindRect:
 			b.WriteString(`<rect x="`)
-			num(&b, it.At.X)
+			num(b, it.At.X)
 			b.WriteString(`" y="`)
-			num(&b, it.At.Y)
+			num(b, it.At.Y)
 			b.WriteString(`" width="`)
-			num(&b, it.Size.X)
+			num(b, it.Size.X)
 			b.WriteString(`" height="`)
-			num(&b, it.Size.Y)
+			num(b, it.Size.Y)
 			b.WriteString(`"`)
-			paint(&b, "fill", it.Fill)
+			paint(b, "fill", it.Fill)
 			b.WriteString("/>\n")
 		case KindPath:
 			b.WriteString(`<path d="`)
@@ -61,26 +79,26 @@ func (s *Scene) SVG() []byte {
 					} else {
 						b.WriteByte('L')
 					}
-					num(&b, p.X)
+					num(b, p.X)
 					b.WriteByte(' ')
-					num(&b, p.Y)
+					num(b, p.Y)
 				}
 				if it.Fill.A != 0 {
 					b.WriteByte('Z')
 				}
 			}
 			b.WriteString(`"`)
-			paint(&b, "fill", it.Fill)
-			paint(&b, "stroke", it.Stroke)
+			paint(b, "fill", it.Fill)
+			paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
 				b.WriteString(` stroke-width="`)
-				num(&b, it.Width)
+				num(b, it.Width)
 				b.WriteString(`" stroke-linejoin="round"`)
 				if d := dashArray(it.Dash, it.Width); d != nil {
 					b.WriteString(` stroke-dasharray="`)
-					num(&b, d[0])
+					num(b, d[0])
 					b.WriteByte(' ')
-					num(&b, d[1])
+					num(b, d[1])
 					b.WriteString(`"`)
 				} else {
 					b.WriteString(` stroke-linecap="round"`)
@@ -89,27 +107,27 @@ func (s *Scene) SVG() []byte {
 			b.WriteString("/>\n")
 		case KindCircle:
 			b.WriteString(`<circle cx="`)
-			num(&b, it.At.X)
+			num(b, it.At.X)
 			b.WriteString(`" cy="`)
-			num(&b, it.At.Y)
+			num(b, it.At.Y)
 			b.WriteString(`" r="`)
-			num(&b, it.R)
+			num(b, it.R)
 			b.WriteString(`"`)
-			paint(&b, "fill", it.Fill)
-			paint(&b, "stroke", it.Stroke)
+			paint(b, "fill", it.Fill)
+			paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
 				b.WriteString(` stroke-width="`)
-				num(&b, it.Width)
+				num(b, it.Width)
 				b.WriteString(`"`)
 			}
 			b.WriteString("/>\n")
 		case KindText:
 			b.WriteString(`<text x="`)
-			num(&b, it.At.X)
+			num(b, it.At.X)
 			b.WriteString(`" y="`)
-			num(&b, it.At.Y)
+			num(b, it.At.Y)
 			b.WriteString(`" font-size="`)
-			num(&b, it.Font)
+			num(b, it.Font)
 			b.WriteString(`"`)
 			switch it.Anchor {
 			case Middle:
@@ -120,9 +138,9 @@ func (s *Scene) SVG() []byte {
 			if it.Bold {
 				b.WriteString(` font-weight="600"`)
 			}
-			paint(&b, "fill", it.Fill)
+			paint(b, "fill", it.Fill)
 			b.WriteString(`>`)
-			escape(&b, it.Text)
+			escape(b, it.Text)
 			b.WriteString("</text>\n")
 		}
 	}
@@ -130,7 +148,7 @@ func (s *Scene) SVG() []byte {
 		b.WriteString("</g>\n")
 	}
 	b.WriteString("</svg>\n")
-	return b.Bytes()
+	return bytes.Clone(b.Bytes())
 }
 
 // dashArray is the on/off pattern for a stroke style, nil when solid.
@@ -167,16 +185,25 @@ func paint(b *bytes.Buffer, name string, c Color) {
 	}
 }
 
-// num writes v with at most two decimals and no trailing zeros.
+// num writes v with at most two decimals and no trailing zeros. Hot: a
+// 4,096-point path has 8,192 of them, so it avoids strconv's float path.
 func num(b *bytes.Buffer, v float64) {
-	var tmp [32]byte
-	out := strconv.AppendFloat(tmp[:0], v, 'f', 2, 64)
-	if i := bytes.IndexByte(out, '.'); i >= 0 {
-		out = bytes.TrimRight(out, "0")
-		out = bytes.TrimSuffix(out, []byte("."))
+	if math.IsNaN(v) || math.Abs(v) > 1e12 {
+		b.WriteString(strconv.FormatFloat(v, 'f', 2, 64)) // never for layout output
+		return
 	}
-	if string(out) == "-0" {
-		out = out[1:]
+	c := int64(math.Round(v * 100))
+	if c < 0 {
+		b.WriteByte('-')
+		c = -c
+	}
+	var tmp [24]byte
+	out := strconv.AppendInt(tmp[:0], c/100, 10)
+	if f := c % 100; f != 0 {
+		out = append(out, '.', byte('0'+f/10))
+		if f%10 != 0 {
+			out = append(out, byte('0'+f%10))
+		}
 	}
 	b.Write(out)
 }
