@@ -300,6 +300,9 @@ func runChecksUpdate(ctx context.Context, o *updateOptions) error {
 	return writeCheck(o.g.root.Env.Stdout, format, c)
 }
 
+// stdinIsTerminal is isTerminal, replaceable by tests of the prompt.
+var stdinIsTerminal = isTerminal
+
 type deleteOptions struct {
 	g   *global
 	ref string
@@ -329,7 +332,7 @@ it refuses unless --yes is given, so a script cannot delete by accident.`,
 
 func runChecksDelete(ctx context.Context, o *deleteOptions) error {
 	env := o.g.root.Env
-	if !o.yes && !isTerminal(env.Stdin) {
+	if !o.yes && !stdinIsTerminal(env.Stdin) {
 		return cli.Usagef("refusing to delete without --yes: stdin is not a terminal to ask on")
 	}
 	a, err := o.g.api()
