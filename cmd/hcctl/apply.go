@@ -140,6 +140,13 @@ func runApply(ctx context.Context, o *applyOptions) error {
 			len(plan.Create), len(plan.Update), len(plan.Delete), len(plan.Unchanged))
 		return nil
 	}
+	// A read-only key lists checks without their UUIDs: nothing could be
+	// updated or deleted, so refuse before sending anything.
+	for _, c := range existing {
+		if _, err := writableID(c, "apply: check"); err != nil && plan.Writes() > 0 {
+			return err
+		}
+	}
 	results := a.Apply(ctx, plan, o.concurrency, nil)
 	var failed []error
 	auth := 0

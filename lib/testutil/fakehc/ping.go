@@ -12,9 +12,10 @@ import (
 // Django's path converters in Healthchecks' urls.py: <uuid:code> is lower
 // case only; <slug:…> is [-a-zA-Z0-9_]+; <int:…> is [0-9]+.
 var (
-	uuidRe   = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	slugRe   = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
-	intRe    = regexp.MustCompile(`^[0-9]+$`)
+	uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	slugRe = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+	intRe  = regexp.MustCompile(`^[0-9]+$`)
+	// rid: upper case too, as servers since v3.10 take it (v2.10 did not).
 	ridRe    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	sha1Re   = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	actionOf = map[string]string{"start": "start", "fail": "fail", "log": "log"}
