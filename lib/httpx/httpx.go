@@ -270,7 +270,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if isPermanent(err) {
 			return false, err
 		}
-		if !idempotent && !neverSent(err) {
+		if !idempotent && !NeverSent(err) {
 			return false, err
 		}
 		return true, err
@@ -310,8 +310,9 @@ func isPermanent(err error) bool {
 	return false
 }
 
-// neverSent: the request cannot have reached the server (dial failed).
-func neverSent(err error) bool {
+// NeverSent reports whether a failed request cannot have reached the server
+// (dial or DNS failed), so that even a non-idempotent post may be sent again.
+func NeverSent(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true

@@ -76,6 +76,10 @@ func AppendNumber(b []byte, v float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string: invalid UTF-8 becomes U+FFFD, and
+// <, >, & and U+2028/9 are escaped so the output is safe inside HTML too.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
