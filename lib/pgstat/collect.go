@@ -240,6 +240,20 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 	}
 }
 
+// autocommit is section without the transaction: one statement that runs
+// in its own implicit transaction (still read-only: the session default).
+func (c *collector) autocommit(ctx context.Context, name string, fn func(ctx context.Context, conn *pgx.Conn) error) {
+	if c.conn == nil || c.conn.IsClosed() {
+		if err := c.reconnect(ctx, c.db); err != nil {
+			c.fail(name, c.db, err)
+			return
+		}
+	}
+	if err := fn(ctx, c.conn); err != nil {
+		c.fail(name, c.db, err)
+	}
+}
+
 // rowsOf runs sql and maps the rows to T by column name (json/db names).
 func rowsOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]T, error) {
 	rows, err := tx.Query(ctx, sql, args...)

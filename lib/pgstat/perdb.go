@@ -211,14 +211,16 @@ func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx c
 	}
 }
 
-// seqChunk bounds the sequences read per transaction: PostgreSQL keeps a
+// seqChunk bounds the sequences read per statement: PostgreSQL keeps a
 // lock on every sequence read until the transaction ends, and 10,000 in
-// one transaction would exhaust the shared lock table (for every session).
-const seqChunk = 500
+// one transaction exhaust the shared lock table (64 x max_connections
+// entries by default, shared by every session).
+const seqChunk = 1000
 
 // sequenceValues reads last_value, seqChunk sequences per statement, each
-// statement its own transaction. This is the one place where the statement
-// count grows with the catalog: one per 500 sequences.
+// statement its own (autocommit, read-only) transaction so that its locks
+// go at once. This is the one place where the statement count grows with
+// the catalog: one statement per 1,000 sequences.
 func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	for lo := 0; lo < len(seqs); lo += seqChunk {
 		chunk := seqs[lo:min(lo+seqChunk, len(seqs))]
@@ -226,8 +228,8 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 		for i, s := range chunk {
 			oids[i] = s.OID
 		}
-		c.section(ctx, "sequence_values", true, func(ctx context.Context, tx pgx.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT o::bigint, COALESCE(pg_sequence_last_value(o), -1)
+		c.autocommit(ctx, "sequence_values", func(ctx context.Context, conn *pgx.Conn) error {
+			rows, err := conn.Query(ctx, `SELECT o::bigint, COALESCE(pg_sequence_last_value(o), -1)
 				FROM unnest($1::oid[]) o WHERE has_sequence_privilege(o, 'SELECT,USAGE')`, oids)
 			if err != nil {
 				return err
