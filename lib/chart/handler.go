@@ -28,6 +28,7 @@ type Handler struct {
 	opts   HandlerOptions
 	cache  *lru
 	cc     string
+	ccHdr  []string
 	docs   []byte
 	docTag string
 	// renders bounds concurrent renders (cache hits skip it) so that a
@@ -62,6 +63,7 @@ func NewHandler(o HandlerOptions) *Handler {
 	}
 	h := &Handler{opts: o, cc: "public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second)),
 		renders: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	h.ccHdr = []string{h.cc}
 	if o.CacheBytes > 0 {
 		h.cache = newLRU(o.CacheBytes)
 	}
@@ -72,7 +74,7 @@ func NewHandler(o HandlerOptions) *Handler {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("X-Content-Type-Options", "nosniff")
+	hd["X-Content-Type-Options"] = hdrNosniff // canonical keys, shared values: the hot path
 	path := r.URL.Path
 	f, isChart := FormatOf(path)
 	switch {
@@ -140,10 +142,10 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 		}
 	}
 	if f == FormatPNG {
-		w.Header().Set("Content-Type", "image/png")
+		w.Header()["Content-Type"] = hdrPNG
 	} else {
-		w.Header().Set("Content-Type", "image/svg+xml")
-		w.Header().Set("Content-Security-Policy", svgCSP)
+		w.Header()["Content-Type"] = hdrSVG
+		w.Header()["Content-Security-Policy"] = hdrSVGCSP
 	}
 	key := f.String() + "\x00" + raw
 	if c, ok := h.cache.get(key); ok {
@@ -182,15 +184,26 @@ func (h *Handler) render(raw string, f Format) ([]byte, error) {
 // request), answering 304 when the client already has it.
 func (h *Handler) send(w http.ResponseWriter, r *http.Request, body []byte, etag, cc string) {
 	hd := w.Header()
-	hd.Set("ETag", etag)
-	hd.Set("Cache-Control", cc)
-	if matchETag(r.Header.Get("If-None-Match"), etag) {
+	hd["Etag"] = []string{etag}
+	if cc == h.cc {
+		hd["Cache-Control"] = h.ccHdr
+	} else {
+		hd["Cache-Control"] = []string{cc}
+	}
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && matchETag(strings.Join(inm, ","), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	hd["Content-Length"] = []string{strconv.Itoa(len(body))}
 	_, _ = w.Write(body)
 }
+
+var (
+	hdrNosniff = []string{"nosniff"}
+	hdrPNG     = []string{"image/png"}
+	hdrSVG     = []string{"image/svg+xml"}
+	hdrSVGCSP  = []string{svgCSP}
+)
 
 // fail answers 400 with an image of the message for image requests (an <img>
 // cannot show anything else), and the message in X-Chartd-Error for curl.

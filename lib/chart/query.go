@@ -394,12 +394,70 @@ type params struct {
 }
 
 func (p *params) get(k string) (string, bool) {
-	for i, n := range knownParams {
-		if n == k {
-			return p.val[i], p.set[i]
-		}
+	if i := paramIndex(k); i >= 0 {
+		return p.val[i], p.set[i]
 	}
 	return "", false
+}
+
+// paramIndex is the index of k in knownParams, or -1.
+func paramIndex(k string) int {
+	switch len(k) {
+	case 1:
+		switch k[0] {
+		case 'w':
+			return 0
+		case 'h':
+			return 1
+		case 't':
+			return 2
+		}
+	case 2:
+		c := k[1]
+		switch k[0] {
+		case 'd':
+			if c >= '0' && c <= '9' {
+				return 12 + int(c-'0')
+			}
+		case 's':
+			if c >= '0' && c <= '4' {
+				return 22 + int(c-'0')
+			}
+		case 'f':
+			if c >= '0' && c <= '4' {
+				return 27 + int(c-'0')
+			}
+		case 'o':
+			if c == 'l' {
+				return 5
+			}
+			if c == 'r' {
+				return 6
+			}
+		case 'h':
+			if c == 'l' {
+				return 8
+			}
+		case 't':
+			if c == 'z' {
+				return 11
+			}
+		}
+	default:
+		switch k {
+		case "ymin":
+			return 3
+		case "ymax":
+			return 4
+		case "step":
+			return 7
+		case "xmin":
+			return 9
+		case "xmax":
+			return 10
+		}
+	}
+	return -1
 }
 
 // scanQuery is url.ParseQuery's syntax (form encoding, '+' is a space, ';'
@@ -420,13 +478,7 @@ func scanQuery(raw string) (*params, error) {
 		if err != nil {
 			return nil, err
 		}
-		idx := -1
-		for i, n := range knownParams {
-			if n == k {
-				idx = i
-				break
-			}
-		}
+		idx := paramIndex(k)
 		// Unknown keys are still checked, as url.ParseQuery would.
 		if v, err = unescape(v); err != nil {
 			return nil, err

@@ -137,3 +137,16 @@ func TestSplitRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestParamIndex(t *testing.T) {
+	for i, k := range knownParams {
+		if got := paramIndex(k); got != i {
+			t.Errorf("paramIndex(%q) = %d, want %d", k, got, i)
+		}
+	}
+	for _, k := range []string{"", "x", "d", "s5", "f9", "oo", "yminx", "W", "d00"} {
+		if got := paramIndex(k); got != -1 {
+			t.Errorf("paramIndex(%q) = %d", k, got)
+		}
+	}
+}

@@ -148,7 +148,9 @@ func (s *Scene) SVG() []byte {
 		b.WriteString("</g>\n")
 	}
 	b.WriteString("</svg>\n")
-	return bytes.Clone(b.Bytes())
+	out := make([]byte, b.Len())
+	copy(out, b.Bytes())
+	return out
 }
 
 // dashArray is the on/off pattern for a stroke style, nil when solid.
@@ -198,14 +200,25 @@ func num(b *bytes.Buffer, v float64) {
 		c = -c
 	}
 	var tmp [24]byte
-	out := strconv.AppendInt(tmp[:0], c/100, 10)
+	i := len(tmp)
 	if f := c % 100; f != 0 {
-		out = append(out, '.', byte('0'+f/10))
 		if f%10 != 0 {
-			out = append(out, byte('0'+f%10))
+			i--
+			tmp[i] = byte('0' + f%10)
+		}
+		i -= 2
+		tmp[i], tmp[i+1] = '.', byte('0'+f/10)
+	}
+	n := c / 100
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
 		}
 	}
-	b.Write(out)
+	b.Write(tmp[i:])
 }
 
 // escape writes s as XML character data safe in both text and attributes.
