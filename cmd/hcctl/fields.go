@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/spf13/cobra"
@@ -17,6 +19,7 @@ type fieldFlags struct {
 	subject, subjectFail       string
 	startKW, successKW, failKW string
 	filterSubject, filterBody  bool
+	tagList                    []string
 	withName                   bool
 	cmd                        *cobra.Command
 	warn                       func(string, ...any)
@@ -24,7 +27,7 @@ type fieldFlags struct {
 }
 
 const fieldsHelp = `Check fields (only the ones given are sent):
-  --name, --slug, --tags "a b", --desc, --period 1h (the API's timeout),
+  --name, --slug, --tags "a b" (or --tag a --tag b), --desc, --period 1h (the API's timeout),
   --grace 10m, --schedule "*/5 * * * *", --tz Europe/Riga, --manual-resume,
   --methods POST|"", --channels "*"|""|UUID,NAME, --subject, --subject-fail,
   --start-kw, --success-kw, --failure-kw, --filter-subject, --filter-body.
@@ -42,6 +45,7 @@ func addFieldFlags(cmd *cobra.Command, f *fieldFlags, withName bool, warn func(s
 	}
 	fs.StringVar(&f.slug, "slug", "", "slug for ping URLs (a-z, 0-9, - and _)")
 	fs.StringVar(&f.tags, "tags", "", "space-separated tags")
+	fs.StringArrayVar(&f.tagList, "tag", nil, "a tag (repeatable; same as --tags with the tags joined)")
 	fs.StringVar(&f.desc, "desc", "", "description")
 	fs.StringVar(&f.period, "period", "", "expected period between pings (the API's timeout), e.g. 1h")
 	fs.StringVar(&f.grace, "grace", "", "grace time after the period, e.g. 10m")
@@ -57,7 +61,7 @@ func addFieldFlags(cmd *cobra.Command, f *fieldFlags, withName bool, warn func(s
 	fs.StringVar(&f.failKW, "failure-kw", "", "keywords that mark an e-mail ping as failure")
 	fs.BoolVar(&f.filterSubject, "filter-subject", false, "classify e-mail pings by their subject")
 	fs.BoolVar(&f.filterBody, "filter-body", false, "classify e-mail pings by their body")
-	f.fieldNames = append(f.fieldNames, "slug", "tags", "desc", "period", "grace", "schedule", "tz", "manual-resume",
+	f.fieldNames = append(f.fieldNames, "slug", "tags", "tag", "desc", "period", "grace", "schedule", "tz", "manual-resume",
 		"methods", "channels", "subject", "subject-fail", "start-kw", "success-kw", "failure-kw", "filter-subject", "filter-body")
 	noEnv(fs, f.fieldNames...)
 }
@@ -94,6 +98,10 @@ func (f *fieldFlags) spec() (hc.CheckSpec, error) {
 	}
 	str("slug", f.slug, &s.Slug)
 	str("tags", f.tags, &s.Tags)
+	if fs.Changed("tag") {
+		all := strings.Join(append(strings.Fields(f.tags), f.tagList...), " ")
+		s.Tags = &all
+	}
 	str("desc", f.desc, &s.Desc)
 	if err := secs("period", f.period, &s.Timeout); err != nil {
 		return s, err
