@@ -196,6 +196,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, k Kind) {
 	}
 
 	now := f.opts.Now()
+	f.sweepLocked(now)
 	switch rt.name {
 	case "checks":
 		if r.Method == http.MethodPost {
@@ -719,6 +720,7 @@ func (f *Fake) serveBadge(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	now := f.opts.Now()
+	f.sweepLocked(now)
 	status, total, grace, down := "up", 0, 0, 0
 	for _, c := range f.checks {
 		if c.foreign || (tag != "*" && !c.hasTags([]string{tag})) {

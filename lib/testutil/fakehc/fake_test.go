@@ -3,6 +3,7 @@ package fakehc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -78,6 +79,21 @@ func TestStatusByClock(t *testing.T) {
 		if got := getStatus(t, f, cronID); got != s.cron {
 			t.Errorf("step %d: cron status %q, want %q", i, got, s.cron)
 		}
+	}
+	// Going down by the clock is a flip at the moment the grace ran out,
+	// as the server's alert loop records it: up, down (13:10), up, down
+	// (fail), paused.
+	ci, _ := f.Check(id)
+	var got []string
+	for _, fl := range ci.Flips {
+		got = append(got, fmt.Sprintf("%s %v", fl.Time.Format("15:04"), fl.Up))
+	}
+	if want := "12:00 true,13:10 false,01:31 true,01:31 false,01:31 false"; strings.Join(got, ",") != want {
+		t.Errorf("flips %s, want %s", strings.Join(got, ","), want)
+	}
+	cron, _ := f.Check(cronID)
+	if n := len(cron.Flips); n != 2 || cron.Flips[1].Time != time.Date(2026, 11, 23, 1, 30, 0, 0, time.UTC) {
+		t.Errorf("cron flips %+v", cron.Flips)
 	}
 }
 

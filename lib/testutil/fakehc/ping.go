@@ -114,6 +114,7 @@ func (f *Fake) servePing(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.opts.Now()
+	f.sweepLocked(now)
 	var c *check
 	created := false
 	if rt.uuid != "" {

@@ -174,6 +174,30 @@ func (c *check) derivedStatus(now time.Time) string {
 	return "up"
 }
 
+// sweep does what the server's sendalerts loop does, lazily: a check that
+// is up and whose grace time ran out (for a run in progress: its start plus
+// grace) is stored as down, with a flip at that moment.
+func (c *check) sweep(now time.Time) {
+	if c.status != "up" {
+		return
+	}
+	gs := c.graceStart(true)
+	if gs.IsZero() {
+		return
+	}
+	if end := gs.Add(c.grace); !now.Before(end) {
+		c.flip(end, "down")
+		c.status = "down"
+	}
+}
+
+// sweepLocked sweeps every check; f.mu must be held.
+func (f *Fake) sweepLocked(now time.Time) {
+	for _, c := range f.checks {
+		c.sweep(now)
+	}
+}
+
 func (c *check) channelList() []string {
 	out := make([]string, 0, len(c.channels))
 	for id := range c.channels {
@@ -461,7 +485,9 @@ func (f *Fake) Check(uuid string) (CheckInfo, bool) {
 	if !ok {
 		return CheckInfo{}, false
 	}
-	return c.info(f.opts.Now()), true
+	now := f.opts.Now()
+	f.sweepLocked(now)
+	return c.info(now), true
 }
 
 // Checks returns snapshots of the project's checks in list order.
@@ -469,6 +495,7 @@ func (f *Fake) Checks() []CheckInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.opts.Now()
+	f.sweepLocked(now)
 	var out []CheckInfo
 	for _, c := range f.checks {
 		if !c.foreign {
