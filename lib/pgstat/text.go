@@ -54,9 +54,10 @@ func Warnings(r *Report, o TextOptions) []string {
 		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
 			continue // our own collection
 		}
-		if b.XactStart > 0 && r.Meta.At-b.XactStart >= int64(o.LongXact/time.Second) {
+		// Times are whole seconds, rounded: an age can come out as -1.
+		if age := max(0, r.Meta.At-b.XactStart); b.XactStart > 0 && age >= int64(o.LongXact/time.Second) {
 			w = append(w, fmt.Sprintf("long transaction: pid %d (%s@%s, %s) open for %s",
-				b.PID, b.RoleName, b.DBName, b.State, dur(r.Meta.At-b.XactStart)))
+				b.PID, b.RoleName, b.DBName, b.State, dur(age)))
 		}
 	}
 	for _, pid := range sortedInts(r.BlockingPIDs) {
