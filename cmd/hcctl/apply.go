@@ -176,6 +176,10 @@ func runApply(ctx context.Context, o *applyOptions) error {
 		fmt.Fprintf(out, ", %d failed", len(failed))
 	}
 	fmt.Fprintln(out)
+	if err := ctx.Err(); err != nil && len(failed) > 0 {
+		// Interrupted (exit 130) or past --timeout: say how far it got.
+		return fmt.Errorf("apply stopped after %d of %d writes: %w", plan.Writes()-len(failed), plan.Writes(), err)
+	}
 	switch {
 	case len(failed) == 0:
 		return nil

@@ -2,6 +2,7 @@ package hc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -211,5 +212,41 @@ func TestLimiter(t *testing.T) {
 	_ = l2.wait(context.Background())
 	if err := l2.wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled wait: %v", err)
+	}
+}
+
+// Newer servers add a uuid field; v2.10 has only the ping URL; read-only
+// keys see only unique_key (healthchecks-api.md §3.3).
+func TestCheckID(t *testing.T) {
+	tests := []struct{ json, want string }{
+		{`{"uuid":"5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278","ping_url":"https://hc-ping.com/other"}`, "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"},
+		{`{"ping_url":"http://127.0.0.1:8000/ping/22222222-2222-4222-8222-222222222222"}`, "22222222-2222-4222-8222-222222222222"},
+		{`{"unique_key":"d7f024c5a6dfb55a585e7bd370abbab723c5415d"}`, "d7f024c5a6dfb55a585e7bd370abbab723c5415d"},
+	}
+	for _, tt := range tests {
+		var c Check
+		if err := json.Unmarshal([]byte(tt.json), &c); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ID(); got != tt.want {
+			t.Errorf("%s: %q", tt.json, got)
+		}
+	}
+}
+
+// The server wraps flips as {"flips": [...]} (captured); the docs show a
+// bare list. Both decode.
+func TestDecodeFlips(t *testing.T) {
+	for _, in := range []string{
+		`{"flips": [{"timestamp": "2026-11-22T22:15:21+00:00", "up": 1}]}`,
+		`[{"timestamp": "2026-11-22T22:15:21+00:00", "up": 1}]`,
+	} {
+		f, err := decodeFlips([]byte(in))
+		if err != nil || len(f) != 1 || f[0].Up != 1 || f[0].Timestamp.Unix() != 1795385721 {
+			t.Errorf("%s: %+v %v", in, f, err)
+		}
+	}
+	if _, err := decodeFlips([]byte(`<html>`)); err == nil {
+		t.Error("HTML accepted")
 	}
 }
