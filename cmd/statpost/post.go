@@ -299,6 +299,10 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		}
 		auth = auth || t.Auth
 	}
+	if res.Late > 0 {
+		fmt.Fprintf(stderr, "statpost: %d records read while stopping were spooled\n", res.Late)
+		partial = true
+	}
 	if readErr != nil {
 		fmt.Fprintf(stderr, "statpost: reading stdin: %v\n", readErr)
 	}
