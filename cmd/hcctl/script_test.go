@@ -74,6 +74,8 @@ type scriptFakeKey struct{}
 //	fakehc count KIND N                       assert N requests of a kind
 //	fakehc reset                              zero the counters
 //	fakehc fail N STATUS [RETRY_AFTER [KIND]] next N requests answer STATUS
+//	fakehc clear                              drop the faults not used up
+//	fakehc stall N KIND                       next N requests of KIND hang (until the client gives up)
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	sf := ts.Value(scriptFakeKey{}).(*scriptFake)
 	if len(args) == 0 {
@@ -121,6 +123,10 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			ft.Only = []fakehc.Kind{fakehc.Kind(args[4])}
 		}
 		sf.f.Inject(atoi(args[1]), ft)
+	case "clear":
+		sf.f.ClearFaults()
+	case "stall":
+		sf.f.Inject(atoi(args[1]), fakehc.Fault{Stall: true, Status: 504, Only: []fakehc.Kind{fakehc.Kind(args[2])}})
 	default:
 		ts.Fatalf("fakehc %s: unknown", args[0])
 	}

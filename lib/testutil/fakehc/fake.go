@@ -240,6 +240,13 @@ func (f *Fake) Inject(n int, ft Fault) {
 	f.faults = append(f.faults, fault{Fault: ft, left: n})
 }
 
+// ClearFaults drops the faults not used up yet.
+func (f *Fake) ClearFaults() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = nil
+}
+
 // Release lets every stalled request go on.
 func (f *Fake) Release() {
 	f.mu.Lock()

@@ -166,10 +166,15 @@ func TestFaults(t *testing.T) {
 	if code, _, body := do(t, "GET", f.URL+"/ping/"+id, "", ""); code != 200 || body != "OK" {
 		t.Errorf("after faults: %d %q", code, body)
 	}
-	if n := len(f.Pings(id)); n != 1 {
+	f.Inject(5, Fault{Status: 500})
+	f.ClearFaults()
+	if code, _, _ := do(t, "GET", f.URL+"/ping/"+id, "", ""); code != 200 {
+		t.Errorf("after ClearFaults: %d", code)
+	}
+	if n := len(f.Pings(id)); n != 2 {
 		t.Errorf("faulted pings recorded: %d", n)
 	}
-	if got := f.Count(KindPing); got != 4 {
+	if got := f.Count(KindPing); got != 5 {
 		t.Errorf("ping count %d", got)
 	}
 }
