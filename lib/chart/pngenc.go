@@ -11,8 +11,9 @@ import (
 
 // encodePNG writes an opaque RGBA image as an 8-bit RGB PNG. It exists
 // because image/png tries all five row filters on every row, which costs
-// more than drawing the chart; charts are flat colours, for which the "Up"
-// filter alone and fast deflate compress about as well.
+// more than drawing the chart. Charts are mostly long runs of one colour,
+// which fast deflate finds without any filter: measured on the Temperature
+// chart at 2x, no filter was both faster and 40% smaller than "Up".
 func encodePNG(b *bytes.Buffer, img *image.RGBA) error {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	b.WriteString("\x89PNG\r\n\x1a\n")
@@ -26,22 +27,15 @@ func encodePNG(b *bytes.Buffer, img *image.RGBA) error {
 	defer zlibWriters.Put(z)
 	z.out.Reset()
 	z.zw.Reset(&z.out)
-	row := make([]byte, 1+3*w)
-	prev := make([]byte, 3*w)
-	cur := make([]byte, 3*w)
+	row := make([]byte, 1+3*w) // row[0] = 0: filter None
 	for y := 0; y < h; y++ {
 		pix := img.Pix[y*img.Stride : y*img.Stride+4*w]
-		for x := 0; x < w; x++ {
-			cur[3*x], cur[3*x+1], cur[3*x+2] = pix[4*x], pix[4*x+1], pix[4*x+2]
-		}
-		row[0] = 2 // Up
-		for i := range cur {
-			row[1+i] = cur[i] - prev[i]
+		for x, o := 0, 1; x < w; x, o = x+1, o+3 {
+			row[o], row[o+1], row[o+2] = pix[4*x], pix[4*x+1], pix[4*x+2]
 		}
 		if _, err := z.zw.Write(row); err != nil {
 			return err
 		}
-		prev, cur = cur, prev
 	}
 	if err := z.zw.Close(); err != nil {
 		return err
