@@ -332,7 +332,7 @@ func (o *postOptions) source() (source, error) {
 	}
 	switch o.from {
 	case "records", "":
-		return metric.NewFastReader(o.root.Env.Stdin, metric.ReaderOptions{Source: "stdin", TextKind: kind}), nil
+		return metric.NewReader(o.root.Env.Stdin, metric.ReaderOptions{Source: "stdin", TextKind: kind}), nil
 	case "prometheus":
 		return o.promSource()
 	}

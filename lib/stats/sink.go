@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/cronkit/cronkit/lib/httpx"
 	"github.com/cronkit/cronkit/lib/metric"
@@ -82,18 +81,8 @@ func classifyHTTP(ctxErrBefore error, err error) *SendError {
 		}
 		return se
 	}
-	se.Ambiguous = !neverSent(err)
+	se.Ambiguous = !httpx.NeverSent(err)
 	return se
-}
-
-// neverSent: the request cannot have reached the server (dial or DNS failed).
-func neverSent(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
 }
 
 // Spec is one --sink value: a kind and an optional target.

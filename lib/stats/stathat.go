@@ -142,7 +142,7 @@ func (s *StatHat) request(recs []metric.Record, verbose bool) httpx.Request {
 // AppendStatHatItem appends one JSON bulk item: {"stat":..,"count"|"value":..,"t":..}.
 func AppendStatHatItem(b []byte, r metric.Record) []byte {
 	b = append(b, `{"stat":`...)
-	b = appendJSONString(b, r.Name)
+	b = metric.AppendString(b, r.Name)
 	if r.Kind == metric.Count {
 		b = append(b, `,"count":`...)
 	} else {

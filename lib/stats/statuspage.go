@@ -62,7 +62,7 @@ func (s *Statuspage) request(recs []metric.Record) (httpx.Request, bool) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, id)
+		b = metric.AppendString(b, id)
 		b = append(b, ":["...)
 		for j, r := range byID[id] {
 			if j > 0 {
