@@ -171,11 +171,7 @@ func period(c hc.Check) string {
 // filters describe one invocation, not a setting (HCCTL_NAME must not rename
 // every check). lib/cli has no exported helper for this; its annotation is
 // set directly.
-func noEnv(fs *pflag.FlagSet, names ...string) {
-	for _, n := range names {
-		_ = fs.SetAnnotation(n, "cronkit.noenv", []string{"true"})
-	}
-}
+func noEnv(fs *pflag.FlagSet, names ...string) { cli.NoEnv(fs, names...) }
 
 // writableID is the UUID of c for an operation that needs a read-write key:
 // a read-only key sees checks without UUIDs (only unique_key), so such an

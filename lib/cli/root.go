@@ -159,6 +159,18 @@ func MarkSecret(fs *pflag.FlagSet, flag string) {
 	_ = fs.SetAnnotation(flag, annotSecret, []string{"true"})
 }
 
+// NoEnv keeps flags out of the environment and config binding: per-object
+// values (a check's --name, a confirmation's --yes) that must come from the
+// command line of this run, never from a stray HCCTL_NAME.
+func NoEnv(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		if fs.Lookup(n) == nil {
+			panic("cli.NoEnv: no flag " + n) // programming error, caught by any test of the command
+		}
+		_ = fs.SetAnnotation(n, annotNoEnv, []string{"true"})
+	}
+}
+
 // EnvName is the tool-prefixed environment variable for a flag: STATPOST_API_URL.
 func EnvName(tool, flag string) string {
 	return strings.ToUpper(strings.ReplaceAll(tool+"_"+flag, "-", "_"))

@@ -108,6 +108,7 @@ type ctxKey struct{}
 type attemptInfo struct {
 	idempotent bool
 	attempts   int
+	last       string // what the last failed attempt got, for a deadline error
 }
 
 // New returns a Client with the policy applied.
@@ -209,6 +210,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	req.Header.Set("User-Agent", version.UserAgent(c.opts.Tool))
 	resp, err := c.rc.Do(req)
 	if err != nil {
+		if ctx.Err() != nil && ai.last != "" && !strings.Contains(err.Error(), ai.last) {
+			err = fmt.Errorf("%w (last attempt: %s)", err, ai.last)
+		}
 		return nil, c.wrapErr(method, r.URL, err, ai.attempts, ctx)
 	}
 	defer resp.Body.Close()
@@ -266,6 +270,14 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	ai, _ := ctx.Value(ctxKey{}).(*attemptInfo)
 	idempotent := ai == nil || ai.idempotent
+	if ai != nil {
+		switch {
+		case err != nil:
+			ai.last = lastErrText(err)
+		case resp != nil:
+			ai.last = resp.Status
+		}
+	}
 	if err != nil {
 		if isPermanent(err) {
 			return false, err
@@ -291,6 +303,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return idempotent, nil
 	}
 	return false, nil
+}
+
+// lastErrText is the innermost useful text of a transport error
+// ("connection refused" rather than the whole url.Error chain).
+func lastErrText(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Op + ": " + op.Err.Error()
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // isPermanent: errors that no retry can fix.

@@ -253,3 +253,18 @@ func TestExcerpt(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A deadline that ends the retries still says what the attempts got.
+func TestDeadlineKeepsLastAttemptError(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	c := New(Options{Tool: "t", Deadline: 300 * time.Millisecond, RetryMax: 100, WaitMin: 50 * time.Millisecond, WaitMax: 100 * time.Millisecond})
+	_, err = c.Do(context.Background(), Request{URL: "http://" + addr})
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("err = %v, want the dial error named", err)
+	}
+}
