@@ -1,7 +1,9 @@
 // Command bench-chartd.d is the ceiling for scripts/bench-chartd: a minimal
 // net/http server that answers every request with the same SVG bytes from
 // memory, so wrk measures what net/http itself can do on this machine.
-// Not a cronkit tool; built and run only by the benchmark script.
+// With the single argument "noop" it exits at once: the cost of starting a
+// small Go binary, the floor for chartd's CLI wall time. Not a cronkit tool;
+// built and run only by the benchmark script.
 package main
 
 import (
@@ -13,6 +15,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "noop" {
+		return // the floor for a Go process start, for the CLI figures
+	}
 	if len(os.Args) != 3 {
 		fmt.Fprintln(os.Stderr, "usage: bench-chartd.d FILE.svg ADDR")
 		os.Exit(2)
