@@ -3,6 +3,9 @@ package runner
 import (
 	"io"
 	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // tee passes output through to dst and copies it into the capture. A write
@@ -42,14 +45,21 @@ func (t *tee) keep(p []byte) {
 	t.mu.Unlock()
 }
 
-// copyBufSize: one read of a full pipe (64 KiB by default on Linux) and then some.
-const copyBufSize = 128 << 10
+// copyBufSize: one read takes a whole enlarged pipe (pipeSize). Large reads
+// mean few syscalls and context switches for a chatty command, and only the
+// last Tail.Cap bytes of each read are copied into the capture.
+const (
+	copyBufSize = 256 << 10
+	pipeSize    = 256 << 10
+)
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
 // ReadFrom lets exec's io.Copy use one pooled, larger buffer: fewer syscalls
 // for a chatty command and no allocation per run after the first.
 func (t *tee) ReadFrom(r io.Reader) (int64, error) {
+	growPipe(r)
+	growPipe(t.dst)
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -70,4 +80,24 @@ func (t *tee) ReadFrom(r io.Reader) (int64, error) {
 			return total, err
 		}
 	}
+}
+
+// growPipe enlarges a pipe's kernel buffer (Linux F_SETPIPE_SZ; the default
+// is 64 KiB). exec hands ReadFrom its pipe wrapped in a type that still has
+// SyscallConn. Anything else, or a failure (a lower pipe-max-size), is
+// ignored: it is only an optimisation.
+func growPipe(x any) {
+	sc, ok := x.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		if sz, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && sz < pipeSize {
+			_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, pipeSize)
+		}
+	})
 }
