@@ -21,6 +21,7 @@ type serveOptions struct {
 	readTimeout  time.Duration
 	writeTimeout time.Duration
 	noAccessLog  bool
+	printURL     bool
 }
 
 func newServeCmd(r *cli.Root) *cobra.Command {
@@ -41,7 +42,7 @@ X-Content-Type-Options: nosniff and, on SVG, a Content-Security-Policy that
 allows nothing to load or run. Bad queries get 400 with a small image showing
 the message (and the message in X-Chartd-Error). Rendered charts are cached in
 memory (--cache-mb). An access log in Common Log Format goes to stderr (off with
---no-access-log). SIGINT or SIGTERM stops accepting and lets requests in flight
+--no-access-log or -q). SIGINT or SIGTERM stops accepting and lets requests in flight
 finish.`,
 		Example: `  chartd serve
   chartd serve --listen 127.0.0.1:8080 --cache-mb 128
@@ -57,6 +58,7 @@ finish.`,
 	fs.DurationVar(&o.readTimeout, "read-timeout", 10*time.Second, "deadline to read a request")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", 10*time.Second, "deadline to write a response")
 	fs.BoolVar(&o.noAccessLog, "no-access-log", false, "do not log requests to stderr")
+	fs.BoolVar(&o.printURL, "print-url", false, "print the base URL (http://host:port) on stdout once listening, for scripts")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return runServe(cmd.Context(), o)
 	}
@@ -78,7 +80,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	h := chart.NewHandler(chart.HandlerOptions{MaxAge: o.maxAge, CacheBytes: cacheBytes, Scale: o.scale})
 	var handler http.Handler = h
-	if !o.noAccessLog {
+	if !o.noAccessLog && !o.root.Quiet { // -q: only errors on stderr
 		handler = chart.AccessLog(handler, o.root.Env.Stderr, nil)
 	}
 	if o.root.Verbose >= 2 { // -vv: a debug line as each request starts, beside the access log at its end
@@ -95,6 +97,9 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	if !o.root.Quiet {
 		fmt.Fprintf(o.root.Env.Stderr, "chartd: serving on http://%s/\n", ln.Addr())
+	}
+	if o.printURL {
+		fmt.Fprintf(o.root.Env.Stdout, "http://%s\n", ln.Addr())
 	}
 	err = chart.Serve(ctx, ln, handler, chart.ServerOptions{ReadTimeout: o.readTimeout, WriteTimeout: o.writeTimeout})
 	if err == nil && !o.root.Quiet {
