@@ -18,7 +18,8 @@ const svgFontFamily = "Go,'Helvetica Neue',Helvetica,Arial,sans-serif"
 type fontSet struct {
 	regular, medium *sfnt.Font
 	mu              sync.Mutex
-	adv             [2]map[rune]float64 // advance in em, per weight
+	ascii           [2][128]float64     // advance in em of printable ASCII, read without the lock
+	adv             [2]map[rune]float64 // other runes, filled as met
 	buf             sfnt.Buffer
 }
 
@@ -37,6 +38,11 @@ func loadFonts() (*fontSet, error) {
 		if fs.medium, fontsErr = sfnt.Parse(gomedium.TTF); fontsErr != nil {
 			return
 		}
+		for w, f := range []*sfnt.Font{fs.regular, fs.medium} {
+			for r := rune(32); r < 127; r++ {
+				fs.ascii[w][r] = fs.advance(f, r)
+			}
+		}
 		fonts = fs
 	})
 	return fonts, fontsErr
@@ -54,19 +60,21 @@ func textWidth(s string, size float64, bold bool) float64 {
 	if bold {
 		w, f = 1, fs.medium
 	}
-	fs.mu.Lock()
-	defer fs.mu.Unlock()
 	total := 0.0
-	upem := fixed.Int26_6(f.UnitsPerEm())
+	locked := false
 	for _, r := range s {
+		if r >= 32 && r < 127 {
+			total += fs.ascii[w][r]
+			continue
+		}
+		if !locked {
+			fs.mu.Lock()
+			defer fs.mu.Unlock()
+			locked = true
+		}
 		a, ok := fs.adv[w][r]
 		if !ok {
-			a = 0.6
-			if gi, err := f.GlyphIndex(&fs.buf, r); err == nil && gi != 0 {
-				if adv, err := f.GlyphAdvance(&fs.buf, gi, upem, font.HintingNone); err == nil {
-					a = float64(adv) / float64(upem)
-				}
-			}
+			a = fs.advance(f, r)
 			if len(fs.adv[w]) < 4096 { // bound the cache; titles can hold any rune
 				fs.adv[w][r] = a
 			}
@@ -74,4 +82,16 @@ func textWidth(s string, size float64, bold bool) float64 {
 		total += a
 	}
 	return total * size
+}
+
+// advance is r's advance width in em (0.6 when the font lacks it). The
+// caller holds fs.mu or is the one-time initialisation.
+func (fs *fontSet) advance(f *sfnt.Font, r rune) float64 {
+	upem := fixed.Int26_6(f.UnitsPerEm())
+	if gi, err := f.GlyphIndex(&fs.buf, r); err == nil && gi != 0 {
+		if adv, err := f.GlyphAdvance(&fs.buf, gi, upem, font.HintingNone); err == nil {
+			return float64(adv) / float64(upem)
+		}
+	}
+	return 0.6
 }
