@@ -121,9 +121,6 @@ func (s *Influx) Send(ctx context.Context, recs []metric.Record) error {
 	if err := ctx.Err(); err != nil {
 		return &SendError{Err: err}
 	}
-	_, err := s.Client.Do(ctx, s.request(recs))
-	if err != nil {
-		return classifyHTTP(nil, err)
-	}
-	return nil
+	_, err := doHTTP(ctx, s.Client, s.request(recs))
+	return err
 }

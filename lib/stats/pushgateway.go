@@ -284,8 +284,8 @@ func (p *Pushgateway) Send(ctx context.Context, recs []metric.Record) error {
 		return &SendError{Err: err, Permanent: true}
 	}
 	body := render(state, p.apply(state, recs))
-	if _, err := p.Client.Do(ctx, p.request(body)); err != nil {
-		return classifyHTTP(nil, err)
+	if _, err := doHTTP(ctx, p.Client, p.request(body)); err != nil {
+		return err
 	}
 	if err := p.save(state); err != nil {
 		return &SendError{Err: fmt.Errorf("pushgateway state: %w", err), Ambiguous: true}

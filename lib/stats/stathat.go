@@ -164,13 +164,13 @@ func (s *StatHat) Send(ctx context.Context, recs []metric.Record) error {
 		return &SendError{Err: err}
 	}
 	req := s.request(recs, s.Verbose != nil)
-	resp, err := s.Client.Do(ctx, req)
+	resp, err := doHTTP(ctx, s.Client, req)
 	if s.Verbose != nil && resp != nil {
 		fmt.Fprintf(s.Verbose, "stathat: POST %s: %d %s %s\n", strings.TrimSuffix(req.URL, "?vb=1"), resp.Status,
 			http.StatusText(resp.Status), httpx.Excerpt(resp.Body, 500))
 	}
 	if err != nil {
-		return classifyHTTP(nil, err)
+		return err
 	}
 	if err := bodyStatus(resp.Body); err != nil {
 		// A 2xx whose body says it failed (patrickxb/stathat PR #8): the server

@@ -366,3 +366,30 @@ func TestStatsDTCP(t *testing.T) {
 		t.Errorf("refused: %v", err)
 	}
 }
+
+// Every attempt refused, then the post deadline ends during the pause before
+// the next attempt: nothing reached a server, so the failure is clear and a
+// count is kept for another try (spooled), not given up as "may have
+// arrived". A stall after the request was written stays ambiguous.
+func TestStatHatDeadlineAfterRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	s := &StatHat{URL: "http://" + addr, EZKey: "k", Client: httpx.New(httpx.Options{Tool: "statpost",
+		AttemptTimeout: time.Second, Deadline: 300 * time.Millisecond, WaitMin: 10 * time.Second, WaitMax: 10 * time.Second})}
+	err = s.Send(context.Background(), []metric.Record{count("a", 1), count("b", 1)})
+	if se := AsSendError(err); err == nil || se.Ambiguous || se.Permanent {
+		t.Errorf("refused until the deadline: %v ambiguous=%v", err, se.Ambiguous)
+	}
+
+	f, u := fakestathat.Start(t, fakestathat.Options{})
+	f.SetMode(fakestathat.Stall)
+	s.URL = u
+	err = s.Send(context.Background(), []metric.Record{count("a", 1), count("b", 1)})
+	if se := AsSendError(err); err == nil || !se.Ambiguous {
+		t.Errorf("stalled after sending: %v ambiguous=%v", err, se.Ambiguous)
+	}
+}

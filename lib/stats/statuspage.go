@@ -99,8 +99,8 @@ func (s *Statuspage) Send(ctx context.Context, recs []metric.Record) error {
 	if !ok {
 		return nil
 	}
-	if _, err := s.Client.Do(ctx, req); err != nil {
-		return classifyHTTP(nil, err)
+	if _, err := doHTTP(ctx, s.Client, req); err != nil {
+		return err
 	}
 	return nil
 }
