@@ -51,7 +51,8 @@ func runRender(_ context.Context, o *chartOptions) error {
 		fmt.Fprintln(o.root.Env.Stdout, chartURL(o.url, trimAmp(raw), o.png || (hasExt && f == chart.FormatPNG)))
 		return nil
 	}
-	q, err := chart.Parse(trimAmp(raw))
+	// The 16 KiB bound protects the server; a local render takes any length.
+	q, err := chart.ParseUnbounded(trimAmp(raw))
 	if err != nil {
 		return usage(err)
 	}

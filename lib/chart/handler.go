@@ -168,7 +168,7 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 	h.send(w, r, c.body, c.etag, h.cc)
 }
 
-// Render renders a raw query in format f at the handler's PNG scale.
+// render renders a raw query in format f at the handler's PNG scale.
 func (h *Handler) render(raw string, f Format) ([]byte, error) {
 	q, err := Parse(raw)
 	if err != nil {
