@@ -268,10 +268,12 @@ func (o *postOptions) position(src source) string {
 }
 
 // report prints what did not arrive and returns the exit code:
-// 2 bad input, 4 refused, 1 rejected, 3 spooled or possibly lost, 130 interrupted.
+// 2 bad input, 4 refused, 1 rejected or lost (not delivered and not
+// spooled), 3 spooled or possibly lost, 130 interrupted.
 func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.root.Env.Stderr
-	var auth, rejected, partial bool
+	var auth, rejected, partial, failed bool
+	secrets := o.root.Secrets()
 	for _, t := range res.Targets {
 		why := ""
 		if t.Err != nil {
@@ -292,7 +294,15 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			fmt.Fprintf(stderr, "statpost: %s: %d records rejected by the receiver%s\n", t.Name, t.Rejected, why)
 			rejected = true
 		}
-		if t.Spooled == 0 && t.Lost == 0 && t.Rejected == 0 && t.Err != nil {
+		if t.Unspooled > 0 {
+			fmt.Fprintf(stderr, "statpost: %s: %d records not delivered%s and not spooled (%s); they are lost\n", t.Name, t.Unspooled, why, cli.Redact(t.SpoolErr.Error(), secrets...))
+			failed = true
+		} else if t.SpoolErr != nil {
+			// the old spool could not be read or rewritten; it is left as it is
+			fmt.Fprintf(stderr, "statpost: %s: cannot use the spool (%s); records spooled by earlier runs, if any, were not sent\n", t.Name, cli.Redact(t.SpoolErr.Error(), secrets...))
+			partial = true
+		}
+		if t.Spooled == 0 && t.Lost == 0 && t.Rejected == 0 && t.Unspooled == 0 && t.Err != nil {
 			// e.g. a failed flush of an old spool, which is kept for the next run
 			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
 			partial = true
@@ -302,6 +312,10 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 	if res.Late > 0 {
 		fmt.Fprintf(stderr, "statpost: %d records read while stopping were spooled\n", res.Late)
 		partial = true
+	}
+	if res.LateLost > 0 {
+		fmt.Fprintf(stderr, "statpost: %d records read while stopping could not be spooled (%v); they are lost\n", res.LateLost, res.LateErr)
+		failed = true
 	}
 	if readErr != nil {
 		fmt.Fprintf(stderr, "statpost: reading stdin: %v\n", readErr)
@@ -317,7 +331,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		return cli.Exit(cli.ExitFailure)
 	case auth:
 		return cli.Exit(cli.ExitRefused)
-	case rejected:
+	case rejected, failed:
 		return cli.Exit(cli.ExitFailure)
 	case partial:
 		return cli.Exit(cli.ExitPartial)

@@ -47,6 +47,10 @@ type TargetResult struct {
 	FromSpool int // spooled records from earlier runs delivered now
 	Spooled   int // records appended to the spool
 	Lost      int // counts not re-sent after an ambiguous failure (may or may not have arrived)
+	// Unspooled records were not delivered and could not be written to the
+	// spool (SpoolErr says why): they are lost, and the run must say so.
+	Unspooled int
+	SpoolErr  error
 	Rejected  int // records the receiver refused as invalid (4xx)
 	Auth      bool
 	Damaged   int   // damaged spool lines skipped
@@ -59,22 +63,27 @@ type Result struct {
 	Targets []TargetResult
 	// Late counts records spooled (per sink) because they were added after Close.
 	Late int
+	// LateLost counts records added after Close that a spool could not take.
+	LateLost int
+	LateErr  error
 }
 
 // Poster batches records and sends them to every target from one goroutine
 // per target, flushing each target's old spool first.
 type Poster struct {
-	ctx     context.Context
-	opts    PostOptions
-	mu      sync.Mutex
-	chunk   []metric.Record
-	first   time.Time
-	closed  bool
-	workers []*worker
-	wg      sync.WaitGroup
-	stopTk  chan struct{}
-	tkDone  chan struct{}
-	late    int // records spooled by Add after Close
+	ctx      context.Context
+	opts     PostOptions
+	mu       sync.Mutex
+	chunk    []metric.Record
+	first    time.Time
+	closed   bool
+	workers  []*worker
+	wg       sync.WaitGroup
+	stopTk   chan struct{}
+	tkDone   chan struct{}
+	late     int // records spooled by Add after Close
+	lateLost int
+	lateErr  error
 }
 
 type batch struct {
@@ -254,7 +263,7 @@ func (p *Poster) result() Result {
 		r.Targets = append(r.Targets, w.res)
 	}
 	p.mu.Lock()
-	r.Late = p.late
+	r.Late, r.LateLost, r.LateErr = p.late, p.lateLost, p.lateErr
 	p.mu.Unlock()
 	return r
 }
@@ -270,9 +279,17 @@ func (p *Poster) spoolLate(rec metric.Record) {
 	defer p.mu.Unlock()
 	for _, w := range p.workers {
 		// Not through w.spool: the worker may still be running.
-		if w.t.Spool != nil && w.t.Spool.Append([]metric.Record{rec}) == nil {
-			p.late++
+		if w.t.Spool == nil {
+			continue
 		}
+		if err := w.t.Spool.Append([]metric.Record{rec}); err != nil {
+			p.lateLost++
+			if p.lateErr == nil {
+				p.lateErr = fmt.Errorf("%s: %w", w.res.Name, err)
+			}
+			continue
+		}
+		p.late++
 	}
 }
 
@@ -310,14 +327,17 @@ func (w *worker) run() {
 
 // flushSpool sends what earlier runs spooled, before anything new.
 func (w *worker) flushSpool() {
+	var sendErr error
 	res, err := w.t.Spool.Flush(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
 		if err := ctx.Err(); err != nil {
+			sendErr = err
 			return recs, err
 		}
 		err := w.t.Sink.Send(ctx, recs)
 		if err == nil {
 			return nil, nil
 		}
+		sendErr = err
 		se := AsSendError(err)
 		w.res.FromSpool += se.Done
 		keep, lost, rejected := w.salvage(recs[se.Done:], se)
@@ -334,6 +354,10 @@ func (w *worker) flushSpool() {
 	case err == nil:
 	case errors.Is(err, spool.ErrBusy):
 		w.p.opts.Warn("%s: %v; new records are sent directly", w.res.Name, err)
+	case sendErr == nil:
+		// The spool itself failed (unreadable directory, full disk): the sink
+		// may well be up, so new records are still sent to it.
+		w.res.SpoolErr = err
 	default:
 		w.fail(err)
 	}
@@ -419,8 +443,10 @@ func (w *worker) spool(recs []metric.Record, at time.Time, reason error) {
 		stamped[i] = r
 	}
 	if err := w.t.Spool.Append(stamped); err != nil {
-		w.res.Lost += len(recs)
-		w.res.Err = fmt.Errorf("%v; and spooling failed: %w", w.res.Err, err)
+		w.res.Unspooled += len(recs)
+		if w.res.SpoolErr == nil {
+			w.res.SpoolErr = err
+		}
 		return
 	}
 	w.res.Spooled += len(recs)
