@@ -68,11 +68,27 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	if d := runner.Jitter(o.Jitter); d > 0 {
 		o.root.Logger.Info("jitter", "sleep", d)
 		if !sleepOrStop(ctx, w.sr, d) {
-			return outcome{code: 128 + sigNum(w.sr.got)}
+			return outcome{code: 128 + sigNum(w.sr.got), interrupted: true}
 		}
 	}
 	if o.Lock != "" {
-		unlock, err := runner.Lock(ctx, o.Lock, o.LockWait)
+		// A terminating signal ends the wait for the lock.
+		lockCtx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-w.sr.stop:
+				cancel()
+			case <-lockCtx.Done():
+			}
+		}()
+		unlock, err := runner.Lock(lockCtx, o.Lock, o.LockWait)
+		cancel()
+		if w.sr.stopped() {
+			if unlock != nil {
+				unlock()
+			}
+			return outcome{code: 128 + sigNum(w.sr.got), interrupted: true}
+		}
 		if errors.Is(err, runner.ErrLocked) {
 			// Documented: a skipped run is not a failure; the /log ping
 			// leaves the check's status alone but shows in its log.
@@ -125,7 +141,15 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	attempt := 1
 	for ; ; attempt++ {
 		w.sr.drain()
-		if w.sr.stopped() && attempt > 1 {
+		if w.sr.stopped() {
+			if attempt > 1 {
+				attempt--
+				break
+			}
+			// Told to stop before the command started (during the start
+			// ping): do not start it; the fail ping says why.
+			res = runner.Result{Start: time.Now(), Received: w.sr.got, ExitCode: 128 + sigNum(w.sr.got),
+				ExecErr: fmt.Errorf("not started: runwrap received %s", runner.SignalName(w.sr.got))}
 			break
 		}
 		spec := w.spec(tail, env, rid, attempt)
@@ -142,11 +166,12 @@ func (w *wrapper) once(ctx context.Context) outcome {
 		}
 		o.root.Logger.Info("attempt failed", "attempt", attempt, "status", res.Status(o.Timeout))
 		if !sleepOrStop(ctx, w.sr, o.RetryDelay) {
+			// Told to stop between attempts: report the failure and the signal.
+			if res.Received == nil {
+				res.Received = w.sr.got
+			}
 			break
 		}
-	}
-	if res.Received == nil && w.sr.stopped() {
-		res.Received = w.sr.got
 	}
 	if stopLog != nil {
 		stopLog()
@@ -160,7 +185,7 @@ func (w *wrapper) once(ctx context.Context) outcome {
 			w.logf("--record: %v", err)
 		}
 	}
-	out := outcome{code: res.ExitCode}
+	out := outcome{code: res.ExitCode, interrupted: res.Received != nil}
 	if res.ExecErr != nil {
 		out.err = res.ExecErr
 	}
@@ -201,10 +226,10 @@ func (w *wrapper) pingKind(res runner.Result) (kind hc.PingKind, code int, toler
 	o := w.o
 	code = res.ExitCode
 	switch {
-	case res.ExecErr != nil:
-		kind = o.OnExecFail
 	case res.Received != nil:
 		kind = hc.PingFail
+	case res.ExecErr != nil:
+		kind = o.OnExecFail
 	case res.OK():
 		kind = o.OnSuccess
 	default:

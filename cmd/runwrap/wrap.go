@@ -346,7 +346,10 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 	for {
 		out := w.once(ctx)
 		if sr.stopped() {
-			return exitErr(out)
+			if out.interrupted {
+				return exitErr(out) // the signal reached the command
+			}
+			return nil // it came after the run: a clean stop
 		}
 		if out.err != nil && out.code == runner.ExitBeforeRunning && out.fatal {
 			return exitErr(out)
@@ -379,6 +382,9 @@ type outcome struct {
 	code  int
 	err   error // printed on stderr (exec failure, lock error)
 	fatal bool  // a setup error that would repeat on every periodic run
+	// interrupted: a terminating signal arrived while the command ran (or
+	// before it could start)
+	interrupted bool
 }
 
 func exitErr(o outcome) error {

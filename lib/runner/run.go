@@ -84,7 +84,7 @@ func (r Result) Status(timeout time.Duration) string {
 	default:
 		s = fmt.Sprintf("exit status %d", r.ExitCode)
 	}
-	if r.Received != nil {
+	if r.Received != nil && r.ExecErr == nil {
 		s += fmt.Sprintf("; runwrap received %s and forwarded it", SignalName(r.Received))
 	}
 	return s
