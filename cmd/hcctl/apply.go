@@ -91,6 +91,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	if len(o.tags) > 0 && !o.prune {
 		return cli.Usagef("--tag only applies with --prune")
 	}
+	if err := checkTags(o.tags); err != nil {
+		return err
+	}
 	var data []byte
 	var err error
 	name := o.file

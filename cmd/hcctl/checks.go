@@ -67,6 +67,9 @@ func runChecksList(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkTags(o.tags); err != nil {
+		return err
+	}
 	for _, s := range o.status {
 		if !strings.Contains(" new up grace down paused ", " "+s+" ") {
 			return cli.Usagef("--status %s: want new, up, grace, down or paused", s)

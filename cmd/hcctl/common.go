@@ -173,6 +173,18 @@ func period(c hc.Check) string {
 // set directly.
 func noEnv(fs *pflag.FlagSet, names ...string) { cli.NoEnv(fs, names...) }
 
+// checkTags refuses a --tag filter that can never match: Healthchecks tags
+// are space-separated words, so "" or "prod db" would select no check (and a
+// status gate or --prune on it would silently do nothing).
+func checkTags(tags []string) error {
+	for _, t := range tags {
+		if t == "" || len(strings.Fields(t)) != 1 || strings.TrimSpace(t) != t {
+			return cli.Usagef("--tag %q: want one tag, a word without blanks (repeat --tag for several)", t)
+		}
+	}
+	return nil
+}
+
 // writableID is the UUID of c for an operation that needs a read-write key:
 // a read-only key sees checks without UUIDs (only unique_key), so such an
 // operation is refused here with the reason rather than sent to a 404.

@@ -12,6 +12,7 @@ import (
 type ensureOptions struct {
 	g      *global
 	name   string
+	format string // its own: the url default must not leak into the other commands' -f
 	fields fieldFlags
 }
 
@@ -42,7 +43,7 @@ instead of the bare URL, for configuration tools that report changes.
 		},
 	}
 	addFieldFlags(cmd, &o.fields, false, g.root.Warnf)
-	cmd.Flags().StringVarP(&g.format, "format", "f", "url", "output: url (the ping URL alone), json, jsonl")
+	cmd.Flags().StringVarP(&o.format, "format", "f", "url", "output: url (the ping URL alone), json, jsonl")
 	noEnv(cmd.Flags(), "format")
 	return cmd
 }
@@ -57,10 +58,7 @@ type ensureResult struct {
 }
 
 func runEnsure(ctx context.Context, o *ensureOptions) error {
-	format := o.g.format
-	if format == "" { // the variable is shared with the other commands' -f
-		format = "url"
-	}
+	format := o.format
 	if format != "url" && format != "json" && format != "jsonl" {
 		return cli.Usagef("-f %s: want url, json or jsonl", format)
 	}

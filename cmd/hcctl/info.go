@@ -243,6 +243,9 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if o.failOn != "down" && o.failOn != "grace" {
 		return cli.Usagef("--fail-on %q: want down or grace", o.failOn)
 	}
+	if err := checkTags(o.tags); err != nil {
+		return err
+	}
 	a, err := o.g.api()
 	if err != nil {
 		return err

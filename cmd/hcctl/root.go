@@ -26,6 +26,7 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
   hcctl status --tag prod || echo "something is down"
   hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" > runtime.svg
   hcctl cron next "0 3 * * *" --tz Europe/Riga`,
+		ExitCodes: exitCodesHelp,
 	})
 	g := &global{root: r}
 	addGlobalFlags(g)
@@ -33,3 +34,15 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
 		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g))
 	return r
 }
+
+// exitCodesHelp is the shared table with what each code means for hcctl.
+const exitCodesHelp = `Exit codes:
+  0    success
+  1    failure at run time: network, server, a check not found, a check down
+       (status), resume of a check that is not paused
+  2    usage: bad flags or arguments, a bad checks file or schedule, an
+       ambiguous CHECK, the API's 400
+  3    partial: some writes of apply failed (details on stderr)
+  4    refused by the API: wrong or missing key, a read-only key for a write,
+       another project's check
+  130  interrupted (143 on SIGTERM)`

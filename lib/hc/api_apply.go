@@ -215,8 +215,15 @@ func ValidateSpec(s *CheckSpec) error {
 		}
 	}
 	if s.Schedule != nil {
-		if _, err := cron.Parse(*s.Schedule); err != nil {
+		sched, err := cron.Parse(*s.Schedule)
+		if err != nil {
 			return fmt.Errorf("schedule %q: %v", *s.Schedule, err)
+		}
+		// Healthchecks evaluates schedules with cronsim, which takes five
+		// fields and no @-macros: send a macro expanded.
+		if len(strings.Fields(*s.Schedule)) != 5 {
+			x := sched.String()
+			s.Schedule = &x
 		}
 	}
 	if s.TZ != nil {
@@ -381,7 +388,7 @@ func diffCheck(s CheckSpec, c Check, channels []Channel) (CheckSpec, []FieldDiff
 	}
 	cmpStr("desc", s.Desc, c.Desc, &u.Desc)
 	if s.Schedule != nil {
-		if *s.Schedule != c.Schedule {
+		if !sameSchedule(*s.Schedule, c.Schedule) {
 			old := "timeout " + FormatSeconds(c.Timeout)
 			if c.Schedule != "" {
 				old = strconv.Quote(c.Schedule)
@@ -429,6 +436,20 @@ func diffCheck(s CheckSpec, c Check, channels []Channel) (CheckSpec, []FieldDiff
 	cmpBool("filter_subject", s.FilterSubject, c.FilterSubject, &u.FilterSubject)
 	cmpBool("filter_body", s.FilterBody, c.FilterBody, &u.FilterBody)
 	return u, diffs, nil
+}
+
+// sameSchedule reports whether two cron expressions have the same fields:
+// spacing and the case of names do not make a change worth a write.
+func sameSchedule(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, err := cron.Parse(a)
+	if err != nil {
+		return false
+	}
+	sb, err := cron.Parse(b)
+	return err == nil && sa.String() == sb.String()
 }
 
 // channelSet resolves a channels value ("*", "", UUIDs or names) to the

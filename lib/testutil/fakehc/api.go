@@ -543,7 +543,9 @@ func validateSpec(spec map[string]any) string {
 			}
 			switch p.format {
 			case "cron":
-				if _, err := cron.Parse(s); err != nil {
+				// cronsim wants exactly five fields: it has no @-macros
+				// ("@daily" is one field, "Wrong number of fields").
+				if _, err := cron.Parse(s); err != nil || len(strings.Fields(s)) != 5 {
 					return p.name + " is not a valid cron expression"
 				}
 			case "timezone":
