@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
@@ -28,7 +29,8 @@ N defaults to 1 and may be fractional or negative.`,
 		Example: `  statpost count installs
   statpost count "emails sent" 12
   statpost count "messages sent~total,europe" 1     # StatHat multi-stat: "messages sent total", "messages sent europe"
-  statpost count backups 1 --time 1700000000 --sink statsd=udp://127.0.0.1:8125`,
+  statpost count backups 1 --time 1700000000 --sink statsd=udp://127.0.0.1:8125
+  statpost count "queue length" -- -3             # a negative N goes after --`,
 		Args: cobra.RangeArgs(1, 2),
 	}
 	if kind == "value" {
@@ -37,10 +39,12 @@ N defaults to 1 and may be fractional or negative.`,
 		cmd.Long = `Post a value: StatHat averages values per interval, StatsD gets NAME:V|g.`
 		cmd.Example = `  statpost value "daily active users" 1234
   statpost value "load average" 0.73 --time 2026-11-22T21:05:00Z
-  statpost value "queue depth" 17 --dry-run`
+  statpost value "queue depth" 17 --dry-run
+  statpost value temperature -- -2.5              # a negative V goes after --`
 		cmd.Args = cobra.ExactArgs(2)
 	}
 	cmd.Flags().StringVar(&o.time, "time", "", "time of the point: unix seconds or RFC 3339 (default: now)")
+	cmd.SetFlagErrorFunc(negativeNumberHint)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.name = args[0]
 		o.num = "1"
@@ -52,6 +56,19 @@ N defaults to 1 and may be fractional or negative.`,
 		return runCount(ctx, o)
 	}
 	return cmd
+}
+
+// negativeNumberHint turns pflag's "unknown shorthand flag: '3' in -3" into
+// advice: a negative number reads as flags unless it comes after "--".
+func negativeNumberHint(c *cobra.Command, err error) error {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, " in -"); i >= 0 && strings.HasPrefix(msg, "unknown shorthand flag") {
+		arg := msg[i+len(" in "):]
+		if _, perr := metric.ParseValue(arg); perr == nil {
+			return cli.Usagef("%s reads as flags: put a negative number after --, e.g. statpost %s NAME -- %s", arg, c.Name(), arg)
+		}
+	}
+	return cli.WithCode(cli.ExitUsage, err)
 }
 
 // one yields a single record.

@@ -23,6 +23,13 @@ run that posts to that sink. These commands look at them directly.`,
   statpost spool flush --sink stathat --sink statsd=udp://127.0.0.1:8125
   statpost spool drop statsd`,
 	}
+	// Without RunE cobra prints the help and exits 0 for "spool bogus".
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return cli.Usagef("unknown spool command %q (want status, flush or drop)", args[0])
+		}
+		return cli.Usagef("spool needs a command: status, flush or drop")
+	}
 	cmd.AddCommand(newSpoolStatusCmd(po), newSpoolFlushCmd(po), newSpoolDropCmd(po))
 	return cmd
 }
