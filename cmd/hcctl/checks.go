@@ -57,6 +57,7 @@ func newChecksListCmd(g *global) *cobra.Command {
 	fs.StringArrayVar(&o.tags, "tag", nil, "only checks with this tag (repeatable: all must match)")
 	fs.StringVar(&o.slug, "slug", "", "only checks with this slug")
 	fs.StringSliceVar(&o.status, "status", nil, "only checks in these states: new, up, grace, down, paused")
+	_ = cmd.RegisterFlagCompletionFunc("status", completeWords("new", "up", "grace", "down", "paused"))
 	noEnv(fs, "tag", "slug", "status")
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
@@ -168,10 +169,11 @@ type getOptions struct {
 func newChecksGetCmd(g *global) *cobra.Command {
 	o := &getOptions{g: g}
 	cmd := &cobra.Command{
-		Use:     "get CHECK",
-		Short:   "Show one check",
-		Example: "  hcctl checks get backups\n  hcctl checks get 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 -f json",
-		Args:    cobra.ExactArgs(1),
+		Use:               "get CHECK",
+		Short:             "Show one check",
+		Example:           "  hcctl checks get backups\n  hcctl checks get 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 -f json",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -259,7 +261,8 @@ func newChecksUpdateCmd(g *global) *cobra.Command {
 		Example: `  hcctl checks update backups --grace 2h
   hcctl checks update backups --schedule "30 2 * * *" --tz UTC
   hcctl checks update backups --name "DB backups" --channels ""`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -319,8 +322,9 @@ func newChecksDeleteCmd(g *global) *cobra.Command {
 		Short: "Delete a check (asks first unless --yes)",
 		Long: `Delete one check. It asks on the terminal first; without a terminal on stdin
 it refuses unless --yes is given, so a script cannot delete by accident.`,
-		Example: "  hcctl checks delete old-job\n  hcctl checks delete 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 --yes",
-		Args:    cobra.ExactArgs(1),
+		Example:           "  hcctl checks delete old-job\n  hcctl checks delete 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 --yes",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -377,10 +381,11 @@ func newChecksPauseCmd(g *global, action string) *cobra.Command {
 		short = "Resume a paused check (its status becomes new)"
 	}
 	return &cobra.Command{
-		Use:     action + " CHECK",
-		Short:   short,
-		Example: "  hcctl checks " + action + " backups",
-		Args:    cobra.ExactArgs(1),
+		Use:               action + " CHECK",
+		Short:             short,
+		Example:           "  hcctl checks " + action + " backups",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())

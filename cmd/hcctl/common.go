@@ -39,6 +39,7 @@ func addGlobalFlags(g *global) {
 // uses -f for its file, so the flag is not global).
 func addFormatFlag(cmd *cobra.Command, g *global, formats string) {
 	cmd.Flags().StringVarP(&g.format, "format", "f", "", "output: "+formats+" (table on a terminal, jsonl otherwise)")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(strings.Split(formats, ", ")...))
 }
 
 // api returns a client for the API flags in force.

@@ -34,7 +34,8 @@ instead of the bare URL, for configuration tools that report changes.
 		Example: `  URL=$(hcctl ensure db7-pgreport --schedule '*/5 * * * *' --tz UTC --grace 10m)
   hcctl ensure backups --slug backups --period 1d --grace 1h --channels "*" --tag prod
   hcctl ensure backups --period 1d -f json     # "created": false, "updated": true, ...`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.name = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -45,6 +46,7 @@ instead of the bare URL, for configuration tools that report changes.
 	addFieldFlags(cmd, &o.fields, false, g.root.Warnf)
 	cmd.Flags().StringVarP(&o.format, "format", "f", "url", "output: url (the ping URL alone), json, jsonl")
 	noEnv(cmd.Flags(), "format")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords("url", "json", "jsonl"))
 	return cmd
 }
 

@@ -28,7 +28,8 @@ func newFlipsCmd(g *global) *cobra.Command {
 		Example: `  hcctl flips backups
   hcctl flips backups --since 24h
   hcctl flips backups --start 2026-11-01T00:00:00Z --end 2026-11-08T00:00:00Z -f json`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -220,6 +221,7 @@ too. Paused and new checks never fail the gate.`,
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.tags, "tag", nil, "only checks with this tag (repeatable: all must match)")
 	fs.StringVar(&o.failOn, "fail-on", "down", "exit 1 when a check is down, or with grace when in grace too")
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", completeWords("down", "grace"))
 	noEnv(fs, "tag")
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd

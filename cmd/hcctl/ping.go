@@ -35,6 +35,12 @@ read-write key): success (the default), start, fail, log, or an exit status
   hcctl ping backups 3 --body "pg_dump failed"
   tail -n 50 /var/log/backup.log | hcctl ping backups log --body-file -`,
 		Args: cobra.RangeArgs(1, 2),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) == 1 {
+				return completeWords("success", "start", "fail", "log")(cmd, args, toComplete)
+			}
+			return completeCheck(g)(cmd, args, toComplete)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			if len(args) == 2 {

@@ -34,7 +34,8 @@ that chartd can chart a job's runtime. The pings list needs a read-write key.`,
   hcctl pings backups -n 5 -f json
   hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" > runtime.svg
   hcctl pings body backups 12`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			ctx, cancel := g.root.Context(cmd.Context())
@@ -126,10 +127,11 @@ type bodyOptions struct {
 func newPingsBodyCmd(g *global) *cobra.Command {
 	o := &bodyOptions{g: g}
 	return &cobra.Command{
-		Use:     "body CHECK N",
-		Short:   "Print the stored body of ping N of a check",
-		Example: "  hcctl pings body backups 12 > backup.log",
-		Args:    cobra.ExactArgs(2),
+		Use:               "body CHECK N",
+		Short:             "Print the stored body of ping N of a check",
+		Example:           "  hcctl pings body backups 12 > backup.log",
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeCheck(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
 			n, err := strconv.Atoi(args[1])
