@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"github.com/cronkit/cronkit/lib/cron"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/runner"
@@ -108,6 +110,38 @@ func TestBody(t *testing.T) {
 			}
 			if len(got) > tt.limit {
 				t.Errorf("body has %d bytes, over the limit %d", len(got), tt.limit)
+			}
+		})
+	}
+}
+
+func TestNextDelay(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	every := &wrapOptions{Every: 10 * time.Minute}
+	sched, err := cron.Parse("*/15 * * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	helsinki, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		o    *wrapOptions
+		now  time.Time
+		want time.Duration
+	}{
+		{"every: short run", every, t0.Add(3 * time.Minute), 7 * time.Minute},
+		{"every: run overran one tick", every, t0.Add(25 * time.Minute), 5 * time.Minute},
+		{"every: run ended on a tick", every, t0.Add(10 * time.Minute), 10 * time.Minute},
+		{"schedule", &wrapOptions{schedule: sched, loc: time.UTC}, t0.Add(3 * time.Minute), 12 * time.Minute},
+		{"schedule in a zone", &wrapOptions{schedule: sched, loc: helsinki}, t0.Add(16 * time.Minute), 14 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := nextDelay(tt.o, t0, tt.now); got != tt.want {
+				t.Errorf("nextDelay = %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -344,6 +344,7 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 		return exitErr(w.once(ctx))
 	}
 	for {
+		started := time.Now()
 		out := w.once(ctx)
 		if sr.stopped() {
 			if out.interrupted {
@@ -354,13 +355,7 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 		if out.err != nil && out.code == runner.ExitBeforeRunning && out.fatal {
 			return exitErr(out)
 		}
-		var next time.Duration
-		if o.Every > 0 {
-			next = o.Every
-		} else {
-			now := time.Now()
-			next = o.schedule.Next(now.In(o.loc)).Sub(now)
-		}
+		next := nextDelay(o, started, time.Now())
 		t := time.NewTimer(next)
 		select {
 		case <-t.C:
@@ -375,6 +370,20 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 			return nil
 		}
 	}
+}
+
+// nextDelay is how long to wait after a run that started at started, now.
+func nextDelay(o *wrapOptions, started, now time.Time) time.Duration {
+	if o.Every > 0 {
+		// A fixed cadence from the runs' starts, like runitor's
+		// time.Ticker; a run longer than D skips the ticks it overran.
+		at := started.Add(o.Every)
+		for !at.After(now) {
+			at = at.Add(o.Every)
+		}
+		return at.Sub(now)
+	}
+	return o.schedule.Next(now.In(o.loc)).Sub(now)
 }
 
 // outcome is one run's result as runwrap exits with it.
