@@ -329,6 +329,17 @@ func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err
 		e.err = ErrNotFound
 	case http.StatusConflict:
 		e.err = ErrConflict
+	case http.StatusTooManyRequests:
+		// Retried while the deadline allowed; say when the server will take
+		// requests again (hosted: 100 a minute per project).
+		msg := "rate limited by the server"
+		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			msg += fmt.Sprintf("; it asks to wait %s", d.Round(time.Second))
+		}
+		if e.Msg != "" {
+			msg += ": " + e.Msg
+		}
+		e.Msg = msg
 	case http.StatusUnauthorized:
 		// A read-only key's writes get the same 401 "wrong api key" as a
 		// wrong key (captures §4): tell them apart by a read, which a
