@@ -71,10 +71,8 @@ func newCronNextCmd(g *global) *cobra.Command {
 			}
 			from := time.Now()
 			if o.from != "" {
-				if from, err = time.Parse(time.RFC3339, o.from); err != nil {
-					if from, err = time.ParseInLocation("2006-01-02 15:04", o.from, loc); err != nil {
-						return cli.Usagef("--from %q: want RFC 3339 (2026-03-29T00:00:00Z) or \"2026-03-29 00:00\" in --tz", o.from)
-					}
+				if from, err = parseFrom(o.from, loc); err != nil {
+					return cli.Usagef("--from %q: want RFC 3339 (2026-03-29T00:00:00Z), or \"2026-03-29 00:00\" or 2026-03-29 in --tz", o.from)
 				}
 			}
 			runs := s.NextN(from.In(loc), o.n)
@@ -98,7 +96,7 @@ func newCronNextCmd(g *global) *cobra.Command {
 	fs := cmd.Flags()
 	fs.IntVarP(&o.n, "count", "n", 5, "how many runs")
 	fs.StringVar(&o.tz, "tz", "UTC", "time zone the schedule runs in")
-	fs.StringVar(&o.from, "from", "", "start after this time (default now)")
+	fs.StringVar(&o.from, "from", "", "start after this time: RFC 3339, or a wall time (\"2026-03-29 02:00\") or date in --tz (default now)")
 	noEnv(fs, "count", "from")
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
@@ -141,4 +139,20 @@ it: a malformed field is named, and an expression that can never fire (such as
 			return nil
 		},
 	}
+}
+
+// parseFrom reads --from: an RFC 3339 instant, or a wall-clock time or a
+// date (midnight) in loc, the way an operator types them.
+func parseFrom(v string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	var err error
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"} {
+		var t time.Time
+		if t, err = time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
