@@ -110,6 +110,11 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return cli.Usagef("%v", err)
 	}
+	if o.prune && len(desired) == 0 {
+		// A generator that failed half-way often leaves an empty list:
+		// pruning on it would delete every tagged check.
+		return cli.Usagef("%s declares no checks: --prune would delete every check tagged %s; refusing (use hcctl checks delete)", name, strings.Join(o.tags, " and "))
+	}
 	a, err := o.g.api()
 	if err != nil {
 		return err
