@@ -70,6 +70,7 @@ type scriptFakeKey struct{}
 //
 //	fakehc clock +2s | 2026-11-23T01:00:00Z   move the clock
 //	fakehc check NAME SLUG [TAGS]             add a check (not counted)
+//	fakehc foreign UUID                       add a check of another project (403)
 //	fakehc writes N                           assert N write requests so far
 //	fakehc count KIND N                       assert N requests of a kind
 //	fakehc reset                              zero the counters
@@ -108,6 +109,8 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			s.Tags = args[3]
 		}
 		sf.f.AddCheck(s)
+	case "foreign":
+		sf.f.AddCheck(fakehc.Spec{UUID: args[1], Name: "elsewhere", Foreign: true})
 	case "writes":
 		assert("writes", sf.f.Writes(), atoi(args[1]))
 	case "count":

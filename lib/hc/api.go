@@ -329,6 +329,16 @@ func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err
 		e.err = ErrNotFound
 	case http.StatusConflict:
 		e.err = ErrConflict
+	case http.StatusForbidden:
+		// The server says nothing (empty body, healthchecks-api.md §3.1-3.3):
+		// a create is refused at the project's check limit; anything else
+		// names a check of another project.
+		if e.Msg == "" {
+			e.Msg = "the check belongs to another project than the API key's"
+			if r.method == http.MethodPost && r.path == "checks/" {
+				e.Msg = "the project has reached its check limit"
+			}
+		}
 	case http.StatusTooManyRequests:
 		// Retried while the deadline allowed; say when the server will take
 		// requests again (hosted: 100 a minute per project).
