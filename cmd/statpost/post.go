@@ -322,7 +322,10 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 	}
 	switch {
 	case ctx.Err() == context.Canceled:
-		return cli.WithCode(cli.ExitInterrupted, fmt.Errorf("interrupted; what was not sent is spooled: %w", context.Canceled))
+		if partial {
+			return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted; what was not sent is spooled"))
+		}
+		return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted"))
 	case interrupted:
 		return cli.Partialf("--timeout reached; what was not sent is spooled")
 	case bad > 0:

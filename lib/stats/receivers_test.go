@@ -390,9 +390,10 @@ LoadPlugin csv
 	}
 	defer s.Close()
 	csvDir := filepath.Join(dir, "csv", "statpost-test", "statsd")
-	day := time.Now().Format("2006-01-02")
 	lastField := func(name string) (string, error) {
-		b, err := os.ReadFile(filepath.Join(csvDir, name+"-"+day))
+		// collectd names the file by the day the line is written: a run
+		// across midnight goes on in the next day's file.
+		b, err := os.ReadFile(filepath.Join(csvDir, name+"-"+time.Now().Format("2006-01-02")))
 		if err != nil {
 			return "", err
 		}
