@@ -62,15 +62,19 @@ func CheckStatHatName(name string) error {
 	if strings.ContainsAny(name, "\n\r") {
 		return fmt.Errorf("name %q contains a line break", clip(name))
 	}
+	if strings.TrimSpace(name) == "" {
+		// StatHat would create a stat nobody can tell apart on its site
+		return fmt.Errorf("name %q is blank", name)
+	}
 	prefix, list, ok := strings.Cut(name, "~")
 	if !ok {
 		return nil
 	}
-	if prefix == "" || list == "" || strings.Contains(list, "~") {
+	if strings.TrimSpace(prefix) == "" || list == "" || strings.Contains(list, "~") {
 		return fmt.Errorf("name %q: `~` is only allowed in the multi-stat form prefix~a,b", clip(name))
 	}
 	for _, p := range strings.Split(list, ",") {
-		if p == "" {
+		if strings.TrimSpace(p) == "" {
 			return fmt.Errorf("name %q: empty part in prefix~a,b", clip(name))
 		}
 		if utf8.RuneCountInString(prefix+" "+p) > 255 {

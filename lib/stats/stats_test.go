@@ -61,6 +61,11 @@ func TestCheckStatHatName(t *testing.T) {
 		{"a~b,,c", false},
 		{"line\nbreak", false},
 		{strings.Repeat("a", 250) + "~bbbbbbb", false},
+		{"   ", false},
+		{"\t", false},
+		{" ~a,b", false},
+		{"a~ ,b", false},
+		{"load avg", true},
 	}
 	for _, tc := range tests {
 		if err := CheckStatHatName(tc.name); (err == nil) != tc.ok {
