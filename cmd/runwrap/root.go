@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/runner"
 )
 
 // newRoot builds runwrap's command tree on env's streams. runwrap has no
@@ -11,8 +12,11 @@ func newRoot(env *cli.Env) *cli.Root {
 		Name:       "runwrap",
 		NoTimeout:  true, // runwrap's --timeout bounds the child
 		OwnSignals: true, // runwrap forwards signals to the child
-		ExitCodes:  ExitCodesHelp,
-		Short:      "Wrap a cron command with Healthchecks pings, output capture, timeouts and locking",
+		// runwrap's own failures before the command runs exit 125 (timeout(1),
+		// env(1)), so a wrapper error never looks like the command's exit 2.
+		UsageCode: runner.ExitBeforeRunning,
+		ExitCodes: ExitCodesHelp,
+		Short:     "Wrap a cron command with Healthchecks pings, output capture, timeouts and locking",
 		Long: `runwrap runs a command (from cron, a systemd timer or CI) and reports it to Healthchecks:
 a start ping, then success, failure or the exit code, with the tail of the command's
 output attached. The command's stdout and stderr pass through unchanged; runwrap

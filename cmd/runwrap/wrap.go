@@ -114,21 +114,11 @@ func newWrapCmd(r *cli.Root) {
 	cli.EnvAlias(f, "api-url", "HC_API_URL")
 	cli.MarkSecret(f, "ping-key")
 
-	// runwrap's own failures before the command runs exit 125 (timeout(1),
-	// env(1)), so a wrapper error never looks like the command's exit 2.
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.WithCode(runner.ExitBeforeRunning, err) })
 	cmd.Args = func(cmd *cobra.Command, args []string) error {
 		o.cliSet = map[string]bool{}
 		cmd.Flags().Visit(func(fl *pflag.Flag) { o.cliSet[fl.Name] = true })
 		if len(args) == 0 {
 			return cli.WithCode(runner.ExitBeforeRunning, errors.New("no command given: runwrap [flags] -- command [args...]"))
-		}
-		return nil
-	}
-	bind := cmd.PersistentPreRunE
-	cmd.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		if err := bind(cmd, args); err != nil {
-			return cli.WithCode(runner.ExitBeforeRunning, err)
 		}
 		return nil
 	}

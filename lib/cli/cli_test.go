@@ -247,3 +247,22 @@ func TestRedact(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestUsageCode(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	r := NewRoot(&Env{Stdout: &out, Stderr: &errb}, Tool{Name: "wrap", UsageCode: 125})
+	r.Cmd.AddCommand(&cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }})
+	if code := Execute(r, []string{"x", "--bogus"}); code != 125 {
+		t.Errorf("bad flag: exit %d, want 125", code)
+	}
+	if code := Execute(r, []string{"x", "--config", "/nonexistent.yaml"}); code != 125 {
+		t.Errorf("bad config: exit %d, want 125", code)
+	}
+	// A code the command chose (a child's exit 2 passed through) stays.
+	r = NewRoot(&Env{Stdout: &out, Stderr: &errb}, Tool{Name: "wrap", UsageCode: 125})
+	r.Cmd.AddCommand(&cobra.Command{Use: "child", RunE: func(*cobra.Command, []string) error { return Exit(2) }})
+	if code := Execute(r, []string{"child"}); code != 2 {
+		t.Errorf("passed-through 2: exit %d", code)
+	}
+}

@@ -30,8 +30,9 @@ const ExitCodesHelp = `Exit codes:
 // ExitError carries an exit code with the error that caused it.
 // A nil Err with a code is a silent exit (the tool already said what it had to).
 type ExitError struct {
-	Code int
-	Err  error
+	Code  int
+	Err   error
+	usage bool // a usage error: Tool.UsageCode may replace the code
 }
 
 func (e *ExitError) Error() string {
@@ -56,7 +57,17 @@ func Exit(code int) error { return &ExitError{Code: code} }
 
 // Usagef reports bad flags, arguments or input (exit 2).
 func Usagef(format string, args ...any) error {
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...), usage: true}
+}
+
+// isUsage reports whether err is a usage error (bad flags, arguments, config)
+// rather than an exit code chosen by the command.
+func isUsage(err error) bool {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.usage
+	}
+	return Code(err) == ExitUsage
 }
 
 // Partialf reports a run where some work failed (exit 3).

@@ -73,6 +73,10 @@ type Tool struct {
 	// OwnSignals: the tool handles SIGINT/SIGTERM itself (runwrap forwards them);
 	// Execute then does not cancel the context on signals.
 	OwnSignals bool
+	// UsageCode replaces exit code 2 for usage errors (bad flags, config):
+	// runwrap uses 125, as timeout(1) and env(1) do, so that its own error is
+	// never mistaken for the wrapped command's exit 2.
+	UsageCode int
 }
 
 // Root is the shared root command and the global options every subcommand reads.
@@ -117,7 +121,7 @@ func NewRoot(env *Env, tool Tool) *Root {
 	cmd.SetErr(env.Stderr)
 	cmd.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return &ExitError{Code: ExitUsage, Err: err, usage: true}
 	})
 	codes := tool.ExitCodes
 	if codes == "" {
@@ -363,6 +367,9 @@ func (r *Root) Report(err error, sig os.Signal) int {
 		return ExitOK
 	}
 	code := Code(err)
+	if r.Tool.UsageCode != 0 && isUsage(err) {
+		code = r.Tool.UsageCode
+	}
 	if sig != nil && (code == ExitInterrupted || errors.Is(err, context.Canceled)) {
 		code = ExitInterrupted
 		if sig == syscall.SIGTERM {
