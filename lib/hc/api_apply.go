@@ -38,7 +38,8 @@ func (e *FileError) Error() string {
 }
 
 // ParseChecksFile reads a checks file: YAML or JSON, either a list of
-// checks or {"checks": [...]}. Each check is a map of API field names;
+// checks or {"checks": [...]} (beside which keys starting with x- are
+// ignored, to hold YAML anchors; merge keys "<<: *anchor" work in checks). Each check is a map of API field names;
 // timeout (or period) and grace take seconds or durations ("10m", "7d");
 // tags and channels take a string or a list. Unknown fields are errors, so
 // typos do not silently drop a setting. Schedules are validated with
@@ -57,10 +58,13 @@ func ParseChecksFile(file string, data []byte) ([]Desired, error) {
 		list = nil
 		for i := 0; i+1 < len(doc.Content); i += 2 {
 			k := doc.Content[i]
+			if strings.HasPrefix(k.Value, "x-") {
+				continue // a place for anchors to merge: x-defaults: &defaults
+			}
 			if k.Value != "checks" {
 				return nil, &FileError{File: file, Line: k.Line, Msg: fmt.Sprintf("unknown top-level key %q (want checks)", k.Value)}
 			}
-			list = doc.Content[i+1]
+			list = deref(doc.Content[i+1])
 		}
 		if list == nil {
 			return nil, &FileError{File: file, Line: doc.Line, Msg: "no checks key"}
@@ -94,14 +98,66 @@ func yamlMsg(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
+// deref follows YAML aliases (*name) to the anchored node.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// checkFields returns the key/value pairs of a check's mapping with YAML
+// merge keys ("<<: *defaults", the way playbooks share settings) expanded:
+// the check's own keys win, then earlier merged maps over later ones.
+func checkFields(n *yaml.Node) ([][2]*yaml.Node, error) {
+	var own, merged [][2]*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Tag != "!!merge" {
+			own = append(own, [2]*yaml.Node{k, deref(n.Content[i+1])})
+			seen[k.Value] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if k.Tag != "!!merge" {
+			continue
+		}
+		srcs := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, src := range srcs {
+			src = deref(src)
+			if src.Kind != yaml.MappingNode {
+				return nil, &FileError{Line: k.Line, Msg: "<<: want a map (or a list of maps) to merge"}
+			}
+			for j := 0; j+1 < len(src.Content); j += 2 {
+				mk := src.Content[j]
+				if mk.Tag == "!!merge" || seen[mk.Value] {
+					continue
+				}
+				seen[mk.Value] = true
+				merged = append(merged, [2]*yaml.Node{mk, deref(src.Content[j+1])})
+			}
+		}
+	}
+	return append(own, merged...), nil
+}
+
 func parseDesired(n *yaml.Node) (Desired, error) {
+	n = deref(n)
 	d := Desired{Line: n.Line}
 	if n.Kind != yaml.MappingNode {
 		return d, &FileError{Line: n.Line, Msg: "a check must be a map of fields (name, schedule, grace, ...)"}
 	}
+	fields, err := checkFields(n)
+	if err != nil {
+		return d, err
+	}
 	s := &d.Spec
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+	for _, kv := range fields {
+		k, v := kv[0], kv[1]
 		fail := func(format string, args ...any) error {
 			return &FileError{Line: v.Line, Msg: k.Value + ": " + fmt.Sprintf(format, args...)}
 		}

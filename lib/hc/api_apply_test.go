@@ -2,6 +2,7 @@ package hc
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -45,6 +46,58 @@ func TestParseChecksFile(t *testing.T) {
 				t.Fatalf("%v, %d checks", err, len(d))
 			}
 		})
+	}
+}
+
+// YAML anchors, aliases and merge keys, as playbooks use them to share
+// settings: the check's own keys win over merged ones.
+func TestParseChecksFileMerge(t *testing.T) {
+	in := `x-defaults: &defaults
+  grace: 10m
+  tags: [prod, db]
+  tz: UTC
+x-nightly: &nightly
+  schedule: "0 3 * * *"
+  grace: 1h
+checks:
+  - <<: *defaults
+    name: a
+    tags: prod
+  - <<: [*nightly, *defaults]
+    name: b
+  - &c
+    name: c
+    desc: &d shared words
+  - name: d
+    desc: *d
+`
+	got, err := ParseChecksFile("x.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"name":"a","tags":"prod","grace":600,"tz":"UTC"}`,
+		`{"name":"b","tags":"prod db","grace":3600,"schedule":"0 3 * * *","tz":"UTC"}`,
+		`{"name":"c","desc":"shared words"}`,
+		`{"name":"d","desc":"shared words"}`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d checks, want %d", len(got), len(want))
+	}
+	for i, d := range got {
+		b, _ := json.Marshal(d.Spec)
+		if string(b) != want[i] {
+			t.Errorf("check %d: %s, want %s", i, b, want[i])
+		}
+	}
+	for in, msg := range map[string]string{
+		"- <<: 5\n  name: a\n": "x.yaml:1: <<: want a map",
+		"x-a: &a {gracee: 1h}\nchecks:\n  - {<<: *a, name: a}\n": `x.yaml:1: unknown field "gracee"`,
+		"y-a: 1\nchecks: []\n": `unknown top-level key "y-a"`,
+	} {
+		if _, err := ParseChecksFile("x.yaml", []byte(in)); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want %q", in, err, msg)
+		}
 	}
 }
 
