@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"sort"
 	"sync"
 
 	"golang.org/x/image/font"
@@ -103,12 +104,13 @@ func (s *Scene) image(scale float64, pooled bool) (*image.RGBA, error) {
 }
 
 type painter struct {
-	img   *image.RGBA
-	k     float64 // CSS px to bitmap px
-	z     *vector.Rasterizer
-	polys [][]Pt // scratch, in bitmap px
-	boxes [][4]float64
-	faces map[faceKey]font.Face
+	img    *image.RGBA
+	k      float64 // CSS px to bitmap px
+	z      *vector.Rasterizer
+	polys  [][]Pt // scratch, in bitmap px
+	boxes  [][4]float64
+	inBand []int
+	faces  map[faceKey]font.Face
 }
 
 type faceKey struct {
@@ -287,33 +289,46 @@ func (p *painter) fill(c Color) {
 	}
 	for bx := whole.Min.X; bx < whole.Max.X; bx += band {
 		x0, x1 := float64(bx), float64(min(bx+band, whole.Max.X))
-		y0, y1 := math.Inf(1), math.Inf(-1)
-		for _, b := range boxes {
-			if b[2] >= x0-1 && b[0] <= x1+1 {
-				y0, y1 = min(y0, b[1]), max(y1, b[3])
+		// The polygons reaching this band, by top edge: vertically
+		// disjoint groups (a grid's separate lines) are composited
+		// separately, so the rows between them cost nothing.
+		in := p.inBand[:0]
+		for i, b := range boxes {
+			if len(p.polys[i]) >= 3 && b[2] >= x0-1 && b[0] <= x1+1 {
+				in = append(in, i)
 			}
 		}
-		if y0 > y1 {
-			continue
-		}
-		r := image.Rect(bx, int(math.Floor(y0)), int(x1), int(math.Ceil(y1))+1).Intersect(whole)
-		if r.Empty() {
-			continue
-		}
-		p.z.Reset(r.Dx(), r.Dy())
-		ox, oy := float64(r.Min.X), float64(r.Min.Y)
-		for i, poly := range p.polys {
-			if b := boxes[i]; len(poly) < 3 || b[2] < x0-1 || b[0] > x1+1 {
-				continue
+		p.inBand = in
+		sort.Slice(in, func(a, b int) bool { return boxes[in[a]][1] < boxes[in[b]][1] })
+		for g := 0; g < len(in); {
+			y0, y1 := boxes[in[g]][1], boxes[in[g]][3]
+			e := g + 1
+			for e < len(in) && boxes[in[e]][1] <= y1+2 {
+				y1 = max(y1, boxes[in[e]][3])
+				e++
 			}
-			p.z.MoveTo(float32(poly[0].X-ox), float32(poly[0].Y-oy))
-			for _, q := range poly[1:] {
-				p.z.LineTo(float32(q.X-ox), float32(q.Y-oy))
-			}
-			p.z.ClosePath()
+			p.draw(in[g:e], image.Rect(bx, int(math.Floor(y0)), int(x1), int(math.Ceil(y1))+1).Intersect(whole), src)
+			g = e
 		}
-		p.z.Draw(p.img, r, src, image.Point{})
 	}
+}
+
+// draw rasterizes the polygons idx as one shape within r.
+func (p *painter) draw(idx []int, r image.Rectangle, src image.Image) {
+	if r.Empty() {
+		return
+	}
+	p.z.Reset(r.Dx(), r.Dy())
+	ox, oy := float64(r.Min.X), float64(r.Min.Y)
+	for _, i := range idx {
+		poly := p.polys[i]
+		p.z.MoveTo(float32(poly[0].X-ox), float32(poly[0].Y-oy))
+		for _, q := range poly[1:] {
+			p.z.LineTo(float32(q.X-ox), float32(q.Y-oy))
+		}
+		p.z.ClosePath()
+	}
+	p.z.Draw(p.img, r, src, image.Point{})
 }
 
 func (p *painter) text(it *Item) error {
