@@ -1,0 +1,80 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"golang.org/x/sys/unix"
+)
+
+// openPTY returns both ends of a new pseudo-terminal.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return m, s
+}
+
+// The default output is a table when stdout is a terminal and JSON Lines
+// when it is not (a pipe, a file, a buffer).
+func TestDefaultFormatFollowsTerminal(t *testing.T) {
+	master, slave := openPTY(t)
+	if !isTerminal(slave) {
+		t.Fatal("a pty slave is not seen as a terminal")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if isTerminal(w) || isTerminal(&bytes.Buffer{}) {
+		t.Fatal("a pipe or a buffer is seen as a terminal")
+	}
+
+	run := func(stdout *os.File) {
+		var errb bytes.Buffer
+		env := &cli.Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: &errb,
+			LookupEnv: func(string) (string, bool) { return "", false }}
+		code := cli.Execute(newRoot(env), []string{"cron", "next", "0 3 * * *", "-n", "1", "--from", "2026-11-22T00:00:00Z"})
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	}
+	run(slave)
+	buf := make([]byte, 256)
+	n, err := master.Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(buf[:n])); got != "2026-11-22T03:00:00Z  Sun" {
+		t.Errorf("on a terminal: %q, want the table row", got)
+	}
+	run(w)
+	w.Close()
+	n, _ = r.Read(buf)
+	if got := string(buf[:n]); got != "\"2026-11-22T03:00:00Z\"\n" {
+		t.Errorf("on a pipe: %q, want JSON Lines", got)
+	}
+}
