@@ -53,6 +53,7 @@ func buildAndRun(m *testing.M) int {
 	args := append([]string{"build", "-o", dir + "/", "-ldflags", "-X github.com/cronkit/cronkit/lib/version.Version=" + testVersion}, pkgs...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as scripts/build
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building binaries:", err)
