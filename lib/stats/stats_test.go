@@ -74,8 +74,30 @@ func TestCheckStatHatName(t *testing.T) {
 	}
 }
 
+// newStatHat has generous timeouts: on a loaded 2-core CI machine a loopback
+// answer can take over a second, and a timed-out attempt would change the
+// request counts and classifications the tests assert. Tests of stalls end
+// them by cancelling once the fake has the request (stallSend).
 func newStatHat(url string) *StatHat {
-	return &StatHat{URL: url, EZKey: "k", Client: httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: time.Second, Deadline: 2 * time.Second, WaitMin: time.Millisecond, WaitMax: 10 * time.Millisecond})}
+	return &StatHat{URL: url, EZKey: "k", Client: httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: 30 * time.Second, Deadline: 60 * time.Second, WaitMin: time.Millisecond, WaitMax: 10 * time.Millisecond})}
+}
+
+// stallSend sends recs to a fake in mode Stall and gives up once the fake
+// holds the request, so the failure is always one after sending.
+func stallSend(t *testing.T, f *fakestathat.Fake, s *StatHat, recs []metric.Record) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if n, _ := f.Counts(); n > 0 {
+				cancel()
+				return
+			}
+			time.Sleep(5 * time.Millisecond) // polling the fake, not synchronising on time
+		}
+	}()
+	return s.Send(ctx, recs)
 }
 
 // Each fake mode ends in the classification the policy in docs/statpost.md names.
@@ -99,7 +121,13 @@ func TestStatHatClassify(t *testing.T) {
 			f, u := fakestathat.Start(t, fakestathat.Options{})
 			f.SetMode(tc.mode)
 			s := newStatHat(u)
-			err := s.Send(context.Background(), []metric.Record{count("a", 1), value("b", 2)})
+			recs := []metric.Record{count("a", 1), value("b", 2)}
+			var err error
+			if tc.mode == fakestathat.Stall {
+				err = stallSend(t, f, s, recs)
+			} else {
+				err = s.Send(context.Background(), recs)
+			}
 			if (err == nil) != tc.ok {
 				t.Fatalf("err %v", err)
 			}
@@ -392,8 +420,7 @@ func TestStatHatDeadlineAfterRefused(t *testing.T) {
 
 	f, u := fakestathat.Start(t, fakestathat.Options{})
 	f.SetMode(fakestathat.Stall)
-	s.URL = u
-	err = s.Send(context.Background(), []metric.Record{count("a", 1), count("b", 1)})
+	err = stallSend(t, f, newStatHat(u), []metric.Record{count("a", 1), count("b", 1)})
 	if se := AsSendError(err); err == nil || !se.Ambiguous {
 		t.Errorf("stalled after sending: %v ambiguous=%v", err, se.Ambiguous)
 	}
