@@ -320,21 +320,22 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 	if readErr != nil {
 		fmt.Fprintf(stderr, "statpost: reading stdin: %v\n", readErr)
 	}
+	if interrupted && ctx.Err() != context.Canceled {
+		fmt.Fprintf(stderr, "statpost: --timeout reached; what was not sent is spooled\n")
+		partial = true
+	}
 	switch {
 	case ctx.Err() == context.Canceled:
 		if partial {
 			return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted; what was not sent is spooled"))
 		}
 		return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted"))
-	case interrupted:
-		return cli.Partialf("--timeout reached; what was not sent is spooled")
 	case bad > 0:
+		// the documented order: 130, 2, 4, 1, 3
 		return cli.Exit(cli.ExitUsage)
-	case readErr != nil:
-		return cli.Exit(cli.ExitFailure)
 	case auth:
 		return cli.Exit(cli.ExitRefused)
-	case rejected, failed:
+	case readErr != nil, rejected, failed:
 		return cli.Exit(cli.ExitFailure)
 	case partial:
 		return cli.Exit(cli.ExitPartial)
