@@ -52,9 +52,14 @@ func NewAPI(o APIOptions) (*API, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("API URL %q is not an http(s) URL", o.URL)
 	}
-	// Users paste the API root they see in the docs; accept it.
-	for _, suffix := range []string{"/api/v3", "/api/v2", "/api/v1", "/api"} {
+	// Users paste the API root they see in the docs; accept it. HC_API_URL
+	// is shared with runwrap (runitor's name), where it is the ping base:
+	// SITE_ROOT/ping on a self-hosted server, hc-ping.com on the hosted one.
+	for _, suffix := range []string{"/api/v3", "/api/v2", "/api/v1", "/api", "/ping"} {
 		base = strings.TrimSuffix(base, suffix)
+	}
+	if u.Host == "hc-ping.com" {
+		base = DefaultAPIURL
 	}
 	if o.Key == "" {
 		return nil, errors.New("no API key: set HC_API_KEY (or --api-key, HCCTL_API_KEY, file:/path)")
