@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -185,8 +187,10 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	}
 	p := stats.NewPoster(ctx, popts)
 
-	bad := 0
-	done := make(chan error, 1)
+	var bad atomic.Int64 // read after an interrupt while the reader may still run
+	var teeErr error
+	type readResult struct{ read, tee error }
+	done := make(chan readResult, 1)
 	go func() {
 		var readErr error
 		for {
@@ -196,7 +200,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 			}
 			var le *metric.LineError
 			if errors.As(err, &le) {
-				bad++
+				bad.Add(1)
 				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
 				continue
 			}
@@ -205,14 +209,13 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				break
 			}
 			if err := p.Check(rec); err != nil {
-				bad++
+				bad.Add(1)
 				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
 				continue
 			}
 			if tee != nil {
 				if err := tee.Write(rec); err != nil {
-					readErr = fmt.Errorf("--tee: %w", err)
-					break
+					tee, teeErr = nil, o.teeFailed(err)
 				}
 			}
 			p.Add(rec)
@@ -226,16 +229,16 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 			}
 		}
 		if tee != nil {
-			if err := tee.Flush(); err != nil && readErr == nil {
-				readErr = fmt.Errorf("--tee: %w", err)
+			if err := tee.Flush(); err != nil {
+				teeErr = o.teeFailed(err)
 			}
 		}
-		done <- readErr
+		done <- readResult{readErr, teeErr}
 	}()
-	var readErr error
+	var rr readResult
 	interrupted := false
 	select {
-	case readErr = <-done:
+	case rr = <-done:
 	case <-ctx.Done():
 		interrupted = true
 	}
@@ -244,7 +247,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		// The reader may still be blocked on stdin; records it adds from now
 		// on are spooled by the poster.
 		select {
-		case readErr = <-done:
+		case rr = <-done:
 		default:
 		}
 	}
@@ -255,7 +258,24 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 			}
 		}
 	}
-	return o.report(ctx, res, bad, readErr, interrupted)
+	err = o.report(ctx, res, int(bad.Load()), rr.read, interrupted)
+	if err == nil && rr.tee != nil {
+		return rr.tee
+	}
+	return err
+}
+
+// teeFailed stops --tee after a write error and goes on posting: the records
+// matter more than their copy. A reader that went away (EPIPE, e.g. `| head`)
+// is not an error, as with `tee -p`; any other failure is reported and makes
+// the run exit 1 once everything is posted.
+func (o *postOptions) teeFailed(err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		o.root.Logger.Info("--tee: stdout was closed; records are still posted")
+		return nil
+	}
+	fmt.Fprintf(o.root.Env.Stderr, "statpost: --tee: %v; records are still posted\n", err)
+	return cli.Exit(cli.ExitFailure)
 }
 
 type positioner interface{ Line() int }
