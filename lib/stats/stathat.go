@@ -171,18 +171,46 @@ func (s *StatHat) Send(ctx context.Context, recs []metric.Record) error {
 	resp, err := doHTTP(ctx, s.Client, req)
 	if s.Verbose != nil && resp != nil {
 		fmt.Fprintf(s.Verbose, "stathat: POST %s: %d %s %s\n", strings.TrimSuffix(req.URL, "?vb=1"), resp.Status,
-			http.StatusText(resp.Status), httpx.Excerpt(resp.Body, 500))
+			http.StatusText(resp.Status), s.redact(httpx.Excerpt(resp.Body, 500)))
 	}
 	if err != nil {
-		return err
+		se := AsSendError(err)
+		se.Err = &redacted{err: se.Err, msg: s.redact(se.Err.Error())}
+		return se
 	}
 	if err := bodyStatus(resp.Body); err != nil {
 		// A 2xx whose body says it failed (patrickxb/stathat PR #8): the server
 		// saw the request, so treat it as ambiguous.
-		return &SendError{Err: fmt.Errorf("POST %s: %d but the body says %v", s.endpoint(), resp.Status, err), Ambiguous: true}
+		return &SendError{Err: errors.New(s.redact(fmt.Sprintf("POST %s: %d but the body says %v", s.endpoint(), resp.Status, err))), Ambiguous: true}
 	}
 	return nil
 }
+
+// redact hides the key in text from the server, which may echo it back in
+// the forms it was sent: raw, form-encoded or JSON-escaped (httpx redacts
+// the first two only).
+func (s *StatHat) redact(text string) string {
+	if len(s.EZKey) < 4 {
+		return text
+	}
+	forms := []string{s.EZKey, url.QueryEscape(s.EZKey)}
+	if j, err := json.Marshal(s.EZKey); err == nil {
+		forms = append(forms, string(j[1:len(j)-1]))
+	}
+	for _, f := range forms {
+		text = strings.ReplaceAll(text, f, "[REDACTED]")
+	}
+	return text
+}
+
+// redacted keeps an error's chain (status, context errors) under a redacted message.
+type redacted struct {
+	err error
+	msg string
+}
+
+func (r *redacted) Error() string { return r.msg }
+func (r *redacted) Unwrap() error { return r.err }
 
 // bodyStatus applies stathat-api.md §1.4 rule 4: an empty body is success; a
 // JSON body fails when "status" is a number outside 200–299 or a string

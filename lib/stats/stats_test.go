@@ -3,11 +3,14 @@ package stats
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -423,5 +426,42 @@ func TestStatHatDeadlineAfterRefused(t *testing.T) {
 	err = stallSend(t, f, newStatHat(u), []metric.Record{count("a", 1), count("b", 1)})
 	if se := AsSendError(err); err == nil || !se.Ambiguous {
 		t.Errorf("stalled after sending: %v ambiguous=%v", err, se.Ambiguous)
+	}
+}
+
+// A server that echoes the request (as some proxies and error pages do) must
+// not make the key appear in errors or -v output, in any of the forms it was
+// sent: form-encoded (one record), JSON-escaped (bulk), or raw.
+func TestStatHatRedactsEchoedKey(t *testing.T) {
+	const key = "s3cr3t key/+&=<x>"
+	for _, status := range []int{401, 400, 200} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			w.WriteHeader(status)
+			if status == 200 {
+				fmt.Fprintf(w, `{"status":500,"msg":%q}`, "bad key "+key)
+				return
+			}
+			fmt.Fprintf(w, "got %s (key %s)", b, key)
+		}))
+		for _, recs := range [][]metric.Record{{count("a", 1)}, {count("a", 1), value("b", 2)}} {
+			var verbose bytes.Buffer
+			s := &StatHat{URL: srv.URL, EZKey: key, Verbose: &verbose,
+				Client: httpx.New(httpx.Options{Tool: "statpost", RetryMax: -1, Secrets: []string{key}})}
+			err := s.Send(context.Background(), recs)
+			if err == nil {
+				t.Fatalf("%d: no error", status)
+			}
+			j, _ := json.Marshal(key)
+			for _, form := range []string{key, url.QueryEscape(key), string(j[1 : len(j)-1])} {
+				if strings.Contains(err.Error(), form) || strings.Contains(verbose.String(), form) {
+					t.Errorf("%d, %d records: key form %q in\nerror: %v\nverbose: %s", status, len(recs), form, err, verbose.String())
+				}
+			}
+			if status == 401 && !AsSendError(err).Auth {
+				t.Errorf("401 lost its classification under the redaction: %+v", AsSendError(err))
+			}
+		}
+		srv.Close()
 	}
 }
