@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -56,8 +57,9 @@ start_kw, success_kw, failure_kw, filter_subject, filter_body. Unknown
 fields, bad schedules and periods outside 1m..365d are refused with the line
 named, before anything is sent.
 
-Output: one line per change ("+ create", "~ update", "- delete") and a
-summary. A write that fails does not stop the others: the exit code is then 3
+--dry-run prints a line per check ("+ create", "~ update", "- delete") and
+one per field (old -> new); a real run prints one line per write ("+ created"
+with the ping URL, "~ updated", "- deleted") and a summary. A write that fails does not stop the others: the exit code is then 3
 (4 if the key was refused).`,
 		Example: `  hcctl apply -f checks.yaml --dry-run
   hcctl apply -f checks.yaml
@@ -135,11 +137,14 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	out := env.Stdout
 	if o.dryRun {
+		// A diff for a reader: one line per check, then one per field.
 		for _, c := range plan.Create {
-			fmt.Fprintf(out, "+ create %q%s\n", c.Name(), specSummary(c.Spec))
+			fmt.Fprintf(out, "+ create %q\n", c.Name())
+			writeFields(out, specFields(c.Spec))
 		}
 		for _, c := range plan.Update {
-			fmt.Fprintf(out, "~ update %q: %s\n", c.Name(), diffSummary(c.Diffs))
+			fmt.Fprintf(out, "~ update %q\n", c.Name())
+			writeFields(out, c.Diffs)
 		}
 		for _, c := range plan.Delete {
 			fmt.Fprintf(out, "- delete %q (%s, tags %q)\n", c.Name(), c.Check.ID(), c.Check.Tags)
@@ -207,26 +212,57 @@ func diffSummary(d []hc.FieldDiff) string {
 	return strings.Join(parts, "; ")
 }
 
-func specSummary(s hc.CheckSpec) string {
-	var parts []string
-	add := func(k string, v *string) {
+// specFields lists the fields a create sends (the name is on the line above;
+// unique is how it is sent, not a field), in the API's order.
+func specFields(s hc.CheckSpec) []hc.FieldDiff {
+	var out []hc.FieldDiff
+	str := func(k string, v *string) {
 		if v != nil {
-			parts = append(parts, fmt.Sprintf("%s %q", k, *v))
+			out = append(out, hc.FieldDiff{Field: k, New: strconv.Quote(*v)})
 		}
 	}
-	add("slug", s.Slug)
-	add("schedule", s.Schedule)
-	add("tz", s.TZ)
-	if s.Timeout != nil {
-		parts = append(parts, "period "+hc.FormatSeconds(*s.Timeout))
+	boolean := func(k string, v *bool) {
+		if v != nil {
+			out = append(out, hc.FieldDiff{Field: k, New: strconv.FormatBool(*v)})
+		}
 	}
-	if s.Grace != nil {
-		parts = append(parts, "grace "+hc.FormatSeconds(*s.Grace))
+	period := func(k string, v *int64) {
+		if v != nil {
+			out = append(out, hc.FieldDiff{Field: k, New: hc.FormatSeconds(*v)})
+		}
 	}
-	add("tags", s.Tags)
-	add("channels", s.Channels)
-	if len(parts) == 0 {
-		return ""
+	str("slug", s.Slug)
+	str("tags", s.Tags)
+	str("desc", s.Desc)
+	period("timeout", s.Timeout)
+	period("grace", s.Grace)
+	str("schedule", s.Schedule)
+	str("tz", s.TZ)
+	boolean("manual_resume", s.ManualResume)
+	str("methods", s.Methods)
+	str("channels", s.Channels)
+	str("subject", s.Subject)
+	str("subject_fail", s.SubjectFail)
+	str("start_kw", s.StartKW)
+	str("success_kw", s.SuccessKW)
+	str("failure_kw", s.FailureKW)
+	boolean("filter_subject", s.FilterSubject)
+	boolean("filter_body", s.FilterBody)
+	return out
+}
+
+// writeFields writes "    field: old -> new" lines (just the new value for
+// a create), the values aligned.
+func writeFields(w io.Writer, fields []hc.FieldDiff) {
+	width := 0
+	for _, f := range fields {
+		width = max(width, len(f.Field)+1)
 	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	for _, f := range fields {
+		v := f.New
+		if f.Old != "" {
+			v = f.Old + " -> " + f.New
+		}
+		fmt.Fprintf(w, "    %-*s %s\n", width, f.Field+":", v)
+	}
 }
