@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
+)
+
+// A 401/403 (a StatHat-compatible service or a proxy in front of it: StatHat
+// itself reports errors in a 200 body, stathat-api.md §1.4) exits 4, keeps the
+// records in the spool and never prints the key; the next run with a working
+// key delivers them first.
+func TestRefusedExit4(t *testing.T) {
+	for _, status := range []int{401, 403} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, http.StatusText(status), status)
+		}))
+		env := map[string]string{"XDG_STATE_HOME": t.TempDir(), "STATHAT_EZKEY": "refused-key-123"}
+		code, stderr := runStatpost(t, env, "a 1\nb 2\n", "--api-url", srv.URL, "--kind", "count")
+		srv.Close()
+		if code != 4 || !strings.Contains(stderr, "stathat: 2 records spooled") || strings.Contains(stderr, "refused-key-123") {
+			t.Fatalf("%d: exit %d, stderr %s", status, code, stderr)
+		}
+		f, u := fakestathat.Start(t, fakestathat.Options{})
+		env["STATHAT_EZKEY"] = "good-key-123"
+		if code, stderr := runStatpost(t, env, "", "count", "c", "--api-url", u); code != 0 {
+			t.Fatalf("%d, next run: exit %d, stderr %s", status, code, stderr)
+		}
+		var got []string
+		for _, p := range f.Points() {
+			got = append(got, p.Stat)
+		}
+		if strings.Join(got, ",") != "a,b,c" {
+			t.Errorf("%d: delivered %v, want the spooled a, b first, then c", status, got)
+		}
+	}
+}
