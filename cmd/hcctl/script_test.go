@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ type scriptFake struct {
 }
 
 // TestScript runs testdata/script/*.txtar against a fresh fakehc per script:
-// $HC_API_URL and $HC_API_KEY point hcctl at it, $RO_KEY is its read-only
+// $HC_API_URL (host:port in $HC_HOST) and $HC_API_KEY point hcctl at it, $RO_KEY is its read-only
 // key, and the fakehc command steers and inspects it (see cmdFake).
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -45,6 +46,7 @@ func TestScript(t *testing.T) {
 			e.Defer(func() { f.Release(); srv.Close() })
 			e.Values[scriptFakeKey{}] = &scriptFake{f: f, clock: clock}
 			e.Setenv("HC_API_URL", srv.URL)
+			e.Setenv("HC_HOST", strings.TrimPrefix(srv.URL, "http://"))
 			e.Setenv("HC_API_KEY", fakehc.DefaultAPIKey)
 			e.Setenv("RO_KEY", fakehc.DefaultReadOnlyKey)
 			e.Setenv("PING_KEY", fakehc.DefaultPingKey)

@@ -237,6 +237,8 @@ type APIError struct {
 	Msg    string
 	// ReadOnly: a write was refused and the key is a read-only one.
 	ReadOnly bool
+	// NoAPI: a list endpoint is not found, so there is no API at that URL.
+	NoAPI    bool
 	Attempts int
 	err      error
 }
@@ -253,6 +255,8 @@ func (e *APIError) message() string {
 	switch {
 	case e.ReadOnly:
 		return e.Op + ": refused: the API key is read-only; a read-write key is needed"
+	case e.NoAPI:
+		return fmt.Sprintf("%s: 404 Not Found: %s", e.Op, e.Msg)
 	case e.Status == http.StatusNotFound:
 		return e.Op + ": not found"
 	case e.Msg != "":
@@ -332,6 +336,17 @@ func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err
 	switch resp.Status {
 	case http.StatusNotFound:
 		e.err = ErrNotFound
+		// The lists exist on every server: their 404 means a wrong --api-url
+		// (a path under the site root, say), not a missing check.
+		if r.path == "checks/" || r.path == "channels/" || r.path == "badges/" {
+			e.NoAPI = true
+			where := a.base
+			if u, err := url.Parse(a.base); err == nil {
+				u.User = nil
+				where = u.String()
+			}
+			e.Msg = fmt.Sprintf("no Healthchecks API v3 under %s (--api-url or HC_API_URL wants the site root, e.g. https://healthchecks.io)", where)
+		}
 	case http.StatusConflict:
 		e.err = ErrConflict
 	case http.StatusForbidden:
