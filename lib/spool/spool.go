@@ -51,12 +51,15 @@ type Spool struct {
 
 // Dir returns the spool directory for an environment:
 // $XDG_STATE_HOME/cronkit/statpost, else $HOME/.local/state/cronkit/statpost.
+// A relative XDG_STATE_HOME is ignored, as the XDG spec says: a spool found
+// through the working directory would be missed by the next run started
+// elsewhere, and its records never sent.
 func Dir(getenv func(string) string) (string, error) {
 	base := getenv("XDG_STATE_HOME")
-	if base == "" {
+	if !filepath.IsAbs(base) {
 		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("neither XDG_STATE_HOME nor HOME is set: no place for the spool")
+		if !filepath.IsAbs(home) {
+			return "", errors.New("no absolute XDG_STATE_HOME or HOME: no place for the spool (or give --spool-dir)")
 		}
 		base = filepath.Join(home, ".local", "state")
 	}

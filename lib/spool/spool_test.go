@@ -274,3 +274,21 @@ func TestKillMidWrite(t *testing.T) {
 		t.Fatalf("after=%d k=%d", after, k)
 	}
 }
+
+func TestDir(t *testing.T) {
+	for _, tc := range []struct {
+		xdg, home, want string
+	}{
+		{"/state", "/home/u", "/state/cronkit/statpost"},
+		{"", "/home/u", "/home/u/.local/state/cronkit/statpost"},
+		{"relative/state", "/home/u", "/home/u/.local/state/cronkit/statpost"}, // XDG: relative paths are invalid
+		{"", "", ""},
+		{"", "relative", ""},
+	} {
+		env := map[string]string{"XDG_STATE_HOME": tc.xdg, "HOME": tc.home}
+		got, err := Dir(func(k string) string { return env[k] })
+		if got != tc.want || (err != nil) != (tc.want == "") {
+			t.Errorf("XDG_STATE_HOME=%q HOME=%q: %q, %v; want %q", tc.xdg, tc.home, got, err, tc.want)
+		}
+	}
+}
