@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -59,7 +60,15 @@ func (g *global) api() (*hc.API, error) {
 }
 
 func (g *global) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: g.root.Secrets()})
+	secrets := g.root.Secrets()
+	// A password in --api-url (a self-hosted server behind basic auth) is a
+	// secret too: transport errors quote the URL.
+	if u, err := url.Parse(g.apiURL); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			secrets = append(append([]string(nil), secrets...), p)
+		}
+	}
+	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: secrets})
 }
 
 // outFormat resolves -f: table on a terminal, jsonl otherwise.

@@ -57,6 +57,7 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			e.Setenv("CLOSED_URL", "http://"+l.Addr().String())
+			e.Setenv("CLOSED_HOST", l.Addr().String())
 			l.Close()
 			return nil
 		},
