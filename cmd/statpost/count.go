@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
@@ -71,6 +72,9 @@ func negativeNumberHint(c *cobra.Command, err error) error {
 	return cli.WithCode(cli.ExitUsage, err)
 }
 
+// maxFuture allows for clocks a little ahead of ours.
+const maxFuture = 5 * time.Minute
+
 // one yields a single record.
 type one struct {
 	rec  metric.Record
@@ -95,6 +99,15 @@ func runCount(ctx context.Context, o *countOptions) error {
 		t, err := metric.ParseTime(o.time)
 		if err != nil {
 			return cli.Usagef("--time: %v", err)
+		}
+		// --time is for a past point; one far ahead is almost always a typo
+		// (milliseconds, a wrong year) and would sit unseen on every chart.
+		if t.After(time.Now().Add(maxFuture)) {
+			return cli.Usagef("--time %s is in the future (%s)", o.time, t.UTC().Format(time.RFC3339))
+		}
+		if t.Unix() <= 0 {
+			// StatHat reads t=0 as "no time given"
+			return cli.Usagef("--time %s is not after 1970-01-01T00:00:00Z", o.time)
 		}
 		rec.Time = t
 	}
