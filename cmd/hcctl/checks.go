@@ -299,10 +299,11 @@ func runChecksUpdate(ctx context.Context, o *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err = a.UpdateCheck(ctx, id, spec)
+	upd, err := a.UpdateCheck(ctx, id, spec)
 	if err != nil {
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
+	c = upd
 	return writeCheck(o.g.root.Env.Stdout, format, c)
 }
 
@@ -362,7 +363,7 @@ func runChecksDelete(ctx context.Context, o *deleteOptions) error {
 		}
 	}
 	if _, err := a.DeleteCheck(ctx, id); err != nil {
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
 	fmt.Fprintf(env.Stdout, "deleted %s (%s)\n", c.Name, c.ID())
 	return nil
@@ -414,7 +415,7 @@ func runChecksPause(ctx context.Context, o *pauseOptions) error {
 		_, err = a.ResumeCheck(ctx, id)
 	}
 	if err != nil {
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
 	fmt.Fprintf(o.g.root.Env.Stdout, "%sd %s\n", o.action, c.Name)
 	return nil

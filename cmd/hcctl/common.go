@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -103,6 +104,16 @@ func apiErr(err error) error {
 		return cli.WithCode(cli.ExitUsage, err)
 	case errors.As(err, &amb):
 		return cli.WithCode(cli.ExitUsage, err)
+	}
+	return err
+}
+
+// namedErr puts the check's name where an API error quotes its UUID: the
+// user asked for "backups", not for 5bf66975-... .
+func namedErr(err error, c hc.Check) error {
+	var ae *hc.APIError
+	if errors.As(err, &ae) && c.Name != "" && c.ID() != "" {
+		ae.Op = strings.Replace(ae.Op, c.ID(), strconv.Quote(c.Name), 1)
 	}
 	return err
 }

@@ -80,7 +80,7 @@ func runFlips(ctx context.Context, o *flipsOptions) error {
 	}
 	flips, err := a.Flips(ctx, c.ID(), fo)
 	if err != nil {
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
 	w := o.g.root.Env.Stdout
 	if format != "table" {

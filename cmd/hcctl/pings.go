@@ -72,7 +72,7 @@ func runPings(ctx context.Context, o *pingsOptions) error {
 	}
 	pings, err := a.CheckPings(ctx, id)
 	if err != nil {
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
 	if o.limit > 0 && len(pings) > o.limit {
 		pings = pings[:o.limit]
@@ -164,7 +164,7 @@ func runPingsBody(ctx context.Context, o *bodyOptions) error {
 		if ae, ok := err.(*hc.APIError); ok && ae.Status == 404 {
 			return fmt.Errorf("ping %d of %q has no stored body (or is too old, or does not exist)", o.n, c.Name)
 		}
-		return apiErr(err)
+		return apiErr(namedErr(err, c))
 	}
 	_, err = o.g.root.Env.Stdout.Write(b)
 	return err
