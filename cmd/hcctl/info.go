@@ -52,6 +52,9 @@ func runFlips(ctx context.Context, o *flipsOptions) error {
 		return err
 	}
 	var fo hc.FlipsOptions
+	if o.since != "" && o.start != "" {
+		return cli.Usagef("--since and --start are exclusive: --since 24h means --start 24 hours ago")
+	}
 	if o.since != "" {
 		if fo.Seconds, err = hc.ParseSeconds(o.since); err != nil || fo.Seconds <= 0 || fo.Seconds > hc.MaxPeriod {
 			return cli.Usagef("--since %q: want a period up to 365d, e.g. 24h", o.since)
