@@ -133,7 +133,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	plan, err := hc.MakePlan(desired, existing, hc.PlanOptions{Channels: channels, Prune: o.prune, PruneTags: o.tags, Warn: o.g.root.Warnf})
 	if err != nil {
-		return apiErr(cli.Usagef("%v", err))
+		return planErr(err)
 	}
 	out := env.Stdout
 	if o.dryRun {

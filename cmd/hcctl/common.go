@@ -108,6 +108,22 @@ func apiErr(err error) error {
 	return err
 }
 
+// planErr explains a plan that cannot be made (exit 2). Two checks with
+// the name a file or ensure declares cannot be told apart: a UUID does not
+// help there, so the advice differs from a CHECK argument's.
+func planErr(err error) error {
+	var amb *hc.AmbiguousError
+	if errors.As(err, &amb) {
+		ids := make([]string, len(amb.Candidates))
+		for i, c := range amb.Candidates {
+			ids[i] = c.ID()
+		}
+		return cli.Usagef("%d checks are named %q (%s): checks are matched by name, so rename or delete all but one",
+			len(ids), amb.Ref, strings.Join(ids, ", "))
+	}
+	return cli.Usagef("%v", err)
+}
+
 // namedErr puts the check's name where an API error quotes its UUID: the
 // user asked for "backups", not for 5bf66975-... .
 func namedErr(err error, c hc.Check) error {

@@ -89,7 +89,7 @@ func runEnsure(ctx context.Context, o *ensureOptions) error {
 	}
 	plan, err := hc.MakePlan(desired, existing, hc.PlanOptions{Channels: channels})
 	if err != nil {
-		return apiErr(err)
+		return planErr(err)
 	}
 	res := ensureResult{Name: o.name}
 	var c hc.Check
