@@ -91,6 +91,10 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
+// startBudget bounds waiting for a receiver to start or to show a point:
+// generous, since it only costs time when something is broken.
+const startBudget = 90 * time.Second
+
 // eventually polls f until it returns nil or the deadline passes.
 func eventually(t *testing.T, d time.Duration, f func() error) {
 	t.Helper()
@@ -117,8 +121,19 @@ func httpGet(u string) (int, string, error) {
 	return resp.StatusCode, string(b), nil
 }
 
+// client's timeouts only bound a broken run: on a loaded 2-core CI machine a
+// receiver that just started can take seconds to answer its first write.
+// httpOK: a receiver is ready when it answers 200 (not merely listening).
+func httpOK(u string) error {
+	st, body, err := httpGet(u)
+	if err == nil && st != http.StatusOK {
+		err = fmt.Errorf("%s: %d %s", u, st, body)
+	}
+	return err
+}
+
 func client() *httpx.Client {
-	return httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: 5 * time.Second, Deadline: 10 * time.Second})
+	return httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: 30 * time.Second, Deadline: 60 * time.Second})
 }
 
 func mustSend(t *testing.T, s Sink, recs ...metric.Record) {
@@ -142,7 +157,7 @@ func TestPushgatewayReal(t *testing.T) {
 	port := freePort(t, "tcp")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	start(t, bin, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
-	eventually(t, 15*time.Second, func() error { _, _, err := httpGet(base + "/-/ready"); return err })
+	eventually(t, startBudget, func() error { return httpOK(base + "/-/ready") })
 
 	state := filepath.Join(t.TempDir(), "pg.state")
 	p := &Pushgateway{URL: base, Job: "statpost", Labels: [][2]string{{"instance", "db7/a"}}, StateFile: state, Client: client()}
@@ -203,7 +218,7 @@ bind-address = "127.0.0.1:%d"
 	}
 	start(t, bin, "-config", cf)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	eventually(t, 20*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		st, _, err := httpGet(base + "/ping")
 		if err == nil && st != 204 {
 			err = fmt.Errorf("ping %d", st)
@@ -215,7 +230,7 @@ bind-address = "127.0.0.1:%d"
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	eventually(t, 10*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		_, body, err := httpGet(base + "/query?q=" + url.QueryEscape("SHOW DATABASES"))
 		if err == nil && !strings.Contains(body, `["statpost"]`) {
 			err = fmt.Errorf("no database yet: %s", body)
@@ -257,7 +272,7 @@ func TestVictoriaMetricsReal(t *testing.T) {
 	start(t, bin, "-storageDataPath="+dir, fmt.Sprintf("-httpListenAddr=127.0.0.1:%d", port),
 		fmt.Sprintf("-graphiteListenAddr=127.0.0.1:%d", gport))
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	eventually(t, 20*time.Second, func() error { _, _, err := httpGet(base + "/health"); return err })
+	eventually(t, startBudget, func() error { return httpOK(base + "/health") })
 
 	t0 := time.Now().Add(-time.Minute).Truncate(time.Second).UTC()
 	in := &Influx{URL: base, DB: "statpost", Client: client(), Now: time.Now}
@@ -270,7 +285,7 @@ func TestVictoriaMetricsReal(t *testing.T) {
 	mustSend(t, g, metric.Record{Name: "statpost.load avg", Kind: metric.Value, Value: 0.73, Time: t0})
 	g.Close()
 
-	eventually(t, 20*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		_, _, _ = httpGet(base + "/internal/force_flush")
 		resp, err := http.PostForm(base+"/api/v1/export", url.Values{"match[]": {`{__name__=~"installs_count|statpost.load_avg"}`}})
 		if err != nil {
@@ -331,7 +346,7 @@ WHISPER_AUTOFLUSH = True
 	_ = os.WriteFile(filepath.Join(dir, "storage-schemas.conf"), []byte("[all]\npattern = .*\nretentions = 1s:1h,60s:1d\n"), 0o644)
 	start(t, bin, "--config="+filepath.Join(dir, "carbon.conf"), "--nodaemon", "start")
 	addr := fmt.Sprintf("127.0.0.1:%d", line)
-	eventually(t, 30*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
@@ -344,7 +359,7 @@ WHISPER_AUTOFLUSH = True
 	g.Close()
 	wsp := filepath.Join(dir, "storage", "whisper", "statpost", "load_avg.wsp")
 	want := fmt.Sprintf("%d\t0.730000", ts.Unix())
-	eventually(t, 30*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		out, err := exec.Command(fetch, fmt.Sprintf("--from=%d", ts.Unix()-5), wsp).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("%v: %s", err, out)
@@ -403,13 +418,13 @@ LoadPlugin csv
 	}
 	// collectd binds its socket a moment after starting: send until the
 	// counter shows up, then send the measured points once.
-	eventually(t, 20*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		_ = s.Send(context.Background(), []metric.Record{count("probe", 1)}) // refused until it listens
 		_, err := lastField("derive-probe")
 		return err
 	})
 	mustSend(t, s, count("installs", 1), count("installs", 1), count("installs", 3), value("load avg", 0.73), value("temp", -2.5))
-	eventually(t, 20*time.Second, func() error {
+	eventually(t, startBudget, func() error {
 		for name, want := range map[string]string{"derive-installs": "5", "gauge-load_avg": "0.730000", "gauge-temp": "-2.500000"} {
 			got, err := lastField(name)
 			if err != nil {
