@@ -87,9 +87,10 @@ func (o *postOptions) buildOtherSink(spec stats.Spec) (stats.Sink, error) {
 // previous run; the state is saved when the input has been read.
 type promSource struct {
 	*promtext.Reader
-	path string
-	save bool
-	o    *postOptions
+	path   string
+	save   bool
+	o      *postOptions
+	unlock func()
 }
 
 func (o *postOptions) promSource() (source, error) {
@@ -101,15 +102,27 @@ func (o *postOptions) promSource() (source, error) {
 		}
 		path = filepath.Join(dir, "prometheus.state")
 	}
+	// Held from reading the previous values until the new ones are saved:
+	// two overlapping runs would otherwise both post the same increases.
+	unlock := func() {}
+	if !o.dryRun {
+		u, err := promtext.LockState(path, 30*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		unlock = u
+	}
 	prev, err := promtext.LoadState(path)
 	if err != nil {
+		unlock()
 		return nil, err
 	}
-	return &promSource{Reader: promtext.NewReader(o.root.Env.Stdin, prev, time.Now()), path: path, save: !o.dryRun, o: o}, nil
+	return &promSource{Reader: promtext.NewReader(o.root.Env.Stdin, prev, time.Now()), path: path, save: !o.dryRun, o: o, unlock: unlock}, nil
 }
 
 // finish saves the counter state and says what was skipped.
 func (p *promSource) finish() error {
+	defer p.unlock()
 	if p.Skipped > 0 {
 		p.o.root.Logger.Info("prometheus samples not posted (first sight of a counter, buckets, quantiles, NaN)", "samples", p.Skipped)
 	}

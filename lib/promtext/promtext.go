@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
@@ -304,15 +305,65 @@ func LoadState(path string) (map[string]float64, error) {
 	return st, nil
 }
 
-// SaveState writes the state atomically.
+// SaveState writes the state atomically and durably: a temp file of its own
+// (concurrent writers never share one), fsynced, then renamed over path.
 func SaveState(path string, st map[string]float64) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	b, _ := json.Marshal(st)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o600)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
+	return err
+}
+
+// ErrStateBusy: another process held the state lock for longer than the wait.
+var ErrStateBusy = errors.New("another statpost process is using the prometheus state")
+
+// LockState takes an exclusive lock beside the state file (path+".lock"), so
+// that two runs do not both compute increases from the same previous values
+// (which would post every increase twice). It waits up to wait; unlock
+// releases it.
+func LockState(path string, wait time.Duration) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+			f.Close()
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return nil, fmt.Errorf("%w (%s)", ErrStateBusy, path+".lock")
+			}
+			return nil, fmt.Errorf("lock %s: %w", path+".lock", err)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a lock held by another process
+	}
 }
