@@ -2,12 +2,13 @@ package chart
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 
 	"golang.org/x/image/font"
@@ -299,7 +300,7 @@ func (p *painter) fill(c Color) {
 			}
 		}
 		p.inBand = in
-		sort.Slice(in, func(a, b int) bool { return boxes[in[a]][1] < boxes[in[b]][1] })
+		slices.SortFunc(in, func(a, b int) int { return cmp.Compare(boxes[a][1], boxes[b][1]) })
 		for g := 0; g < len(in); {
 			y0, y1 := boxes[in[g]][1], boxes[in[g]][3]
 			e := g + 1
