@@ -131,8 +131,8 @@ func TestErrorsAndExitCodes(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{"unknown flag", []string{"show", "--nope"}, nil, 2, "demo: unknown flag: --nope (see 'demo --help')\n"},
-		{"extra args", []string{"show", "x"}, nil, 2, "demo: unknown command \"x\" for \"demo show\" (see 'demo --help')\n"},
+		{"unknown flag", []string{"show", "--nope"}, nil, 2, "demo: unknown flag: --nope (see 'demo show --help')\n"},
+		{"extra args", []string{"show", "x"}, nil, 2, "demo: unknown command \"x\" for \"demo show\" (see 'demo show --help')\n"},
 		{"unknown command", []string{"frobnicate"}, nil, 2, ""},
 		{"missing config", []string{"show", "--config", filepath.Join(dir, "nope.yaml")}, nil, 2, ""},
 		{"missing secret file", []string{"show", "--api-key", "file:" + filepath.Join(dir, "nokey")}, nil, 2, ""},

@@ -95,6 +95,7 @@ type Root struct {
 	Logger *slog.Logger
 
 	secrets []string
+	ran     string // command path of the (sub)command that ran, for the help hint
 }
 
 // NewRoot builds the root command for tool with the global flags, --version,
@@ -355,7 +356,10 @@ func Execute(r *Root, args []string) int {
 		}()
 	}
 	r.Cmd.SetArgs(args)
-	err := r.Cmd.ExecuteContext(ctx)
+	ran, err := r.Cmd.ExecuteContextC(ctx)
+	if ran != nil {
+		r.ran = ran.CommandPath()
+	}
 	s, _ := got.Load().(os.Signal)
 	return r.Report(err, s)
 }
@@ -382,8 +386,12 @@ func (r *Root) Report(err error, sig os.Signal) int {
 	}
 	msg := Redact(err.Error(), r.secrets...)
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
-	if code == ExitUsage && !strings.Contains(msg, "--help") {
-		msg += " (see '" + r.Cmd.Name() + " --help')"
+	if isUsage(err) && !strings.Contains(msg, "--help") {
+		path := r.ran
+		if path == "" {
+			path = r.Cmd.Name()
+		}
+		msg += " (see '" + path + " --help')"
 	}
 	fmt.Fprintf(r.Env.Stderr, "%s: %s\n", r.Tool.Name, msg)
 	return code

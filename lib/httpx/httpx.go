@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -170,7 +171,11 @@ func (c *Client) Timeouts() (attempt, deadline time.Duration) {
 	return c.opts.AttemptTimeout, c.opts.Deadline
 }
 
+var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
+
 func (c *Client) redact(s string) string {
+	// A password in a URL (https://user:pass@host) never reaches a message.
+	s = userinfo.ReplaceAllString(s, "$1:[REDACTED]@")
 	for _, sec := range c.opts.Secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")
@@ -289,7 +294,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		// Waiting past the deadline helps nobody: answer with the 429/503 now.
-		if dl, has := ctx.Deadline(); has && time.Now().Add(min(d, c.opts.WaitMax)).After(dl) {
+		if dl, has := ctx.Deadline(); has && time.Now().Add(d).After(dl) {
 			return false, nil
 		}
 	}
@@ -347,14 +352,12 @@ func NeverSent(err error) bool {
 	return errors.As(err, &dns)
 }
 
-// backoff is full-jitter exponential, honouring Retry-After (seconds or date)
-// up to WaitMax, and never sleeping past the request's deadline.
+// backoff is jittered exponential up to WaitMax. A Retry-After (seconds or
+// date) is honoured as given: checkRetry has already refused to retry when
+// it would end past the deadline, and retrying earlier only earns another 429.
 func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == 429 || resp.StatusCode == 503) {
 		if d, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			if d > max {
-				d = max
-			}
 			return d
 		}
 	}

@@ -268,3 +268,26 @@ func TestDeadlineKeepsLastAttemptError(t *testing.T) {
 		t.Fatalf("err = %v, want the dial error named", err)
 	}
 }
+
+func TestRetryAfterAboveWaitMaxHonoured(t *testing.T) {
+	s := &script{codes: []int{429, 200}, headers: map[int]http.Header{0: {"Retry-After": {"1"}}}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	// WaitMax caps our own backoff, not the server's explicit request.
+	c := New(Options{Tool: "t", WaitMin: time.Millisecond, WaitMax: 10 * time.Millisecond, Deadline: 10 * time.Second})
+	start := time.Now()
+	if _, err := c.Do(context.Background(), Request{URL: srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Errorf("retried after %v, the server asked for 1s", el)
+	}
+}
+
+func TestURLPasswordRedacted(t *testing.T) {
+	c := New(fast(Options{RetryMax: -1}))
+	_, err := c.Do(context.Background(), Request{URL: "http://bob:hunter2pw@127.0.0.1:1/x"})
+	if err == nil || strings.Contains(err.Error(), "hunter2pw") || !strings.Contains(err.Error(), "bob:[REDACTED]@") {
+		t.Fatalf("err = %v", err)
+	}
+}
