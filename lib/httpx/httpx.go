@@ -8,6 +8,7 @@ package httpx
 import (
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -171,6 +172,15 @@ func (c *Client) Timeouts() (attempt, deadline time.Duration) {
 	return c.opts.AttemptTimeout, c.opts.Deadline
 }
 
+func jsonEscapeNoHTML(s string) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	out := strings.TrimSpace(b.String())
+	return out[1 : len(out)-1]
+}
+
 var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
 
 func (c *Client) redact(s string) string {
@@ -181,6 +191,15 @@ func (c *Client) redact(s string) string {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")
 			if q := url.QueryEscape(sec); q != sec {
 				s = strings.ReplaceAll(s, q, "[REDACTED]")
+			}
+			// As a server may echo it inside a JSON body (with or without
+			// HTML escaping).
+			if j, err := json.Marshal(sec); err == nil {
+				for _, e := range []string{string(j[1 : len(j)-1]), jsonEscapeNoHTML(sec)} {
+					if e != sec {
+						s = strings.ReplaceAll(s, e, "[REDACTED]")
+					}
+				}
 			}
 		}
 	}

@@ -291,3 +291,13 @@ func TestURLPasswordRedacted(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestJSONEscapedSecretRedacted(t *testing.T) {
+	s := &script{codes: []int{400}, body: `{"error":"bad key a<b&c\"d"}`}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	_, err := New(fast(Options{Secrets: []string{`a<b&c"d`}})).Do(context.Background(), Request{URL: srv.URL})
+	if err == nil || strings.Contains(err.Error(), `a<b&c\"d`) || !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Fatalf("err = %v", err)
+	}
+}

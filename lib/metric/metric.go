@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -68,6 +69,11 @@ func (r *Record) Validate() error {
 // ParseValue parses a number the way every reader does, with the message
 // the brief asks for: `value "abc" is not a number`.
 func ParseValue(s string) (float64, error) {
+	// Go's syntax extras (0x1p4, 1_000) are not numbers to StatHat, StatsD
+	// or a person reading a crontab: only plain decimal notation is.
+	if strings.ContainsAny(s, "xX_pP") {
+		return 0, fmt.Errorf("value %q is not a number", s)
+	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("value %q is not a number", s)

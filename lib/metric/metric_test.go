@@ -72,6 +72,8 @@ func TestReader(t *testing.T) {
 				`in.txt:9: object has neither "name" (metric record) nor "stat" (StatHat item)`,
 				`in.txt:10: stat "s" has neither count nor value`,
 			}},
+		{"go-only number syntax", "a 0x1p4\nb 1_000\nc 1e3\n", ReaderOptions{}, []Record{{Name: "c", Kind: Value, Value: 1000}},
+			[]string{`stdin:1: value "0x1p4" is not a number`, `stdin:2: value "1_000" is not a number`}},
 		{"word only", "hello\n", ReaderOptions{}, nil, []string{`stdin:1: line "hello" is not NAME NUMBER`}},
 	}
 	for _, tt := range tests {
