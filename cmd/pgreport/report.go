@@ -49,6 +49,11 @@ func addReportFlags(r *cli.Root) {
 	f.StringVarP(&o.conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
 	f.StringVar(&o.conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
 	cli.EnvAlias(f, "dsn", "DATABASE_URL")
+	// pgx reads the libpq variables itself; a config-file host: must not beat PGHOST.
+	cli.DeferToEnv(f, "host", "PGHOST", "PGSERVICE")
+	cli.DeferToEnv(f, "port", "PGPORT", "PGSERVICE")
+	cli.DeferToEnv(f, "username", "PGUSER", "PGSERVICE")
+	cli.DeferToEnv(f, "dbname", "PGDATABASE", "PGSERVICE")
 	cli.MarkSecret(f, "dsn")
 	f.BoolVarP(&o.prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
 	f.StringVarP(&o.format, "format", "f", "", "output: text, json or metrics (default text on a terminal, else json)")

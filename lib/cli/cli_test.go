@@ -266,3 +266,27 @@ func TestUsageCode(t *testing.T) {
 		t.Errorf("passed-through 2: exit %d", code)
 	}
 }
+
+func TestDeferToEnv(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "demo.yaml", "host: cfghost\n", 0o600)
+	for _, tt := range []struct {
+		pghost, want string
+	}{{"", "cfghost"}, {"envhost", ""}} {
+		t.Setenv("PGHOST", tt.pghost)
+		var out, errb bytes.Buffer
+		r := NewRoot(&Env{Stdout: &out, Stderr: &errb}, Tool{Name: "demo"})
+		var host string
+		c := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { fmt.Fprint(&out, host); return nil }}
+		c.Flags().StringVar(&host, "host", "", "")
+		DeferToEnv(c.Flags(), "host", "PGHOST")
+		r.Cmd.AddCommand(c)
+		if code := Execute(r, []string{"x", "--config", cfg}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		// With PGHOST set the flag stays empty: the driver reads PGHOST itself.
+		if out.String() != tt.want {
+			t.Errorf("PGHOST=%q: host %q, want %q", tt.pghost, out.String(), tt.want)
+		}
+	}
+}

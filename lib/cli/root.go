@@ -30,6 +30,7 @@ const (
 	annotEnv    = "cronkit.env"    // extra environment variable names, in order of preference
 	annotSecret = "cronkit.secret" // value is a secret: redacted from errors, file mode checked
 	annotNoEnv  = "cronkit.noenv"  // flag is not read from env or config (e.g. --config itself)
+	annotDefer  = "cronkit.defer"  // env vars a library reads itself: when set, config must not fill the flag
 )
 
 // Env is what a command may touch of its process: streams and environment.
@@ -176,6 +177,17 @@ func NoEnv(fs *pflag.FlagSet, names ...string) {
 	}
 }
 
+// DeferToEnv is for flags whose environment variables a library reads
+// itself (PGHOST for pgx): when one of names is set, the config file does not
+// fill the flag, so that the environment still beats the config file while a
+// connection string keeps its own precedence over the environment.
+func DeferToEnv(fs *pflag.FlagSet, flag string, names ...string) {
+	if fs.Lookup(flag) == nil {
+		panic("cli.DeferToEnv: no flag " + flag)
+	}
+	_ = fs.SetAnnotation(flag, annotDefer, names)
+}
+
 // EnvName is the tool-prefixed environment variable for a flag: STATPOST_API_URL.
 func EnvName(tool, flag string) string {
 	return strings.ToUpper(strings.ReplaceAll(tool+"_"+flag, "-", "_"))
@@ -251,7 +263,13 @@ func (r *Root) bind(cmd *cobra.Command) error {
 		secret := f.Annotations[annotSecret] != nil
 		if !f.Changed {
 			names := append([]string{EnvName(r.Tool.Name, f.Name)}, f.Annotations[annotEnv]...)
-			val, src, ok := r.lookupSetting(v, f.Name, names)
+			cfg := v
+			for _, n := range f.Annotations[annotDefer] {
+				if s, found := r.Env.lookup(n); found && s != "" {
+					cfg = nil
+				}
+			}
+			val, src, ok := r.lookupSetting(cfg, f.Name, names)
 			if ok {
 				if err := setFlag(f, val); err != nil {
 					errs = append(errs, Usagef("%s: invalid value for --%s: %v", src, f.Name, err))
@@ -283,7 +301,7 @@ func (r *Root) lookupSetting(v *viper.Viper, key string, envNames []string) (val
 			return s, "$" + n, true
 		}
 	}
-	if v.InConfig(key) {
+	if v != nil && v.InConfig(key) {
 		raw := v.Get(key)
 		switch x := raw.(type) {
 		case []any:
