@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/testutil/fakepgdash"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -95,6 +97,12 @@ func Params() testscript.Params {
 			env.Setenv("HOME", home)
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("XDG_STATE_HOME", filepath.Join(home, ".state"))
+			// A pgDash stand-in per script for `pgreport push`.
+			pd := fakepgdash.New()
+			srv := httptest.NewServer(pd)
+			env.Defer(srv.Close)
+			env.Values[pgdashKey{}] = pd
+			env.Setenv("PGREPORT_API_URL", srv.URL+"/api/v1/report")
 			for _, kv := range pgEnv {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
@@ -111,6 +119,7 @@ func Params() testscript.Params {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"metric-roundtrip": metricRoundTrip,
 			"serve":            serve,
+			"pgdash-last":      pgdashLast,
 		},
 	}
 }
@@ -207,4 +216,16 @@ func serve(ts *testscript.TestScript, neg bool, args []string) {
 	case <-time.After(30 * time.Second):
 		ts.Fatalf("%s printed no URL within 30s", args[1])
 	}
+}
+
+type pgdashKey struct{}
+
+// pgdash-last: print a summary of the last report the pgDash stand-in
+// accepted ("apikey=K server=S version=V tables=N"); fails if none.
+func pgdashLast(ts *testscript.TestScript, neg bool, args []string) {
+	s, ok := ts.Value(pgdashKey{}).(*fakepgdash.Fake).LastSummary()
+	if ok == neg {
+		ts.Fatalf("accepted report: %v", ok)
+	}
+	fmt.Fprintln(ts.Stdout(), s)
 }
