@@ -191,7 +191,8 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	for i, v := range vals {
 		fmt.Fprintf(&b, "&d%d=%s", i, Encode(v, lo, hi))
 	}
-	b.WriteString("&ymin=" + fnum(lo) + "&ymax=" + fnum(hi))
+	// QueryEscape: %g writes 1.38e+07, and a bare + reads back as a space.
+	b.WriteString("&ymin=" + url.QueryEscape(fnum(lo)) + "&ymax=" + url.QueryEscape(fnum(hi)))
 	if allTimed && tmax.Sub(tmin) >= time.Second {
 		fmt.Fprintf(&b, "&xmin=%d&xmax=%d", tmin.Unix(), tmax.Unix())
 		if o.TZ != "" && o.TZ != "UTC" {

@@ -103,6 +103,14 @@ func TestBuildQuery(t *testing.T) {
 	if _, err := BuildQuery([]Series{{Name: "v", Values: []float64{1}}}, ChartOptions{W: 5, H: 5, YMin: &hi, YMax: &lo}); err == nil {
 		t.Error("inverted range accepted")
 	}
+	// Large values print with an exponent (1.38e+07): the + must survive the round trip.
+	q, err = BuildQuery([]Series{{Name: "v", Values: []float64{2.5e6, 13800466}}}, ChartOptions{W: 5, H: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := Parse(q); err != nil || p.YMax != 13800466 {
+		t.Errorf("exponent round trip: %s: %v", q, err)
+	}
 	big := Series{Name: "big", Values: make([]float64, MaxPoints+1)}
 	if _, err := BuildQuery([]Series{big}, ChartOptions{W: 5, H: 5}); err == nil || !strings.Contains(err.Error(), "4097 points") {
 		t.Errorf("too many points: %v", err)
