@@ -254,7 +254,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	for _, t := range targets {
 		if sp, ok := t.Sink.(*stats.Statuspage); ok {
 			if n := sp.Unmapped.Load(); n > 0 {
-				o.root.Warnf("statuspage: %d records had no --statuspage-metric id and were not sent there", n)
+				o.root.Warnf("statuspage: %s had no --statuspage-metric id and were not sent there", records(n))
 			}
 		}
 	}
@@ -303,7 +303,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			o.root.Logger.Info("spooled records delivered", "sink", t.Name, "records", t.FromSpool)
 		}
 		if t.Spooled > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %d records spooled to %s%s; they are sent first on the next run\n", t.Name, t.Spooled, t.SpoolPath, why)
+			fmt.Fprintf(stderr, "statpost: %s: %s spooled to %s%s; they are sent first on the next run\n", t.Name, records(t.Spooled), t.SpoolPath, why)
 			partial = true
 		}
 		if t.Lost > 0 {
@@ -311,11 +311,11 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			partial = true
 		}
 		if t.Rejected > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %d records rejected by the receiver%s\n", t.Name, t.Rejected, why)
+			fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
 			rejected = true
 		}
 		if t.Unspooled > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %d records not delivered%s and not spooled (%s); they are lost\n", t.Name, t.Unspooled, why, cli.Redact(t.SpoolErr.Error(), secrets...))
+			fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
 			failed = true
 		} else if t.SpoolErr != nil {
 			// the old spool could not be read or rewritten; it is left as it is
@@ -330,11 +330,11 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		auth = auth || t.Auth
 	}
 	if res.Late > 0 {
-		fmt.Fprintf(stderr, "statpost: %d records read while stopping were spooled\n", res.Late)
+		fmt.Fprintf(stderr, "statpost: %s read while stopping were spooled\n", records(res.Late))
 		partial = true
 	}
 	if res.LateLost > 0 {
-		fmt.Fprintf(stderr, "statpost: %d records read while stopping could not be spooled (%v); they are lost\n", res.LateLost, res.LateErr)
+		fmt.Fprintf(stderr, "statpost: %s read while stopping could not be spooled (%v); they are lost\n", records(res.LateLost), res.LateErr)
 		failed = true
 	}
 	if readErr != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -94,7 +95,7 @@ func runSpoolStatus(o *postOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name(), err)
 		}
-		fmt.Fprintf(out, "%s: %d records", st.Name, st.Records)
+		fmt.Fprintf(out, "%s: %s", st.Name, records(st.Records))
 		if st.Records > 0 {
 			fmt.Fprintf(out, ", %d bytes, oldest %s, newest %s", st.Bytes, st.Oldest.UTC().Format(time.RFC3339), st.Newest.UTC().Format(time.RFC3339))
 		}
@@ -132,7 +133,7 @@ func runSpoolFlush(ctx context.Context, o *postOptions) error {
 	p := stats.NewPoster(ctx, stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, Warn: o.root.Warnf, FlushEvery: -1})
 	res := p.Close()
 	for _, t := range res.Targets {
-		fmt.Fprintf(o.root.Env.Stdout, "%s: %d records sent\n", t.Name, t.FromSpool)
+		fmt.Fprintf(o.root.Env.Stdout, "%s: %s sent\n", t.Name, records(t.FromSpool))
 	}
 	return o.report(ctx, res, 0, nil, false)
 }
@@ -178,7 +179,15 @@ func runSpoolDrop(o *postOptions, names []string, all bool) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name(), err)
 		}
-		fmt.Fprintf(o.root.Env.Stdout, "%s: %d records dropped\n", s.Name(), n)
+		fmt.Fprintf(o.root.Env.Stdout, "%s: %s dropped\n", s.Name(), records(n))
 	}
 	return nil
+}
+
+// records is "1 record" or "N records".
+func records[T ~int | ~int64](n T) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return strconv.FormatInt(int64(n), 10) + " records"
 }
