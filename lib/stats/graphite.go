@@ -99,7 +99,7 @@ func (g *Graphite) Send(ctx context.Context, recs []metric.Record) error {
 		d := net.Dialer{Timeout: g.Timeout}
 		c, err := d.DialContext(ctx, "tcp", g.Addr)
 		if err != nil {
-			return &SendError{Err: fmt.Errorf("graphite: %w", err)}
+			return &SendError{Err: err} // the caller names the sink
 		}
 		g.conn = c
 	}

@@ -123,7 +123,7 @@ func (s *StatsD) Send(ctx context.Context, recs []metric.Record) error {
 		d := net.Dialer{Timeout: s.Timeout}
 		c, err := d.DialContext(ctx, s.Network, s.Addr)
 		if err != nil {
-			return &SendError{Err: fmt.Errorf("statsd: %w", err)}
+			return &SendError{Err: err} // the caller names the sink
 		}
 		s.conn = c
 	}
