@@ -62,7 +62,7 @@ func addReportFlags(r *cli.Root) {
 	f.StringArrayVar(&o.metrics, "metric", nil, "with -f metrics: keep only names matching this glob (repeatable; * spans dots)")
 	f.IntVar(&o.sqlLength, "sql-length", 500, "truncate query texts to this many bytes")
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
-	f.BoolVar(&o.bloat, "bloat", false, "estimate table bloat in JSON and metrics (always on in text)")
+	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
 	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
 	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")

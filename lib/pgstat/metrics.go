@@ -193,6 +193,9 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		add(float64(x.IdxScan), x.DBName, x.SchemaName, x.Name, "idx_scan")
 		add(float64(x.IdxTupRead), x.DBName, x.SchemaName, x.Name, "idx_tup_read")
 		add(float64(x.Size), x.DBName, x.SchemaName, x.Name, "size")
+		if x.Bloat >= 0 {
+			add(float64(x.Bloat), x.DBName, x.SchemaName, x.Name, "bloat")
+		}
 	}
 	for _, s := range r.Sequences {
 		if s.LastValue >= 0 {

@@ -24,6 +24,10 @@ const (
 	deadRowsRatio     = 0.2
 	replLagWarnBytes  = 1 << 30
 	replLagWarnSecs   = 60
+	// An index is reported bloated when at least half of it, and at least
+	// 1 MiB, is estimated wasted: below that REINDEX is not worth a warning.
+	idxBloatMin   = 1 << 20
+	idxBloatRatio = 0.5
 )
 
 // Warnings lists the conditions an operator must look at, most important first.
@@ -89,6 +93,10 @@ func Warnings(r *Report, o TextOptions) []string {
 	for _, x := range r.Indexes {
 		if x.Invalid {
 			w = append(w, fmt.Sprintf("index %s.%s.%s is invalid (a failed CREATE INDEX CONCURRENTLY?)", x.DBName, x.SchemaName, x.Name))
+		}
+		if x.Bloat >= idxBloatMin && float64(x.Bloat) >= idxBloatRatio*float64(x.Size) {
+			w = append(w, fmt.Sprintf("index %s.%s.%s is bloated: about %s of its %s is wasted (REINDEX CONCURRENTLY rebuilds it)",
+				x.DBName, x.SchemaName, x.Name, bytesIEC(x.Bloat), bytesIEC(x.Size)))
 		}
 	}
 	if n, size := unusedIndexes(r); n > 0 {
