@@ -23,7 +23,10 @@ import (
 // and on PostgreSQL 13+ deduplicated non-unique indexes can be smaller than the
 // ideal, which floors at 0: the estimate errs towards reporting less bloat.
 // Expression columns take their statistics from the index's own pg_stats rows
-// (tablename = the index), as ANALYZE stores them.
+// (tablename = the index), as ANALYZE stores them. The widths are looked up
+// per index with rows (a LATERAL join on pg_attribute's and pg_statistic's
+// indexes) rather than by hashing all of pg_attribute: on 10,000 mostly empty
+// tables that took the index part from 1.0 s to 0.3 s.
 const bloatSQL = `
 SELECT 't', tblid::bigint,
        CASE WHEN tblpages > 0 AND NOT is_na THEN GREATEST(0, (tblpages - est_tblpages_ff) * bs)::bigint ELSE -1 END
@@ -57,42 +60,38 @@ FROM (
   ) s2
 ) s3
 UNION ALL
-SELECT 'i', idxoid::bigint,
-       CASE WHEN is_na OR reltuples < 0 THEN -1 ELSE GREATEST(0, (relpages - est_pages) * bs)::bigint END
+SELECT 'i', ix.idxoid::bigint,
+       CASE WHEN ix.reltuples < 0 OR (ix.reltuples > 0 AND w.is_na IS DISTINCT FROM false) THEN -1
+            ELSE GREATEST(0, (ix.relpages - CASE WHEN ix.reltuples = 0 THEN 1 ELSE
+                 1 + ceil(ix.reltuples / GREATEST(1, floor((ix.bs - 24 - 16) * ix.fillfactor / (100 * (4 + w.tup_size))))) END) * ix.bs)::bigint
+       END
 FROM (
-  SELECT idxoid, relpages, reltuples, bs, is_na,
-         1 + ceil(reltuples / GREATEST(1, floor((bs - 24 - 16) * fillfactor / (100 * (4 + tup_size))))) AS est_pages
-  FROM (
-    SELECT idxoid, relpages, reltuples, bs, fillfactor, is_na,
-           CASE WHEN has_nulls THEN 16 ELSE 8 END + ceil(data_width / 8) * 8 AS tup_size
-    FROM (
-      SELECT k.idxoid, k.relpages, k.reltuples, k.fillfactor, current_setting('block_size')::numeric AS bs,
-             max(COALESCE(s.null_frac, 0)) > 0 AS has_nulls,
-             sum((1 - COALESCE(s.null_frac, 0)) * COALESCE(s.avg_width, 0)) AS data_width,
-             count(s.attname) <> count(*) OR bool_or(k.atttypid = 'pg_catalog.name'::regtype) AS is_na
-      FROM (
-        SELECT ci.oid AS idxoid, ci.relpages, ci.reltuples, ns.nspname,
-               COALESCE(substring(array_to_string(ci.reloptions, ' ') FROM 'fillfactor=([0-9]+)')::smallint, 90) AS fillfactor,
-               CASE WHEN x.indkey[p.n] = 0 THEN ci.relname ELSE ct.relname END AS statrel,
-               a.attname, a.atttypid
-        FROM pg_index x
-        JOIN pg_class ci ON ci.oid = x.indexrelid
-        JOIN pg_class ct ON ct.oid = x.indrelid
-        JOIN pg_namespace ns ON ns.oid = ci.relnamespace
-        CROSS JOIN LATERAL generate_series(0, x.indnatts - 1) AS p(n)
-        -- int2vector subscripts start at 0; a 0 key is an expression, whose
-        -- attribute is the index's own (attnum = position + 1).
-        JOIN pg_attribute a ON a.attrelid = CASE WHEN x.indkey[p.n] = 0 THEN ci.oid ELSE ct.oid END
-                           AND a.attnum = CASE WHEN x.indkey[p.n] = 0 THEN p.n + 1 ELSE x.indkey[p.n] END
-        WHERE ci.relam = (SELECT oid FROM pg_am WHERE amname = 'btree') AND ci.relpages > 0
-          AND ns.nspname NOT IN ('pg_catalog', 'information_schema') AND ns.nspname !~ '^pg_toast'
-      ) k
-      LEFT JOIN pg_stats s ON s.schemaname = k.nspname AND s.tablename = k.statrel
-                          AND s.attname = k.attname AND s.inherited = false
-      GROUP BY 1, 2, 3, 4, 5
-    ) i1
-  ) i2
-) i3`
+  SELECT ci.oid AS idxoid, ci.relname AS idxname, ci.relpages, ci.reltuples, ns.nspname,
+         ct.oid AS tbloid, ct.relname AS tblname, x.indkey, x.indnatts,
+         current_setting('block_size')::numeric AS bs,
+         COALESCE(substring(array_to_string(ci.reloptions, ' ') FROM 'fillfactor=([0-9]+)')::smallint, 90) AS fillfactor
+  FROM pg_index x
+  JOIN pg_class ci ON ci.oid = x.indexrelid
+  JOIN pg_class ct ON ct.oid = x.indrelid
+  JOIN pg_namespace ns ON ns.oid = ci.relnamespace
+  WHERE ci.relam = (SELECT oid FROM pg_am WHERE amname = 'btree') AND ci.relpages > 0
+    AND ns.nspname NOT IN ('pg_catalog', 'information_schema') AND ns.nspname !~ '^pg_toast'
+) ix
+LEFT JOIN LATERAL (
+  SELECT CASE WHEN max(COALESCE(s.null_frac, 0)) > 0 THEN 16 ELSE 8 END
+         + ceil(sum((1 - COALESCE(s.null_frac, 0)) * COALESCE(s.avg_width, 0)) / 8) * 8 AS tup_size,
+         count(s.attname) <> count(*) OR bool_or(a.atttypid = 'pg_catalog.name'::regtype) AS is_na
+  -- Widths only where there are rows: an empty index needs none (and its
+  -- table has no statistics), which skips most of a big, mostly empty catalog.
+  FROM generate_series(0, ix.indnatts - 1) AS p(n)
+  -- int2vector subscripts start at 0; a 0 key is an expression, whose
+  -- attribute and statistics are the index's own (attnum = position + 1).
+  JOIN pg_attribute a ON a.attrelid = CASE WHEN ix.indkey[p.n] = 0 THEN ix.idxoid ELSE ix.tbloid END
+                     AND a.attnum = CASE WHEN ix.indkey[p.n] = 0 THEN p.n + 1 ELSE ix.indkey[p.n] END
+  LEFT JOIN pg_stats s ON s.schemaname = ix.nspname AND s.attname = a.attname AND s.inherited = false
+                      AND s.tablename = CASE WHEN ix.indkey[p.n] = 0 THEN ix.idxname ELSE ix.tblname END
+  WHERE ix.reltuples > 0
+) w ON true`
 
 // bloat fills Table.Bloat and Index.Bloat for the current database's
 // tables and indexes.

@@ -23,7 +23,8 @@ func TestIndexBloat(t *testing.T) {
 	c.Exec(t, db, `CREATE INDEX b_k_new ON b (k);
 		CREATE INDEX b_expr_new ON b ((k * 2));
 		CREATE INDEX b_brin ON b USING brin (k);
-		ANALYZE b`)
+		CREATE TABLE e (id int PRIMARY KEY);
+		ANALYZE b, e`)
 	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db), Bloat: true})
 	if err != nil {
 		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
@@ -51,6 +52,10 @@ func TestIndexBloat(t *testing.T) {
 		if x.Bloat < 0 || f < tc.min || f > tc.max {
 			t.Errorf("%s: bloat %d of %d bytes (%.2f), want between %.2f and %.2f", tc.name, x.Bloat, x.Size, f, tc.min, tc.max)
 		}
+	}
+	// An empty table has no statistics, and its index needs none: 1 metapage.
+	if x := idx["e_pkey"]; x.Bloat != 0 {
+		t.Errorf("empty table's index: bloat %d, want 0", x.Bloat)
 	}
 	if x := idx["b_brin"]; x.Bloat != -1 {
 		t.Errorf("brin index: bloat %d, want -1 (only btree is estimated)", x.Bloat)

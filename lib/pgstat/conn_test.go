@@ -57,7 +57,7 @@ func TestConnConfig(t *testing.T) {
 			}
 			rp := cfg.RuntimeParams
 			if rp["application_name"] != "pgreport/test" || rp["default_transaction_read_only"] != "on" ||
-				rp["statement_timeout"] != "5000" || rp["lock_timeout"] != "50" {
+				rp["statement_timeout"] != "5000" || rp["lock_timeout"] != "50" || rp["jit"] != "off" {
 				t.Errorf("runtime params = %v", rp)
 			}
 			if cfg.ConnectTimeout != 10*time.Second {
