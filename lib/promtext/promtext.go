@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"io"
 	"math"
 	"os"
@@ -308,32 +309,8 @@ func LoadState(path string) (map[string]float64, error) {
 // SaveState writes the state atomically and durably: a temp file of its own
 // (concurrent writers never share one), fsynced, then renamed over path.
 func SaveState(path string, st map[string]float64) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	b, _ := json.Marshal(st)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o600)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.WriteFile(path, b, 0o600)
 }
 
 // ErrStateBusy: another process held the state lock for longer than the wait.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -90,25 +91,9 @@ func (f *Failures) Record(ok bool, now time.Time) error {
 		}
 		f.Consecutive++
 	}
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-		return fmt.Errorf("tolerate state: %w", err)
-	}
 	b, _ := json.Marshal(f)
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".runwrap-state-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("tolerate state: %w", err)
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), f.Path)
-	}
-	if werr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("tolerate state: %w", werr)
 	}
 	return nil
 }

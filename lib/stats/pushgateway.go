@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"io"
 	"net/http"
 	"os"
@@ -239,22 +240,7 @@ func (p *Pushgateway) save(state map[string]*pgSeries) error {
 		return seriesKey(list[i].Family, list[i].Labels) < seriesKey(list[j].Family, list[j].Labels)
 	})
 	b, _ := json.MarshalIndent(list, "", " ")
-	tmp := p.StateFile + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p.StateFile)
-	}
-	return err
+	return atomicfile.WriteFile(p.StateFile, b, 0o600)
 }
 
 func (p *Pushgateway) Send(ctx context.Context, recs []metric.Record) error {
