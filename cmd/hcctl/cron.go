@@ -54,7 +54,12 @@ func newCronNextCmd(g *global) *cobra.Command {
   hcctl cron next "0 3 * * *" -n 10 --tz America/New_York -f json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := g.outFormat("table", "json", "jsonl")
+			// Piped, the natural output is one time a line for the next
+			// command (`hcctl cron next X -n 1 | ...`), not quoted JSON.
+			if g.format == "" && !isTerminal(g.root.Env.Stdout) {
+				g.format = "text"
+			}
+			format, err := g.outFormat("text", "table", "json", "jsonl")
 			if err != nil {
 				return err
 			}
@@ -77,15 +82,20 @@ func newCronNextCmd(g *global) *cobra.Command {
 			}
 			runs := s.NextN(from.In(loc), o.n)
 			w := g.root.Env.Stdout
-			if format != "table" {
+			if format == "text" {
+				for _, r := range runs {
+					fmt.Fprintln(w, r.Format(time.RFC3339))
+				}
+			} else if format != "table" {
 				out := make([]string, len(runs))
 				for i, r := range runs {
 					out[i] = r.Format(time.RFC3339)
 				}
 				return writeList(w, format, out)
-			}
-			for _, r := range runs {
-				fmt.Fprintf(w, "%s  %s\n", r.Format(time.RFC3339), r.Format("Mon"))
+			} else {
+				for _, r := range runs {
+					fmt.Fprintf(w, "%s  %s\n", r.Format(time.RFC3339), r.Format("Mon"))
+				}
 			}
 			if len(runs) < o.n {
 				g.root.Warnf("only %d runs within the search limit of 100 years", len(runs))
@@ -98,7 +108,7 @@ func newCronNextCmd(g *global) *cobra.Command {
 	fs.StringVar(&o.tz, "tz", "UTC", "time zone the schedule runs in")
 	fs.StringVar(&o.from, "from", "", "start after this time: RFC 3339, or a wall time (\"2026-03-29 02:00\") or date in --tz (default now)")
 	noEnv(fs, "count", "from")
-	addFormatFlag(cmd, g, "table, json, jsonl")
+	addFormatFlag(cmd, g, "text (one time a line; default when piped), table, json, jsonl")
 	return cmd
 }
 
