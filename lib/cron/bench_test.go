@@ -8,7 +8,7 @@ import (
 var sinkTime time.Time
 
 // BenchmarkNext measures one Next call; the figures are in
-// docs/benchmarks/cron.md.
+// docs/benchmarks.md (cron).
 func BenchmarkNext(b *testing.B) {
 	riga, err := time.LoadLocation("Europe/Riga")
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // bigReport is a synthetic report of n tables, each with 2 indexes and a
-// sequence, the shape of the benchmark database in docs/benchmarks/pgreport.md.
+// sequence, the shape of the benchmark database in docs/benchmarks.md (pgreport).
 func bigReport(n int) *Report {
 	r := &Report{Meta: Meta{Version: PgmetricsSchema, At: 1795385522, CollectedDBs: []string{"bench"}}, Settings: map[string]Setting{}}
 	for i := 0; i < n; i++ {
