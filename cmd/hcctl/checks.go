@@ -190,13 +190,9 @@ func runChecksGet(ctx context.Context, o *getOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := o.g.api()
+	_, c, err := o.g.resolve(ctx, o.ref)
 	if err != nil {
 		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
 	}
 	return writeCheck(o.g.root.Env.Stdout, format, c)
 }
@@ -287,15 +283,7 @@ func runChecksUpdate(ctx context.Context, o *updateOptions) error {
 	if spec.IsEmpty() {
 		return cli.Usagef("nothing to update: give at least one field flag (--grace, --schedule, ...)")
 	}
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
-	}
-	id, err := writableID(c, "update check")
+	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "update check")
 	if err != nil {
 		return err
 	}
@@ -343,15 +331,7 @@ func runChecksDelete(ctx context.Context, o *deleteOptions) error {
 	if !o.yes && !stdinIsTerminal(env.Stdin) {
 		return cli.Usagef("refusing to delete without --yes: stdin is not a terminal to ask on")
 	}
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
-	}
-	id, err := writableID(c, "delete check")
+	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "delete check")
 	if err != nil {
 		return err
 	}
@@ -397,15 +377,7 @@ func newChecksPauseCmd(g *global, action string) *cobra.Command {
 }
 
 func runChecksPause(ctx context.Context, o *pauseOptions) error {
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
-	}
-	id, err := writableID(c, o.action+" check")
+	a, c, id, err := o.g.resolveWritable(ctx, o.ref, o.action+" check")
 	if err != nil {
 		return err
 	}

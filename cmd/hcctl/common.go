@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -225,6 +226,33 @@ func checkTags(tags []string) error {
 // writableID is the UUID of c for an operation that needs a read-write key:
 // a read-only key sees checks without UUIDs (only unique_key), so such an
 // operation is refused here with the reason rather than sent to a 404.
+// resolve returns the API client and the check ref names (UUID, slug or name).
+func (g *global) resolve(ctx context.Context, ref string) (*hc.API, hc.Check, error) {
+	a, err := g.api()
+	if err != nil {
+		return nil, hc.Check{}, err
+	}
+	c, err := a.Resolve(ctx, ref)
+	if err != nil {
+		return nil, hc.Check{}, apiErr(err)
+	}
+	return a, c, nil
+}
+
+// resolveWritable is resolve for operations that need the check's UUID,
+// which the API shows to read-write keys only; op names the operation.
+func (g *global) resolveWritable(ctx context.Context, ref, op string) (*hc.API, hc.Check, string, error) {
+	a, c, err := g.resolve(ctx, ref)
+	if err != nil {
+		return nil, c, "", err
+	}
+	id, err := writableID(c, op)
+	if err != nil {
+		return nil, c, "", err
+	}
+	return a, c, id, nil
+}
+
 func writableID(c hc.Check, op string) (string, error) {
 	if id := c.ID(); hc.IsUUID(id) {
 		return id, nil

@@ -73,13 +73,9 @@ func runFlips(ctx context.Context, o *flipsOptions) error {
 		}
 		*x.dst = t
 	}
-	a, err := o.g.api()
+	a, c, err := o.g.resolve(ctx, o.ref)
 	if err != nil {
 		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
 	}
 	flips, err := a.Flips(ctx, c.ID(), fo)
 	if err != nil {

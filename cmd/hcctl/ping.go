@@ -100,13 +100,9 @@ func runPing(ctx context.Context, o *pingOptions) error {
 			return cli.Usagef("%v", err)
 		}
 	}
-	a, err := o.g.api()
+	_, c, err := o.g.resolve(ctx, o.ref)
 	if err != nil {
 		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
 	}
 	if c.PingURL == "" {
 		return cli.Refusedf("the API hides ping URLs from read-only keys: a read-write key is needed to ping %q", c.Name)

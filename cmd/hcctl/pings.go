@@ -58,15 +58,7 @@ func runPings(ctx context.Context, o *pingsOptions) error {
 	if o.limit < 0 {
 		return cli.Usagef("-n %d: want 0 or more", o.limit)
 	}
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
-	}
-	id, err := writableID(c, "list pings of")
+	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "list pings of")
 	if err != nil {
 		return err
 	}
@@ -147,15 +139,7 @@ func newPingsBodyCmd(g *global) *cobra.Command {
 }
 
 func runPingsBody(ctx context.Context, o *bodyOptions) error {
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, err := a.Resolve(ctx, o.ref)
-	if err != nil {
-		return apiErr(err)
-	}
-	id, err := writableID(c, "read a ping body of")
+	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "read a ping body of")
 	if err != nil {
 		return err
 	}
