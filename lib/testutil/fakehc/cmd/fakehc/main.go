@@ -24,8 +24,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
+	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
 )
 
@@ -82,31 +82,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	f.URL = "http://" + ln.Addr().String()
-	srv := &http.Server{Handler: withControl(f), ReadHeaderTimeout: 10 * time.Second}
-	if *urlFile != "" {
-		// Written whole under another name, then renamed: a reader never sees half a URL.
-		tmp := *urlFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(f.URL+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, *urlFile); err != nil {
-			return err
-		}
-	}
-	if *printURL {
-		fmt.Fprintln(stdout, f.URL)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	f.Release()
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return testutil.AnnounceAndServe(ctx, ln, withControl(f), f.URL, *urlFile, *printURL, stdout, f.Release)
 }
 
 // withControl adds the /_fake/ routes in front of the fake.

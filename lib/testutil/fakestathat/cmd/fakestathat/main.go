@@ -12,12 +12,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
+	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
 
@@ -45,31 +44,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	url := "http://" + ln.Addr().String()
-	if *urlFile != "" {
-		tmp := *urlFile + ".tmp"
-		if err := os.WriteFile(tmp, []byte(url+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, *urlFile); err != nil {
-			return err
-		}
-	}
-	if *printURL {
-		fmt.Println(url)
-	}
-	srv := &http.Server{Handler: f.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	f.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	return testutil.AnnounceAndServe(ctx, ln, f.Handler(), "http://"+ln.Addr().String(), *urlFile, *printURL, os.Stdout, f.Close)
 }
