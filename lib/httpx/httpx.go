@@ -17,10 +17,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/version"
@@ -111,6 +113,29 @@ type attemptInfo struct {
 	idempotent bool
 	attempts   int
 	last       string // what the last failed attempt got, for a deadline error
+
+	// Whether any attempt may have reached the server's handler: an attempt
+	// is in flight once its headers are written and until an answer begins.
+	// A deadline hit in a backoff pause otherwise cannot tell "every attempt
+	// was refused" from "the last one stalled after sending".
+	mu       sync.Mutex
+	inflight bool
+	maybe    bool
+}
+
+func (ai *attemptInfo) trace() *httptrace.ClientTrace {
+	set := func(f func()) { ai.mu.Lock(); f(); ai.mu.Unlock() }
+	return &httptrace.ClientTrace{
+		GetConn:              func(string) { set(func() { ai.maybe, ai.inflight = ai.maybe || ai.inflight, false }) },
+		WroteHeaders:         func() { set(func() { ai.inflight = true }) },
+		GotFirstResponseByte: func() { set(func() { ai.inflight = false }) },
+	}
+}
+
+func (ai *attemptInfo) mayHaveSent() bool {
+	ai.mu.Lock()
+	defer ai.mu.Unlock()
+	return ai.maybe || ai.inflight
 }
 
 // New returns a Client with the policy applied.
@@ -217,7 +242,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	ai := &attemptInfo{idempotent: r.Idempotent || method == http.MethodGet || method == http.MethodHead ||
 		method == http.MethodPut || method == http.MethodDelete || method == http.MethodOptions}
-	ctx = context.WithValue(ctx, ctxKey{}, ai)
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, ctxKey{}, ai), ai.trace())
 	var body any
 	if r.Body != nil {
 		body = r.Body
@@ -237,12 +262,16 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		if ctx.Err() != nil && ai.last != "" && !strings.Contains(err.Error(), ai.last) {
 			err = fmt.Errorf("%w (last attempt: %s)", err, ai.last)
 		}
-		return nil, c.wrapErr(method, r.URL, err, ai.attempts, ctx)
+		w := c.wrapErr(method, r.URL, err, ai.attempts, ctx)
+		w.traced, w.mayHaveSent = true, ai.mayHaveSent()
+		return nil, w
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody))
 	if err != nil {
-		return nil, c.wrapErr(method, r.URL, fmt.Errorf("reading response: %w", err), ai.attempts, ctx)
+		w := c.wrapErr(method, r.URL, fmt.Errorf("reading response: %w", err), ai.attempts, ctx)
+		w.traced, w.mayHaveSent = true, true // the server answered: it may have acted
+		return nil, w
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Attempts: ai.attempts}
 	if c.opts.Logger != nil {
@@ -255,7 +284,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	return out, nil
 }
 
-func (c *Client) wrapErr(method, u string, err error, attempts int, ctx context.Context) error {
+func (c *Client) wrapErr(method, u string, err error, attempts int, ctx context.Context) *wrapped {
 	msg := c.redact(err.Error())
 	// retryablehttp's messages repeat the method and URL; keep ours only.
 	msg = strings.TrimPrefix(msg, method+" "+c.redact(u)+" giving up after ")
@@ -273,6 +302,8 @@ func (c *Client) wrapErr(method, u string, err error, attempts int, ctx context.
 type wrapped struct {
 	msg string
 	err error
+	// traced: mayHaveSent says whether any attempt may have reached the server.
+	traced, mayHaveSent bool
 }
 
 func (w *wrapped) Error() string { return w.msg }
@@ -361,8 +392,14 @@ func isPermanent(err error) bool {
 }
 
 // NeverSent reports whether a failed request cannot have reached the server
-// (dial or DNS failed), so that even a non-idempotent post may be sent again.
+// (dial or DNS failed on every attempt, or every attempt was answered before a
+// deadline ended the retries), so that even a non-idempotent post may be sent
+// again.
 func NeverSent(err error) bool {
+	var w *wrapped
+	if errors.As(err, &w) && w.traced {
+		return !w.mayHaveSent
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true

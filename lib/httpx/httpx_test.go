@@ -301,3 +301,33 @@ func TestJSONEscapedSecretRedacted(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// NeverSent after a deadline: refused attempts only -> nothing reached the
+// server; an attempt that stalled after sending -> it may have.
+func TestNeverSentAfterDeadline(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String()
+	l.Close()
+	c := New(Options{Tool: "t", Deadline: 300 * time.Millisecond, RetryMax: 100, WaitMin: 50 * time.Millisecond, WaitMax: 100 * time.Millisecond})
+	_, err = c.Do(context.Background(), Request{Method: "POST", URL: refused, Body: []byte("x")})
+	if err == nil || !NeverSent(err) {
+		t.Errorf("refused until the deadline: NeverSent = false (%v)", err)
+	}
+
+	got := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		got <- struct{}{}
+		<-r.Context().Done() // stall after the request arrived
+	}))
+	defer srv.Close()
+	_, err = New(Options{Tool: "t", Deadline: 300 * time.Millisecond, AttemptTimeout: time.Second}).
+		Do(context.Background(), Request{Method: "POST", URL: srv.URL, Body: []byte("x")})
+	<-got
+	if err == nil || NeverSent(err) {
+		t.Errorf("stalled after sending: NeverSent = true (%v)", err)
+	}
+}
