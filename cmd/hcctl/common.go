@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -62,15 +61,8 @@ func (g *global) api() (*hc.API, error) {
 }
 
 func (g *global) httpClient() *httpx.Client {
-	secrets := g.root.Secrets()
-	// A password in --api-url (a self-hosted server behind basic auth) is a
-	// secret too: transport errors quote the URL.
-	if u, err := url.Parse(g.apiURL); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			secrets = append(append([]string(nil), secrets...), p)
-		}
-	}
-	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: secrets})
+	// httpx also hides a password in --api-url (basic auth on a self-hosted server).
+	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: g.root.Secrets()})
 }
 
 // outFormat resolves -f: table on a terminal, jsonl otherwise.

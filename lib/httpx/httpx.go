@@ -208,10 +208,14 @@ func jsonEscapeNoHTML(s string) string {
 
 var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
 
-func (c *Client) redact(s string) string {
+func (c *Client) redact(s string) string { return Redact(s, c.opts.Secrets...) }
+
+// Redact hides URL passwords and every secret of 4 bytes or more in s, in the
+// forms a server may echo it back: raw, form-encoded, or JSON-escaped.
+func Redact(s string, secrets ...string) string {
 	// A password in a URL (https://user:pass@host) never reaches a message.
 	s = userinfo.ReplaceAllString(s, "$1:[REDACTED]@")
-	for _, sec := range c.opts.Secrets {
+	for _, sec := range secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")
 			if q := url.QueryEscape(sec); q != sec {

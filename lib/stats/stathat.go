@@ -187,21 +187,8 @@ func (s *StatHat) Send(ctx context.Context, recs []metric.Record) error {
 }
 
 // redact hides the key in text from the server, which may echo it back in
-// the forms it was sent: raw, form-encoded or JSON-escaped (httpx redacts
-// the first two only).
-func (s *StatHat) redact(text string) string {
-	if len(s.EZKey) < 4 {
-		return text
-	}
-	forms := []string{s.EZKey, url.QueryEscape(s.EZKey)}
-	if j, err := json.Marshal(s.EZKey); err == nil {
-		forms = append(forms, string(j[1:len(j)-1]))
-	}
-	for _, f := range forms {
-		text = strings.ReplaceAll(text, f, "[REDACTED]")
-	}
-	return text
-}
+// any form it was sent (raw, form-encoded, JSON-escaped).
+func (s *StatHat) redact(text string) string { return httpx.Redact(text, s.EZKey) }
 
 // redacted keeps an error's chain (status, context errors) under a redacted message.
 type redacted struct {
