@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/cronkit/cronkit/lib/httpx"
 	"os"
 	"strings"
 )
@@ -38,14 +39,8 @@ func ResolveValue(v string, secret bool, warn func(string)) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// Redact replaces every secret in s with "[REDACTED]". Empty and very short
-// secrets are ignored: replacing "a" everywhere would mangle the message.
-func Redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) < 4 {
-			continue
-		}
-		s = strings.ReplaceAll(s, sec, "[REDACTED]")
-	}
-	return s
-}
+// Redact replaces every secret in s with "[REDACTED]", in every form a
+// server may echo it back, and any password in a URL (httpx's rule, so that
+// what the HTTP layer hides stays hidden here too). Secrets shorter than 4
+// bytes are ignored: replacing "a" everywhere would mangle the message.
+func Redact(s string, secrets ...string) string { return httpx.Redact(s, secrets...) }
