@@ -2,10 +2,12 @@ package pgstat
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // dbSections collect the current database's objects: one statement per
@@ -211,17 +213,131 @@ func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx c
 	}
 }
 
-// seqChunk bounds the sequences read per statement: PostgreSQL keeps a
-// lock on every sequence read until the transaction ends, and 10,000 in
-// one transaction exhaust the shared lock table (64 x max_connections
-// entries by default, shared by every session).
+// seqChunk bounds the sequences read per transaction: pg_sequence_last_value
+// locks each sequence until the end of the top-level transaction (the lock
+// belongs to the top transaction's resource owner, so even an aborted
+// subtransaction keeps it), and 10,000 in one transaction exhaust the shared
+// lock table (64 x max_connections entries by default, shared by every session).
 const seqChunk = 1000
 
-// sequenceValues reads last_value, seqChunk sequences per statement, each
-// statement its own (autocommit, read-only) transaction so that its locks
-// go at once. This is the one place where the statement count grows with
-// the catalog: one statement per 1,000 sequences.
+// seqDO reads last_value for every sequence in one statement: a DO block
+// that commits after each seqChunk sequences, which releases their locks
+// (transaction control in DO, PostgreSQL 11+; allowed read-only and on a hot
+// standby). A chunk that fails (a lock timeout) is caught and listed; the
+// rest go on. statement_timeout bounds the whole block. The results are
+// handed out through a session setting, read by the statement after.
+var seqDO = fmt.Sprintf(`DO $pgreport$
+DECLARE
+	oids oid[];
+	part text;
+	vals text := '';
+	errs text := '';
+BEGIN
+	-- No privilege filter here: the planner may call it on non-sequences
+	-- before the view's relkind filter (an error); it is applied per chunk.
+	SELECT array_agg(relid ORDER BY relid) INTO oids FROM pg_statio_user_sequences;
+	FOR lo IN 1..COALESCE(cardinality(oids), 0) BY %d LOOP
+		BEGIN
+			SELECT string_agg(o::text || ' ' || COALESCE(pg_sequence_last_value(o), -1)::text, ',') INTO part
+				FROM unnest(oids[lo:lo + %d]) o WHERE has_sequence_privilege(o, 'SELECT,USAGE');
+			IF part <> '' THEN
+				vals := vals || CASE WHEN vals = '' THEN '' ELSE ',' END || part;
+			END IF;
+		EXCEPTION WHEN OTHERS THEN
+			errs := errs || SQLSTATE || ' ' || replace(SQLERRM, E'\n', ' ') || E'\n';
+		END;
+		COMMIT;
+	END LOOP;
+	PERFORM set_config('pgreport.seq_values', vals, false), set_config('pgreport.seq_errors', errs, false);
+END
+$pgreport$`, seqChunk, seqChunk-1)
+
+// sequenceValues reads last_value with a constant number of statements
+// (seqDO and one SELECT). Where DO cannot run (plpgsql dropped, or USAGE on it
+// revoked), it falls back to seqChunk
+// sequences per autocommit statement; the DO's failure is listed only if
+// the fallback fails too.
 func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
+	if len(seqs) == 0 {
+		return
+	}
+	vals, errs, err := c.sequenceValuesDO(ctx)
+	if err == nil {
+		setSeqValues(seqs, vals)
+		for _, e := range errs {
+			c.fail("sequence_values", c.db, e)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		c.fail("sequence_values", c.db, err)
+		return
+	}
+	c.o.Logger.Debug("sequence values: DO block refused, reading in chunks", "db", c.db, "err", err)
+	before := len(c.rep.Meta.Errors)
+	c.sequenceValuesChunked(ctx, seqs)
+	if len(c.rep.Meta.Errors) > before {
+		c.fail("sequence_values", c.db, fmt.Errorf("DO block: %w", err))
+	}
+}
+
+// sequenceValuesDO runs seqDO; errs are the chunks that failed inside it.
+func (c *collector) sequenceValuesDO(ctx context.Context) (vals map[int64]int64, errs []error, err error) {
+	if c.conn == nil || c.conn.IsClosed() {
+		if err := c.reconnect(ctx, c.db); err != nil {
+			return nil, nil, err
+		}
+	}
+	if _, err := c.conn.Exec(ctx, seqDO); err != nil {
+		return nil, nil, err
+	}
+	var v, e string
+	if err := c.conn.QueryRow(ctx, `SELECT current_setting('pgreport.seq_values'), current_setting('pgreport.seq_errors')`).Scan(&v, &e); err != nil {
+		return nil, nil, err
+	}
+	vals, err = parseSeqValues(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(e), "\n") {
+		if code, msg, ok := strings.Cut(line, " "); ok {
+			errs = append(errs, &pgconn.PgError{Severity: "ERROR", Code: code, Message: msg})
+		}
+	}
+	return vals, errs, nil
+}
+
+// parseSeqValues parses seqDO's "oid value,oid value".
+func parseSeqValues(s string) (map[int64]int64, error) {
+	vals := make(map[int64]int64, strings.Count(s, ",")+1)
+	if s == "" {
+		return vals, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		o, v, ok := strings.Cut(item, " ")
+		oid, err1 := strconv.ParseInt(o, 10, 64)
+		val, err2 := strconv.ParseInt(v, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("sequence values: unexpected item %q", item)
+		}
+		vals[oid] = val
+	}
+	return vals, nil
+}
+
+func setSeqValues(seqs []Sequence, vals map[int64]int64) {
+	for i := range seqs {
+		if v, ok := vals[seqs[i].OID]; ok {
+			seqs[i].LastValue = v
+			seqs[i].UsedPct = usedPct(seqs[i])
+		}
+	}
+}
+
+// sequenceValuesChunked reads last_value, seqChunk sequences per statement,
+// each statement its own (autocommit, read-only) transaction so that its
+// locks go at once: one statement per 1,000 sequences.
+func (c *collector) sequenceValuesChunked(ctx context.Context, seqs []Sequence) {
 	for lo := 0; lo < len(seqs); lo += seqChunk {
 		chunk := seqs[lo:min(lo+seqChunk, len(seqs))]
 		oids := make([]int64, len(chunk))
@@ -239,12 +355,7 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 			if _, err := pgx.ForEachRow(rows, []any{&oid, &v}, func() error { vals[oid] = v; return nil }); err != nil {
 				return err
 			}
-			for i := range chunk {
-				if v, ok := vals[chunk[i].OID]; ok {
-					chunk[i].LastValue = v
-					chunk[i].UsedPct = usedPct(chunk[i])
-				}
-			}
+			setSeqValues(chunk, vals)
 			return nil
 		})
 	}
