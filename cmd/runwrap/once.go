@@ -23,7 +23,7 @@ type wrapper struct {
 	o      *wrapOptions
 	pc     *hc.PingClient
 	sr     *sigRouter
-	start  *httpx.Client // bounded by --api-timeout: never delays the command more
+	start  *httpx.Client // bounded by --api-timeout; runs beside the command
 	finish *httpx.Client // bounded by --api-deadline
 }
 
@@ -114,25 +114,18 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	if limit == 0 {
 		limit = maxBodyLimit
 	}
-	if !o.NoStartPing {
-		res, err := w.send(ctx, w.start, hc.Ping{Kind: hc.PingStart, RunID: rid})
-		if err == nil && res.BodyLimit > 0 {
-			// runitor's rule: the server's limit, lowered by an explicit flag.
-			n := min(res.BodyLimit, maxBodyLimit)
-			if o.bodyLimitSet && o.BodyLimit > 0 {
-				n = min(n, o.BodyLimit)
-			}
-			limit = n
-		}
-	}
-
 	var tail *runner.Tail
 	if !o.NoOutput && !o.Silent {
 		tail = runner.NewTail(limit)
 	}
+	// The start ping goes out while the command starts, not before it: the
+	// command never waits for the server (runitor makes it wait), and a run
+	// costs the slower of the two instead of their sum. The finish and log
+	// pings wait for it, so Healthchecks always sees start before finish.
+	started := w.startPing(ctx, rid, tail)
 	var stopLog func()
 	if o.LogPing > 0 && tail != nil {
-		stopLog = w.logPings(ctx, tail, rid, limit)
+		stopLog = w.logPings(ctx, tail, rid, started)
 	}
 
 	env := os.Environ()
@@ -146,8 +139,8 @@ func (w *wrapper) once(ctx context.Context) outcome {
 				attempt--
 				break
 			}
-			// Told to stop before the command started (during the start
-			// ping): do not start it; the fail ping says why.
+			// Told to stop before the command started (while waiting for
+			// the lock): do not start it; the fail ping says why.
 			res = runner.Result{Start: time.Now(), Received: w.sr.got, ExitCode: 128 + sigNum(w.sr.got),
 				ExecErr: fmt.Errorf("not started: runwrap received %s", runner.SignalName(w.sr.got))}
 			break
@@ -178,7 +171,7 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	}
 
 	kind, code, tolerated := w.pingKind(res)
-	body := w.body(tail, limit, res, attempt, tolerated)
+	body := w.body(tail, started(), res, attempt, tolerated)
 	_, perr := w.send(ctx, w.finish, hc.Ping{Kind: kind, ExitCode: code, RunID: rid, Body: body})
 	if o.Record != "" {
 		if err := writeRecord(o, w.pc, res, attempt, rid, kind, perr); err != nil {
@@ -303,9 +296,44 @@ func (w *wrapper) body(tail *runner.Tail, limit int, res runner.Result, attempts
 	return out
 }
 
+// startPing sends the start ping in the background (unless --no-start-ping)
+// and returns a func that waits for it, at most --api-timeout, and returns the
+// body limit: the server's Ping-Body-Limit lowers or raises it as in runitor
+// (capped at 10 MB, never above an explicit --ping-body-limit), and the tail
+// is resized to it.
+func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) func() int {
+	o := w.o
+	limit := o.BodyLimit
+	if limit == 0 {
+		limit = maxBodyLimit
+	}
+	if o.NoStartPing {
+		return func() int { return limit }
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, err := w.send(ctx, w.start, hc.Ping{Kind: hc.PingStart, RunID: rid})
+		if err == nil && res.BodyLimit > 0 {
+			n := min(res.BodyLimit, maxBodyLimit)
+			if o.bodyLimitSet && o.BodyLimit > 0 {
+				n = min(n, o.BodyLimit)
+			}
+			limit = n
+			if tail != nil {
+				tail.SetCap(n)
+			}
+		}
+	}()
+	return func() int {
+		<-done // bounded: the start client's deadline is --api-timeout
+		return limit
+	}
+}
+
 // logPings sends output that arrived since the last one as /log pings every
 // --log-ping while the command runs. The returned func stops and waits.
-func (w *wrapper) logPings(ctx context.Context, tail *runner.Tail, rid string, limit int) func() {
+func (w *wrapper) logPings(ctx context.Context, tail *runner.Tail, rid string, started func() int) func() {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -320,6 +348,7 @@ func (w *wrapper) logPings(ctx context.Context, tail *runner.Tail, rid string, l
 				return
 			case <-t.C:
 			}
+			limit := started() // the first log ping also waits for the start ping
 			b, next, lost := tail.Since(pos)
 			if len(b) == 0 {
 				continue

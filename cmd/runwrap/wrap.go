@@ -78,7 +78,7 @@ func newWrapCmd(r *cli.Root) {
 	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
 	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "ping API base URL (env HC_API_URL)")
 	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
-	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request; also the most the start ping may delay the command")
+	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request, and of the start ping in total (it runs beside the command; the finish ping waits for it)")
 	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
 	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
 

@@ -206,7 +206,8 @@ func jsonEscapeNoHTML(s string) string {
 	return out[1 : len(out)-1]
 }
 
-var userinfo = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
+// userinfo is compiled on first use: most runs never redact anything.
+var userinfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`) })
 
 func (c *Client) redact(s string) string { return Redact(s, c.opts.Secrets...) }
 
@@ -214,7 +215,7 @@ func (c *Client) redact(s string) string { return Redact(s, c.opts.Secrets...) }
 // forms a server may echo it back: raw, form-encoded, or JSON-escaped.
 func Redact(s string, secrets ...string) string {
 	// A password in a URL (https://user:pass@host) never reaches a message.
-	s = userinfo.ReplaceAllString(s, "$1:[REDACTED]@")
+	s = userinfo().ReplaceAllString(s, "$1:[REDACTED]@")
 	for _, sec := range secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")

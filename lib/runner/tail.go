@@ -3,12 +3,13 @@ package runner
 import "sync"
 
 // Tail keeps the last Cap bytes written to it: a ring buffer. Memory is fixed
-// at construction whatever is written, and Write never allocates, so a child
-// printing gigabytes costs one memcpy per byte.
+// (at construction or by SetCap) whatever is written, and Write never
+// allocates, so a child printing gigabytes costs one memcpy per byte.
 type Tail struct {
 	mu    sync.Mutex
 	buf   []byte
 	total int64 // bytes ever written
+	kept  int64 // bytes of the stream's end held in buf (≤ len(buf))
 }
 
 // NewTail returns a Tail keeping the last n bytes (n < 1 keeps nothing).
@@ -17,6 +18,26 @@ func NewTail(n int) *Tail {
 		n = 0
 	}
 	return &Tail{buf: make([]byte, n)}
+}
+
+// SetCap changes how many bytes are kept, keeping the newest of what is held:
+// runwrap learns the server's Ping-Body-Limit while the command already runs.
+// What is held stays a contiguous end of the stream, so Bytes and Since keep
+// their meaning; output dropped before a larger cap arrived stays dropped.
+func (t *Tail) SetCap(n int) {
+	n = max(n, 0)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n == len(t.buf) {
+		return
+	}
+	old, size := t.buf, int64(len(t.buf))
+	keep := min(t.kept, int64(n))
+	t.buf = make([]byte, n)
+	for x := t.total - keep; x < t.total; x++ { // stream offset x: old[x mod size] → buf[x mod n]
+		t.buf[x%int64(n)] = old[x%size]
+	}
+	t.kept = keep
 }
 
 // Cap is the number of bytes kept.
@@ -32,6 +53,7 @@ func (t *Tail) Write(p []byte) (int, error) {
 	if size == 0 {
 		return n, nil
 	}
+	t.kept = min(t.kept+int64(n), int64(size))
 	if len(p) > size {
 		p = p[len(p)-size:]
 	}
@@ -64,8 +86,7 @@ func (t *Tail) Since(pos int64) (b []byte, next int64, lost bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	size := int64(len(t.buf))
-	kept := min(t.total, size)
-	first := t.total - kept // stream offset of the oldest kept byte
+	first := t.total - t.kept // stream offset of the oldest kept byte
 	if pos < first {
 		lost = true
 		pos = first

@@ -101,3 +101,49 @@ func BenchmarkTailWrite(b *testing.B) {
 		_, _ = tl.Write(p)
 	}
 }
+
+// SetCap keeps the newest held bytes and the stream offsets: what Since
+// returns before and after a resize is the same contiguous end of the output.
+func TestTailSetCap(t *testing.T) {
+	tests := []struct {
+		name    string
+		cap     int
+		before  string
+		newCap  int
+		after   string
+		want    string
+		wantCap int
+	}{
+		{"grow, nothing dropped", 4, "abc", 8, "defgh", "abcdefgh", 8},
+		{"grow after drop keeps a contiguous end", 4, "abcdef", 8, "gh", "cdefgh", 8},
+		{"grow then wrap", 4, "abcdef", 6, "ghijk", "fghijk", 6},
+		{"shrink keeps the newest", 8, "abcdef", 3, "", "def", 3},
+		{"shrink then write", 8, "abcdef", 3, "xy", "fxy", 3},
+		{"shrink after wrap", 4, "abcdefg", 2, "", "fg", 2},
+		{"to zero", 4, "abc", 0, "d", "", 0},
+		{"from zero", 0, "abc", 4, "de", "de", 4},
+		{"same cap", 4, "abcdef", 4, "g", "defg", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tl := NewTail(tt.cap)
+			_, _ = tl.Write([]byte(tt.before))
+			tl.SetCap(tt.newCap)
+			_, _ = tl.Write([]byte(tt.after))
+			if got := string(tl.Bytes()); got != tt.want {
+				t.Errorf("Bytes() = %q, want %q", got, tt.want)
+			}
+			if tl.Cap() != tt.wantCap {
+				t.Errorf("Cap() = %d, want %d", tl.Cap(), tt.wantCap)
+			}
+			if want := int64(len(tt.before) + len(tt.after)); tl.Total() != want {
+				t.Errorf("Total() = %d, want %d", tl.Total(), want)
+			}
+			// Since(0) reports the loss exactly when bytes were dropped.
+			_, _, lost := tl.Since(0)
+			if wantLost := len(tt.want) < len(tt.before)+len(tt.after); lost != wantLost {
+				t.Errorf("Since(0) lost = %v, want %v", lost, wantLost)
+			}
+		})
+	}
+}
