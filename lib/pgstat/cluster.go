@@ -123,10 +123,16 @@ func (c *collector) clusterSections(ctx context.Context) {
 	}
 	if c.ver >= 140000 {
 		c.section(ctx, "wal", false, func(ctx context.Context, tx pgx.Tx) error {
+			// PostgreSQL 18 moved the write and sync counts and times to
+			// pg_stat_io (object 'wal'); the sum over its contexts is the same figure.
+			io := func(col string) string {
+				return "(SELECT COALESCE(sum(" + col + "), 0) FROM pg_stat_io WHERE object = 'wal')"
+			}
 			w, err := rowsOf[WAL](ctx, tx, `SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes::bigint AS bytes,
-				wal_buffers_full AS buffers_full, `+c.since(180000, "0", "wal_write")+` AS write,
-				`+c.since(180000, "0", "wal_sync")+` AS sync, `+c.since(180000, "0", "wal_write_time")+` AS write_time,
-				`+c.since(180000, "0", "wal_sync_time")+` AS sync_time, `+ep("stats_reset")+` AS stats_reset FROM pg_stat_wal`)
+				wal_buffers_full AS buffers_full, `+c.since(180000, io("writes")+"::bigint", "wal_write")+` AS write,
+				`+c.since(180000, io("fsyncs")+"::bigint", "wal_sync")+` AS sync,
+				`+c.since(180000, io("write_time"), "wal_write_time")+` AS write_time,
+				`+c.since(180000, io("fsync_time"), "wal_sync_time")+` AS sync_time, `+ep("stats_reset")+` AS stats_reset FROM pg_stat_wal`)
 			if len(w) == 1 {
 				r.WAL = &w[0]
 			}
