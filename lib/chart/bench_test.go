@@ -67,3 +67,14 @@ func benchHandler(b *testing.B, distinct bool, ext string) {
 func BenchmarkHandlerRepeatedSVG(b *testing.B) { benchHandler(b, false, "svg") }
 func BenchmarkHandlerDistinctSVG(b *testing.B) { benchHandler(b, true, "svg") }
 func BenchmarkHandlerDistinctPNG(b *testing.B) { benchHandler(b, true, "png") }
+
+// Five crossing series do not fit a palette: the true-colour fallback.
+func BenchmarkRenderPNGFiveSeries(b *testing.B) {
+	q := mustParse(b, fiveSeries)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RenderPNG(q, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -107,7 +108,18 @@ func distCode(d uint32) int {
 // max long, or the shorter length).
 func matchLen(a, b []byte, max int) int {
 	n := min(len(a), len(b), max)
+	a, b = a[:n], b[:n]
 	i := 0
+	// 32 bytes a step while they agree: most matches are long.
+	for ; i+32 <= n; i += 32 {
+		x0 := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+		x1 := binary.LittleEndian.Uint64(a[i+8:]) ^ binary.LittleEndian.Uint64(b[i+8:])
+		x2 := binary.LittleEndian.Uint64(a[i+16:]) ^ binary.LittleEndian.Uint64(b[i+16:])
+		x3 := binary.LittleEndian.Uint64(a[i+24:]) ^ binary.LittleEndian.Uint64(b[i+24:])
+		if x0|x1|x2|x3 != 0 {
+			break
+		}
+	}
 	for ; i+8 <= n; i += 8 {
 		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
 			return i + bits.TrailingZeros64(x)/8
@@ -122,8 +134,8 @@ func matchLen(a, b []byte, max int) int {
 type rowDeflater struct {
 	w         bitWriter
 	adler     uint32
-	prev      []byte
-	started   bool
+	prev      []byte // the previous row, as the caller passed it
+	prevSum   uint32 // its Adler-32 from zero: Σb in the low half, Σ(n-i)·b_i in the high
 	rowDist   uint32
 	rowDCode  int
 	pixelSize int
@@ -134,26 +146,45 @@ func (d *rowDeflater) reset(out []byte, rowLen, pixelSize int) {
 	d.w.bits(1, 1)                                // BFINAL
 	d.w.bits(1, 2)                                // BTYPE 01: fixed Huffman
 	d.adler = 1
-	d.prev = d.prev[:0]
-	d.started = false
+	d.prev = nil
 	d.rowDist = uint32(rowLen)
 	d.rowDCode = distCode(d.rowDist)
 	d.pixelSize = pixelSize
 }
 
 // row compresses one stream row (filter byte and pixels). Rows must fit the
-// 32 KiB window: rowLen <= 32768.
+// 32 KiB window: rowLen <= 32768. The previous row's bytes must stay as
+// they were until this call returns (the caller keeps two buffers, or the
+// whole image).
 func (d *rowDeflater) row(cur []byte) {
-	d.adler = adler32Update(d.adler, cur)
+	if len(cur) >= 3 && len(d.prev) == len(cur) && bytes.Equal(cur, d.prev) {
+		// A row like the one above (background, grid): its checksum is
+		// known and it is a few long matches, without scanning it twice.
+		d.adler = adler32Combine(d.adler, d.prevSum, len(cur))
+		for n := len(cur); n > 0; {
+			l := min(n, 258)
+			if n-l > 0 && n-l < 3 {
+				l = n - 3 // leave a match of at least 3
+			}
+			d.w.match(l, d.rowDist, d.rowDCode)
+			n -= l
+		}
+		d.prev = cur
+		return
+	}
+	d.prevSum = adler32Update(0, cur)
+	d.adler = adler32Combine(d.adler, d.prevSum, len(cur))
 	ps := d.pixelSize
+	started := d.prev != nil
 	for i := 0; i < len(cur); {
 		best, dist, dcode := 0, uint32(0), 0
-		if d.started {
+		// The first byte decides most positions, before a call.
+		if started && cur[i] == d.prev[i] {
 			if l := matchLen(cur[i:], d.prev[i:], 258); l >= 3 {
 				best, dist, dcode = l, d.rowDist, d.rowDCode
 			}
 		}
-		if best < 258 && i >= ps {
+		if best < 258 && i >= ps && cur[i] == cur[i-ps] {
 			if l := matchLen(cur[i:], cur[i-ps:], 258); l >= 3 && l > best {
 				best, dist, dcode = l, uint32(ps), ps-1 // distances 1..4 are codes 0..3
 			}
@@ -166,8 +197,7 @@ func (d *rowDeflater) row(cur []byte) {
 		d.w.literal(cur[i])
 		i++
 	}
-	d.prev = append(d.prev[:0], cur...)
-	d.started = true
+	d.prev = cur
 }
 
 // finish ends the block and the zlib stream and returns the bytes.
@@ -176,33 +206,65 @@ func (d *rowDeflater) finish() []byte {
 	if d.w.nacc > 0 {
 		d.w.bits(0, uint8(8-d.w.nacc))
 	}
+	d.prev = nil
 	return binary.BigEndian.AppendUint32(d.w.out, d.adler)
+}
+
+// adler32Combine continues checksum a over n bytes whose Adler-32 from zero
+// (adler32Update(0, ...)) is sum: appending them adds Σb to s1 and
+// n·s1 + Σ(n-i)·b_i to s2.
+func adler32Combine(a, sum uint32, n int) uint32 {
+	const mod = 65521
+	s1, s2 := uint64(a&0xffff), uint64(a>>16)
+	s2 = (s2 + uint64(n%mod)*s1 + uint64(sum>>16)) % mod
+	s1 = (s1 + uint64(sum&0xffff)) % mod
+	return uint32(s2<<16 | s1)
 }
 
 // adler32Update continues a zlib Adler-32 checksum over p (hash/adler32
 // cannot resume from a value without an allocation per row).
+//
+// It reads eight bytes at a time into 16-bit lanes: ae and ao add up the
+// even and odd bytes of each position (Σb by lane), pe and po add up those
+// sums after every block. For M blocks of 8 bytes, s1 gains Σb and s2 gains
+// 8M·s1 + Σ_i (8M-i)·b_i = 8M·s1 + 8·Σ(p lanes) - Σ_j j·(lane j of a).
+// Lanes are emptied every 16 blocks, before a p lane can pass 65535.
 func adler32Update(a uint32, p []byte) uint32 {
 	const mod = 65521
-	s1, s2 := a&0xffff, a>>16
-	for len(p) > 0 {
-		n := min(len(p), 5552) // the most bytes before s2 can overflow
-		q := p[:n]
-		// Eight bytes at a time: s2 gains 8·s1 plus the bytes weighted 8..1,
-		// which avoids a dependency between consecutive additions.
+	const lo16 = 0x00FF00FF00FF00FF
+	s1, s2 := uint64(a&0xffff), uint64(a>>16)
+	for len(p) >= 128 {
+		var ae, ao, pe, po uint64
+		q := p[:128]
 		for len(q) >= 8 {
-			b0, b1, b2, b3 := uint32(q[0]), uint32(q[1]), uint32(q[2]), uint32(q[3])
-			b4, b5, b6, b7 := uint32(q[4]), uint32(q[5]), uint32(q[6]), uint32(q[7])
-			s2 += 8*s1 + 8*b0 + 7*b1 + 6*b2 + 5*b3 + 4*b4 + 3*b5 + 2*b6 + b7
-			s1 += b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7
+			v := binary.LittleEndian.Uint64(q)
+			ae += v & lo16
+			ao += (v >> 8) & lo16
+			pe += ae
+			po += ao
 			q = q[8:]
 		}
-		for _, b := range q {
-			s1 += uint32(b)
-			s2 += s1
-		}
-		s1 %= mod
-		s2 %= mod
-		p = p[n:]
+		sumA := lanes16(ae) + lanes16(ao)
+		sumP := lanes32(pe) + lanes32(po)
+		// Σ j·lane_j: even lanes hold j = 0, 2, 4, 6, odd ones j = 1, 3, 5, 7.
+		wA := 2*(ae>>16&0xffff) + 4*(ae>>32&0xffff) + 6*(ae>>48) +
+			(ao & 0xffff) + 3*(ao>>16&0xffff) + 5*(ao>>32&0xffff) + 7*(ao>>48)
+		s2 = (s2 + 128*s1 + 8*sumP - wA) % mod
+		s1 = (s1 + sumA) % mod
+		p = p[128:]
 	}
-	return s2<<16 | s1
+	for _, b := range p {
+		s1 += uint64(b)
+		s2 += s1
+	}
+	return uint32((s2%mod)<<16 | s1%mod)
+}
+
+// lanes16 adds the four 16-bit lanes of x (their sum must fit 16 bits).
+func lanes16(x uint64) uint64 { return (x * 0x0001000100010001) >> 48 }
+
+// lanes32 adds the four 16-bit lanes of x.
+func lanes32(x uint64) uint64 {
+	x = x&0x0000FFFF0000FFFF + x>>16&0x0000FFFF0000FFFF
+	return x&0xFFFFFFFF + x>>32
 }

@@ -3,16 +3,12 @@ package chart
 import (
 	"bytes"
 	"cmp"
-	"fmt"
 	"image"
-	"image/color"
 	"image/draw"
 	"math"
 	"slices"
 	"sync"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/image/vector"
 )
@@ -47,35 +43,57 @@ func pixels(side int, scale float64) int { return max(1, int(math.Round(float64(
 
 var pngBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// PNG draws the scene at scale and encodes it.
+// PNG draws the scene at scale and encodes it: with a palette when its
+// colours fit one (charts nearly always do), else in true colour.
 func (s *Scene) PNG(scale float64) ([]byte, error) {
 	if err := CheckScale(s.W, s.H, scale); err != nil {
 		return nil, err
+	}
+	b := pngBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	defer pngBuffers.Put(b)
+	w, h := pixels(s.W, scale), pixels(s.H, scale)
+	t := palTargets.Get().(*palTarget)
+	defer palTargets.Put(t)
+	t.reset(w, h)
+	if s.opaque() {
+		t.reserve(s)
+	} else {
+		t.fillRect(image.Rect(0, 0, w, h), Color{0, 0, 0, 0xFF}) // image.NewRGBA's zero pixels, made opaque
+	}
+	if err := s.paint(t, scale, image.Rect(0, 0, w, h)); err != nil {
+		return nil, err
+	}
+	if !t.full() {
+		encodePaletted(b, t)
+		return bytes.Clone(b.Bytes()), nil
 	}
 	img, err := s.image(scale, true)
 	if err != nil {
 		return nil, err
 	}
 	defer putPix(img.Pix)
-	b := pngBuffers.Get().(*bytes.Buffer)
-	b.Reset()
-	defer pngBuffers.Put(b)
-	if err := encodePNG(b, img); err != nil {
-		return nil, fmt.Errorf("encode png: %w", err)
-	}
+	encodePNG(b, img)
 	return bytes.Clone(b.Bytes()), nil
 }
+
+var palTargets = sync.Pool{New: func() any { return new(palTarget) }}
 
 // Image draws the scene into a new RGBA bitmap at scale.
 func (s *Scene) Image(scale float64) (*image.RGBA, error) { return s.image(scale, false) }
 
-// pixPool recycles bitmaps for PNG encoding; pooled pixels are stale, which
-// is fine because every scene starts with an opaque background rectangle.
+// opaque reports whether the scene starts with an opaque rectangle over the
+// whole image (every layout does), so stale pooled pixels do not matter.
+func (s *Scene) opaque() bool {
+	return len(s.Items) > 0 && s.Items[0].Kind == KindRect && s.Items[0].Fill.A == 0xFF &&
+		s.Items[0].At == (Pt{}) && s.Items[0].Size == (Pt{float64(s.W), float64(s.H)})
+}
+
+// pixPool recycles true-colour bitmaps; pooled pixels are stale, so only
+// opaque scenes use it.
 var pixPool sync.Pool
 
 func putPix(p []byte) { pixPool.Put(&p) }
-
-var rasterizers = sync.Pool{New: func() any { return vector.NewRasterizer(0, 0) }}
 
 func (s *Scene) image(scale float64, pooled bool) (*image.RGBA, error) {
 	if err := CheckScale(s.W, s.H, scale); err != nil {
@@ -83,44 +101,52 @@ func (s *Scene) image(scale float64, pooled bool) (*image.RGBA, error) {
 	}
 	rect := image.Rect(0, 0, pixels(s.W, scale), pixels(s.H, scale))
 	var img *image.RGBA
-	opaque := len(s.Items) > 0 && s.Items[0].Kind == KindRect && s.Items[0].Fill.A == 0xFF &&
-		s.Items[0].At == (Pt{}) && s.Items[0].Size == (Pt{float64(s.W), float64(s.H)})
-	if n := 4 * rect.Dx() * rect.Dy(); pooled && opaque {
+	if n := 4 * rect.Dx() * rect.Dy(); pooled && s.opaque() {
 		if p, ok := pixPool.Get().(*[]byte); ok && cap(*p) >= n {
 			img = &image.RGBA{Pix: (*p)[:n], Stride: 4 * rect.Dx(), Rect: rect}
 		}
 	}
 	if img == nil {
 		img = image.NewRGBA(rect)
-	}
-	z := rasterizers.Get().(*vector.Rasterizer)
-	defer rasterizers.Put(z)
-	r := &painter{img: img, k: scale, z: z}
-	for i := range s.Items {
-		if err := r.item(&s.Items[i]); err != nil {
-			return nil, err
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = 0xFF // the bitmap is opaque; targets blend colour channels only
 		}
+	}
+	if err := s.paint(rgbaTarget{img}, scale, rect); err != nil {
+		return nil, err
 	}
 	return img, nil
 }
 
+var painters = sync.Pool{New: func() any { return &painter{z: vector.NewRasterizer(0, 0)} }}
+
+// paint draws every item onto t, which covers bounds, at scale.
+func (s *Scene) paint(t target, scale float64, bounds image.Rectangle) error {
+	p := painters.Get().(*painter)
+	defer painters.Put(p)
+	p.t, p.k, p.bounds = t, scale, bounds
+	defer func() { p.t = nil }()
+	for i := range s.Items {
+		if err := p.item(&s.Items[i]); err != nil {
+			return err
+		}
+		if t.full() {
+			return nil
+		}
+	}
+	return nil
+}
+
 type painter struct {
-	img    *image.RGBA
-	k      float64 // CSS px to bitmap px
-	z      *vector.Rasterizer
-	polys  [][]Pt // scratch, in bitmap px
-	boxes  [][4]float64
-	inBand []int
-	faces  map[faceKey]font.Face
-}
-
-type faceKey struct {
-	size float64
-	bold bool
-}
-
-func rgba(c Color) *image.Uniform {
-	return image.NewUniform(color.NRGBA{c.R, c.G, c.B, c.A})
+	t       target
+	bounds  image.Rectangle
+	k       float64 // CSS px to bitmap px
+	z       *vector.Rasterizer
+	polys   [][]Pt // scratch, in bitmap px
+	boxes   [][4]float64
+	inBand  []bandPoly
+	clipped [][]Pt      // scratch for polygons clipped to a band
+	cover   image.Alpha // scratch coverage mask for one band
 }
 
 func (p *painter) item(it *Item) error {
@@ -128,11 +154,7 @@ func (p *painter) item(it *Item) error {
 	case KindRect:
 		r := image.Rect(int(math.Round(it.At.X*p.k)), int(math.Round(it.At.Y*p.k)),
 			int(math.Round((it.At.X+it.Size.X)*p.k)), int(math.Round((it.At.Y+it.Size.Y)*p.k)))
-		if it.Fill.A == 0xFF {
-			draw.Draw(p.img, r, rgba(it.Fill), image.Point{}, draw.Src)
-		} else if it.Fill.A != 0 {
-			draw.Draw(p.img, r, rgba(it.Fill), image.Point{}, draw.Over)
-		}
+		p.t.fillRect(r.Intersect(p.bounds), it.Fill)
 	case KindPath:
 		if it.Fill.A != 0 {
 			p.polys = p.polys[:0]
@@ -262,129 +284,149 @@ func dashes(pts []Pt, on, off float64) [][]Pt {
 }
 
 // fill rasterizes p.polys as one shape (their union). A long line's
-// bounding box is most of the image, and the rasterizer composites every
+// bounding box is most of the image, and the rasterizer works on every
 // pixel of the box it is given, so wide shapes are drawn in vertical bands,
-// each over only the rows its polygons reach there. Bands split pixels, not
-// polygons, so every pixel is composited once and joints stay seamless.
+// each over only the rows its polygons reach there. Polygons wider than a
+// band (a fill under a series) are clipped to it first, so the rasterizer
+// walks only their edges within the band. Bands split pixels, not shapes:
+// every pixel is composited once and joints stay seamless.
 func (p *painter) fill(c Color) {
 	const band = 48
-	src := rgba(c)
-	bounds := p.img.Bounds()
-	type box struct{ x0, y0, x1, y1 float64 }
 	boxes := p.boxes[:0]
-	all := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	all := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 	for _, poly := range p.polys {
-		b := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-		for _, q := range poly {
-			b.x0, b.y0 = min(b.x0, q.X), min(b.y0, q.Y)
-			b.x1, b.y1 = max(b.x1, q.X), max(b.y1, q.Y)
-		}
-		boxes = append(boxes, [4]float64{b.x0, b.y0, b.x1, b.y1})
-		all.x0, all.y0 = min(all.x0, b.x0), min(all.y0, b.y0)
-		all.x1, all.y1 = max(all.x1, b.x1), max(all.y1, b.y1)
+		b := polyBox(poly)
+		boxes = append(boxes, b)
+		all = [4]float64{min(all[0], b[0]), min(all[1], b[1]), max(all[2], b[2]), max(all[3], b[3])}
 	}
 	p.boxes = boxes
-	whole := image.Rect(int(math.Floor(all.x0)), int(math.Floor(all.y0)), int(math.Ceil(all.x1))+1, int(math.Ceil(all.y1))+1).Intersect(bounds)
+	whole := image.Rect(int(math.Floor(all[0])), int(math.Floor(all[1])), int(math.Ceil(all[2]))+1, int(math.Ceil(all[3]))+1).Intersect(p.bounds)
 	if whole.Empty() {
 		return
 	}
 	for bx := whole.Min.X; bx < whole.Max.X; bx += band {
 		x0, x1 := float64(bx), float64(min(bx+band, whole.Max.X))
-		// The polygons reaching this band, by top edge: vertically
-		// disjoint groups (a grid's separate lines) are composited
-		// separately, so the rows between them cost nothing.
+		// The polygons reaching this band (clipped to it, with a pixel to
+		// spare), by top edge: vertically disjoint groups (a grid's
+		// separate lines) are composited separately, so the rows between
+		// them cost nothing.
 		in := p.inBand[:0]
+		nclip := 0
 		for i, b := range boxes {
-			if len(p.polys[i]) >= 3 && b[2] >= x0-1 && b[0] <= x1+1 {
-				in = append(in, i)
+			if len(p.polys[i]) < 3 || b[2] < x0-1 || b[0] > x1+1 {
+				continue
 			}
+			bp := bandPoly{pts: p.polys[i], box: b}
+			if b[0] < x0-1 || b[2] > x1+1 {
+				if nclip == len(p.clipped) {
+					p.clipped = append(p.clipped, nil)
+				}
+				p.clipped[nclip] = clipX(p.polys[i], x0-1, x1+1, p.clipped[nclip][:0])
+				bp.pts = p.clipped[nclip]
+				nclip++
+				if len(bp.pts) < 3 {
+					continue
+				}
+				bp.box = polyBox(bp.pts)
+			}
+			in = append(in, bp)
 		}
 		p.inBand = in
-		slices.SortFunc(in, func(a, b int) int { return cmp.Compare(boxes[a][1], boxes[b][1]) })
+		slices.SortFunc(in, func(a, b bandPoly) int { return cmp.Compare(a.box[1], b.box[1]) })
 		for g := 0; g < len(in); {
-			y0, y1 := boxes[in[g]][1], boxes[in[g]][3]
+			y0, y1 := in[g].box[1], in[g].box[3]
 			e := g + 1
-			for e < len(in) && boxes[in[e]][1] <= y1+2 {
-				y1 = max(y1, boxes[in[e]][3])
+			for e < len(in) && in[e].box[1] <= y1+2 {
+				y1 = max(y1, in[e].box[3])
 				e++
 			}
-			p.draw(in[g:e], image.Rect(bx, int(math.Floor(y0)), int(x1), int(math.Ceil(y1))+1).Intersect(whole), src)
+			p.draw(in[g:e], image.Rect(bx, int(math.Floor(y0)), int(x1), int(math.Ceil(y1))+1).Intersect(whole), c)
 			g = e
 		}
 	}
 }
 
-// draw rasterizes the polygons idx as one shape within r.
-func (p *painter) draw(idx []int, r image.Rectangle, src image.Image) {
+type bandPoly struct {
+	pts []Pt
+	box [4]float64 // x0, y0, x1, y1
+}
+
+func polyBox(poly []Pt) [4]float64 {
+	b := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, q := range poly {
+		b[0], b[1] = min(b[0], q.X), min(b[1], q.Y)
+		b[2], b[3] = max(b[2], q.X), max(b[3], q.Y)
+	}
+	return b
+}
+
+// clipX clips a closed polygon to lo <= x <= hi (Sutherland-Hodgman),
+// appending to dst. The parts cut off lie outside the band the rasterizer
+// draws, so the band's pixels are covered as before.
+func clipX(poly []Pt, lo, hi float64, dst []Pt) []Pt {
+	var tmp [64]Pt
+	half := clipHalf(poly, lo, false, tmp[:0])
+	return clipHalf(half, hi, true, dst)
+}
+
+// clipHalf keeps the part of a closed polygon with x >= at (x <= at when
+// below is set).
+func clipHalf(poly []Pt, at float64, below bool, dst []Pt) []Pt {
+	inside := func(q Pt) bool { return (q.X >= at) != below || q.X == at }
+	for i, cur := range poly {
+		prev := poly[(i+len(poly)-1)%len(poly)]
+		ci, pi := inside(cur), inside(prev)
+		if ci != pi {
+			t := (at - prev.X) / (cur.X - prev.X)
+			dst = append(dst, Pt{at, prev.Y + t*(cur.Y-prev.Y)})
+		}
+		if ci {
+			dst = append(dst, cur)
+		}
+	}
+	return dst
+}
+
+// draw rasterizes the polygons ps as one shape within r: the coverage goes
+// into a scratch mask (the rasterizer's fast path) and from there onto the
+// target in c.
+func (p *painter) draw(ps []bandPoly, r image.Rectangle, c Color) {
 	if r.Empty() {
 		return
 	}
-	p.z.Reset(r.Dx(), r.Dy())
+	w, h := r.Dx(), r.Dy()
+	p.z.Reset(w, h)
+	p.z.DrawOp = draw.Src // every mask pixel is written: no clearing
 	ox, oy := float64(r.Min.X), float64(r.Min.Y)
-	for _, i := range idx {
-		poly := p.polys[i]
+	for _, bp := range ps {
+		poly := bp.pts
 		p.z.MoveTo(float32(poly[0].X-ox), float32(poly[0].Y-oy))
 		for _, q := range poly[1:] {
 			p.z.LineTo(float32(q.X-ox), float32(q.Y-oy))
 		}
 		p.z.ClosePath()
 	}
-	p.z.Draw(p.img, r, src, image.Point{})
+	if cap(p.cover.Pix) < w*h {
+		p.cover.Pix = make([]byte, w*h)
+	}
+	p.cover.Pix, p.cover.Stride, p.cover.Rect = p.cover.Pix[:w*h], w, image.Rect(0, 0, w, h)
+	p.z.Draw(&p.cover, p.cover.Rect, image.Opaque, image.Point{})
+	p.t.mask(r, p.cover.Pix, w, c)
 }
 
 func (p *painter) text(it *Item) error {
-	f, err := p.face(it.Font*p.k, it.Bold)
-	if err != nil {
-		return err
-	}
-	d := font.Drawer{Dst: p.img, Src: rgba(it.Fill), Face: f}
-	x := it.At.X * p.k
-	switch it.Anchor {
-	case Middle:
-		x -= float64(d.MeasureString(it.Text)) / 64 / 2
-	case End:
-		x -= float64(d.MeasureString(it.Text)) / 64
-	}
-	d.Dot = fixed.Point26_6{X: fixed.Int26_6(math.Round(x * 64)), Y: fixed.Int26_6(math.Round(it.At.Y * p.k * 64))}
-	d.DrawString(it.Text)
-	return nil
-}
-
-var (
-	otOnce           sync.Once
-	otRegular, otMed *opentype.Font
-	otErr            error
-)
-
-// face returns a face for this render; opentype faces are not safe for
-// concurrent use, so each render makes its own from the shared parsed font.
-func (p *painter) face(size float64, bold bool) (font.Face, error) {
-	k := faceKey{size, bold}
-	if f, ok := p.faces[k]; ok {
-		return f, nil
-	}
-	otOnce.Do(func() {
-		fs, err := loadFonts()
+	size, x := it.Font*p.k, it.At.X*p.k
+	if it.Anchor != Start {
+		tw, err := measure(it.Text, size, it.Bold)
 		if err != nil {
-			otErr = err
-			return
+			return err
 		}
-		otRegular, otMed = fs.regular, fs.medium
-	})
-	if otErr != nil {
-		return nil, fmt.Errorf("load font: %w", otErr)
+		if it.Anchor == Middle {
+			x -= float64(tw) / 64 / 2
+		} else {
+			x -= float64(tw) / 64
+		}
 	}
-	ft := otRegular
-	if bold {
-		ft = otMed
-	}
-	f, err := opentype.NewFace(ft, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
-	if err != nil {
-		return nil, fmt.Errorf("font face: %w", err)
-	}
-	if p.faces == nil {
-		p.faces = map[faceKey]font.Face{}
-	}
-	p.faces[k] = f
-	return f, nil
+	dot := fixed.Point26_6{X: fixed.Int26_6(math.Round(x * 64)), Y: fixed.Int26_6(math.Round(it.At.Y * p.k * 64))}
+	return drawText(p.t, p.bounds, it.Text, size, it.Bold, dot, it.Fill)
 }
