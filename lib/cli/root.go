@@ -242,17 +242,18 @@ func (r *Root) bind(cmd *cobra.Command) error {
 	}
 	r.Logger = slog.New(slog.NewTextHandler(r.Env.Stderr, &slog.HandlerOptions{Level: level}))
 
-	v := viper.New()
+	// viper only when there is a file to read: most cron runs have none,
+	// and each run would pay for setting it up.
+	var v *viper.Viper
 	path, explicit := r.configPath()
-	if path != "" {
+	if _, err := os.Stat(path); path != "" && (explicit || !errors.Is(err, fs.ErrNotExist)) {
+		v = viper.New()
 		v.SetConfigFile(path)
 		if filepath.Ext(path) == "" {
 			v.SetConfigType("yaml")
 		}
 		if err := v.ReadInConfig(); err != nil {
-			if explicit || !errors.Is(err, fs.ErrNotExist) {
-				return Usagef("config file %s: %v", path, unwrapPathError(err))
-			}
+			return Usagef("config file %s: %v", path, unwrapPathError(err))
 		}
 	}
 	var errs []error

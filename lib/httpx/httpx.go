@@ -184,7 +184,8 @@ func New(o Options) *Client {
 		if ai, ok := req.Context().Value(ctxKey{}).(*attemptInfo); ok {
 			ai.attempts = n + 1
 		}
-		if c.opts.Logger != nil {
+		// Redacting costs: only when -vv will print it.
+		if c.opts.Logger != nil && c.opts.Logger.Enabled(req.Context(), slog.LevelDebug) {
 			c.opts.Logger.Debug("http attempt", "method", req.Method, "url", c.redact(req.URL.String()), "attempt", n+1)
 		}
 	}
@@ -215,7 +216,9 @@ func (c *Client) redact(s string) string { return Redact(s, c.opts.Secrets...) }
 // forms a server may echo it back: raw, form-encoded, or JSON-escaped.
 func Redact(s string, secrets ...string) string {
 	// A password in a URL (https://user:pass@host) never reaches a message.
-	s = userinfo().ReplaceAllString(s, "$1:[REDACTED]@")
+	if strings.Contains(s, "@") {
+		s = userinfo().ReplaceAllString(s, "$1:[REDACTED]@")
+	}
 	for _, sec := range secrets {
 		if len(sec) >= 4 {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")

@@ -2,22 +2,21 @@ package runner
 
 import "sync"
 
-// Tail keeps the last Cap bytes written to it: a ring buffer. Memory is fixed
-// (at construction or by SetCap) whatever is written, and Write never
-// allocates, so a child printing gigabytes costs one memcpy per byte.
+// Tail keeps the last Cap bytes written to it: a ring buffer. Memory is
+// bounded by Cap whatever is written; the ring grows (doubling) only as far as
+// the output needs, so a quiet command costs no buffer at all, and once full
+// Write never allocates: a child printing gigabytes costs one memcpy per byte.
 type Tail struct {
 	mu    sync.Mutex
 	buf   []byte
+	limit int   // Cap
 	total int64 // bytes ever written
 	kept  int64 // bytes of the stream's end held in buf (≤ len(buf))
 }
 
 // NewTail returns a Tail keeping the last n bytes (n < 1 keeps nothing).
 func NewTail(n int) *Tail {
-	if n < 0 {
-		n = 0
-	}
-	return &Tail{buf: make([]byte, n)}
+	return &Tail{limit: max(n, 0)}
 }
 
 // SetCap changes how many bytes are kept, keeping the newest of what is held:
@@ -25,29 +24,42 @@ func NewTail(n int) *Tail {
 // What is held stays a contiguous end of the stream, so Bytes and Since keep
 // their meaning; output dropped before a larger cap arrived stays dropped.
 func (t *Tail) SetCap(n int) {
-	n = max(n, 0)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if n == len(t.buf) {
-		return
+	t.limit = max(n, 0)
+	if len(t.buf) > t.limit {
+		t.resize(t.limit)
 	}
+}
+
+// resize re-lays the ring into a buffer of n bytes, keeping the newest.
+func (t *Tail) resize(n int) {
 	old, size := t.buf, int64(len(t.buf))
 	keep := min(t.kept, int64(n))
 	t.buf = make([]byte, n)
-	for x := t.total - keep; x < t.total; x++ { // stream offset x: old[x mod size] → buf[x mod n]
-		t.buf[x%int64(n)] = old[x%size]
+	if n > 0 {
+		for x := t.total - keep; x < t.total; x++ { // stream offset x: old[x mod size] → buf[x mod n]
+			t.buf[x%int64(n)] = old[x%size]
+		}
 	}
 	t.kept = keep
 }
 
 // Cap is the number of bytes kept.
-func (t *Tail) Cap() int { return len(t.buf) }
+func (t *Tail) Cap() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.limit
+}
 
 // Write keeps the tail of p. It never fails.
 func (t *Tail) Write(p []byte) (int, error) {
 	n := len(p)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if need := t.kept + int64(n); need > int64(len(t.buf)) && len(t.buf) < t.limit {
+		t.resize(int(min(int64(t.limit), max(need, 2*int64(len(t.buf)), 4096))))
+	}
 	t.total += int64(n)
 	size := len(t.buf)
 	if size == 0 {

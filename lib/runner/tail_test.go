@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -145,5 +146,52 @@ func TestTailSetCap(t *testing.T) {
 				t.Errorf("Since(0) lost = %v, want %v", lost, wantLost)
 			}
 		})
+	}
+}
+
+// The ring only grows as far as the output needs: a quiet command costs no
+// buffer, a chatty one at most Cap.
+func TestTailGrowsLazily(t *testing.T) {
+	tl := NewTail(100_000)
+	if len(tl.buf) != 0 {
+		t.Fatalf("new tail holds %d bytes, want 0", len(tl.buf))
+	}
+	_, _ = tl.Write([]byte("hello\n"))
+	if len(tl.buf) > 4096 {
+		t.Errorf("after 6 bytes the ring is %d bytes, want ≤ 4096", len(tl.buf))
+	}
+	_, _ = tl.Write(bytes.Repeat([]byte("x"), 300_000))
+	if len(tl.buf) != 100_000 {
+		t.Errorf("after 300 kB the ring is %d bytes, want the cap 100000", len(tl.buf))
+	}
+}
+
+// Against a model: the tail holds the last k bytes of the stream, where k
+// grows with each write up to the cap and shrinks with a smaller cap.
+func TestTailModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		limit := rng.IntN(64)
+		tl := NewTail(limit)
+		var stream []byte
+		k := 0
+		for step := range 40 {
+			if rng.IntN(5) == 0 {
+				limit = rng.IntN(64)
+				tl.SetCap(limit)
+				k = min(k, limit)
+				continue
+			}
+			p := make([]byte, rng.IntN(40))
+			for i := range p {
+				p[i] = byte('a' + rng.IntN(26))
+			}
+			_, _ = tl.Write(p)
+			stream = append(stream, p...)
+			k = min(k+len(p), limit)
+			if got, want := string(tl.Bytes()), string(stream[len(stream)-k:]); got != want {
+				t.Fatalf("round %d step %d (cap %d): Bytes() = %q, want %q", round, step, limit, got, want)
+			}
+		}
 	}
 }

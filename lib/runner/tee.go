@@ -47,25 +47,33 @@ func (t *tee) keep(p []byte) {
 
 // copyBufSize: one read takes a whole enlarged pipe (pipeSize). Large reads
 // mean few syscalls and context switches for a chatty command, and only the
-// last Tail.Cap bytes of each read are copied into the capture.
+// last Tail.Cap bytes of each read are copied into the capture. A command
+// starts with a small buffer (most cron jobs print a few lines) and moves to
+// the large one the first time a read fills the small one.
 const (
-	copyBufSize = 256 << 10
-	pipeSize    = 256 << 10
+	smallBufSize = 16 << 10
+	copyBufSize  = 256 << 10
+	pipeSize     = 256 << 10
 )
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
-// ReadFrom lets exec's io.Copy use one pooled, larger buffer: fewer syscalls
-// for a chatty command and no allocation per run after the first.
+// ReadFrom lets exec's io.Copy use our buffers: a small one first, then, for
+// a chatty command, one pooled large one (fewer syscalls, no allocation per
+// run after the first) and enlarged pipes.
 func (t *tee) ReadFrom(r io.Reader) (int64, error) {
-	growPipe(r)
-	growPipe(t.dst)
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
+	buf := make([]byte, smallBufSize)
 	var total int64
 	for {
 		n, err := r.Read(buf)
+		if n == len(buf) && len(buf) < copyBufSize {
+			growPipe(r)
+			growPipe(t.dst)
+			bp := bufPool.Get().(*[]byte)
+			defer bufPool.Put(bp)
+			copy(*bp, buf[:n])
+			buf = *bp
+		}
 		if n > 0 {
 			w, werr := t.Write(buf[:n])
 			total += int64(w)
