@@ -2,6 +2,9 @@ package pgstat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -225,8 +228,11 @@ const seqChunk = 1000
 // (transaction control in DO, PostgreSQL 11+; allowed read-only and on a hot
 // standby). A chunk that fails (a lock timeout) is caught and listed; the
 // rest go on. statement_timeout bounds the whole block. The results are
-// handed out through a session setting, read by the statement after.
-var seqDO = fmt.Sprintf(`DO $pgreport$
+// handed out through session settings, read by the statement after, and
+// start with a nonce: behind a pooler in transaction mode that statement may
+// run on another server session, whose settings are someone else's.
+func seqDO(nonce string) string {
+	return fmt.Sprintf(`DO $pgreport$
 DECLARE
 	oids oid[];
 	part text;
@@ -248,9 +254,11 @@ BEGIN
 		END;
 		COMMIT;
 	END LOOP;
-	PERFORM set_config('pgreport.seq_values', vals, false), set_config('pgreport.seq_errors', errs, false);
+	PERFORM set_config('pgreport.seq_values', '%s;' || vals, false),
+		set_config('pgreport.seq_errors', errs, false);
 END
-$pgreport$`, seqChunk, seqChunk-1)
+$pgreport$`, seqChunk, seqChunk-1, nonce)
+}
 
 // sequenceValues reads last_value with a constant number of statements
 // (seqDO and one SELECT). Where DO cannot run (plpgsql dropped, or USAGE on it
@@ -288,12 +296,20 @@ func (c *collector) sequenceValuesDO(ctx context.Context) (vals map[int64]int64,
 			return nil, nil, err
 		}
 	}
-	if _, err := c.conn.Exec(ctx, seqDO); err != nil {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	if _, err := c.conn.Exec(ctx, seqDO(nonce)); err != nil {
 		return nil, nil, err
 	}
 	var v, e string
-	if err := c.conn.QueryRow(ctx, `SELECT current_setting('pgreport.seq_values'), current_setting('pgreport.seq_errors')`).Scan(&v, &e); err != nil {
+	if err := c.conn.QueryRow(ctx, `SELECT COALESCE(current_setting('pgreport.seq_values', true), ''),
+		COALESCE(current_setting('pgreport.seq_errors', true), '')`).Scan(&v, &e); err != nil {
 		return nil, nil, err
+	}
+	v, ok := strings.CutPrefix(v, nonce+";")
+	if !ok {
+		return nil, nil, errors.New("sequence values: the session setting read back is not this run's (a pooler in transaction mode?)")
 	}
 	vals, err = parseSeqValues(v)
 	if err != nil {
