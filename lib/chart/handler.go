@@ -1,9 +1,6 @@
 package chart
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-
 	"io"
 	"net/http"
 	"runtime"
@@ -27,10 +24,9 @@ type HandlerOptions struct {
 type Handler struct {
 	opts   HandlerOptions
 	cache  *lru
-	cc     string
-	ccHdr  []string
-	docs   []byte
-	docTag string
+	ccHdr  []string // Cache-Control of charts
+	docs   *rendered
+	docsCC []string
 	// renders bounds concurrent renders (cache hits skip it) so that a
 	// burst of large distinct PNGs queues instead of exhausting memory.
 	renders chan struct{}
@@ -61,14 +57,13 @@ func NewHandler(o HandlerOptions) *Handler {
 	if o.Scale == 0 {
 		o.Scale = DefaultScale
 	}
-	h := &Handler{opts: o, cc: "public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second)),
+	h := &Handler{opts: o, ccHdr: []string{"public, max-age=" + strconv.Itoa(int(o.MaxAge/time.Second))},
 		renders: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	h.ccHdr = []string{h.cc}
 	if o.CacheBytes > 0 {
 		h.cache = newLRU(o.CacheBytes)
 	}
-	h.docs = docsPage()
-	h.docTag = etagOf(h.docs)
+	h.docs = newRendered(cacheKey{}, docsPage())
+	h.docsCC = []string{"public, max-age=300"}
 	return h
 }
 
@@ -91,7 +86,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		hd.Set("Content-Type", "text/html; charset=utf-8")
 		hd.Set("Content-Security-Policy", docsCSP)
-		h.send(w, r, h.docs, h.docTag, "public, max-age=300")
+		h.send(w, r, h.docs, h.docsCC)
 	case isChart:
 		if !allow(w, r, true) {
 			return
@@ -147,9 +142,9 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 		w.Header()["Content-Type"] = hdrSVG
 		w.Header()["Content-Security-Policy"] = hdrSVGCSP
 	}
-	key := f.String() + "\x00" + raw
+	key := cacheKey{f, raw}
 	if c, ok := h.cache.get(key); ok {
-		h.send(w, r, c.body, c.etag, h.cc)
+		h.send(w, r, c, h.ccHdr)
 		return
 	}
 	select {
@@ -163,9 +158,9 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 		h.fail(w, f, err)
 		return
 	}
-	c := &rendered{key: key, body: body, etag: etagOf(body)}
+	c := newRendered(key, body)
 	h.cache.add(c)
-	h.send(w, r, c.body, c.etag, h.cc)
+	h.send(w, r, c, h.ccHdr)
 }
 
 // render renders a raw query in format f at the handler's PNG scale.
@@ -180,22 +175,20 @@ func (h *Handler) render(raw string, f Format) ([]byte, error) {
 	return RenderSVG(q), nil
 }
 
-// send writes body with a strong ETag (the output is a pure function of the
-// request), answering 304 when the client already has it.
-func (h *Handler) send(w http.ResponseWriter, r *http.Request, body []byte, etag, cc string) {
+// send writes c's body with its strong ETag (the output is a pure function
+// of the request), answering 304 when the client already has it. Header
+// values are shared slices, assigned under canonical keys: nothing is
+// built per request.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, c *rendered, cc []string) {
 	hd := w.Header()
-	hd["Etag"] = []string{etag}
-	if cc == h.cc {
-		hd["Cache-Control"] = h.ccHdr
-	} else {
-		hd["Cache-Control"] = []string{cc}
-	}
-	if inm := r.Header["If-None-Match"]; len(inm) > 0 && matchETag(strings.Join(inm, ","), etag) {
+	hd["Etag"] = c.etag
+	hd["Cache-Control"] = cc
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && matchETag(strings.Join(inm, ","), c.etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	hd["Content-Length"] = []string{strconv.Itoa(len(body))}
-	_, _ = w.Write(body)
+	hd["Content-Length"] = c.length
+	_, _ = w.Write(c.body)
 }
 
 var (
@@ -250,11 +243,6 @@ func headerSafe(s string) string {
 		}
 	}
 	return b.String()
-}
-
-func etagOf(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // matchETag implements If-None-Match's weak comparison (RFC 9110 §13.1.2).

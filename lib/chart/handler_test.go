@@ -280,3 +280,28 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// The cache evicts the least recently used entry: a hit counts as a use.
+func TestLRUOrder(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 100)
+	one := cost(newRendered(cacheKey{FormatSVG, "a"}, body))
+	c := newLRU(5*one + one/2) // room for five
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		c.add(newRendered(cacheKey{FormatSVG, k}, body))
+	}
+	if _, ok := c.get(cacheKey{FormatSVG, "a"}); !ok { // a is now the most recent
+		t.Fatal("a missing")
+	}
+	c.add(newRendered(cacheKey{FormatSVG, "f"}, body)) // evicts b
+	for k, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true, "e": true, "f": true} {
+		if _, ok := c.get(cacheKey{FormatSVG, k}); ok != want {
+			t.Errorf("%s cached: %v, want %v", k, ok, want)
+		}
+	}
+	if _, ok := c.get(cacheKey{FormatPNG, "a"}); ok {
+		t.Error("the format is part of the key")
+	}
+	if n, size := c.stats(); n != 5 || size != 5*one {
+		t.Errorf("stats %d entries %d bytes, want 5, %d", n, size, 5*one)
+	}
+}
