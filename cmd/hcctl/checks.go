@@ -295,8 +295,8 @@ func runChecksUpdate(ctx context.Context, o *updateOptions) error {
 	return writeCheck(o.g.root.Env.Stdout, format, c)
 }
 
-// stdinIsTerminal is isTerminal, replaceable by tests of the prompt.
-var stdinIsTerminal = isTerminal
+// stdinIsTerminal is cli.IsTerminal, replaceable by tests of the prompt.
+var stdinIsTerminal = cli.IsTerminal
 
 type deleteOptions struct {
 	g   *global

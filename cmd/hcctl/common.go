@@ -70,7 +70,7 @@ func (g *global) outFormat(allowed ...string) (string, error) {
 	f := g.format
 	if f == "" {
 		f = "jsonl"
-		if isTerminal(g.root.Env.Stdout) {
+		if cli.IsTerminal(g.root.Env.Stdout) {
 			f = "table"
 		}
 	}

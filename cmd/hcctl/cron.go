@@ -56,7 +56,7 @@ func newCronNextCmd(g *global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Piped, the natural output is one time a line for the next
 			// command (`hcctl cron next X -n 1 | ...`), not quoted JSON.
-			if g.format == "" && !isTerminal(g.root.Env.Stdout) {
+			if g.format == "" && !cli.IsTerminal(g.root.Env.Stdout) {
 				g.format = "text"
 			}
 			format, err := g.outFormat("text", "table", "json", "jsonl")

@@ -4,43 +4,19 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/cronkit/cronkit/lib/cli"
-	"golang.org/x/sys/unix"
+	"github.com/cronkit/cronkit/lib/testutil/ptytest"
 )
-
-// openPTY returns both ends of a new pseudo-terminal.
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return m, s
-}
 
 // The default output is a table when stdout is a terminal and JSON Lines
 // when it is not (a pipe, a file, a buffer).
 func TestDefaultFormatFollowsTerminal(t *testing.T) {
-	master, slave := openPTY(t)
-	if !isTerminal(slave) {
+	master, slave := ptytest.Open(t)
+	if !cli.IsTerminal(slave) {
 		t.Fatal("a pty slave is not seen as a terminal")
 	}
 	r, w, err := os.Pipe()
@@ -49,7 +25,7 @@ func TestDefaultFormatFollowsTerminal(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	if isTerminal(w) || isTerminal(&bytes.Buffer{}) {
+	if cli.IsTerminal(w) || cli.IsTerminal(&bytes.Buffer{}) {
 		t.Fatal("a pipe or a buffer is seen as a terminal")
 	}
 
