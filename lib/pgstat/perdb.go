@@ -285,7 +285,15 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	before := len(c.rep.Meta.Errors)
 	c.sequenceValuesChunked(ctx, seqs)
 	if len(c.rep.Meta.Errors) > before {
-		c.fail("sequence_values", c.db, fmt.Errorf("DO block: %w", err))
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			cp := *pe
+			cp.Message = "DO block: " + pe.Message
+			err = &cp
+		} else {
+			err = fmt.Errorf("DO block: %w", err)
+		}
+		c.fail("sequence_values", c.db, err)
 	}
 }
 

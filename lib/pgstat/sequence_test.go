@@ -175,6 +175,41 @@ func TestSequenceValuesWithoutPlpgsql(t *testing.T) {
 	}
 }
 
+// When the fallback fails too (a chunk locked), the DO block's refusal is
+// listed beside the chunk's error, so that both causes show.
+func TestSequenceValuesBothFail(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "bothfail")
+	makeSequences(t, c, db, 1500)
+	c.Exec(t, db, `DO $$ BEGIN FOR i IN 1..1500 LOOP PERFORM setval('s' || i, 5); END LOOP; END $$`, "DROP EXTENSION plpgsql")
+	holder := c.Connect(t, db)
+	if _, err := holder.Exec(context.Background(), "BEGIN; ALTER SEQUENCE s1500 RESTART"); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = holder.Exec(context.Background(), "ROLLBACK") }()
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err == nil || len(rep.Meta.Errors) != 2 {
+		t.Fatalf("err = %v, errors %+v: want the locked chunk and the DO block", err, rep.Meta.Errors)
+	}
+	chunk, do := rep.Meta.Errors[0], rep.Meta.Errors[1]
+	if chunk.Section != "sequence_values" || chunk.Code != "55P03" {
+		t.Errorf("chunk error = %+v", chunk)
+	}
+	if do.Section != "sequence_values" || do.Code != "42704" || !strings.Contains(do.Error, "DO block: language \"plpgsql\" does not exist") {
+		t.Errorf("DO error = %+v", do)
+	}
+	// Chunks follow the report's order (by name); the one with s1500 is lost.
+	read := 0
+	for _, sq := range rep.Sequences {
+		if sq.LastValue == 5 {
+			read++
+		}
+	}
+	if got := seqByName(rep)["s1500"].LastValue; got != -1 || (read != 1000 && read != 500) {
+		t.Errorf("s1500 = %d (want -1), %d sequences read (want the other chunk's 500 or 1000)", got, read)
+	}
+}
+
 func TestParseSeqValues(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
