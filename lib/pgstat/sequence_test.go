@@ -233,3 +233,36 @@ func TestParseSeqValues(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSeqValues: the DO block's hand-out never panics the parser, and
+// what it accepts is exactly a list of "oid value" pairs.
+func FuzzParseSeqValues(f *testing.F) {
+	f.Add("")
+	f.Add("16388 1,16390 -1")
+	f.Add("1 9223372036854775807,2 -9223372036854775808")
+	f.Add("1 2,")
+	f.Fuzz(func(t *testing.T, s string) {
+		vals, err := parseSeqValues(s)
+		if err != nil {
+			return
+		}
+		if s == "" {
+			if len(vals) != 0 {
+				t.Fatalf("%q: %v", s, vals)
+			}
+			return
+		}
+		items := strings.Split(s, ",")
+		if len(vals) > len(items) {
+			t.Fatalf("%q: %d values from %d items", s, len(vals), len(items))
+		}
+		for _, it := range items {
+			o, v, _ := strings.Cut(it, " ")
+			oid, _ := strconv.ParseInt(o, 10, 64)
+			want, _ := strconv.ParseInt(v, 10, 64)
+			if got, ok := vals[oid]; !ok || (got != want && strings.Count(s, o+" ") == 1) {
+				t.Fatalf("%q: item %q parsed as %v", s, it, vals)
+			}
+		}
+	})
+}
