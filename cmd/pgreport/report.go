@@ -83,7 +83,7 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 	format := o.format
 	if format == "" {
 		format = "json"
-		if isTerminal(env.Stdout) {
+		if cli.IsTerminal(env.Stdout) {
 			format = "text"
 		}
 	}

@@ -12,16 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// isTerminal reports whether w is an interactive terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
 // promptPassword asks on /dev/tty with echo off (-W only: cron has no terminal).
 func promptPassword(stderr io.Writer) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)

@@ -16,32 +16,9 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
+	"github.com/cronkit/cronkit/lib/testutil/ptytest"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/sys/unix"
 )
-
-// openPTY returns both ends of a new pseudo-terminal (as hcctl's test does).
-func openPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatalf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { m.Close() })
-	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return m, s
-}
 
 // ttyReader collects what the program writes to the terminal (the pty
 // master), so that the program never blocks on a full pty buffer.
@@ -180,7 +157,7 @@ func TestPasswordPrompt(t *testing.T) {
 	defer cancel()
 
 	t.Run("-W on a terminal", func(t *testing.T) {
-		master, slave := openPTY(t)
+		master, slave := ptytest.Open(t)
 		tty := readTTY(master)
 		cmd := pgreportCmd(ctx, t, c, role, "-W", "-f", "json", "postgres")
 		withTerminal(cmd, slave)
@@ -213,7 +190,7 @@ func TestPasswordPrompt(t *testing.T) {
 	})
 
 	t.Run("no -W: no prompt", func(t *testing.T) {
-		master, slave := openPTY(t)
+		master, slave := ptytest.Open(t)
 		tty := readTTY(master)
 		cmd := pgreportCmd(ctx, t, c, role, "-f", "json", "postgres")
 		withTerminal(cmd, slave)
@@ -257,7 +234,7 @@ func TestDefaultFormatFollowsTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	master, slave := openPTY(t)
+	master, slave := ptytest.Open(t)
 	tty := readTTY(master)
 	cmd := pgreportCmd(ctx, t, nil, "", "--input", input)
 	withTerminal(cmd, slave)
