@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"sync"
 )
 
 // A zlib stream writer specialised for chart bitmaps, used by encodePNG.
@@ -39,7 +40,11 @@ func distExtra(code int) uint8 {
 	return uint8(code/2 - 1)
 }
 
-func init() {
+// tablesOnce builds the tables on the first PNG, not at every start of a
+// binary that may only draw SVG.
+var tablesOnce sync.Once
+
+func buildTables() {
 	for s := 0; s < 288; s++ {
 		var code uint32
 		var n uint8
@@ -142,6 +147,7 @@ type rowDeflater struct {
 }
 
 func (d *rowDeflater) reset(out []byte, rowLen, pixelSize int) {
+	tablesOnce.Do(buildTables)
 	d.w = bitWriter{out: append(out, 0x78, 0x01)} // zlib: deflate, 32 KiB window, fastest
 	d.w.bits(1, 1)                                // BFINAL
 	d.w.bits(1, 2)                                // BTYPE 01: fixed Huffman

@@ -18,8 +18,7 @@ const svgFontFamily = "Go,'Helvetica Neue',Helvetica,Arial,sans-serif"
 type fontSet struct {
 	regular, medium *sfnt.Font
 	mu              sync.Mutex
-	ascii           [2][128]float64     // advance in em of printable ASCII, read without the lock
-	adv             [2]map[rune]float64 // other runes, filled as met
+	adv             [2]map[rune]float64 // advance in em of runes beyond ASCII, filled as met
 	buf             sfnt.Buffer
 }
 
@@ -38,11 +37,6 @@ func loadFonts() (*fontSet, error) {
 		if fs.medium, fontsErr = sfnt.Parse(gomedium.TTF); fontsErr != nil {
 			return
 		}
-		for w, f := range []*sfnt.Font{fs.regular, fs.medium} {
-			for r := rune(32); r < 127; r++ {
-				fs.ascii[w][r] = fs.advance(f, r)
-			}
-		}
 		fonts = fs
 	})
 	return fonts, fontsErr
@@ -51,26 +45,38 @@ func loadFonts() (*fontSet, error) {
 // textWidth is the advance width of s at size px, in the regular or the
 // medium (bold) face, without kerning.
 func textWidth(s string, size float64, bold bool) float64 {
+	w := 0
+	if bold {
+		w = 1
+	}
+	total := 0.0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 32 || c >= 127 {
+			return total*size + otherWidth(s[i:], size, w)
+		}
+		total += asciiAdvance[w][c-32]
+	}
+	return total * size
+}
+
+// otherWidth is textWidth for text beyond printable ASCII, from the fonts.
+func otherWidth(s string, size float64, w int) float64 {
 	fs, err := loadFonts()
 	if err != nil {
 		return 0.6 * size * float64(len([]rune(s)))
 	}
-	w := 0
 	f := fs.regular
-	if bold {
-		w, f = 1, fs.medium
+	if w == 1 {
+		f = fs.medium
 	}
 	total := 0.0
-	locked := false
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	for _, r := range s {
 		if r >= 32 && r < 127 {
-			total += fs.ascii[w][r]
+			total += asciiAdvance[w][r-32]
 			continue
-		}
-		if !locked {
-			fs.mu.Lock()
-			defer fs.mu.Unlock()
-			locked = true
 		}
 		a, ok := fs.adv[w][r]
 		if !ok {
@@ -85,7 +91,7 @@ func textWidth(s string, size float64, bold bool) float64 {
 }
 
 // advance is r's advance width in em (0.6 when the font lacks it). The
-// caller holds fs.mu or is the one-time initialisation.
+// caller holds fs.mu.
 func (fs *fontSet) advance(f *sfnt.Font, r rune) float64 {
 	upem := fixed.Int26_6(f.UnitsPerEm())
 	if gi, err := f.GlyphIndex(&fs.buf, r); err == nil && gi != 0 {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil"
+	"golang.org/x/image/font/sfnt"
 )
 
 // series makes n points of a smooth deterministic curve, encoded over its
@@ -393,4 +394,24 @@ func decodePNGFile(t *testing.T, path string) image.Image {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return img
+}
+
+// The ASCII advance table is the fonts' own.
+func TestASCIIAdvances(t *testing.T) {
+	fs, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.mu.Lock()
+	for w, f := range []*sfnt.Font{fs.regular, fs.medium} {
+		for r := rune(32); r < 127; r++ {
+			if got, want := asciiAdvance[w][r-32], fs.advance(f, r); got != want {
+				t.Errorf("font %d %q: table %v, font %v", w, r, got, want)
+			}
+		}
+	}
+	fs.mu.Unlock()
+	if a, b := textWidth("Temp é", 12, false), textWidth("Temp ", 12, false)+textWidth("é", 12, false); math.Abs(a-b) > 1e-9 {
+		t.Errorf("mixed text %v, parts %v", a, b)
+	}
 }
