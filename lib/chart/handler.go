@@ -27,8 +27,10 @@ type Handler struct {
 	ccHdr  []string // Cache-Control of charts
 	docs   *rendered
 	docsCC []string
-	// renders bounds concurrent renders (cache hits skip it) so that a
-	// burst of large distinct PNGs queues instead of exhausting memory.
+	// renders bounds concurrent PNG renders (cache hits skip it) so that
+	// a burst of large distinct PNGs queues instead of exhausting memory
+	// (a 4000x4000 bitmap is 16 MB). An SVG render needs a few hundred KB
+	// at most and takes microseconds: queueing it would cost more.
 	renders chan struct{}
 }
 
@@ -147,13 +149,17 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 		h.send(w, r, c, h.ccHdr)
 		return
 	}
-	select {
-	case h.renders <- struct{}{}:
-	case <-r.Context().Done():
-		return // the client left while queued
+	if f == FormatPNG {
+		select {
+		case h.renders <- struct{}{}:
+		case <-r.Context().Done():
+			return // the client left while queued
+		}
 	}
 	body, err := h.render(raw, f)
-	<-h.renders
+	if f == FormatPNG {
+		<-h.renders
+	}
 	if err != nil {
 		h.fail(w, f, err)
 		return
