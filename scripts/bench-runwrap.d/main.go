@@ -2,7 +2,8 @@
 // Go program can do for a wrapped run, what runitor does without its flags,
 // config and retries: a start ping, the command with inherited stdout and
 // stderr, a finish ping, with plain net/http. runwrap's figures are measured
-// beside it in the same run. Usage: bench-runwrap.d PING_URL CMD [ARG...].
+// beside it in the same run. Usage: bench-runwrap.d PING_URL CMD [ARG...];
+// "bench-runwrap.d noop" exits at once: the start-up of Go with net/http.
 // Not a cronkit tool; built and run only by the benchmark script.
 package main
 
@@ -17,6 +18,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "noop" {
+		return
+	}
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: bench-runwrap.d PING_URL CMD [ARG...]")
 		os.Exit(2)
