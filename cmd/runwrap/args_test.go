@@ -101,6 +101,9 @@ func TestBody(t *testing.T) {
 		{"tolerated", mk("x\n", 100), 100, runner.Result{ExitCode: 1}, "[runwrap] tol\n", "[runwrap] tol\nx\n[runwrap] exit status 1\n"},
 		{"truncated to the limit", mk(strings.Repeat("0123456789", 20), 100), 100, runner.Result{}, "",
 			"[runwrap] output truncated: last 26 of 200 bytes\n" + "456789" + "0123456789" + "0123456789" + "\n[runwrap] exit status 0\n"},
+		// A limit too small for the notice keeps the outcome line whole.
+		{"limit below notice and footer", mk(strings.Repeat("line-x-xxxxxxxx\n", 9), 100), 40, runner.Result{}, "",
+			"[runwrap] exit status 0\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

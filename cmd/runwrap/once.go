@@ -281,6 +281,10 @@ func (w *wrapper) body(tail *runner.Tail, limit int, res runner.Result, attempts
 				notice = fmt.Sprintf("[runwrap] output truncated: last %d of %d bytes\n", n, total)
 			}
 			n := min(len(b), max(room-len(notice)-nl, 0))
+			if len(notice) > room {
+				// A limit too small for the notice: the outcome line matters more.
+				notice, n = "", 0
+			}
 			out = append(out, notice...)
 			b = b[len(b)-n:]
 		}
