@@ -59,6 +59,7 @@ type wrapOptions struct {
 	Command            []string
 	cliSet             map[string]bool // flags given on the command line
 	bodyLimitSet       bool
+	keyOnCLI           bool // the ping key itself (not file:/path) is on the command line
 	schedule           *cron.Schedule
 	loc                *time.Location
 }
@@ -117,6 +118,9 @@ func newWrapCmd(r *cli.Root) {
 	cmd.Args = func(cmd *cobra.Command, args []string) error {
 		o.cliSet = map[string]bool{}
 		cmd.Flags().Visit(func(fl *pflag.Flag) { o.cliSet[fl.Name] = true })
+		// Args runs before the root's pre-run resolves file: values, so the
+		// raw value shows whether the key itself is in ps or only its path.
+		o.keyOnCLI = o.cliSet["ping-key"] && !strings.HasPrefix(o.PingKey, cli.FilePrefix)
 		if len(args) == 0 {
 			return cli.WithCode(runner.ExitBeforeRunning, errors.New("no command given: runwrap [flags] -- command [args...]"))
 		}
@@ -134,7 +138,7 @@ func newWrapCmd(r *cli.Root) {
 
 // validate checks the options and resolves derived ones.
 func (o *wrapOptions) validate() error {
-	if o.cliSet["ping-key"] {
+	if o.keyOnCLI {
 		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path instead")
 	}
 	switch {
