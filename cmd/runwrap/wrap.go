@@ -141,6 +141,15 @@ func (o *wrapOptions) validate() error {
 	if o.keyOnCLI {
 		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path instead")
 	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"timeout", o.Timeout}, {"kill-after", o.KillAfter}, {"lock-wait", o.LockWait}, {"jitter", o.Jitter},
+		{"retry-delay", o.RetryDelay}, {"every", o.Every}, {"log-ping", o.LogPing}} {
+		if d.v < 0 {
+			return fmt.Errorf("--%s must not be negative", d.name)
+		}
+	}
 	switch {
 	case o.APIRetries < 0:
 		return errors.New("--api-retries must not be negative")
@@ -152,8 +161,6 @@ func (o *wrapOptions) validate() error {
 		return errors.New("--ping-body-limit must not be negative")
 	case o.LogPing != 0 && o.LogPing < time.Second:
 		return errors.New("--log-ping must be at least 1s")
-	case o.Timeout < 0, o.KillAfter < 0, o.LockWait < 0, o.Jitter < 0, o.RetryDelay < 0, o.Every < 0:
-		return errors.New("durations must not be negative")
 	case o.Retry < 0:
 		return errors.New("--retry must not be negative")
 	case o.Tolerate < 0:
