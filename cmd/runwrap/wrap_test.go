@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/testutil/fakehc"
+)
+
+// runitor's -req-header (reference/runitor.md §1.1) exists for an
+// authenticating proxy in front of Healthchecks: every ping must carry the
+// headers, repeated flags add up, and runitor's single-dash spelling works.
+func TestReqHeaderReachesServer(t *testing.T) {
+	f := fakehc.New(fakehc.Options{})
+	hc := httptest.NewServer(f)
+	defer hc.Close()
+	f.URL = hc.URL
+	const id = "11111111-1111-4111-8111-111111111111"
+	f.AddCheck(fakehc.Spec{Name: "ok", Slug: "ok", UUID: id})
+
+	target, _ := url.Parse(hc.URL)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	var seen []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("X-Proxy-Auth")+" "+strings.Join(r.Header.Values("X-Tag"), ","))
+		mu.Unlock()
+		if r.Header.Get("X-Proxy-Auth") != "t0ken" {
+			http.Error(w, "proxy authentication required", http.StatusProxyAuthRequired)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+
+	var stdout, stderr bytes.Buffer
+	r := newRoot(&cli.Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
+		LookupEnv: func(string) (string, bool) { return "", false }})
+	args := []string{"-uuid", id, "-api-url", proxy.URL + "/ping", "-req-header", "X-Proxy-Auth: t0ken",
+		"-req-header", "X-Tag: a", "--req-header", "X-Tag: b", "--", "true"}
+	if code := cli.Execute(r, rootArgs(r, args)); code != 0 || stderr.Len() > 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	want := []string{"/ping/" + id + "/start t0ken a,b", "/ping/" + id + " t0ken a,b"}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Errorf("proxy saw\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+	if n := len(f.Pings(id)); n != 2 {
+		t.Errorf("the check has %d pings, want 2", n)
+	}
+}
