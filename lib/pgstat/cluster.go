@@ -114,6 +114,7 @@ func (c *collector) clusterSections(ctx context.Context) {
 		c.section(ctx, "checkpointer", false, func(ctx context.Context, tx pgx.Tx) error {
 			b, err := rowsOf[Checkpointer](ctx, tx, `SELECT num_timed, num_requested, restartpoints_timed,
 				restartpoints_req, restartpoints_done, write_time, sync_time, buffers_written,
+				`+c.since(180000, "num_done, slru_written", "0 AS num_done, 0 AS slru_written")+`,
 				`+ep("stats_reset")+` AS stats_reset FROM pg_stat_checkpointer`)
 			if len(b) == 1 {
 				r.Checkpointer = &b[0]
@@ -175,7 +176,9 @@ func (c *collector) clusterSections(ctx context.Context) {
 			COALESCE((EXTRACT(EPOCH FROM (last_msg_receipt_time - last_msg_send_time)) * 1000000)::bigint, 0) AS latency_micros,
 			COALESCE(latest_end_lsn::text, '') AS latest_end_lsn, `+ep("latest_end_time")+` AS latest_end_time,
 			COALESCE(slot_name, '') AS slot_name, COALESCE(conninfo, '') AS conninfo,
-			COALESCE(sender_host, '') AS sender_host, COALESCE(sender_port, 0) AS sender_port
+			COALESCE(sender_host, '') AS sender_host, COALESCE(sender_port, 0) AS sender_port,
+			`+c.since(130000, "COALESCE(written_lsn::text, '')", "''")+` AS written_lsn,
+			`+c.since(130000, "COALESCE(flushed_lsn::text, '')", "''")+` AS flushed_lsn
 			FROM pg_stat_wal_receiver`)
 		if len(in) == 1 {
 			r.ReplicationIncoming = &in[0]
@@ -189,7 +192,8 @@ func (c *collector) clusterSections(ctx context.Context) {
 			COALESCE(catalog_xmin::text::bigint, 0) AS catalog_xmin, COALESCE(restart_lsn::text, '') AS restart_lsn,
 			COALESCE(confirmed_flush_lsn::text, '') AS confirmed_flush_lsn, temporary,
 			COALESCE(wal_status, '') AS wal_status, COALESCE(safe_wal_size, 0) AS safe_wal_size,
-			`+c.since(140000, "two_phase", "false")+` AS two_phase FROM pg_replication_slots ORDER BY slot_name`)
+			`+c.since(140000, "two_phase", "false")+` AS two_phase,
+			`+c.since(160000, "COALESCE(conflicting, false)", "false")+` AS conflicting FROM pg_replication_slots ORDER BY slot_name`)
 		return err
 	})
 	c.section(ctx, "backends", false, func(ctx context.Context, tx pgx.Tx) error {
@@ -244,42 +248,67 @@ func (c *collector) clusterSections(ctx context.Context) {
 		return err
 	})
 	c.section(ctx, "progress", false, func(ctx context.Context, tx pgx.Tx) error {
+		// One statement per view, columns renamed to pgmetrics' names. relid
+		// is only resolved to a name in the database we are connected to
+		// (an OID means another table elsewhere) and may be NULL (pgmetrics #83).
+		oid := func(col string) string { return "COALESCE(" + col + ", 0)::bigint" }
+		rel := "CASE WHEN datname = current_database() THEN COALESCE(relid::regclass::text, '') ELSE '' END AS table_name"
 		var err error
-		r.VacuumProgress, err = rowsOf[VacuumProgress](ctx, tx, `SELECT COALESCE(datname, '') AS db_name,
-			COALESCE(relid::bigint, 0) AS table_oid, COALESCE(relid::regclass::text, '') AS table_name, phase,
+		r.VacuumProgress, err = rowsOf[VacuumProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
+			`+oid("relid")+` AS table_oid, `+rel+`, phase,
 			heap_blks_total, heap_blks_scanned, heap_blks_vacuumed, index_vacuum_count,
-			`+c.since(170000, "max_dead_tuple_bytes", "max_dead_tuples")+` AS max_dead_tuples,
-			`+c.since(170000, "num_dead_item_ids", "num_dead_tuples")+` AS num_dead_tuples, pid
-			FROM pg_stat_progress_vacuum`)
+			`+c.since(170000, `max_dead_tuple_bytes AS max_dead_tuples, num_dead_item_ids AS num_dead_tuples,
+			max_dead_tuple_bytes, dead_tuple_bytes, num_dead_item_ids, indexes_total, indexes_processed`,
+			"max_dead_tuples, num_dead_tuples")+`,
+			`+c.since(180000, "COALESCE(delay_time, 0)", "0")+` AS delay_time
+			FROM pg_stat_progress_vacuum ORDER BY pid`)
 		if err != nil {
 			return err
 		}
-		// The other progress views have many version-dependent columns: keep them whole.
-		for _, v := range []struct {
-			view string
-			dst  *[]map[string]any
-			min  int
-		}{
-			{"pg_stat_progress_analyze", &r.AnalyzeProgress, 130000},
-			{"pg_stat_progress_basebackup", &r.BasebackupProgress, 130000},
-			{"pg_stat_progress_cluster", &r.ClusterProgress, 120000},
-			{"pg_stat_progress_copy", &r.CopyProgress, 140000},
-			{"pg_stat_progress_create_index", &r.CreateIndexProgress, 120000},
-		} {
-			if c.ver < v.min {
-				continue
-			}
-			rows, err := tx.Query(ctx, "SELECT * FROM "+v.view)
-			if err != nil {
-				return err
-			}
-			m, err := pgx.CollectRows(rows, pgx.RowToMap)
-			if err != nil {
-				return err
-			}
-			*v.dst = m
+		r.CreateIndexProgress, err = rowsOf[CreateIndexProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
+			`+oid("relid")+` AS table_oid, `+rel+`, `+oid("index_relid")+` AS index_oid, command, phase,
+			COALESCE(lockers_total, 0) AS lockers_total, COALESCE(lockers_done, 0) AS lockers_done,
+			COALESCE(current_locker_pid, 0)::int AS current_locker_pid, COALESCE(blocks_total, 0) AS blocks_total,
+			COALESCE(blocks_done, 0) AS blocks_done, COALESCE(tuples_total, 0) AS tuples_total,
+			COALESCE(tuples_done, 0) AS tuples_done, COALESCE(partitions_total, 0) AS partitions_total,
+			COALESCE(partitions_done, 0) AS partitions_done
+			FROM pg_stat_progress_create_index ORDER BY pid`)
+		if err != nil {
+			return err
 		}
-		return nil
+		r.ClusterProgress, err = rowsOf[ClusterProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
+			`+oid("relid")+` AS table_oid, `+rel+`, command, phase, `+oid("cluster_index_relid")+` AS cluster_index_oid,
+			COALESCE(heap_tuples_scanned, 0) AS heap_tuples_scanned, COALESCE(heap_tuples_written, 0) AS heap_tuples_written,
+			COALESCE(heap_blks_total, 0) AS heap_blks_total, COALESCE(heap_blks_scanned, 0) AS heap_blks_scanned,
+			COALESCE(index_rebuild_count, 0) AS index_rebuild_count
+			FROM pg_stat_progress_cluster ORDER BY pid`)
+		if err != nil || c.ver < 130000 {
+			return err
+		}
+		r.AnalyzeProgress, err = rowsOf[AnalyzeProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
+			`+oid("relid")+` AS table_oid, `+rel+`, phase,
+			COALESCE(sample_blks_total, 0) AS sample_blks_total, COALESCE(sample_blks_scanned, 0) AS sample_blks_scanned,
+			COALESCE(ext_stats_total, 0) AS ext_stats_total, COALESCE(ext_stats_computed, 0) AS ext_stats_computed,
+			COALESCE(child_tables_total, 0) AS child_tables_total, COALESCE(child_tables_done, 0) AS child_tables_done,
+			`+oid("current_child_table_relid")+` AS child_oid,
+			`+c.since(180000, "COALESCE(delay_time, 0)", "0")+` AS delay_time
+			FROM pg_stat_progress_analyze ORDER BY pid`)
+		if err != nil {
+			return err
+		}
+		r.BasebackupProgress, err = rowsOf[BasebackupProgress](ctx, tx, `SELECT pid, phase,
+			COALESCE(backup_total, 0) AS backup_total, COALESCE(backup_streamed, 0) AS backup_streamed,
+			COALESCE(tablespaces_total, 0) AS tablespaces_total, COALESCE(tablespaces_streamed, 0) AS tablespaces_streamed
+			FROM pg_stat_progress_basebackup ORDER BY pid`)
+		if err != nil || c.ver < 140000 {
+			return err
+		}
+		r.CopyProgress, err = rowsOf[CopyProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
+			`+oid("relid")+` AS table_oid, `+rel+`, command, type,
+			COALESCE(bytes_processed, 0) AS bytes_processed, COALESCE(bytes_total, 0) AS bytes_total,
+			COALESCE(tuples_processed, 0) AS tuples_processed, COALESCE(tuples_excluded, 0) AS tuples_excluded
+			FROM pg_stat_progress_copy ORDER BY pid`)
+		return err
 	})
 	c.section(ctx, "roles", false, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
@@ -313,6 +342,10 @@ func (c *collector) clusterSections(ctx context.Context) {
 			COALESCE(s.idle_in_transaction_time, 0) AS idle_in_transaction_time, COALESCE(s.sessions, 0) AS sessions,
 			COALESCE(s.sessions_abandoned, 0) AS sessions_abandoned, COALESCE(s.sessions_fatal, 0) AS sessions_fatal,
 			COALESCE(s.sessions_killed, 0) AS sessions_killed`, "")+`
+			`+c.since(180000, `, COALESCE(s.parallel_workers_to_launch, 0) AS parallel_workers_to_launch,
+			COALESCE(s.parallel_workers_launched, 0) AS parallel_workers_launched`, "")+`,
+			CASE WHEN COALESCE(s.conflicts, 0) > 0 THEN (SELECT jsonb_strip_nulls(to_jsonb(x) - 'datid' - 'datname')
+				FROM pg_stat_database_conflicts x WHERE x.datid = d.oid) END AS conflicts_by_type
 			FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
 			WHERE NOT d.datistemplate ORDER BY d.oid`) // as pgmetrics: templates left out
 		return err

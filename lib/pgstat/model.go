@@ -52,16 +52,16 @@ type Report struct {
 	BGWriter     BGWriter      `json:"bg_writer"`
 	Checkpointer *Checkpointer `json:"checkpointer,omitempty"`
 
-	Backends            []Backend        `json:"backends"`
-	BETypeCounts        map[string]int   `json:"betypecounts,omitempty"`
-	Locks               []Lock           `json:"locks,omitempty"`
-	BlockingPIDs        map[int][]int    `json:"blocking_pids,omitempty"`
-	VacuumProgress      []VacuumProgress `json:"vacuum_progress,omitempty"`
-	AnalyzeProgress     []map[string]any `json:"analyze_progress,omitempty"`
-	BasebackupProgress  []map[string]any `json:"basebackup_progress,omitempty"`
-	ClusterProgress     []map[string]any `json:"cluster_progress,omitempty"`
-	CopyProgress        []map[string]any `json:"copy_progress,omitempty"`
-	CreateIndexProgress []map[string]any `json:"create_index_progress,omitempty"`
+	Backends            []Backend             `json:"backends"`
+	BETypeCounts        map[string]int        `json:"betypecounts,omitempty"`
+	Locks               []Lock                `json:"locks,omitempty"`
+	BlockingPIDs        map[int][]int         `json:"blocking_pids,omitempty"`
+	VacuumProgress      []VacuumProgress      `json:"vacuum_progress,omitempty"`
+	AnalyzeProgress     []AnalyzeProgress     `json:"analyze_progress,omitempty"`
+	BasebackupProgress  []BasebackupProgress  `json:"basebackup_progress,omitempty"`
+	ClusterProgress     []ClusterProgress     `json:"cluster_progress,omitempty"`
+	CopyProgress        []CopyProgress        `json:"copy_progress,omitempty"`
+	CreateIndexProgress []CreateIndexProgress `json:"create_index_progress,omitempty"`
 
 	Roles       []Role       `json:"roles"`
 	Databases   []Database   `json:"databases"`
@@ -165,6 +165,8 @@ type ReplicationIn struct {
 	Conninfo           string `json:"conninfo" db:"conninfo"`
 	SenderHost         string `json:"sender_host" db:"sender_host"`
 	SenderPort         int    `json:"sender_port" db:"sender_port"`
+	WrittenLSN         string `json:"written_lsn,omitempty" db:"written_lsn"` // PostgreSQL 13+
+	FlushedLSN         string `json:"flushed_lsn,omitempty" db:"flushed_lsn"` // PostgreSQL 13+
 }
 
 type ReplicationSlot struct {
@@ -181,6 +183,7 @@ type ReplicationSlot struct {
 	WALStatus         string `json:"wal_status,omitempty" db:"wal_status"`
 	SafeWALSize       int64  `json:"safe_wal_size,omitempty" db:"safe_wal_size"`
 	TwoPhase          bool   `json:"two_phase,omitempty" db:"two_phase"`
+	Conflicting       bool   `json:"conflicting,omitempty" db:"conflicting"` // PostgreSQL 16+
 }
 
 type BGWriter struct {
@@ -207,6 +210,8 @@ type Checkpointer struct {
 	SyncTime           float64 `json:"sync_time" db:"sync_time"`
 	BuffersWritten     int64   `json:"buffers_written" db:"buffers_written"`
 	StatsReset         int64   `json:"stats_reset" db:"stats_reset"`
+	NumDone            int64   `json:"num_done,omitempty" db:"num_done"`         // PostgreSQL 18+
+	SLRUWritten        int64   `json:"slru_written,omitempty" db:"slru_written"` // PostgreSQL 18+
 }
 
 type WAL struct {
@@ -268,6 +273,10 @@ type Lock struct {
 	WaitStart   int64  `json:"waitstart,omitempty" db:"waitstart"`
 }
 
+// The progress views, with pgmetrics' field names (schema 1.12+; its
+// misspelt "cluser_index_oid" and "dead_tuple_bytess" kept, since pgDash
+// reads them so).
+
 type VacuumProgress struct {
 	DBName           string `json:"db_name" db:"db_name"`
 	TableOID         int64  `json:"table_oid" db:"table_oid"`
@@ -280,6 +289,85 @@ type VacuumProgress struct {
 	MaxDeadTuples    int64  `json:"max_dead_tuples" db:"max_dead_tuples"`
 	NumDeadTuples    int64  `json:"num_dead_tuples" db:"num_dead_tuples"`
 	PID              int    `json:"pid" db:"pid"`
+	// PostgreSQL 17+ (max/num_dead_tuples above then hold the new columns, as in pgmetrics).
+	MaxDeadTupleBytes int64   `json:"max_dead_tuple_bytes" db:"max_dead_tuple_bytes"`
+	DeadTupleBytes    int64   `json:"dead_tuple_bytess" db:"dead_tuple_bytes"`
+	NumDeadItemIDs    int64   `json:"num_dead_item_ids,omitempty" db:"num_dead_item_ids"`
+	IndexesTotal      int64   `json:"indexes_total,omitempty" db:"indexes_total"`
+	IndexesProcessed  int64   `json:"indexes_processed,omitempty" db:"indexes_processed"`
+	DelayTime         float64 `json:"delay_time,omitempty" db:"delay_time"` // ms, PostgreSQL 18+
+}
+
+type AnalyzeProgress struct {
+	PID                int     `json:"pid" db:"pid"`
+	DBName             string  `json:"db_name" db:"db_name"`
+	TableOID           int64   `json:"table_oid" db:"table_oid"`
+	Phase              string  `json:"phase" db:"phase"`
+	SampleBlksTotal    int64   `json:"sample_blks_total" db:"sample_blks_total"`
+	SampleBlksScanned  int64   `json:"sample_blks_scanned" db:"sample_blks_scanned"`
+	ExtStatsTotal      int64   `json:"ext_stats_total" db:"ext_stats_total"`
+	ExtStatsComputed   int64   `json:"ext_stats_computed" db:"ext_stats_computed"`
+	ChildTablesTotal   int64   `json:"child_tables_total" db:"child_tables_total"`
+	ChildTablesDone    int64   `json:"child_tables_done" db:"child_tables_done"`
+	CurrentChildRelOID int64   `json:"child_oid" db:"child_oid"`
+	DelayTime          float64 `json:"delay_time,omitempty" db:"delay_time"` // ms, PostgreSQL 18+
+	TableName          string  `json:"table_name,omitempty" db:"table_name"` // pgreport
+}
+
+type BasebackupProgress struct {
+	PID                 int    `json:"pid" db:"pid"`
+	Phase               string `json:"phase" db:"phase"`
+	BackupTotal         int64  `json:"backup_total" db:"backup_total"`
+	BackupStreamed      int64  `json:"backup_streamed" db:"backup_streamed"`
+	TablespacesTotal    int64  `json:"tablespaces_total" db:"tablespaces_total"`
+	TablespacesStreamed int64  `json:"tablespaces_streamed" db:"tablespaces_streamed"`
+}
+
+type ClusterProgress struct {
+	PID               int    `json:"pid" db:"pid"`
+	DBName            string `json:"db_name" db:"db_name"`
+	TableOID          int64  `json:"table_oid" db:"table_oid"`
+	Command           string `json:"command" db:"command"`
+	Phase             string `json:"phase" db:"phase"`
+	ClusterIndexOID   int64  `json:"cluser_index_oid" db:"cluster_index_oid"`
+	HeapTuplesScanned int64  `json:"heap_tuples_scanned" db:"heap_tuples_scanned"`
+	HeapTuplesWritten int64  `json:"heap_tuples_written" db:"heap_tuples_written"`
+	HeapBlksTotal     int64  `json:"heap_blks_total" db:"heap_blks_total"`
+	HeapBlksScanned   int64  `json:"heap_blks_scanned" db:"heap_blks_scanned"`
+	IndexRebuildCount int64  `json:"index_rebuild_count" db:"index_rebuild_count"`
+	TableName         string `json:"table_name,omitempty" db:"table_name"` // pgreport
+}
+
+type CopyProgress struct {
+	PID             int    `json:"pid" db:"pid"`
+	DBName          string `json:"db_name" db:"db_name"`
+	TableOID        int64  `json:"table_oid" db:"table_oid"`
+	Command         string `json:"command" db:"command"`
+	Type            string `json:"type" db:"type"`
+	BytesProcessed  int64  `json:"bytes_processed" db:"bytes_processed"`
+	BytesTotal      int64  `json:"bytes_total" db:"bytes_total"`
+	TuplesProcessed int64  `json:"tuples_processed" db:"tuples_processed"`
+	TuplesExcluded  int64  `json:"tuples_excluded" db:"tuples_excluded"`
+	TableName       string `json:"table_name,omitempty" db:"table_name"` // pgreport
+}
+
+type CreateIndexProgress struct {
+	PID              int    `json:"pid" db:"pid"`
+	DBName           string `json:"db_name" db:"db_name"`
+	TableOID         int64  `json:"table_oid" db:"table_oid"`
+	IndexOID         int64  `json:"index_oid" db:"index_oid"`
+	Command          string `json:"command" db:"command"`
+	Phase            string `json:"phase" db:"phase"`
+	LockersTotal     int64  `json:"lockers_total" db:"lockers_total"`
+	LockersDone      int64  `json:"lockers_done" db:"lockers_done"`
+	CurrentLockerPID int    `json:"current_locker_pid" db:"current_locker_pid"`
+	BlocksTotal      int64  `json:"blocks_total" db:"blocks_total"`
+	BlocksDone       int64  `json:"blocks_done" db:"blocks_done"`
+	TuplesTotal      int64  `json:"tuples_total" db:"tuples_total"`
+	TuplesDone       int64  `json:"tuples_done" db:"tuples_done"`
+	PartitionsTotal  int64  `json:"partitions_total" db:"partitions_total"`
+	PartitionsDone   int64  `json:"partitions_done" db:"partitions_done"`
+	TableName        string `json:"table_name,omitempty" db:"table_name"` // pgreport
 }
 
 type Role struct {
@@ -298,44 +386,47 @@ type Role struct {
 }
 
 type Database struct {
-	OID                 int64   `json:"oid" db:"oid"`
-	Name                string  `json:"name" db:"name"`
-	DatDBA              int64   `json:"datdba" db:"datdba"`
-	DatTablespace       int64   `json:"dattablespace" db:"dattablespace"`
-	DatConnLimit        int     `json:"datconnlimit" db:"datconnlimit"`
-	AgeDatFrozenXid     int64   `json:"age_datfrozenxid" db:"age_datfrozenxid"`
-	NumBackends         int     `json:"numbackends" db:"numbackends"`
-	XactCommit          int64   `json:"xact_commit" db:"xact_commit"`
-	XactRollback        int64   `json:"xact_rollback" db:"xact_rollback"`
-	BlksRead            int64   `json:"blks_read" db:"blks_read"`
-	BlksHit             int64   `json:"blks_hit" db:"blks_hit"`
-	TupReturned         int64   `json:"tup_returned" db:"tup_returned"`
-	TupFetched          int64   `json:"tup_fetched" db:"tup_fetched"`
-	TupInserted         int64   `json:"tup_inserted" db:"tup_inserted"`
-	TupUpdated          int64   `json:"tup_updated" db:"tup_updated"`
-	TupDeleted          int64   `json:"tup_deleted" db:"tup_deleted"`
-	Conflicts           int64   `json:"conflicts" db:"conflicts"`
-	TempFiles           int64   `json:"temp_files" db:"temp_files"`
-	TempBytes           int64   `json:"temp_bytes" db:"temp_bytes"`
-	Deadlocks           int64   `json:"deadlocks" db:"deadlocks"`
-	BlkReadTime         float64 `json:"blk_read_time" db:"blk_read_time"`
-	BlkWriteTime        float64 `json:"blk_write_time" db:"blk_write_time"`
-	StatsReset          int64   `json:"stats_reset" db:"stats_reset"`
-	Size                int64   `json:"size" db:"size"`
-	ChecksumFailures    int64   `json:"checksum_failures,omitempty" db:"checksum_failures"`
-	ChecksumLastFailure int64   `json:"checksum_last_failure,omitempty" db:"checksum_last_failure"`
-	SessionTime         float64 `json:"session_time" db:"session_time"`
-	ActiveTime          float64 `json:"active_time" db:"active_time"`
-	IdleInTxTime        float64 `json:"idle_in_transaction_time" db:"idle_in_transaction_time"`
-	Sessions            int64   `json:"sessions" db:"sessions"`
-	SessionsAbandoned   int64   `json:"sessions_abandoned,omitempty" db:"sessions_abandoned"`
-	SessionsFatal       int64   `json:"sessions_fatal,omitempty" db:"sessions_fatal"`
-	SessionsKilled      int64   `json:"sessions_killed,omitempty" db:"sessions_killed"`
+	OID                     int64   `json:"oid" db:"oid"`
+	Name                    string  `json:"name" db:"name"`
+	DatDBA                  int64   `json:"datdba" db:"datdba"`
+	DatTablespace           int64   `json:"dattablespace" db:"dattablespace"`
+	DatConnLimit            int     `json:"datconnlimit" db:"datconnlimit"`
+	AgeDatFrozenXid         int64   `json:"age_datfrozenxid" db:"age_datfrozenxid"`
+	NumBackends             int     `json:"numbackends" db:"numbackends"`
+	XactCommit              int64   `json:"xact_commit" db:"xact_commit"`
+	XactRollback            int64   `json:"xact_rollback" db:"xact_rollback"`
+	BlksRead                int64   `json:"blks_read" db:"blks_read"`
+	BlksHit                 int64   `json:"blks_hit" db:"blks_hit"`
+	TupReturned             int64   `json:"tup_returned" db:"tup_returned"`
+	TupFetched              int64   `json:"tup_fetched" db:"tup_fetched"`
+	TupInserted             int64   `json:"tup_inserted" db:"tup_inserted"`
+	TupUpdated              int64   `json:"tup_updated" db:"tup_updated"`
+	TupDeleted              int64   `json:"tup_deleted" db:"tup_deleted"`
+	Conflicts               int64   `json:"conflicts" db:"conflicts"`
+	TempFiles               int64   `json:"temp_files" db:"temp_files"`
+	TempBytes               int64   `json:"temp_bytes" db:"temp_bytes"`
+	Deadlocks               int64   `json:"deadlocks" db:"deadlocks"`
+	BlkReadTime             float64 `json:"blk_read_time" db:"blk_read_time"`
+	BlkWriteTime            float64 `json:"blk_write_time" db:"blk_write_time"`
+	StatsReset              int64   `json:"stats_reset" db:"stats_reset"`
+	Size                    int64   `json:"size" db:"size"`
+	ChecksumFailures        int64   `json:"checksum_failures,omitempty" db:"checksum_failures"`
+	ChecksumLastFailure     int64   `json:"checksum_last_failure,omitempty" db:"checksum_last_failure"`
+	SessionTime             float64 `json:"session_time" db:"session_time"`
+	ActiveTime              float64 `json:"active_time" db:"active_time"`
+	IdleInTxTime            float64 `json:"idle_in_transaction_time" db:"idle_in_transaction_time"`
+	Sessions                int64   `json:"sessions" db:"sessions"`
+	SessionsAbandoned       int64   `json:"sessions_abandoned,omitempty" db:"sessions_abandoned"`
+	SessionsFatal           int64   `json:"sessions_fatal,omitempty" db:"sessions_fatal"`
+	SessionsKilled          int64   `json:"sessions_killed,omitempty" db:"sessions_killed"`
+	ParallelWorkersToLaunch int64   `json:"parallel_workers_to_launch,omitempty" db:"parallel_workers_to_launch"` // PostgreSQL 18+
+	ParallelWorkersLaunched int64   `json:"parallel_workers_launched,omitempty" db:"parallel_workers_launched"`   // PostgreSQL 18+
 	// pgreport: multixact wraparound age and whether connections are allowed.
-	AgeDatMinMxid   int64            `json:"age_datminmxid" db:"age_datminmxid"`
-	AllowConn       bool             `json:"datallowconn" db:"datallowconn"`
-	IsTemplate      bool             `json:"datistemplate" db:"datistemplate"`
-	ConflictsByType map[string]int64 `json:"conflicts_by_type,omitempty" db:"-"`
+	AgeDatMinMxid int64 `json:"age_datminmxid" db:"age_datminmxid"`
+	AllowConn     bool  `json:"datallowconn" db:"datallowconn"`
+	IsTemplate    bool  `json:"datistemplate" db:"datistemplate"`
+	// pgreport: pg_stat_database_conflicts (recovery conflicts on a standby), by type.
+	ConflictsByType map[string]int64 `json:"conflicts_by_type,omitempty" db:"conflicts_by_type"`
 }
 
 type Tablespace struct {
@@ -396,6 +487,12 @@ type Table struct {
 	LastSeqScan      int64  `json:"last_seq_scan,omitempty" db:"last_seq_scan"`
 	LastIdxScan      int64  `json:"last_idx_scan,omitempty" db:"last_idx_scan"`
 	ACL              string `json:"acl,omitempty" db:"acl"`
+	NTupNewpageUpd   int64  `json:"n_tup_newpage_upd,omitempty" db:"n_tup_newpage_upd"` // PostgreSQL 16+
+	// PostgreSQL 18+, milliseconds.
+	TotalVacuumTime      float64 `json:"total_vacuum_time,omitempty" db:"total_vacuum_time"`
+	TotalAutovacuumTime  float64 `json:"total_autovacuum_time,omitempty" db:"total_autovacuum_time"`
+	TotalAnalyzeTime     float64 `json:"total_analyze_time,omitempty" db:"total_analyze_time"`
+	TotalAutoanalyzeTime float64 `json:"total_autoanalyze_time,omitempty" db:"total_autoanalyze_time"`
 	// pgreport: multixact age.
 	AgeRelMinMxid int64 `json:"age_relminmxid" db:"age_relminmxid"`
 }
@@ -505,6 +602,28 @@ type Statement struct {
 	WALFPI            int64   `json:"wal_fpi" db:"wal_fpi"`
 	WALBytes          int64   `json:"wal_bytes" db:"wal_bytes"`
 	TopLevel          bool    `json:"toplevel" db:"toplevel"`
+	// pg_stat_statements 1.10+ (PostgreSQL 15+).
+	TempBlkReadTime      float64 `json:"temp_blk_read_time,omitempty" db:"temp_blk_read_time"`
+	TempBlkWriteTime     float64 `json:"temp_blk_write_time,omitempty" db:"temp_blk_write_time"`
+	JITFunctions         int64   `json:"jit_functions,omitempty" db:"jit_functions"`
+	JITGenerationTime    float64 `json:"jit_generation_time,omitempty" db:"jit_generation_time"`
+	JITInliningCount     int64   `json:"jit_inlining_count,omitempty" db:"jit_inlining_count"`
+	JITInliningTime      float64 `json:"jit_inlining_time,omitempty" db:"jit_inlining_time"`
+	JITOptimizationCount int64   `json:"jit_optimization_count,omitempty" db:"jit_optimization_count"`
+	JITOptimizationTime  float64 `json:"jit_optimization_time,omitempty" db:"jit_optimization_time"`
+	JITEmissionCount     int64   `json:"jit_emission_count,omitempty" db:"jit_emission_count"`
+	JITEmissionTime      float64 `json:"jit_emission_time,omitempty" db:"jit_emission_time"`
+	// pg_stat_statements 1.11+ (PostgreSQL 17+).
+	LocalBlkReadTime  float64 `json:"local_blk_read_time,omitempty" db:"local_blk_read_time"`
+	LocalBlkWriteTime float64 `json:"local_blk_write_time,omitempty" db:"local_blk_write_time"`
+	JITDeformCount    int64   `json:"jit_deform_count,omitempty" db:"jit_deform_count"`
+	JITDeformTime     float64 `json:"jit_deform_time,omitempty" db:"jit_deform_time"`
+	StatsSince        int64   `json:"stats_since,omitempty" db:"stats_since"`
+	MinMaxStatsSince  int64   `json:"minmax_stats_since,omitempty" db:"minmax_stats_since"`
+	// pg_stat_statements 1.12+ (PostgreSQL 18+).
+	WALBuffersFull          int64 `json:"wal_buffers_full,omitempty" db:"wal_buffers_full"`
+	ParallelWorkersToLaunch int64 `json:"parallel_workers_to_launch,omitempty" db:"parallel_workers_to_launch"`
+	ParallelWorkersLaunched int64 `json:"parallel_workers_launched,omitempty" db:"parallel_workers_launched"`
 	// pgreport: queryid as a string, since jq and JavaScript round 64-bit numbers.
 	QueryIDStr string `json:"queryid_str" db:"-"`
 }
@@ -513,7 +632,7 @@ type Publication struct {
 	OID        int64  `json:"oid" db:"oid"`
 	Name       string `json:"name" db:"name"`
 	DBName     string `json:"db_name" db:"db_name"`
-	AllTables  bool   `json:"all_tables" db:"all_tables"`
+	AllTables  bool   `json:"alltables" db:"all_tables"`
 	Insert     bool   `json:"insert" db:"insert"`
 	Update     bool   `json:"update" db:"update"`
 	Delete     bool   `json:"delete" db:"delete"`

@@ -49,7 +49,10 @@ func (c *collector) dbSections(ctx context.Context) {
 			`+c.since(130000, "s.n_ins_since_vacuum", "0")+` AS n_ins_since_vacuum,
 			`+c.since(160000, ep("s.last_seq_scan"), "0")+` AS last_seq_scan,
 			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan,
-			COALESCE(c.relacl::text, '') AS acl
+			COALESCE(c.relacl::text, '') AS acl,
+			`+c.since(160000, "s.n_tup_newpage_upd", "0")+` AS n_tup_newpage_upd,
+			`+c.since(180000, `s.total_vacuum_time, s.total_autovacuum_time, s.total_analyze_time,
+			s.total_autoanalyze_time`, "0 AS total_vacuum_time, 0 AS total_autovacuum_time, 0 AS total_analyze_time, 0 AS total_autoanalyze_time")+`
 			FROM pg_stat_user_tables s
 			JOIN pg_class c ON c.oid = s.relid
 			LEFT JOIN pg_statio_user_tables io ON io.relid = s.relid
@@ -464,6 +467,18 @@ func (c *collector) statements(ctx context.Context, tx pgx.Tx, e Extension) erro
 		` + pick(8, "s.stddev_plan_time", "0") + ` AS stddev_plan_time,
 		` + pick(8, "s.wal_records", "0") + ` AS wal_records, ` + pick(8, "s.wal_fpi", "0") + ` AS wal_fpi,
 		` + pick(8, "s.wal_bytes::bigint", "0") + ` AS wal_bytes, ` + pick(9, "s.toplevel", "true") + ` AS toplevel`
+	if v >= 10 {
+		cols += `, s.temp_blk_read_time, s.temp_blk_write_time, s.jit_functions, s.jit_generation_time,
+		s.jit_inlining_count, s.jit_inlining_time, s.jit_optimization_count, s.jit_optimization_time,
+		s.jit_emission_count, s.jit_emission_time`
+	}
+	if v >= 11 {
+		cols += `, s.local_blk_read_time, s.local_blk_write_time, s.jit_deform_count, s.jit_deform_time,
+		` + ep("s.stats_since") + ` AS stats_since, ` + ep("s.minmax_stats_since") + ` AS minmax_stats_since`
+	}
+	if v >= 12 {
+		cols += `, s.wal_buffers_full, s.parallel_workers_to_launch, s.parallel_workers_launched`
+	}
 	schema := pgx.Identifier{e.SchemaName}.Sanitize()
 	st, err := rowsOf[Statement](ctx, tx, `SELECT `+cols+` FROM `+schema+`.pg_stat_statements s
 		LEFT JOIN pg_roles r ON r.oid = s.userid LEFT JOIN pg_database d ON d.oid = s.dbid

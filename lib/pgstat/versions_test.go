@@ -110,6 +110,10 @@ func TestVersions(t *testing.T) {
 				if len(rep.Statements) == 0 || rep.Statements[0].TotalTime <= 0 {
 					t.Errorf("%s: statements = %d rows", user, len(rep.Statements))
 				}
+				// pg_stat_statements 1.11 (17+) has stats_since: the version-gated columns are read.
+				if major >= 17 && len(rep.Statements) > 0 && rep.Statements[0].StatsSince == 0 {
+					t.Errorf("%s: statements[0].stats_since = 0", user)
+				}
 				seq := seqByName(rep)["small_seq"]
 				if user == "postgres" && seq.LastValue != 90 {
 					t.Errorf("small_seq = %+v", seq)
