@@ -68,7 +68,7 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	if d := runner.Jitter(o.Jitter); d > 0 {
 		o.root.Logger.Info("jitter", "sleep", d)
 		if !sleepOrStop(ctx, w.sr, d) {
-			return outcome{code: 128 + sigNum(w.sr.got), interrupted: true}
+			return w.notStarted(ctx, "during --jitter")
 		}
 	}
 	if o.Lock != "" {
@@ -87,7 +87,7 @@ func (w *wrapper) once(ctx context.Context) outcome {
 			if unlock != nil {
 				unlock()
 			}
-			return outcome{code: 128 + sigNum(w.sr.got), interrupted: true}
+			return w.notStarted(ctx, "while waiting for --lock "+o.Lock)
 		}
 		if errors.Is(err, runner.ErrLocked) {
 			// Documented: a skipped run is not a failure; the /log ping
@@ -183,6 +183,19 @@ func (w *wrapper) once(ctx context.Context) outcome {
 		out.err = res.ExecErr
 	}
 	return out
+}
+
+// notStarted ends a run that a terminating signal stopped before the command
+// started (during --jitter or --lock-wait). Run once, it is a failure to
+// report: a fail ping naming the signal, exit 128+N. In a periodic loop it
+// is a stop between runs: no ping, exit 0.
+func (w *wrapper) notStarted(ctx context.Context, when string) outcome {
+	if w.o.Every > 0 || w.o.schedule != nil {
+		return outcome{}
+	}
+	msg := fmt.Sprintf("[runwrap] not started: runwrap received %s %s\n", runner.SignalName(w.sr.got), when)
+	_, _ = w.send(ctx, w.finish, hc.Ping{Kind: hc.PingFail, Body: []byte(msg)})
+	return outcome{code: 128 + sigNum(w.sr.got), interrupted: true}
 }
 
 // spec builds one attempt's runner.Spec.
