@@ -27,7 +27,7 @@ Name the check with --uuid, --ping-key with --slug (--create to auto-provision),
 work as they do in runitor, so a crontab line keeps working after renaming the binary.
 
 Environment: CHECK_UUID, CHECK_SLUG, PING_KEY (or HC_PING_KEY), HC_API_URL, and
-RUNWRAP_<FLAG> for any flag (RUNWRAP_TIMEOUT=1h). Any value may be file:/path.
+RUNWRAP_<FLAG> for any flag but --run-id (RUNWRAP_TIMEOUT=1h). Any value may be file:/path.
 A ping key on the command line works but is visible in ps: prefer PING_KEY.`,
 		Example: `  # cron: ping the check, attach output, pass the exit code through
   */5 * * * *  runwrap --uuid 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 -- /usr/local/bin/backup

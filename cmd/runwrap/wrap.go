@@ -83,7 +83,7 @@ func newWrapCmd(r *cli.Root) {
 	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
 	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
 
-	f.StringVar(&o.RunID, "run-id", "", "run id (rid) to send instead of a fresh UUID4")
+	f.StringVar(&o.RunID, "run-id", "", "run id (rid) to send instead of a fresh UUID4 (command line only)")
 	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
 	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
 	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
@@ -114,6 +114,10 @@ func newWrapCmd(r *cli.Root) {
 	cli.EnvAlias(f, "ping-key", "PING_KEY", "HC_PING_KEY")
 	cli.EnvAlias(f, "api-url", "HC_API_URL")
 	cli.MarkSecret(f, "ping-key")
+	// runwrap exports RUNWRAP_RUN_ID to its command: a runwrap inside the job
+	// must not take it for its own --run-id (and a config file has no
+	// business fixing a per-run id), so --run-id is read from the command line only.
+	cli.NoEnv(f, "run-id")
 
 	cmd.Args = func(cmd *cobra.Command, args []string) error {
 		o.cliSet = map[string]bool{}
