@@ -193,6 +193,10 @@ func (o *wrapOptions) validate() error {
 			o.loc = loc
 		}
 	}
+	if o.LogPing > 0 && (o.NoOutput || o.Silent) {
+		// Log pings carry output only; say so rather than drop the flag silently.
+		o.root.Warnf("--log-ping sends nothing with --no-output-in-ping or --silent")
+	}
 	if o.RunID != "" && !isUUID(o.RunID) {
 		// The server answers 400 invalid uuid format to anything else (§2.2).
 		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
