@@ -405,6 +405,34 @@ func TestReplication(t *testing.T) {
 	if s.SystemIdentifier != p.SystemIdentifier {
 		t.Errorf("system identifiers differ: %s vs %s", s.SystemIdentifier, p.SystemIdentifier)
 	}
+
+	// Fail-over strings: several hosts and target_session_attrs pick the
+	// right server whatever the order; a host that is down is skipped.
+	down := t.TempDir() // a socket directory nobody listens in
+	for _, tc := range []struct {
+		hosts, ports, attrs string
+		recovery            bool
+	}{
+		{standby.Host + "," + primary.Host, fmt.Sprintf("%d,%d", standby.Port, primary.Port), "read-write", false},
+		{primary.Host + "," + standby.Host, fmt.Sprintf("%d,%d", primary.Port, standby.Port), "standby", true},
+		{down + "," + standby.Host, fmt.Sprintf("5999,%d", standby.Port), "any", true},
+	} {
+		t.Run("target_session_attrs="+tc.attrs, func(t *testing.T) {
+			o := ConnOptions{Host: tc.hosts, Port: tc.ports, User: "postgres", DBName: "postgres",
+				DSN: "target_session_attrs=" + tc.attrs}
+			rep, err := collect(t, Options{Conn: o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.IsInRecovery != tc.recovery {
+				t.Errorf("is_in_recovery = %v, want %v", rep.IsInRecovery, tc.recovery)
+			}
+			// The session is read-only all the same, set after the check.
+			if s := rep.Settings["default_transaction_read_only"]; s.Setting != "on" {
+				t.Errorf("default_transaction_read_only = %+v", s)
+			}
+		})
+	}
 }
 
 // Our JSON keeps pgmetrics' field names and JSON types wherever both have

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -88,8 +90,13 @@ func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
 	if o.AppName != "" {
 		cfg.RuntimeParams["application_name"] = o.AppName
 	}
-	// Safe on production: every statement runs read-only and bounded.
-	cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	// Safe on production: every statement runs read-only and bounded. With
+	// target_session_attrs (read-write, read-only...), the server must be
+	// judged on its own settings: a read-only session would make every
+	// server fail "read-write". Connect then sets it after the check.
+	if cfg.ValidateConnect == nil {
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(st.Milliseconds(), 10)
 	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(lt.Milliseconds(), 10)
 	// The catalog queries on a big catalog cost more than jit_above_cost, and
@@ -133,16 +140,81 @@ func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQ
 }
 func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// ConnectError is a connection failure, worded like libpq's.
+// ConnectError is a connection failure, worded like libpq's, on one line:
+// `connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed: ...`
+// or `connection to server at "db7" (10.0.0.7), port 5432 failed: ...`, one
+// clause per host tried ("; " between them: a multi-host string lists each).
 type ConnectError struct{ Err error }
 
 func (e *ConnectError) Error() string {
-	msg := e.Err.Error()
-	// pgx: "failed to connect to `user=x database=y`: host (addr): dial error: ..."
-	// libpq users expect "connection to server ... failed: ...".
-	msg = strings.Replace(msg, "failed to connect to ", "connection to server failed: ", 1)
-	return msg
+	var ce *pgconn.ConnectError
+	if !errors.As(e.Err, &ce) {
+		return "connection to server failed: " + flatLine(e.Err.Error())
+	}
+	var parts []string
+	for _, leaf := range leaves(errors.Unwrap(ce)) {
+		parts = append(parts, libpqClause(leaf))
+	}
+	if len(parts) == 0 {
+		return "connection to server failed: " + flatLine(e.Err.Error())
+	}
+	return strings.Join(parts, "; ")
 }
+
+// leaves flattens errors.Join (pgx joins one error per host and address tried).
+func leaves(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, leaves(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// libpqClause words one host's failure. pgx writes "ADDRESS (HOST): DETAIL"
+// where ADDRESS is host:port or the socket path.
+func libpqClause(err error) string {
+	msg := err.Error()
+	addr, host, detail := "", "", msg
+	if i := strings.Index(msg, " ("); i > 0 {
+		if j := strings.Index(msg[i:], "): "); j > 0 {
+			addr, host, detail = msg[:i], msg[i+2:i+j], msg[i+j+3:]
+		}
+	}
+	var pe *pgconn.PgError
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &pe):
+		detail = pe.Severity + ":  " + pe.Message
+		if pe.Code != "" {
+			detail += " (SQLSTATE " + pe.Code + ")"
+		}
+	case errors.As(err, &errno):
+		detail = errno.Error()
+	default:
+		detail = strings.TrimPrefix(detail, "dial error: ")
+	}
+	where := "connection to server"
+	switch h, port, err := net.SplitHostPort(addr); {
+	case strings.HasPrefix(addr, "/"):
+		where += fmt.Sprintf(" on socket %q", addr)
+	case err == nil && host != "" && host != h:
+		where += fmt.Sprintf(" at %q (%s), port %s", host, h, port)
+	case err == nil:
+		where += fmt.Sprintf(" at %q, port %s", h, port)
+	}
+	return where + " failed: " + flatLine(detail)
+}
+
+func flatLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Connect opens one connection to db.
@@ -155,6 +227,12 @@ func (o ConnOptions) Connect(ctx context.Context, db string, tracer pgx.QueryTra
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, &ConnectError{Err: err}
+	}
+	if cfg.RuntimeParams["default_transaction_read_only"] != "on" {
+		if _, err := conn.Exec(ctx, "SET default_transaction_read_only = on"); err != nil {
+			_ = conn.Close(context.Background())
+			return nil, fmt.Errorf("setting the session read-only: %w", err)
+		}
 	}
 	return conn, nil
 }

@@ -1,6 +1,10 @@
 package pgstat
 
 import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,9 +60,14 @@ func TestConnConfig(t *testing.T) {
 				t.Errorf("target_session_attrs check present = %v, want %v", cfg.ValidateConnect != nil, tc.tsa)
 			}
 			rp := cfg.RuntimeParams
-			if rp["application_name"] != "pgreport/test" || rp["default_transaction_read_only"] != "on" ||
-				rp["statement_timeout"] != "5000" || rp["lock_timeout"] != "50" || rp["jit"] != "off" {
+			if rp["application_name"] != "pgreport/test" || rp["statement_timeout"] != "5000" ||
+				rp["lock_timeout"] != "50" || rp["jit"] != "off" {
 				t.Errorf("runtime params = %v", rp)
+			}
+			// With target_session_attrs, Connect sets it after the server passed
+			// the check (TestReplication), else the server judges our session.
+			if ro := rp["default_transaction_read_only"]; (ro == "on") == tc.tsa || (ro != "on" && ro != "") {
+				t.Errorf("default_transaction_read_only = %q with target_session_attrs %v", ro, tc.tsa)
 			}
 			if cfg.ConnectTimeout != 10*time.Second {
 				t.Errorf("connect timeout = %s", cfg.ConnectTimeout)
@@ -75,5 +84,47 @@ func TestConnectTimeoutFromEnvWins(t *testing.T) {
 	}
 	if cfg.ConnectTimeout != 3*time.Second || cfg.RuntimeParams["statement_timeout"] != "1000" {
 		t.Errorf("connect timeout %s, params %v", cfg.ConnectTimeout, cfg.RuntimeParams)
+	}
+}
+
+// Connection failures read like libpq's, one clause per host tried, on one
+// line (pgx's own text is multi-line for several hosts).
+func TestConnectErrorLibpqStyle(t *testing.T) {
+	t.Setenv("PGSSLMODE", "disable")
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	// A port nobody listens on: bind one, then close it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	sock := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		o    ConnOptions
+		want string
+	}{
+		{"tcp", ConnOptions{Host: "127.0.0.1", Port: port},
+			`connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`},
+		{"socket", ConnOptions{Host: sock, Port: "5999"},
+			`connection to server on socket "` + sock + `/.s.PGSQL.5999" failed: no such file or directory`},
+		{"two hosts", ConnOptions{Host: "127.0.0.1," + sock, Port: port + ",5999"},
+			`connection to server at "127.0.0.1", port ` + port + ` failed: connection refused; ` +
+				`connection to server on socket "` + sock + `/.s.PGSQL.5999" failed: no such file or directory`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			tc.o.ConnectTimeout = 5 * time.Second
+			_, err := tc.o.Connect(ctx, "postgres", nil)
+			var ce *ConnectError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v (%T), want a *ConnectError", err, err)
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tc.want)
+			}
+		})
 	}
 }
