@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -153,7 +154,10 @@ func (e *ConnectError) Error() string {
 	}
 	var parts []string
 	for _, leaf := range leaves(errors.Unwrap(ce)) {
-		parts = append(parts, libpqClause(leaf))
+		// sslmode=prefer tries each address twice (TLS, then plain): say it once.
+		if p := libpqClause(leaf); !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
 	}
 	if len(parts) == 0 {
 		return "connection to server failed: " + flatLine(e.Err.Error())

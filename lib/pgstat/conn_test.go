@@ -107,6 +107,9 @@ func TestConnectErrorLibpqStyle(t *testing.T) {
 	}{
 		{"tcp", ConnOptions{Host: "127.0.0.1", Port: port},
 			`connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`},
+		// sslmode=prefer dials twice (TLS, then plain): one clause.
+		{"tcp, sslmode=prefer", ConnOptions{Host: "127.0.0.1", Port: port, DSN: "sslmode=prefer"},
+			`connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`},
 		{"socket", ConnOptions{Host: sock, Port: "5999"},
 			`connection to server on socket "` + sock + `/.s.PGSQL.5999" failed: no such file or directory`},
 		{"two hosts", ConnOptions{Host: "127.0.0.1," + sock, Port: port + ",5999"},
