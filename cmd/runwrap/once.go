@@ -39,6 +39,10 @@ func newWrapper(o *wrapOptions, pc *hc.PingClient, sr *sigRouter) *wrapper {
 	base := httpx.Options{Tool: "runwrap", AttemptTimeout: o.APITimeout, RetryMax: retries,
 		WaitMin: 500 * time.Millisecond, WaitMax: 5 * time.Second, MaxBody: 4 << 10,
 		Logger: r.Logger, Secrets: r.Secrets(), Transport: tr}
+	if k := pc.URLPingKey(); k != "" {
+		// A /<ping-key>/<slug> --ping-url: -vv logs must not show the key either.
+		base.Secrets = append(r.Secrets()[:len(r.Secrets()):len(r.Secrets())], k)
+	}
 	startOpts, finishOpts := base, base
 	startOpts.Deadline = o.APITimeout
 	finishOpts.Deadline = o.APIDeadline

@@ -59,7 +59,7 @@ type wrapOptions struct {
 	Command            []string
 	cliSet             map[string]bool // flags given on the command line
 	bodyLimitSet       bool
-	keyOnCLI           bool // the ping key itself (not file:/path) is on the command line
+	keyOnCLI           bool // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
 	schedule           *cron.Schedule
 	loc                *time.Location
 }
@@ -124,7 +124,8 @@ func newWrapCmd(r *cli.Root) {
 		cmd.Flags().Visit(func(fl *pflag.Flag) { o.cliSet[fl.Name] = true })
 		// Args runs before the root's pre-run resolves file: values, so the
 		// raw value shows whether the key itself is in ps or only its path.
-		o.keyOnCLI = o.cliSet["ping-key"] && !strings.HasPrefix(o.PingKey, cli.FilePrefix)
+		o.keyOnCLI = o.cliSet["ping-key"] && !strings.HasPrefix(o.PingKey, cli.FilePrefix) ||
+			o.cliSet["ping-url"] && (&hc.PingClient{URL: o.PingURL}).URLPingKey() != ""
 		if len(args) == 0 {
 			return cli.WithCode(runner.ExitBeforeRunning, errors.New("no command given: runwrap [flags] -- command [args...]"))
 		}
@@ -143,7 +144,7 @@ func newWrapCmd(r *cli.Root) {
 // validate checks the options and resolves derived ones.
 func (o *wrapOptions) validate() error {
 	if o.keyOnCLI {
-		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path instead")
+		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path (--ping-url file:/path) instead")
 	}
 	for _, d := range []struct {
 		name string

@@ -218,10 +218,37 @@ func (c *PingClient) Send(ctx context.Context, p Ping) (PingResult, error) {
 // redact hides the ping key, which is part of slug URLs, from messages,
 // whether or not the httpx client was told about it.
 func (c *PingClient) redact(s string) string {
-	if len(c.PingKey) >= 4 {
-		s = strings.ReplaceAll(s, c.PingKey, "[REDACTED]")
+	for _, k := range []string{c.PingKey, c.URLPingKey()} {
+		if len(k) >= 4 {
+			s = strings.ReplaceAll(s, k, "[REDACTED]")
+		}
 	}
 	return s
+}
+
+// URLPingKey returns the project ping key inside URL, a full ping URL of the
+// /<ping-key>/<slug> form, or "". Healthchecks makes ping keys 22 URL-safe
+// base64 characters (secrets.token_urlsafe(16)); a segment of that shape
+// followed by another (the slug) is taken for one.
+func (c *PingClient) URLPingKey() string {
+	if c.URL == "" {
+		return ""
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return ""
+	}
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for _, seg := range segs[:len(segs)-1] {
+		if len(seg) == 22 && strings.IndexFunc(seg, notBase64URL) < 0 {
+			return seg
+		}
+	}
+	return ""
+}
+
+func notBase64URL(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 }
 
 // pingError keeps errors.As working (httpx.StatusOf) under a redacted message.

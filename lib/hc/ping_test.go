@@ -321,3 +321,34 @@ func FuzzParsePingHeader(f *testing.F) {
 		}
 	})
 }
+
+// A full ping URL of the /<ping-key>/<slug> form carries the project ping
+// key (reference/healthchecks-api.md §2.1): it is found and redacted.
+func TestURLPingKey(t *testing.T) {
+	const key = "pppppppppppppppppppppp" // 22 URL-safe base64 characters
+	tests := []struct{ url, want string }{
+		{"https://hc-ping.com/" + key + "/db-backup", key},
+		{"http://h/ping/" + key + "/db-backup/", key},
+		{"https://hc-ping.com/" + testUUID, ""},
+		{"http://h/ping/" + testUUID + "/256", ""},
+		{"http://h/ping/a-slug-of-22-character", ""}, // a lone last segment is the slug
+		{"http://h/ping/not+base64+url+chars+22/x", ""},
+	}
+	for _, tt := range tests {
+		c := &PingClient{URL: tt.url}
+		if got := c.URLPingKey(); got != tt.want {
+			t.Errorf("URLPingKey(%q) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+	// The key never reaches an error message.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not found", http.StatusNotFound)
+	}))
+	defer srv.Close()
+	c := &PingClient{URL: srv.URL + "/ping/" + key + "/db-backup",
+		HTTP: httpx.New(httpx.Options{Tool: "test", RetryMax: -1, Deadline: 5 * time.Second})}
+	_, err := c.Send(context.Background(), Ping{Kind: PingStart})
+	if err == nil || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[REDACTED]/db-backup/start") {
+		t.Errorf("Send error %v: want the key redacted", err)
+	}
+}
