@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgpassfile"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -75,6 +78,7 @@ func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
 			cfg.Password = o.Password
 		}
 	}
+	passfileForSocket(cfg)
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = o.ConnectTimeout
 		if cfg.ConnectTimeout == 0 {
@@ -108,6 +112,29 @@ func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
 	// needs no prepare round trip per distinct query.
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	return cfg, nil
+}
+
+// passfileForSocket looks a socket directory up in the password file as
+// libpq does: pgx matches every socket connection as "localhost", libpq
+// matches a socket directory other than the default by its path
+// ("/run/pg:5432:*:monitor:secret"), and psql users' .pgpass files say so.
+func passfileForSocket(cfg *pgx.ConnConfig) {
+	if cfg.Password != "" || !strings.HasPrefix(cfg.Host, "/") {
+		return
+	}
+	path := os.Getenv("PGPASSFILE")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return
+		}
+		path = filepath.Join(home, ".pgpass")
+	}
+	pf, err := pgpassfile.ReadPassfile(path)
+	if err != nil {
+		return
+	}
+	cfg.Password = pf.FindPassword(cfg.Host, strconv.Itoa(int(cfg.Port)), cfg.Database, cfg.User)
 }
 
 func isURL(s string) bool {
