@@ -193,3 +193,19 @@ func TestWriteJSONEqualsMarshal(t *testing.T) {
 		}
 	}
 }
+
+// From PostgreSQL 17 the checkpoint counts come from pg_stat_checkpointer.
+func TestTextCheckpointer(t *testing.T) {
+	r := &Report{Meta: Meta{At: 1}, BGWriter: BGWriter{BuffersAlloc: 5, BuffersClean: 2},
+		Checkpointer: &Checkpointer{NumTimed: 7, NumRequested: 3, BuffersWritten: 11}}
+	var b strings.Builder
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	for _, want := range []string{"Checkpoints: 7 timed, 3 requested", "Buffers: 5 allocated, 2 by bgwriter, 11 by checkpoints Settings:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -190,11 +190,18 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		row(tw, "WAL generated", fmt.Sprintf("%s, %d records, %d full-page images", bytesIEC(r.WAL.Bytes), r.WAL.Records, r.WAL.FPI))
 	}
 	bg := r.BGWriter
-	if bg.CheckpointsTimed+bg.CheckpointsRequested > 0 {
-		row(tw, "Checkpoints", fmt.Sprintf("%d timed, %d requested", bg.CheckpointsTimed, bg.CheckpointsRequested))
+	timed, requested, byCheckpoints := bg.CheckpointsTimed, bg.CheckpointsRequested, bg.BuffersCheckpoint
+	if cp := r.Checkpointer; cp != nil { // PostgreSQL 17 moved them to pg_stat_checkpointer
+		timed, requested, byCheckpoints = cp.NumTimed, cp.NumRequested, cp.BuffersWritten
 	}
-	row(tw, "Buffers", fmt.Sprintf("%d allocated, %d by bgwriter, %d by checkpoints, %d by backends",
-		bg.BuffersAlloc, bg.BuffersClean, bg.BuffersCheckpoint, bg.BuffersBackend))
+	if timed+requested > 0 {
+		row(tw, "Checkpoints", fmt.Sprintf("%d timed, %d requested", timed, requested))
+	}
+	buffers := fmt.Sprintf("%d allocated, %d by bgwriter, %d by checkpoints", bg.BuffersAlloc, bg.BuffersClean, byCheckpoints)
+	if r.Checkpointer == nil {
+		buffers += fmt.Sprintf(", %d by backends", bg.BuffersBackend)
+	}
+	row(tw, "Buffers", buffers)
 	changed := 0
 	for _, s := range r.Settings {
 		if s.Source != "" && s.Source != "default" {
