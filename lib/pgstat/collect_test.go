@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,6 +201,38 @@ func TestCollectScenario(t *testing.T) {
 	if rep.System == nil || rep.System.NumCores < 1 {
 		t.Errorf("system = %+v", rep.System)
 	}
+	// Backends with their waits, the statements ranked, databases, tablespaces, bgwriter.
+	for _, b := range rep.Backends {
+		if b.PID == waiterPID && (b.WaitEventType != "Lock" || b.State != "active") {
+			t.Errorf("waiting backend = %+v", b)
+		}
+	}
+	for i := 1; i < len(rep.Statements); i++ {
+		if rep.Statements[i].TotalTime > rep.Statements[i-1].TotalTime {
+			t.Errorf("statements not ordered by total time at %d", i)
+		}
+	}
+	var shop *Database
+	for i := range rep.Databases {
+		if rep.Databases[i].Name == db {
+			shop = &rep.Databases[i]
+		}
+	}
+	if shop == nil || shop.Size <= 0 || shop.AgeDatFrozenXid <= 0 || shop.XactCommit <= 0 || shop.AgeDatMinMxid < 0 {
+		t.Errorf("database %s = %+v", db, shop)
+	}
+	var dflt *Tablespace
+	for i := range rep.Tablespaces {
+		if rep.Tablespaces[i].Name == "pg_default" {
+			dflt = &rep.Tablespaces[i]
+		}
+	}
+	if dflt == nil || dflt.Size <= 0 || dflt.DiskTotal <= 0 || dflt.Location == "" {
+		t.Errorf("pg_default tablespace = %+v", dflt)
+	}
+	if rep.BGWriter.BuffersAlloc <= 0 || rep.StartTime <= 0 || rep.FullVersion == "" {
+		t.Errorf("bgwriter %+v, start %d, version %q", rep.BGWriter, rep.StartTime, rep.FullVersion)
+	}
 
 	// The text report calls each problem out.
 	warn := strings.Join(Warnings(rep, TextOptions{LongXact: time.Nanosecond}), "\n")
@@ -325,6 +358,11 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 			if len(rep.Tables) == 0 || len(rep.Indexes) == 0 || len(rep.Databases) == 0 {
 				t.Errorf("objects missing: %d tables %d indexes %d databases", len(rep.Tables), len(rep.Indexes), len(rep.Databases))
+			}
+			for _, r := range rep.Roles {
+				if r.Name == tc.user && tc.monitor != slices.Contains(r.MemberOf, "pg_monitor") {
+					t.Errorf("role %s memberof = %v", r.Name, r.MemberOf)
+				}
 			}
 			if tc.monitor {
 				if rep.WALCount < 1 || rep.SystemIdentifier == "" || len(rep.Meta.Gaps) != 0 {
@@ -553,5 +591,27 @@ func TestIndexDefsMatchPgGetIndexdef(t *testing.T) {
 	}
 	if seen < 15 {
 		t.Errorf("compared %d indexes, want at least 15", seen)
+	}
+}
+
+// A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an invalid index: it is
+// flagged, warned about and not counted as merely unused.
+func TestInvalidIndex(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "invalid")
+	c.Exec(t, db, "CREATE TABLE dup (id int)", "INSERT INTO dup VALUES (1), (1)")
+	if _, err := c.Connect(t, db).Exec(context.Background(), "CREATE UNIQUE INDEX CONCURRENTLY dup_id ON dup (id)"); err == nil {
+		t.Fatal("CREATE UNIQUE INDEX on duplicates succeeded")
+	}
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Indexes) != 1 || !rep.Indexes[0].Invalid {
+		t.Fatalf("indexes = %+v, want dup_id invalid", rep.Indexes)
+	}
+	w := strings.Join(Warnings(rep, TextOptions{}), "\n")
+	if !strings.Contains(w, "index "+db+".public.dup_id is invalid") || strings.Contains(w, "unused") {
+		t.Errorf("warnings:\n%s", w)
 	}
 }
