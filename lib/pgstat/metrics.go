@@ -82,10 +82,19 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 	cl(float64(bg.BuffersClean), "bgwriter", "buffers_clean")
 	cl(float64(bg.MaxWrittenClean), "bgwriter", "maxwritten_clean")
 	cl(float64(bg.BuffersAlloc), "bgwriter", "buffers_alloc")
-	cl(float64(bg.CheckpointsTimed), "bgwriter", "checkpoints_timed")
-	cl(float64(bg.CheckpointsRequested), "bgwriter", "checkpoints_req")
-	cl(float64(bg.BuffersCheckpoint), "bgwriter", "buffers_checkpoint")
-	cl(float64(bg.BuffersBackend), "bgwriter", "buffers_backend")
+	if cp := r.Checkpointer; cp != nil {
+		// PostgreSQL 17+: the checkpoint columns left pg_stat_bgwriter.
+		cl(float64(cp.NumTimed), "checkpointer", "num_timed")
+		cl(float64(cp.NumRequested), "checkpointer", "num_requested")
+		cl(float64(cp.BuffersWritten), "checkpointer", "buffers_written")
+		cl(cp.WriteTime, "checkpointer", "write_time")
+		cl(cp.SyncTime, "checkpointer", "sync_time")
+	} else {
+		cl(float64(bg.CheckpointsTimed), "bgwriter", "checkpoints_timed")
+		cl(float64(bg.CheckpointsRequested), "bgwriter", "checkpoints_req")
+		cl(float64(bg.BuffersCheckpoint), "bgwriter", "buffers_checkpoint")
+		cl(float64(bg.BuffersBackend), "bgwriter", "buffers_backend")
+	}
 	if w := r.WAL; w != nil {
 		cl(float64(w.Records), "wal", "records")
 		cl(float64(w.FPI), "wal", "fpi")
@@ -124,10 +133,18 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 	}
 	cl(float64(waiting), "locks_waiting")
 	cl(float64(len(r.BlockingPIDs)), "blocked_backends")
+	// Standbys often share an application_name ("walreceiver"): those get
+	// their pid appended, so that no two records have the same name.
+	appNames := map[string]int{}
+	for _, o := range r.ReplicationOutgoing {
+		appNames[o.ApplicationName]++
+	}
 	for _, o := range r.ReplicationOutgoing {
 		name := o.ApplicationName
 		if name == "" {
 			name = strconv.Itoa(o.PID)
+		} else if appNames[name] > 1 {
+			name += "_" + strconv.Itoa(o.PID)
 		}
 		cl(float64(o.ReplayLagBytes), "replication", name, "replay_lag_bytes")
 		cl(float64(o.ReplayLag)/1e6, "replication", name, "replay_lag_seconds")
@@ -203,14 +220,33 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 			add(s.UsedPct, s.DBName, s.SchemaName, s.Name, "used_pct")
 		}
 	}
+	// pg_stat_statements keeps a row per user, database, query id and
+	// top-level flag: one query id run by two roles is summed into one record.
+	type stmt struct {
+		db, id           string
+		calls, time, rws float64
+	}
+	var stmts []*stmt
+	seen := map[[2]string]*stmt{}
 	for _, s := range r.Statements {
 		if s.DBName == "" || s.QueryID == 0 {
 			continue
 		}
-		id := strconv.FormatInt(s.QueryID, 10)
-		add(float64(s.Calls), s.DBName, "statements", id, "calls")
-		add(s.TotalTime, s.DBName, "statements", id, "total_time")
-		add(float64(s.Rows), s.DBName, "statements", id, "rows")
+		k := [2]string{s.DBName, strconv.FormatInt(s.QueryID, 10)}
+		st := seen[k]
+		if st == nil {
+			st = &stmt{db: k[0], id: k[1]}
+			seen[k] = st
+			stmts = append(stmts, st)
+		}
+		st.calls += float64(s.Calls)
+		st.time += s.TotalTime
+		st.rws += float64(s.Rows)
+	}
+	for _, st := range stmts {
+		add(st.calls, st.db, "statements", st.id, "calls")
+		add(st.time, st.db, "statements", st.id, "total_time")
+		add(st.rws, st.db, "statements", st.id, "rows")
 	}
 	return err
 }

@@ -209,3 +209,46 @@ func TestTextCheckpointer(t *testing.T) {
 		}
 	}
 }
+
+// No two records share a name: a query id run by two roles is summed,
+// standbys with the same application_name get their pid, and on
+// PostgreSQL 17+ checkpoints come from pg_stat_checkpointer.
+func TestMetricsUniqueNames(t *testing.T) {
+	r := &Report{Meta: Meta{At: 1},
+		Statements: []Statement{
+			{DBName: "d", QueryID: -5, Calls: 2, TotalTime: 1.5, Rows: 3, User: "a"},
+			{DBName: "d", QueryID: -5, Calls: 1, TotalTime: 0.5, Rows: 1, User: "b"},
+			{DBName: "e", QueryID: -5, Calls: 7},
+		},
+		ReplicationOutgoing: []ReplicationOut{
+			{ApplicationName: "walreceiver", PID: 10, ReplayLagBytes: 1},
+			{ApplicationName: "walreceiver", PID: 11, ReplayLagBytes: 2},
+			{ApplicationName: "s3", PID: 12},
+		},
+		Checkpointer: &Checkpointer{NumTimed: 4},
+	}
+	got := map[string]float64{}
+	for _, m := range Metrics(r, nil) {
+		if _, dup := got[m.Name]; dup {
+			t.Errorf("duplicate %s", m.Name)
+		}
+		got[m.Name] = m.Value
+	}
+	for name, want := range map[string]float64{
+		"pg.d.statements.-5.calls":                               3,
+		"pg.d.statements.-5.total_time":                          2,
+		"pg.d.statements.-5.rows":                                4,
+		"pg.e.statements.-5.calls":                               7,
+		"pg.cluster.replication.walreceiver_10.replay_lag_bytes": 1,
+		"pg.cluster.replication.walreceiver_11.replay_lag_bytes": 2,
+		"pg.cluster.replication.s3.replay_lag_bytes":             0,
+		"pg.cluster.checkpointer.num_timed":                      4,
+	} {
+		if v, ok := got[name]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", name, v, ok, want)
+		}
+	}
+	if _, ok := got["pg.cluster.bgwriter.checkpoints_timed"]; ok {
+		t.Error("bgwriter.checkpoints_timed emitted beside the checkpointer")
+	}
+}
