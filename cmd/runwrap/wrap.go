@@ -97,7 +97,7 @@ func newWrapCmd(r *cli.Root) {
 	f.BoolVar(&o.Silent, "silent", false, "drop the command's stdout and stderr: not shown, not sent")
 
 	f.DurationVar(&o.Timeout, "timeout", 0, "terminate the command (SIGTERM to its process group) after this long; exit 124")
-	f.DurationVar(&o.KillAfter, "kill-after", 10*time.Second, "SIGKILL the command this long after SIGTERM (timeout or forwarded signal)")
+	f.DurationVar(&o.KillAfter, "kill-after", 10*time.Second, "SIGKILL the command this long after SIGTERM (timeout or forwarded signal; 0: never)")
 	f.StringVar(&o.Lock, "lock", "", "flock this file: no overlapping runs; a busy lock skips the run (/log ping, exit 0)")
 	f.DurationVar(&o.LockWait, "lock-wait", 0, "wait this long for a busy --lock instead of skipping at once")
 	f.DurationVar(&o.Jitter, "jitter", 0, "sleep a random time up to this long before the run")
