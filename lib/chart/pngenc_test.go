@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/adler32"
 	"image"
 	"image/png"
@@ -242,6 +243,40 @@ func TestGoFontsHaveNoKerning(t *testing.T) {
 					t.Fatalf("kern(%q, %q) = %v", r0, r1, k)
 				}
 			}
+		}
+	}
+}
+
+// Renders share the glyph cache and pooled bitmaps: concurrent renders of
+// different charts (run with -race) give the same bytes as one at a time.
+func TestPNGConcurrent(t *testing.T) {
+	want := map[string][]byte{}
+	for _, c := range goldenCases {
+		b, err := RenderPNG(mustParse(t, c.query), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[c.name] = b
+	}
+	glyphCache.Lock()
+	glyphCache.glyphs, glyphCache.advs, glyphCache.faces = nil, nil, nil // rasterise again, concurrently
+	glyphCache.Unlock()
+	errs := make(chan error, 4*len(goldenCases))
+	for range 4 {
+		for _, c := range goldenCases {
+			q := mustParse(t, c.query)
+			go func() {
+				b, err := RenderPNG(q, 2)
+				if err == nil && !bytes.Equal(b, want[c.name]) {
+					err = fmt.Errorf("%s: concurrent render differs", c.name)
+				}
+				errs <- err
+			}()
+		}
+	}
+	for range 4 * len(goldenCases) {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
