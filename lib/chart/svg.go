@@ -1,8 +1,8 @@
 package chart
 
 import (
-	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -15,7 +15,7 @@ func RenderSVG(q *Query) []byte {
 	return out
 }
 
-var svgBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var svgBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // SVG writes the scene. Output is a deterministic function of the scene.
 //
@@ -23,9 +23,8 @@ var svgBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // and numbers are formatted from parsed values, so no input can add markup.
 // The document has no script, no foreignObject and no external references.
 func (s *Scene) SVG() []byte {
-	b := svgBuffers.Get().(*bytes.Buffer)
-	b.Reset()
-	defer svgBuffers.Put(b)
+	pb := svgBuffers.Get().(*[]byte)
+	defer svgBuffers.Put(pb)
 	size := 1024 + len(s.Title)*2
 	for i := range s.Items {
 		size += 160 + len(s.Items[i].Text)
@@ -33,123 +32,124 @@ func (s *Scene) SVG() []byte {
 			size += 14 * len(l)
 		}
 	}
-	b.Grow(size)
+	b := slices.Grow((*pb)[:0], size)
+	defer func() { *pb = b[:0] }()
 	w, h := strconv.Itoa(s.W), strconv.Itoa(s.H)
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" width="` + w + `" height="` + h +
-		`" viewBox="0 0 ` + w + ` ` + h + `" preserveAspectRatio="xMidYMid meet" role="img"`)
+	b = append(b, `<svg xmlns="http://www.w3.org/2000/svg" width="`+w+`" height="`+h+
+		`" viewBox="0 0 `+w+` `+h+`" preserveAspectRatio="xMidYMid meet" role="img"`...)
 	if s.Title != "" {
-		b.WriteString(` aria-label="`)
-		escape(b, s.Title)
-		b.WriteString(`"><title>`)
-		escape(b, s.Title)
-		b.WriteString(`</title>`)
+		b = append(b, ` aria-label="`...)
+		b = escape(b, s.Title)
+		b = append(b, `"><title>`...)
+		b = escape(b, s.Title)
+		b = append(b, `</title>`...)
 	} else {
-		b.WriteString(`>`)
+		b = append(b, `>`...)
 	}
-	b.WriteString("\n")
+	b = append(b, "\n"...)
 	inText := false
 	for i := range s.Items {
 		it := &s.Items[i]
 		if it.Kind == KindText && !inText {
-			b.WriteString(`<g font-family="` + svgFontFamily + `">` + "\n")
+			b = append(b, `<g font-family="`+svgFontFamily+`">`+"\n"...)
 			inText = true
 		} else if it.Kind != KindText && inText {
-			b.WriteString("</g>\n")
+			b = append(b, "</g>\n"...)
 			inText = false
 		}
 		switch it.Kind {
 		case KindRect:
-			b.WriteString(`<rect x="`)
-			num(b, it.At.X)
-			b.WriteString(`" y="`)
-			num(b, it.At.Y)
-			b.WriteString(`" width="`)
-			num(b, it.Size.X)
-			b.WriteString(`" height="`)
-			num(b, it.Size.Y)
-			b.WriteString(`"`)
-			paint(b, "fill", it.Fill)
-			b.WriteString("/>\n")
+			b = append(b, `<rect x="`...)
+			b = num(b, it.At.X)
+			b = append(b, `" y="`...)
+			b = num(b, it.At.Y)
+			b = append(b, `" width="`...)
+			b = num(b, it.Size.X)
+			b = append(b, `" height="`...)
+			b = num(b, it.Size.Y)
+			b = append(b, `"`...)
+			b = paint(b, "fill", it.Fill)
+			b = append(b, "/>\n"...)
 		case KindPath:
-			b.WriteString(`<path d="`)
+			b = append(b, `<path d="`...)
 			for _, l := range it.Lines {
 				for j, p := range l {
 					if j == 0 {
-						b.WriteByte('M')
+						b = append(b, 'M')
 					} else {
-						b.WriteByte('L')
+						b = append(b, 'L')
 					}
-					num(b, p.X)
-					b.WriteByte(' ')
-					num(b, p.Y)
+					b = num(b, p.X)
+					b = append(b, ' ')
+					b = num(b, p.Y)
 				}
 				if it.Fill.A != 0 {
-					b.WriteByte('Z')
+					b = append(b, 'Z')
 				}
 			}
-			b.WriteString(`"`)
-			paint(b, "fill", it.Fill)
-			paint(b, "stroke", it.Stroke)
+			b = append(b, `"`...)
+			b = paint(b, "fill", it.Fill)
+			b = paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
-				b.WriteString(` stroke-width="`)
-				num(b, it.Width)
-				b.WriteString(`" stroke-linejoin="round"`)
+				b = append(b, ` stroke-width="`...)
+				b = num(b, it.Width)
+				b = append(b, `" stroke-linejoin="round"`...)
 				if d := dashArray(it.Dash, it.Width); d != nil {
-					b.WriteString(` stroke-dasharray="`)
-					num(b, d[0])
-					b.WriteByte(' ')
-					num(b, d[1])
-					b.WriteString(`"`)
+					b = append(b, ` stroke-dasharray="`...)
+					b = num(b, d[0])
+					b = append(b, ' ')
+					b = num(b, d[1])
+					b = append(b, `"`...)
 				} else {
-					b.WriteString(` stroke-linecap="round"`)
+					b = append(b, ` stroke-linecap="round"`...)
 				}
 			}
-			b.WriteString("/>\n")
+			b = append(b, "/>\n"...)
 		case KindCircle:
-			b.WriteString(`<circle cx="`)
-			num(b, it.At.X)
-			b.WriteString(`" cy="`)
-			num(b, it.At.Y)
-			b.WriteString(`" r="`)
-			num(b, it.R)
-			b.WriteString(`"`)
-			paint(b, "fill", it.Fill)
-			paint(b, "stroke", it.Stroke)
+			b = append(b, `<circle cx="`...)
+			b = num(b, it.At.X)
+			b = append(b, `" cy="`...)
+			b = num(b, it.At.Y)
+			b = append(b, `" r="`...)
+			b = num(b, it.R)
+			b = append(b, `"`...)
+			b = paint(b, "fill", it.Fill)
+			b = paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
-				b.WriteString(` stroke-width="`)
-				num(b, it.Width)
-				b.WriteString(`"`)
+				b = append(b, ` stroke-width="`...)
+				b = num(b, it.Width)
+				b = append(b, `"`...)
 			}
-			b.WriteString("/>\n")
+			b = append(b, "/>\n"...)
 		case KindText:
-			b.WriteString(`<text x="`)
-			num(b, it.At.X)
-			b.WriteString(`" y="`)
-			num(b, it.At.Y)
-			b.WriteString(`" font-size="`)
-			num(b, it.Font)
-			b.WriteString(`"`)
+			b = append(b, `<text x="`...)
+			b = num(b, it.At.X)
+			b = append(b, `" y="`...)
+			b = num(b, it.At.Y)
+			b = append(b, `" font-size="`...)
+			b = num(b, it.Font)
+			b = append(b, `"`...)
 			switch it.Anchor {
 			case Middle:
-				b.WriteString(` text-anchor="middle"`)
+				b = append(b, ` text-anchor="middle"`...)
 			case End:
-				b.WriteString(` text-anchor="end"`)
+				b = append(b, ` text-anchor="end"`...)
 			}
 			if it.Bold {
-				b.WriteString(` font-weight="600"`)
+				b = append(b, ` font-weight="600"`...)
 			}
-			paint(b, "fill", it.Fill)
-			b.WriteString(`>`)
-			escape(b, it.Text)
-			b.WriteString("</text>\n")
+			b = paint(b, "fill", it.Fill)
+			b = append(b, `>`...)
+			b = escape(b, it.Text)
+			b = append(b, "</text>\n"...)
 		}
 	}
 	if inText {
-		b.WriteString("</g>\n")
+		b = append(b, "</g>\n"...)
 	}
-	b.WriteString("</svg>\n")
-	out := make([]byte, b.Len())
-	copy(out, b.Bytes())
+	b = append(b, "</svg>\n"...)
+	out := make([]byte, len(b))
+	copy(out, b)
 	return out
 }
 
@@ -168,35 +168,35 @@ const hexDigits = "0123456789abcdef"
 
 // paint writes ` name="#rrggbb"` (and an opacity when not opaque), or
 // ` name="none"` for a transparent colour.
-func paint(b *bytes.Buffer, name string, c Color) {
-	b.WriteString(" " + name + `="`)
+func paint(b []byte, name string, c Color) []byte {
+	b = append(b, " "+name+`="`...)
 	if c.A == 0 {
-		b.WriteString(`none"`)
-		return
+		b = append(b, `none"`...)
+		return b
 	}
-	b.WriteByte('#')
+	b = append(b, '#')
 	for _, v := range [3]uint8{c.R, c.G, c.B} {
-		b.WriteByte(hexDigits[v>>4])
-		b.WriteByte(hexDigits[v&15])
+		b = append(b, hexDigits[v>>4])
+		b = append(b, hexDigits[v&15])
 	}
-	b.WriteString(`"`)
+	b = append(b, `"`...)
 	if c.A != 0xFF {
-		b.WriteString(" " + name + `-opacity="`)
-		num(b, float64(c.A)/255)
-		b.WriteString(`"`)
+		b = append(b, " "+name+`-opacity="`...)
+		b = num(b, float64(c.A)/255)
+		b = append(b, `"`...)
 	}
+	return b
 }
 
 // num writes v with at most two decimals and no trailing zeros. Hot: a
 // 4,096-point path has 8,192 of them, so it avoids strconv's float path.
-func num(b *bytes.Buffer, v float64) {
+func num(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.Abs(v) > 1e12 {
-		b.WriteString(strconv.FormatFloat(v, 'f', 2, 64)) // never for layout output
-		return
+		return strconv.AppendFloat(b, v, 'f', 2, 64) // never for layout output
 	}
 	c := int64(math.Round(v * 100))
 	if c < 0 {
-		b.WriteByte('-')
+		b = append(b, '-')
 		c = -c
 	}
 	var tmp [24]byte
@@ -218,12 +218,12 @@ func num(b *bytes.Buffer, v float64) {
 			break
 		}
 	}
-	b.Write(tmp[i:])
+	return append(b, tmp[i:]...)
 }
 
 // escape writes s as XML character data safe in both text and attributes.
 // s has already been cleaned of characters XML forbids (cleanText).
-func escape(b *bytes.Buffer, s string) {
+func escape(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var r string
@@ -241,9 +241,9 @@ func escape(b *bytes.Buffer, s string) {
 		default:
 			continue
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(r)
+		b = append(b, s[last:i]...)
+		b = append(b, r...)
 		last = i + 1
 	}
-	b.WriteString(s[last:])
+	return append(b, s[last:]...)
 }
