@@ -112,6 +112,7 @@ func Collect(ctx context.Context, o Options) (*Report, error) {
 	c.rep.ServerVersionNum = who.Ver
 	c.rep.Meta.User = who.User
 	c.rep.Meta.Local = isLocal(c.conn.PgConn())
+	c.rep.ConnectionTuple = connectionTuple(c.conn.PgConn())
 
 	c.clusterSections(ctx)
 
@@ -181,6 +182,21 @@ func isLocal(pc *pgconn.PgConn) bool {
 		return false
 	}
 	return ra.IP.Equal(la.IP) || (ra.IP.IsLoopback() && la.IP.IsLoopback())
+}
+
+// connectionTuple is pgmetrics' "client_ip client_port server_ip server_port"
+// for a TCP connection, "" over a unix socket.
+func connectionTuple(pc *pgconn.PgConn) string {
+	nc := pc.Conn()
+	if nc == nil {
+		return ""
+	}
+	la, ok1 := nc.LocalAddr().(*net.TCPAddr)
+	ra, ok2 := nc.RemoteAddr().(*net.TCPAddr)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	return fmt.Sprintf("%s %d %s %d", la.IP, la.Port, ra.IP, ra.Port)
 }
 
 // fail records a failed section.

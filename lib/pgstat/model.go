@@ -86,6 +86,8 @@ type Report struct {
 
 	FullVersion  string `json:"full_version"`
 	ConfLoadTime int64  `json:"conf_load_time"`
+	// "client_ip client_port server_ip server_port" over TCP, like SSH_CONNECTION (pgmetrics 1.17+).
+	ConnectionTuple string `json:"connection_tuple,omitempty"`
 
 	// pgreport: server_version_num, for version-gated rendering.
 	ServerVersionNum int `json:"server_version_num,omitempty"`
