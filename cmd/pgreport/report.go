@@ -116,6 +116,10 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 		if err != nil {
 			return err
 		}
+		// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
+		if _, err := o.conn.Config(""); err != nil {
+			return cli.WithCode(cli.ExitUsage, err)
+		}
 		if o.prompt {
 			pw, err := promptPassword(env.Stderr)
 			if err != nil {
