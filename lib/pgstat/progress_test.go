@@ -119,3 +119,23 @@ func TestFieldNamesMatchPgmetrics(t *testing.T) {
 		}
 	}
 }
+
+// conflicts_by_type is scanned from the jsonb of a pg_stat_database_conflicts
+// row (a standby's recovery conflicts cannot be provoked cheaply here).
+func TestConflictsByTypeScan(t *testing.T) {
+	c := pgsandbox.Get(t)
+	tx, err := c.Connect(t, "postgres").Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background()) //nolint:errcheck
+	d, err := rowsOf[Database](context.Background(), tx, `SELECT 'x' AS name,
+		(SELECT jsonb_strip_nulls(to_jsonb(x) - 'datid' - 'datname') FROM pg_stat_database_conflicts x
+		 WHERE datname = 'postgres') || '{"confl_lock": 2}' AS conflicts_by_type`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d[0].ConflictsByType; got["confl_lock"] != 2 || len(got) < 5 {
+		t.Errorf("conflicts_by_type = %v", got)
+	}
+}
