@@ -71,6 +71,15 @@ func TestProgressViews(t *testing.T) {
 			t.Errorf("JSON lacks %s", key)
 		}
 	}
+	var text strings.Builder
+	if err := WriteText(&text, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"COPY FROM " + db + ".loading", "CREATE INDEX CONCURRENTLY on " + db + ".indexing"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
 	for _, col := range []string{`"datname"`, `"relid"`, `"index_relid"`} {
 		if strings.Contains(string(b), col) {
 			t.Errorf("JSON has the view's column %s instead of pgmetrics' name", col)

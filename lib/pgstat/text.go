@@ -292,6 +292,29 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	if n := len(r.AnalyzeProgress) + len(r.CreateIndexProgress) + len(r.ClusterProgress) + len(r.CopyProgress) + len(r.BasebackupProgress); n > 0 {
 		p("\nJobs in progress: %d analyze, %d create index, %d cluster, %d copy, %d base backup\n", len(r.AnalyzeProgress),
 			len(r.CreateIndexProgress), len(r.ClusterProgress), len(r.CopyProgress), len(r.BasebackupProgress))
+		tw = newTab(&b)
+		rel := func(db, name string, oid int64) string {
+			if name == "" {
+				name = "oid " + strconv.FormatInt(oid, 10)
+			}
+			return db + "." + name
+		}
+		for _, j := range r.AnalyzeProgress {
+			fmt.Fprintf(tw, "  pid %d\tANALYZE %s\t%s\t%d/%d sample blocks\n", j.PID, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.SampleBlksScanned, j.SampleBlksTotal)
+		}
+		for _, j := range r.CreateIndexProgress {
+			fmt.Fprintf(tw, "  pid %d\t%s on %s\t%s\t%d/%d blocks, %d/%d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.BlocksDone, j.BlocksTotal, j.TuplesDone, j.TuplesTotal)
+		}
+		for _, j := range r.ClusterProgress {
+			fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%d/%d heap blocks\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.HeapBlksScanned, j.HeapBlksTotal)
+		}
+		for _, j := range r.CopyProgress {
+			fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%s, %d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), strings.ToLower(j.Type), bytesIEC(j.BytesProcessed), j.TuplesProcessed)
+		}
+		for _, j := range r.BasebackupProgress {
+			fmt.Fprintf(tw, "  pid %d\tBASE BACKUP\t%s\t%s of %s\n", j.PID, j.Phase, bytesIEC(j.BackupStreamed), bytesIEC(j.BackupTotal))
+		}
+		tw.Flush()
 	}
 
 	p("\nRoles (%d)\n", len(r.Roles))
