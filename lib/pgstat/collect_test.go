@@ -615,3 +615,28 @@ func TestInvalidIndex(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// An inactive replication slot is collected with pgmetrics' fields and
+// warned about (it holds back WAL).
+func TestReplicationSlot(t *testing.T) {
+	c := pgsandbox.Get(t)
+	slot := fmt.Sprintf("audit_slot_%d", os.Getpid())
+	c.Exec(t, "postgres", "SELECT pg_create_physical_replication_slot('"+slot+"', true)")
+	t.Cleanup(func() { c.Exec(t, "postgres", "SELECT pg_drop_replication_slot('"+slot+"')") })
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", "postgres")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got *ReplicationSlot
+	for i := range rep.ReplicationSlots {
+		if rep.ReplicationSlots[i].SlotName == slot {
+			got = &rep.ReplicationSlots[i]
+		}
+	}
+	if got == nil || got.SlotType != "physical" || got.Active || got.RestartLSN == "" || got.WALStatus == "" {
+		t.Fatalf("slot = %+v", got)
+	}
+	if w := strings.Join(Warnings(rep, TextOptions{}), "\n"); !strings.Contains(w, `replication slot "`+slot+`" is inactive`) {
+		t.Errorf("warnings:\n%s", w)
+	}
+}
