@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,6 +194,9 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 		dur, err := time.ParseDuration(d)
 		if !ok || name == "" || err != nil || dur <= 0 {
 			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
+		}
+		if !slices.Contains(pgstat.Sections, name) {
+			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.Sections, ", "))
 		}
 		m[name] = dur
 	}

@@ -35,6 +35,16 @@ type Options struct {
 	Now             func() time.Time
 }
 
+// Sections names every section, as meta.errors and --section-timeout name
+// them (sequence_values and connect are not sections: no timeout of their own).
+var Sections = []string{
+	"server", "settings", "control", "wal_position", "wal_files", "wal_archiving", "bg_writer", "checkpointer",
+	"wal", "stat_io", "replication_outgoing", "replication_incoming", "replication_slots", "backends", "locks",
+	"progress", "roles", "databases", "tablespaces", "databases_list", "tables", "indexes", "index_defs",
+	"sequences", "user_functions", "extensions", "disabled_triggers", "publications", "subscriptions",
+	"statements", "bloat",
+}
+
 // ErrPartial is wrapped by Collect's error when some sections failed; the
 // report is still complete otherwise.
 var ErrPartial = errors.New("partial report")

@@ -1,10 +1,12 @@
 package pgstat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -112,9 +114,24 @@ func TestCollectScenario(t *testing.T) {
 		_, _ = long.Exec(context.Background(), "ROLLBACK")
 	})
 
-	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db), Bloat: true, UserAgent: "pgreport/test"})
+	var log bytes.Buffer
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db), Bloat: true, UserAgent: "pgreport/test",
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+	}
+	// Every section that ran is one --section-timeout accepts.
+	ran := 0
+	for _, line := range strings.Split(log.String(), "\n") {
+		if _, rest, ok := strings.Cut(line, "msg=\"section done\" section="); ok {
+			ran++
+			if name, _, _ := strings.Cut(rest, " "); !slices.Contains(Sections, name) {
+				t.Errorf("section %q is not in Sections", name)
+			}
+		}
+	}
+	if ran < 25 {
+		t.Errorf("%d sections logged, want every one:\n%s", ran, log.String())
 	}
 	if len(rep.Meta.Errors) != 0 {
 		t.Fatalf("section errors: %+v", rep.Meta.Errors)
