@@ -657,3 +657,23 @@ func TestReplicationSlot(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// A subscription (created without connecting) is collected per database.
+func TestSubscription(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "subs")
+	c.Exec(t, db, "CREATE SUBSCRIPTION audit_sub CONNECTION 'dbname=nowhere' PUBLICATION p1, p2 WITH (connect = false)")
+	t.Cleanup(func() {
+		c.Exec(t, db, "ALTER SUBSCRIPTION audit_sub SET (slot_name = NONE)", "DROP SUBSCRIPTION audit_sub")
+	})
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Subscriptions) != 1 {
+		t.Fatalf("subscriptions = %+v", rep.Subscriptions)
+	}
+	if s := rep.Subscriptions[0]; s.Name != "audit_sub" || s.DBName != db || s.Enabled || s.PubCount != 2 || s.WorkerCount != 0 {
+		t.Errorf("subscription = %+v", s)
+	}
+}
