@@ -46,7 +46,7 @@ A query string or chartd.co URL as the only argument is rendered as with
 			return runRender(ctx, o)
 		case len(args) == 1:
 			return cli.Usagef("unknown command %q (want render, encode, serve, a query string, or - for stdin)", args[0])
-		case isTerminal(env.Stdin):
+		case cli.IsTerminal(env.Stdin): // no piped data to chart
 			return cli.Usagef("no data: pipe numbers or records into chartd, or see chartd --help")
 		}
 		return runStdin(ctx, o)
