@@ -319,11 +319,42 @@ func TestErrorScene(t *testing.T) {
 	doc := s.SVG()
 	checkSVG(t, doc)
 	checkBounds(t, s)
-	if s.W > 600 || s.H != 28 || !bytes.Contains(doc, []byte("chartd: d0: invalid character &#39;&lt;&#39; at 3")) {
+	// Too long for three lines: wrapped, then cut with an ellipsis.
+	if s.W > 600 || s.H != 60 || !bytes.Contains(doc, []byte("chartd: d0: invalid character &#39;&lt;&#39; at 3")) || !bytes.Contains(doc, []byte("…</text>")) {
 		t.Errorf("error image %dx%d: %s", s.W, s.H, doc)
 	}
 	if _, err := s.PNG(2); err != nil {
 		t.Error(err)
+	}
+}
+
+// The error image shows the whole message of every query error, not a
+// truncated one (an <img> user has nothing else to go on): its text lines
+// put back together are the message.
+func TestErrorSceneShowsWholeMessage(t *testing.T) {
+	msgs := []string{
+		`ymin: <": not a number`,
+		`d0: invalid character '<' at 2 (want A-Z a-z 0-9 or _)`,
+		`s0: <script>: want RRGGBB or RRGGBBAA, then . or - for dotted or dashed`,
+		`tz: "><script>: unknown time zone (want an IANA name like Europe/Paris)`,
+		`series "` + strings.Repeat("x", 60) + `" has 4097 points; at most 4096 ` + strings.Repeat("word ", 20),
+	}
+	for _, m := range msgs {
+		s := ErrorScene(m)
+		var lines []string
+		for _, it := range s.Items {
+			if it.Kind == KindText {
+				lines = append(lines, it.Text)
+			}
+		}
+		if got := strings.Join(lines, " "); got != "chartd: "+strings.TrimSpace(m) {
+			t.Errorf("error image of %q shows %q", m, got)
+		}
+		if s.H != 28+16*(len(lines)-1) || s.W > 600 {
+			t.Errorf("%q: %dx%d for %d lines", m, s.W, s.H, len(lines))
+		}
+		checkBounds(t, s)
+		checkSVG(t, s.SVG())
 	}
 }
 
