@@ -305,3 +305,73 @@ func TestLRUOrder(t *testing.T) {
 		t.Errorf("stats %d entries %d bytes, want 5, %d", n, size, 5*one)
 	}
 }
+
+// Serve applies its read and write timeouts: a client that never finishes
+// its request headers (slowloris) is cut off after ReadTimeout, and a
+// response to a client that stops reading fails after WriteTimeout instead
+// of holding its goroutine for ever.
+func TestServeTimeouts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeErr := make(chan error, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for i := 0; i < 1<<14; i++ { // bounded: 1 GiB
+			if _, err := w.Write(chunk); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+		writeErr <- nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, ln, mux, ServerOptions{ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+
+	// Read timeout: half a request, then silence; the server hangs up.
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatalf("read timeout: the server did not hang up within 5s: %v", err)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("hung up after %v", d)
+	}
+
+	// Write timeout: ask for a big body and never read it.
+	c2, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, err := io.WriteString(c2, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-writeErr:
+		if err == nil {
+			t.Error("a 1 GiB response to a client that does not read succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("write timeout: the handler's write still blocks after 5s")
+	}
+}
