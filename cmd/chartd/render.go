@@ -47,14 +47,18 @@ func runRender(_ context.Context, o *chartOptions) error {
 		return cli.Usagef("--series picks series from stdin data; a query already has its datasets")
 	}
 	raw += o.overrides()
-	if o.url != "" {
-		fmt.Fprintln(o.root.Env.Stdout, chartURL(o.url, trimAmp(raw), o.png || (hasExt && f == chart.FormatPNG)))
-		return nil
-	}
 	// The 16 KiB bound protects the server; a local render takes any length.
+	// A URL is checked too: printing a link to an error image helps no one.
 	q, err := chart.ParseUnbounded(trimAmp(raw))
 	if err != nil {
 		return usage(err)
+	}
+	if o.url != "" {
+		if len(trimAmp(raw)) > chart.MaxQuery {
+			o.root.Warnf("the URL's query is %d bytes; chartd serve accepts at most %d", len(trimAmp(raw)), chart.MaxQuery)
+		}
+		fmt.Fprintln(o.root.Env.Stdout, chartURL(o.url, trimAmp(raw), o.png || (hasExt && f == chart.FormatPNG)))
+		return nil
 	}
 	if o.png {
 		f = chart.FormatPNG
