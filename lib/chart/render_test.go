@@ -446,3 +446,53 @@ func TestASCIIAdvances(t *testing.T) {
 		t.Errorf("mixed text %v, parts %v", a, b)
 	}
 }
+
+// Index i is drawn at i/61 of the plot height (ref §2.3): A on the
+// baseline, 9 on the top grid line (the ymax label's line), everything in
+// between linear; points are evenly spaced from the left to the right
+// edge; a step chart goes across, then up or down.
+func TestLayoutGeometry(t *testing.T) {
+	for _, q := range []string{"w=580&h=180&d0=" + Alphabet + "&ymin=0&ymax=61&t=T", "w=300&h=100&d0=" + Alphabet + "&ymin=0&ymax=61&xmin=0&xmax=61"} {
+		s := Layout(mustParse(t, q))
+		var grid, data []Item
+		for _, it := range s.Items {
+			if it.Kind != KindPath {
+				continue
+			}
+			if it.Stroke == DefaultStrokes[0] {
+				data = append(data, it)
+			} else {
+				grid = append(grid, it)
+			}
+		}
+		if len(data) != 1 || len(data[0].Lines) != 1 || len(data[0].Lines[0]) != 62 || len(grid) != 2 {
+			t.Fatalf("%s: %d data paths, %d grid paths", q, len(data), len(grid))
+		}
+		pts := data[0].Lines[0]
+		bottom, top := pts[0].Y, pts[61].Y
+		if base := grid[0].Lines[0][0].Y; math.Abs(base-0.5-bottom) > 1e-9 {
+			t.Errorf("A at y=%v, baseline at %v", bottom, base-0.5)
+		}
+		if topLine := grid[1].Lines[0][0].Y; math.Abs(topLine-0.5-top) > 1e-9 {
+			t.Errorf("9 at y=%v, top grid line at %v", top, topLine-0.5)
+		}
+		left, right := pts[0].X, pts[61].X
+		for i, p := range pts {
+			if want := bottom - float64(i)/61*(bottom-top); math.Abs(p.Y-want) > 1e-9 {
+				t.Errorf("%c at y=%v, want %v (i/61 of the height)", Alphabet[i], p.Y, want)
+			}
+			if want := left + float64(i)*(right-left)/61; math.Abs(p.X-want) > 1e-9 {
+				t.Errorf("point %d at x=%v, want %v", i, p.X, want)
+			}
+		}
+	}
+	s := Layout(mustParse(t, "w=100&h=100&d0=A9A&step=1"))
+	for _, it := range s.Items {
+		if it.Kind == KindPath && it.Stroke == DefaultStrokes[0] {
+			p := it.Lines[0]
+			if len(p) != 5 || p[1].Y != p[0].Y || p[1].X != p[2].X || p[3].Y != p[2].Y || p[3].X != p[4].X {
+				t.Errorf("step path %v: want across, then up or down", p)
+			}
+		}
+	}
+}
