@@ -36,7 +36,14 @@ func EncodeValue(v, ymin, ymax float64) byte {
 	if v <= ymin {
 		return Alphabet[0]
 	}
-	f := MaxIndex * (v - ymin) / r
+	var f float64
+	if d := v - ymin; math.IsInf(r, 1) || d > math.MaxFloat64/MaxIndex {
+		// Near ±1e308, ymax−ymin or 61·(v−ymin) overflows: the same
+		// ratio on halves, divided first.
+		f = MaxIndex * ((v/2 - ymin/2) / (ymax/2 - ymin/2))
+	} else {
+		f = MaxIndex * d / r // the reference encoders' order of operations
+	}
 	if math.IsNaN(f) {
 		return Alphabet[0]
 	}

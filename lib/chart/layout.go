@@ -115,7 +115,7 @@ func Layout(q *Query) *Scene {
 		ylab = append(ylab, yLabel{1, formatNum(q.YMax)})
 	}
 	if q.HasYMin && q.HasYMax {
-		ylab = append(ylab, yLabel{0.5, formatNum(q.YMin + (q.YMax-q.YMin)/2)})
+		ylab = append(ylab, yLabel{0.5, formatNum(q.YMin/2 + q.YMax/2)}) // halves: ymax−ymin may overflow
 	}
 	labW := 0.0
 	for _, l := range ylab {

@@ -496,3 +496,18 @@ func TestLayoutGeometry(t *testing.T) {
 		}
 	}
 }
+
+// Huge axis values: the middle label is their mean, not +Inf from an
+// overflowing ymax−ymin.
+func TestMiddleLabelNoOverflow(t *testing.T) {
+	s := Layout(mustParse(t, "w=580&h=180&d0=A9&ymin=-1.7e308&ymax=1.7e308&ol=1"))
+	var got []string
+	for _, it := range s.Items {
+		if it.Kind == KindText {
+			got = append(got, it.Text)
+		}
+	}
+	if g := strings.Join(got, "|"); g != "-1.7e+308|1.7e+308|0" {
+		t.Errorf("labels %s", g)
+	}
+}
