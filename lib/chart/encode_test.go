@@ -24,7 +24,7 @@ func TestEncodeKnownVectors(t *testing.T) {
 		{[]float64{1, 3, 2}, 0, 6, "KeU"},
 		{[]float64{5, 3, 4}, 0, 6, "yeo"},
 		{[]float64{-1, 7, math.NaN(), math.Inf(1), math.Inf(-1)}, 0, 6, "A9_9A"},
-		{[]float64{1, 2}, 3, 3, "AA"}, // empty range: every point A, as the reference
+		{[]float64{1, 2}, 3, 3, "AA"},                               // empty range: every point A, as the reference
 		{[]float64{0, -1e308, 1e308, 5e307}, -1e308, 1e308, "eA9t"}, // ymax−ymin overflows float64
 		{[]float64{0, math.MaxFloat64}, -math.MaxFloat64, math.MaxFloat64, "e9"},
 		{nil, 0, 1, ""},
