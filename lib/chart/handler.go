@@ -122,6 +122,14 @@ func allow(w http.ResponseWriter, r *http.Request, post bool) bool {
 }
 
 func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
+	// Set first: an error image (even for a body that cannot be read) is
+	// the same type, under the same CSP, as the chart it replaces.
+	if f == FormatPNG {
+		w.Header()["Content-Type"] = hdrPNG
+	} else {
+		w.Header()["Content-Type"] = hdrSVG
+		w.Header()["Content-Security-Policy"] = hdrSVGCSP
+	}
 	raw := r.URL.RawQuery
 	if r.Method == http.MethodPost {
 		// Long data goes in the body (ref §2.5); the URL's own query, if
@@ -137,12 +145,6 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 			}
 			raw += b
 		}
-	}
-	if f == FormatPNG {
-		w.Header()["Content-Type"] = hdrPNG
-	} else {
-		w.Header()["Content-Type"] = hdrSVG
-		w.Header()["Content-Security-Policy"] = hdrSVGCSP
 	}
 	key := cacheKey{f, raw}
 	if c, ok := h.cache.get(key); ok {

@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/png"
 	"io"
 	"net"
@@ -373,5 +374,31 @@ func TestServeTimeouts(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("write timeout: the handler's write still blocks after 5s")
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// A POST body that cannot be read still gets an error image of the
+// requested type, with the SVG's CSP: never a sniffed, unprotected body.
+func TestHandlerPOSTBodyError(t *testing.T) {
+	h := NewHandler(HandlerOptions{})
+	for _, tt := range []struct{ path, ctype string }{{"/a.svg", "image/svg+xml"}, {"/a.png", "image/png"}} {
+		req := httptest.NewRequest("POST", tt.path, failingReader{})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 400 || rec.Header().Get("Content-Type") != tt.ctype {
+			t.Errorf("%s: %d %q", tt.path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		if tt.ctype == "image/svg+xml" {
+			if rec.Header().Get("Content-Security-Policy") != svgCSP {
+				t.Errorf("%s: no CSP on the error SVG", tt.path)
+			}
+			checkSVG(t, rec.Body.Bytes())
+		} else if _, err := png.Decode(rec.Body); err != nil {
+			t.Errorf("%s: %v", tt.path, err)
+		}
 	}
 }
