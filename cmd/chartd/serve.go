@@ -42,8 +42,8 @@ X-Content-Type-Options: nosniff and, on SVG, a Content-Security-Policy that
 allows nothing to load or run. Bad queries get 400 with a small image showing
 the message (and the message in X-Chartd-Error). Rendered charts are cached in
 memory (--cache-mb). An access log in Common Log Format goes to stderr (off with
---no-access-log or -q). SIGINT or SIGTERM stops accepting and lets requests in flight
-finish.`,
+--no-access-log or -q). SIGINT or SIGTERM stops accepting, lets requests in flight
+finish (for up to 10s) and exits 0: a stop asked for is a success.`,
 		Example: `  chartd serve
   chartd serve --listen 127.0.0.1:8080 --cache-mb 128
   CHARTD_LISTEN=0.0.0.0:80 chartd serve --no-access-log
