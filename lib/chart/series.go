@@ -118,8 +118,8 @@ type ChartOptions struct {
 
 // BuildQuery encodes series into a chartd.co query string: one dataset a
 // series, on one shared scale from ymin/ymax (given, or the data's range),
-// and xmin/xmax from the records' times when every record has one. Series
-// whose records all have times are put in time order.
+// and xmin/xmax from the records' times when every record has one. Then
+// the series share one time axis (alignOnTimes).
 func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	if len(series) == 0 {
 		return "", &Error{Msg: "no data on stdin"}
@@ -152,7 +152,9 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 			}
 		}
 	}
-	if allTimed {
+	if aligned, ok := alignOnTimes(series, o.Step); allTimed && ok {
+		vals = aligned
+	} else if allTimed {
 		for i, s := range series {
 			ord := make([]int, len(s.Values))
 			for j := range ord {
@@ -222,3 +224,71 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 func ParseUnbounded(raw string) (*Query, error) { return parse(raw, math.MaxInt) }
 
 func fnum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// alignOnTimes puts every series on the sorted union of the series' times,
+// so that one column is one time in every dataset: the format has no x
+// coordinates, and a series that started later would otherwise be
+// stretched across the whole width, under times it does not have. Between
+// two of its own points a series takes the value on the straight line
+// between them (the line drawn is the same), or with step the value before
+// (the same stair); outside its own span it has gaps (NaN). ok is false,
+// and the caller keeps each series' own points in time order, when a
+// series has two records at one time (none may be dropped) or the union
+// has more than MaxPoints times.
+func alignOnTimes(series []Series, step bool) (vals [][]float64, ok bool) {
+	type key struct {
+		sec  int64
+		nsec int
+	}
+	seen := map[key]bool{}
+	var ts []time.Time
+	ords := make([][]int, len(series))
+	for i, s := range series {
+		if len(s.Times) != len(s.Values) {
+			return nil, false
+		}
+		own := make(map[key]bool, len(s.Times))
+		for _, t := range s.Times {
+			k := key{t.Unix(), t.Nanosecond()}
+			if own[k] {
+				return nil, false
+			}
+			own[k] = true
+			if !seen[k] {
+				seen[k] = true
+				ts = append(ts, t)
+			}
+		}
+		ord := make([]int, len(s.Times))
+		for j := range ord {
+			ord[j] = j
+		}
+		sort.Slice(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
+		ords[i] = ord
+	}
+	if len(ts) > MaxPoints {
+		return nil, false
+	}
+	sort.Slice(ts, func(a, b int) bool { return ts[a].Before(ts[b]) })
+	vals = make([][]float64, len(series))
+	for i, s := range series {
+		ord, v, k := ords[i], make([]float64, len(ts)), 0
+		for j, t := range ts {
+			switch {
+			case k < len(ord) && s.Times[ord[k]].Equal(t):
+				v[j] = s.Values[ord[k]]
+				k++
+			case k == 0 || k == len(ord):
+				v[j] = math.NaN()
+			case step:
+				v[j] = s.Values[ord[k-1]]
+			default:
+				t0, t1 := s.Times[ord[k-1]], s.Times[ord[k]]
+				v0, v1 := s.Values[ord[k-1]], s.Values[ord[k]]
+				v[j] = v0 + (v1-v0)*(float64(t.Sub(t0))/float64(t1.Sub(t0)))
+			}
+		}
+		vals[i] = v
+	}
+	return vals, true
+}

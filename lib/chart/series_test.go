@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,48 @@ func TestBuildQuery(t *testing.T) {
 	big := Series{Name: "big", Values: make([]float64, MaxPoints+1)}
 	if _, err := BuildQuery([]Series{big}, ChartOptions{W: 5, H: 5}); err == nil || !strings.Contains(err.Error(), "4097 points") {
 		t.Errorf("too many points: %v", err)
+	}
+}
+
+// Series with different times share one time axis: column j is the same
+// time in every dataset. A later start is a gap, a missing time in between
+// is on the line between its neighbours (held with step); series on the
+// same times are unchanged.
+func TestBuildQueryAlignsTimes(t *testing.T) {
+	rec := func(name string, v float64, hour int) string {
+		return fmt.Sprintf(`{"name":%q,"kind":"value","value":%g,"time":"2026-11-22T%02d:00:00Z"}`+"\n", name, v, hour)
+	}
+	tests := []struct {
+		in   string
+		step bool
+		want string
+	}{
+		// b starts an hour later: a gap under 21:00, not stretched across.
+		{rec("a", 1, 21) + rec("a", 2, 22) + rec("a", 3, 23) + rec("b", 3, 22) + rec("b", 1, 23), false, "d0=Ae9&d1=_9A&"},
+		// b has no 22:00: the straight line between its points.
+		{rec("a", 1, 21) + rec("a", 2, 22) + rec("a", 3, 23) + rec("b", 1, 21) + rec("b", 3, 23), false, "d0=Ae9&d1=Ae9&"},
+		{rec("a", 1, 21) + rec("a", 2, 22) + rec("a", 3, 23) + rec("b", 1, 21) + rec("b", 3, 23), true, "d0=Ae9&d1=AA9&"},
+		// b ends early: gaps after its last point.
+		{rec("a", 1, 21) + rec("a", 3, 23) + rec("b", 2, 21) + rec("b", 3, 22), false, "d0=Ae9&d1=e9_&"},
+		// The same times, in any order: each series in time order, as before.
+		{rec("a", 3, 23) + rec("a", 1, 21) + rec("b", 1, 21) + rec("b", 3, 23), false, "d0=A9&d1=A9&"},
+		// Two records of one series at one time: nothing is dropped.
+		{rec("a", 1, 21) + rec("a", 2, 21) + rec("a", 3, 22) + rec("b", 1, 22), false, "d0=Ae9&d1=A&"},
+	}
+	for _, tt := range tests {
+		ss, err := ReadSeries(strings.NewReader(tt.in), "stdin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := BuildQuery(ss, ChartOptions{W: 300, H: 100, Step: tt.step})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(q, "&"+tt.want) {
+			t.Errorf("step=%v: query %s, want %s", tt.step, q, tt.want)
+		}
+		if _, err := Parse(q); err != nil {
+			t.Errorf("%s: %v", q, err)
+		}
 	}
 }
