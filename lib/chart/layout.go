@@ -123,6 +123,11 @@ func Layout(q *Query) *Scene {
 	}
 	title := q.Title
 	showX := q.HasX
+	// The right labels start clear of the hl dots on the last points.
+	gapR := 5.0
+	if q.Highlight {
+		gapR = 8
+	}
 
 	// Drop decorations until the plot keeps a usable size.
 	var left, right, top, bottom float64
@@ -136,7 +141,7 @@ func Layout(q *Query) *Scene {
 				left += labW + 5
 			}
 			if q.Right {
-				right -= labW + 5
+				right -= labW + gapR
 			}
 			top = max(top, pad+fs*0.6)
 			bottom = min(bottom, h-pad-fs*0.45)
@@ -290,7 +295,7 @@ placed:
 			s.Items = append(s.Items, Item{Kind: KindText, At: Pt{left - 5, base}, Text: l.text, Font: fs, Anchor: End, Fill: labelColor})
 		}
 		if q.Right {
-			s.Items = append(s.Items, Item{Kind: KindText, At: Pt{right + 5, base}, Text: l.text, Font: fs, Anchor: Start, Fill: labelColor})
+			s.Items = append(s.Items, Item{Kind: KindText, At: Pt{right + gapR, base}, Text: l.text, Font: fs, Anchor: Start, Fill: labelColor})
 		}
 	}
 	if showX {

@@ -511,3 +511,25 @@ func TestMiddleLabelNoOverflow(t *testing.T) {
 		t.Errorf("labels %s", g)
 	}
 }
+
+// hl dots on the last points stay clear of the right axis labels.
+func TestHighlightClearOfLabels(t *testing.T) {
+	for _, q := range []string{
+		"w=580&h=180&d0=AeA&d1=9e9&d2=eee&hl=1&ymin=0&ymax=10",
+		"w=300&h=100&d0=AeA&d1=9e9&d2=eee&hl=1&ymin=0&ymax=10&or=1",
+	} {
+		s := Layout(mustParse(t, q))
+		dotRight, labelLeft := math.Inf(-1), math.Inf(1)
+		for _, it := range s.Items {
+			switch {
+			case it.Kind == KindCircle:
+				dotRight = max(dotRight, it.At.X+it.R+it.Width/2)
+			case it.Kind == KindText && it.Anchor == Start:
+				labelLeft = min(labelLeft, it.At.X)
+			}
+		}
+		if math.IsInf(labelLeft, 1) || labelLeft-dotRight < 2 {
+			t.Errorf("%s: dots end at %.2f, right labels start at %.2f", q, dotRight, labelLeft)
+		}
+	}
+}
