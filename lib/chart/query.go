@@ -461,31 +461,34 @@ func paramIndex(k string) int {
 }
 
 // scanQuery is url.ParseQuery's syntax (form encoding, '+' is a space, ';'
-// refused) without its map: the server parses every request it renders.
+// refused in a known parameter) without its map: the server parses every
+// request it renders. Unknown parameters are skipped unread.
 func scanQuery(raw string) (*params, error) {
 	p := &params{}
 	for raw != "" {
 		var kv string
 		kv, raw, _ = strings.Cut(raw, "&")
-		if strings.Contains(kv, ";") {
-			return nil, errf("", "bad query: semicolon separator in query")
-		}
 		if kv == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(kv, "=")
+		// Unknown parameters are ignored (ref §2.2), even malformed ones
+		// (a tracker's "&_=%"); a key that does not unescape is unknown.
 		k, err := unescape(k)
 		if err != nil {
-			return nil, err
+			continue
 		}
 		idx := paramIndex(k)
-		// Unknown keys are still checked, as url.ParseQuery would.
+		if idx < 0 {
+			continue
+		}
+		if strings.Contains(kv, ";") {
+			return nil, errf(k, "semicolon in the query (separate parameters with &)")
+		}
 		if v, err = unescape(v); err != nil {
-			return nil, err
+			return nil, errf(k, "%s", shortURLErr(err))
 		}
-		if idx >= 0 {
-			p.val[idx], p.set[idx] = v, true
-		}
+		p.val[idx], p.set[idx] = v, true
 	}
 	return p, nil
 }
@@ -494,9 +497,5 @@ func unescape(s string) (string, error) {
 	if !strings.ContainsAny(s, "%+") {
 		return s, nil
 	}
-	u, err := url.QueryUnescape(s)
-	if err != nil {
-		return "", errf("", "bad query: %s", shortURLErr(err))
-	}
-	return u, nil
+	return url.QueryUnescape(s)
 }

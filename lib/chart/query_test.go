@@ -82,8 +82,12 @@ func TestParseErrors(t *testing.T) {
 		{"w=5&h=5&d0=A&tz=Mars/Base", "tz: Mars/Base: unknown time zone"},
 		{"w=5&h=5&d0=A&tz=Local", "tz: Local: unknown time zone"},
 		{"w=5&h=5&d0=A&tz=../../etc/passwd", "tz: ../../etc/passwd: unknown time zone"},
-		{"w=5&h=5&d0=A%zz", `bad query: invalid escape "%zz"`},
-		{"w=5;h=5&d0=A", "bad query"},
+		{"w=5&h=5&d0=A%zz", `d0: invalid escape "%zz"`},
+		{"w=5;h=5&d0=A", "w: semicolon in the query"},
+		{"w=5&h=5&d0=A&t=a;b", "t: semicolon in the query"},
+		// Unknown parameters are ignored, even malformed ones.
+		{"w=5&h=5&d0=A&_=%&utm=a;b&%zz=1&x=%zz", ""},
+		{"a=1;w=5&h=5&d0=A", "w: missing"},
 		{"w=5&h=5&d0=A&x=" + strings.Repeat("x", MaxQuery), "query is 16399 bytes; at most 16384"},
 	}
 	for _, tt := range tests {
