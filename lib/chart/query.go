@@ -480,6 +480,9 @@ func scanQuery(raw string) (*params, error) {
 		}
 		idx := paramIndex(k)
 		if idx < 0 {
+			if kk, ok := strings.CutPrefix(k, "amp;"); ok && paramIndex(kk) >= 0 {
+				return nil, errf(kk, "written &amp;%s: a URL copied from HTML? separate parameters with &", kk)
+			}
 			continue
 		}
 		if strings.Contains(kv, ";") {

@@ -88,6 +88,7 @@ func TestParseErrors(t *testing.T) {
 		// Unknown parameters are ignored, even malformed ones.
 		{"w=5&h=5&d0=A&_=%&utm=a;b&%zz=1&x=%zz", ""},
 		{"a=1;w=5&h=5&d0=A", "w: missing"},
+		{"w=5&amp;h=5&amp;d0=A", "h: written &amp;h: a URL copied from HTML? separate parameters with &"},
 		{"w=5&h=5&d0=A&x=" + strings.Repeat("x", MaxQuery), "query is 16399 bytes; at most 16384"},
 	}
 	for _, tt := range tests {
