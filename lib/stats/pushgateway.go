@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cronkit/cronkit/lib/atomicfile"
 	"io"
 	"net/http"
 	"os"
@@ -16,8 +15,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"github.com/cronkit/cronkit/lib/httpx"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/promtext"
 )
 
 // Pushgateway pushes the Prometheus text format to a Pushgateway group
@@ -70,20 +71,6 @@ type pgSeries struct {
 	Value  float64           `json:"value"`
 }
 
-func seriesKey(family string, labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(family)
-	for _, k := range keys {
-		b.WriteString("\x00" + k + "\x00" + labels[k])
-	}
-	return b.String()
-}
-
 // apply adds recs to state and returns the families they touched.
 func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) map[string]bool {
 	touched := map[string]bool{}
@@ -96,7 +83,7 @@ func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) ma
 		if r.Kind == metric.Count {
 			fam, typ = fam+"_total", "counter"
 		}
-		key := seriesKey(fam, labels)
+		key := promtext.SeriesKey(fam, labels)
 		s := state[key]
 		if s == nil || s.Type != typ {
 			s = &pgSeries{Family: fam, Type: typ, Labels: labels}
@@ -110,6 +97,15 @@ func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) ma
 		touched[fam] = true
 	}
 	return touched
+}
+
+// sortSeries orders series by their key, computed once a series.
+func sortSeries(ss []*pgSeries) {
+	keys := make(map[*pgSeries]string, len(ss))
+	for _, s := range ss {
+		keys[s] = promtext.SeriesKey(s.Family, s.Labels)
+	}
+	sort.Slice(ss, func(i, j int) bool { return keys[ss[i]] < keys[ss[j]] })
 }
 
 var labelEsc = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
@@ -130,9 +126,7 @@ func render(state map[string]*pgSeries, touched map[string]bool) []byte {
 	var b []byte
 	for _, n := range names {
 		ss := fams[n]
-		sort.Slice(ss, func(i, j int) bool {
-			return seriesKey(ss[i].Family, ss[i].Labels) < seriesKey(ss[j].Family, ss[j].Labels)
-		})
+		sortSeries(ss)
 		b = append(b, "# TYPE "+n+" "+ss[0].Type+"\n"...)
 		for _, s := range ss {
 			b = append(b, n...)
@@ -175,7 +169,7 @@ func pathSeg(s string) string {
 	if strings.Contains(s, "/") {
 		return s // caller uses @base64 for labels; a job with '/' is refused by ParseLabels
 	}
-	return strings.ReplaceAll(urlPathEscape(s), "%2F", "/")
+	return urlPathEscape(s) // no "/" left to keep
 }
 
 func urlPathEscape(s string) string {
@@ -223,7 +217,7 @@ func (p *Pushgateway) load() (map[string]*pgSeries, error) {
 		return nil, fmt.Errorf("pushgateway state %s: %w", p.StateFile, err)
 	}
 	for _, s := range list {
-		state[seriesKey(s.Family, s.Labels)] = s
+		state[promtext.SeriesKey(s.Family, s.Labels)] = s
 	}
 	return state, nil
 }
@@ -236,9 +230,7 @@ func (p *Pushgateway) save(state map[string]*pgSeries) error {
 	for _, s := range state {
 		list = append(list, s)
 	}
-	sort.Slice(list, func(i, j int) bool {
-		return seriesKey(list[i].Family, list[i].Labels) < seriesKey(list[j].Family, list[j].Labels)
-	})
+	sortSeries(list)
 	b, _ := json.MarshalIndent(list, "", " ")
 	return atomicfile.WriteFile(p.StateFile, b, 0o600)
 }
