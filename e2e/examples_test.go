@@ -7,26 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cronkit/cronkit/lib/testutil"
 )
 
 const examples = "../scripts/examples"
 
-// need returns the path of a program the test uses; outside CI a missing one
-// skips, under CI it fails (scripts/setup installs it).
-func need(t *testing.T, prog string) string {
-	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("%s not installed (scripts/setup installs it)", prog)
-		}
-		t.Fatalf("%s not installed, and CI is set: scripts/setup should have installed it", prog)
-	}
-	return p
-}
-
 func TestExampleAnsiblePlaybookSyntax(t *testing.T) {
-	ap := need(t, "ansible-playbook")
+	ap := testutil.NeedProgram(t, "ansible-playbook")
 	cmd := exec.Command(ap, "--syntax-check", "-i", "localhost,", filepath.Join(examples, "ansible", "playbook.yml"))
 	cmd.Env = append(os.Environ(), "ANSIBLE_LOCAL_TEMP="+t.TempDir(), "ANSIBLE_HOME="+t.TempDir())
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -35,7 +23,7 @@ func TestExampleAnsiblePlaybookSyntax(t *testing.T) {
 }
 
 func TestExampleFabfileCompiles(t *testing.T) {
-	py := need(t, "python3")
+	py := testutil.NeedProgram(t, "python3")
 	cmd := exec.Command(py, "-c", "import ast,sys; ast.parse(open(sys.argv[1]).read())", filepath.Join(examples, "fabfile.py"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("fabfile.py does not parse: %v\n%s", err, out)

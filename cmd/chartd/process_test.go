@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cronkit/cronkit/lib/testutil"
 )
 
 var (
@@ -238,19 +240,7 @@ document.getElementById('docs').addEventListener('load', function () {
 // from chartd serve and every example image renders: a non-zero natural
 // size and pixels that are not blank.
 func TestBrowserDocs(t *testing.T) {
-	browser := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			browser = p
-			break
-		}
-	}
-	if browser == "" {
-		if os.Getenv("CI") == "" {
-			t.Skip("chromium not installed (apt-get install chromium; CI must have it)")
-		}
-		t.Fatal("chromium not installed but CI is set")
-	}
+	browser := testutil.NeedProgram(t, "chromium", "chromium-browser", "google-chrome")
 	s := startServer(t)
 	target, _ := url.Parse(s.base)
 	proxy := httputil.NewSingleHostReverseProxy(target)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/testutil"
 )
 
 // runStatpost runs the real root command with stdin and env, returning the
@@ -28,13 +29,7 @@ func runStatpost(t *testing.T, env map[string]string, stdin string, args ...stri
 // The Pushgateway is down for a run, up for the next (receivers.md recipe 1):
 // the spooled counts are delivered first and summed into the counter once.
 func TestPushgatewayDownThenUp(t *testing.T) {
-	bin, err := exec.LookPath("prometheus-pushgateway")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("prometheus-pushgateway is not installed (scripts/apt-packages.txt)")
-		}
-		t.Skip("prometheus-pushgateway is not installed; CI is unset")
-	}
+	bin := testutil.NeedProgram(t, "prometheus-pushgateway")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-
 	"strings"
 	"testing"
 	"time"
@@ -185,7 +184,7 @@ func TestSVGResponsive(t *testing.T) {
 // rsvg-convert (Debian librsvg2-bin) must rasterise every golden SVG
 // (ref §2.5 test tooling). Skipped only outside CI when it is missing.
 func TestRsvgConvert(t *testing.T) {
-	bin := lookTool(t, "rsvg-convert")
+	bin := testutil.NeedProgram(t, "rsvg-convert")
 	dir := t.TempDir()
 	for _, c := range goldenCases {
 		svg := filepath.Join(dir, c.name+".svg")
@@ -208,7 +207,7 @@ func TestRsvgConvert(t *testing.T) {
 // The PNG backend draws the same geometry as the SVG one: the amount of
 // coloured (data) ink in our PNG and in rsvg's rendering of our SVG agree.
 func TestPNGMatchesRsvg(t *testing.T) {
-	bin := lookTool(t, "rsvg-convert")
+	bin := testutil.NeedProgram(t, "rsvg-convert")
 	dir := t.TempDir()
 	for _, name := range []string{"temperature", "fills", "strokes-dashed-dotted", "step", "hl"} {
 		var query string
@@ -399,18 +398,6 @@ func TestXLabels(t *testing.T) {
 			t.Errorf("xLabels(%d, %d) = %s, want %s", tt.from, tt.to, g, tt.want)
 		}
 	}
-}
-
-func lookTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("%s not installed (apt-get install it; CI must have it)", name)
-		}
-		t.Fatalf("%s not installed but CI is set: %v", name, err)
-	}
-	return p
 }
 
 func decodePNGFile(t *testing.T, path string) image.Image {

@@ -22,19 +22,8 @@ import (
 
 	"github.com/cronkit/cronkit/lib/httpx"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/testutil"
 )
-
-func need(t *testing.T, prog string) string {
-	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed (scripts/apt-packages.txt)", prog)
-		}
-		t.Skipf("%s is not installed; CI is unset", prog)
-	}
-	return p
-}
 
 func freePort(t *testing.T, network string) int {
 	t.Helper()
@@ -153,7 +142,7 @@ func value(name string, v float64) metric.Record {
 // receivers.md recipe 1. Counts become a counter NAME_total holding the
 // running total (kept in the state file), values a gauge.
 func TestPushgatewayReal(t *testing.T) {
-	bin := need(t, "prometheus-pushgateway")
+	bin := testutil.NeedProgram(t, "prometheus-pushgateway")
 	port := freePort(t, "tcp")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	start(t, bin, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
@@ -197,7 +186,7 @@ func grep(s, pat string) string {
 
 // receivers.md recipe 3: InfluxDB 1.6 /write, read back with /query.
 func TestInfluxV1Real(t *testing.T) {
-	bin := need(t, "influxd")
+	bin := testutil.NeedProgram(t, "influxd")
 	dir := t.TempDir()
 	port, rpc := freePort(t, "tcp"), freePort(t, "tcp")
 	conf := fmt.Sprintf(`reporting-disabled = true
@@ -266,7 +255,7 @@ bind-address = "127.0.0.1:%d"
 // receivers.md recipe 2: VictoriaMetrics takes Influx line protocol on
 // /write and Graphite plaintext; read back with /api/v1/export.
 func TestVictoriaMetricsReal(t *testing.T) {
-	bin := need(t, "victoria-metrics")
+	bin := testutil.NeedProgram(t, "victoria-metrics")
 	dir := t.TempDir()
 	port, gport := freePort(t, "tcp"), freePort(t, "tcp")
 	start(t, bin, "-storageDataPath="+dir, fmt.Sprintf("-httpListenAddr=127.0.0.1:%d", port),
@@ -320,8 +309,8 @@ func TestVictoriaMetricsReal(t *testing.T) {
 
 // receivers.md recipe 4: carbon-cache, read back with whisper-fetch.
 func TestGraphiteCarbonReal(t *testing.T) {
-	bin := need(t, "carbon-cache")
-	fetch := need(t, "whisper-fetch")
+	bin := testutil.NeedProgram(t, "carbon-cache")
+	fetch := testutil.NeedProgram(t, "whisper-fetch")
 	dir := t.TempDir()
 	line, pickle, query := freePort(t, "tcp"), freePort(t, "tcp"), freePort(t, "tcp")
 	conf := fmt.Sprintf(`[cache]
@@ -375,7 +364,7 @@ WHISPER_AUTOFLUSH = True
 // cumulative (derive), gauges exact; a negative gauge arrives as set, not as
 // a decrement.
 func TestStatsDCollectdReal(t *testing.T) {
-	bin := need(t, "collectd")
+	bin := testutil.NeedProgram(t, "collectd")
 	dir := t.TempDir()
 	port := freePort(t, "udp")
 	conf := fmt.Sprintf(`Hostname "statpost-test"
