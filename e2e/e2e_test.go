@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/fakepgdash"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -185,15 +186,7 @@ func serve(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(cmd.Start())
 	ts.Defer(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		testutil.Stop(cmd, 5*time.Second)
 		logf.Close()
 	})
 	line := make(chan string, 1)

@@ -56,15 +56,7 @@ func start(t *testing.T, name string, args ...string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		testutil.Stop(cmd, 10*time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(log.Name())
 			t.Logf("%s log:\n%s", name, tail(b, 3000))

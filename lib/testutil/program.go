@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // NeedProgram returns the path of the first of names found in PATH (a real
@@ -24,4 +25,18 @@ func NeedProgram(t testing.TB, names ...string) string {
 	}
 	t.Fatalf("%s not installed, and CI is set: scripts/setup should have installed it", which)
 	return ""
+}
+
+// Stop ends a program a test started: SIGINT, then SIGKILL if it has not
+// exited within grace, and waits for it either way.
+func Stop(cmd *exec.Cmd, grace time.Duration) {
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
