@@ -10,10 +10,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -312,11 +313,7 @@ func (r *Root) lookupSetting(v *viper.Viper, key string, envNames []string) (val
 			}
 			return strings.Join(parts, ","), "config " + v.ConfigFileUsed(), true
 		case map[string]any:
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(x))
 			parts := make([]string, len(keys))
 			for i, k := range keys {
 				parts[i] = k + "=" + fmt.Sprint(x[k])

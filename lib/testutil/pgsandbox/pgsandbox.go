@@ -14,12 +14,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -317,11 +319,7 @@ func (c *Cluster) spawn(o Options) error {
 	for k, v := range o.Settings {
 		settings[k] = v
 	}
-	keys := make([]string, 0, len(settings))
-	for k := range settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(settings))
 	args := []string{"-D", c.DataDir}
 	for _, k := range keys {
 		args = append(args, "-c", k+"="+settings[k])
