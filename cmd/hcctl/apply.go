@@ -121,19 +121,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	existing, err := a.Checks(ctx, hc.ListOptions{})
+	plan, existing, err := makePlan(ctx, a, desired, hc.PlanOptions{Prune: o.prune, PruneTags: o.tags, Warn: o.g.root.Warnf})
 	if err != nil {
-		return apiErr(err)
-	}
-	var channels []hc.Channel
-	if hc.NeedsChannels(desired) {
-		if channels, err = a.Channels(ctx); err != nil {
-			return apiErr(err)
-		}
-	}
-	plan, err := hc.MakePlan(desired, existing, hc.PlanOptions{Channels: channels, Prune: o.prune, PruneTags: o.tags, Warn: o.g.root.Warnf})
-	if err != nil {
-		return planErr(err)
+		return err
 	}
 	out := env.Stdout
 	if o.dryRun {
@@ -265,4 +255,23 @@ func writeFields(w io.Writer, fields []hc.FieldDiff) {
 		}
 		fmt.Fprintf(w, "    %-*s %s\n", width, f.Field+":", v)
 	}
+}
+
+// makePlan lists the project's checks, and its integrations when a desired
+// check names some, and plans desired against them (apply and ensure).
+func makePlan(ctx context.Context, a *hc.API, desired []hc.Desired, po hc.PlanOptions) (hc.Plan, []hc.Check, error) {
+	existing, err := a.Checks(ctx, hc.ListOptions{})
+	if err != nil {
+		return hc.Plan{}, nil, apiErr(err)
+	}
+	if hc.NeedsChannels(desired) {
+		if po.Channels, err = a.Channels(ctx); err != nil {
+			return hc.Plan{}, nil, apiErr(err)
+		}
+	}
+	plan, err := hc.MakePlan(desired, existing, po)
+	if err != nil {
+		return hc.Plan{}, nil, planErr(err)
+	}
+	return plan, existing, nil
 }

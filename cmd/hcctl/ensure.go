@@ -76,20 +76,9 @@ func runEnsure(ctx context.Context, o *ensureOptions) error {
 	if err != nil {
 		return err
 	}
-	existing, err := a.Checks(ctx, hc.ListOptions{})
+	plan, _, err := makePlan(ctx, a, []hc.Desired{{Spec: spec}}, hc.PlanOptions{})
 	if err != nil {
-		return apiErr(err)
-	}
-	desired := []hc.Desired{{Spec: spec}}
-	var channels []hc.Channel
-	if hc.NeedsChannels(desired) {
-		if channels, err = a.Channels(ctx); err != nil {
-			return apiErr(err)
-		}
-	}
-	plan, err := hc.MakePlan(desired, existing, hc.PlanOptions{Channels: channels})
-	if err != nil {
-		return planErr(err)
+		return err
 	}
 	res := ensureResult{Name: o.name}
 	var c hc.Check
