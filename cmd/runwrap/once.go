@@ -114,13 +114,9 @@ func (w *wrapper) once(ctx context.Context) outcome {
 	if rid == "" && !o.NoRunID {
 		rid = uuid.NewString()
 	}
-	limit := o.BodyLimit
-	if limit == 0 {
-		limit = maxBodyLimit
-	}
 	var tail *runner.Tail
 	if !o.NoOutput && !o.Silent {
-		tail = runner.NewTail(limit)
+		tail = runner.NewTail(o.bodyLimit())
 	}
 	// The start ping goes out while the command starts, not before it: the
 	// command never waits for the server (runitor makes it wait), and a run
@@ -317,6 +313,15 @@ func (w *wrapper) body(tail *runner.Tail, limit int, res runner.Result, attempts
 	return out
 }
 
+// bodyLimit is the body limit before the server says otherwise:
+// --ping-body-limit, where 0 means the 10 MB cap.
+func (o *wrapOptions) bodyLimit() int {
+	if o.BodyLimit == 0 {
+		return maxBodyLimit
+	}
+	return o.BodyLimit
+}
+
 // startPing sends the start ping in the background (unless --no-start-ping)
 // and returns a func that waits for it, at most --api-timeout, and returns the
 // body limit: the server's Ping-Body-Limit lowers or raises it as in runitor
@@ -324,10 +329,7 @@ func (w *wrapper) body(tail *runner.Tail, limit int, res runner.Result, attempts
 // is resized to it.
 func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) func() int {
 	o := w.o
-	limit := o.BodyLimit
-	if limit == 0 {
-		limit = maxBodyLimit
-	}
+	limit := o.bodyLimit()
 	if o.NoStartPing {
 		return func() int { return limit }
 	}
