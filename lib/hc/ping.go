@@ -216,14 +216,9 @@ func (c *PingClient) Send(ctx context.Context, p Ping) (PingResult, error) {
 }
 
 // redact hides the ping key, which is part of slug URLs, from messages,
-// whether or not the httpx client was told about it.
+// whether or not the httpx client was told about it: httpx's one rule.
 func (c *PingClient) redact(s string) string {
-	for _, k := range []string{c.PingKey, c.URLPingKey()} {
-		if len(k) >= 4 {
-			s = strings.ReplaceAll(s, k, "[REDACTED]")
-		}
-	}
-	return s
+	return httpx.Redact(s, c.PingKey, c.URLPingKey())
 }
 
 // URLPingKey returns the project ping key inside URL, a full ping URL of the
