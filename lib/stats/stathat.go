@@ -243,15 +243,7 @@ func (s *StatHat) DryRun(w io.Writer, recs []metric.Record) error {
 		return nil
 	}
 	req := s.request(recs, s.Verbose != nil)
-	body := string(req.Body)
-	if s.EZKey != "" {
-		if len(recs) == 1 {
-			body = strings.Replace(body, "ezkey="+url.QueryEscape(s.EZKey), "ezkey=[REDACTED]", 1)
-		} else {
-			kb, _ := json.Marshal(s.EZKey)
-			body = strings.Replace(body, string(kb), `"[REDACTED]"`, 1)
-		}
-	}
+	body := httpx.Redact(string(req.Body), s.EZKey) // form- or JSON-encoded
 	_, err := fmt.Fprintf(w, "POST %s\nContent-Type: %s\n\n%s\n\n", req.URL, req.Header.Get("Content-Type"), body)
 	return err
 }
