@@ -78,9 +78,6 @@ func NewAPI(o APIOptions) (*API, error) {
 	return a, nil
 }
 
-// Base returns the site root in use.
-func (a *API) Base() string { return a.base }
-
 // ReadOnlyKey reports whether the key is known to be read-only by its
 // prefix (hcr_, v3.11+). Legacy keys are found out by a refused write.
 func (a *API) ReadOnlyKey() bool { return strings.HasPrefix(a.key, "hcr_") }

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,21 +20,6 @@ func Jitter(max time.Duration) time.Duration {
 		return 0
 	}
 	return rand.N(max)
-}
-
-// Sleep waits for d or until ctx ends; it reports whether the whole d passed.
-func Sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // Failures counts consecutive failed runs of one job across processes, for
