@@ -158,7 +158,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	for _, r := range results {
 		if r.Err != nil {
 			failed = append(failed, r.Err)
-			if cli.Code(apiErr(r.Err)) == cli.ExitRefused {
+			if cli.Code(r.Err) == cli.ExitRefused {
 				auth++
 			}
 			fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)

@@ -288,11 +288,13 @@ func (o *postOptions) position(src source) string {
 }
 
 // report prints what did not arrive and returns the exit code:
-// 2 bad input, 4 refused, 1 rejected or lost (not delivered and not
-// spooled), 3 spooled or possibly lost, 130 interrupted.
+// 2 bad input (a line, or records a receiver answered 400), 4 refused,
+// 1 rejected otherwise or lost (not delivered and not spooled), 3 spooled
+// or possibly lost, 130 interrupted. What a receiver's error means is
+// lib/cli's to say (cli.Code), as in every tool.
 func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.root.Env.Stderr
-	var auth, rejected, partial, failed bool
+	var auth, badInput, rejected, partial, failed bool
 	secrets := o.root.Secrets()
 	for _, t := range res.Targets {
 		why := ""
@@ -312,7 +314,14 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		}
 		if t.Rejected > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
-			rejected = true
+			switch cli.Code(t.Err) {
+			case cli.ExitUsage:
+				badInput = true
+			case cli.ExitRefused:
+				auth = true
+			default:
+				rejected = true
+			}
 		}
 		if t.Unspooled > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
@@ -327,7 +336,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
 			partial = true
 		}
-		auth = auth || t.Auth
+		auth = auth || t.Auth || (t.Err != nil && cli.Code(t.Err) == cli.ExitRefused)
 	}
 	if res.Late > 0 {
 		fmt.Fprintf(stderr, "statpost: %s read while stopping were spooled\n", records(res.Late))
@@ -350,7 +359,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted; what was not sent is spooled"))
 		}
 		return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted"))
-	case bad > 0:
+	case bad > 0, badInput:
 		// the documented order: 130, 2, 4, 1, 3
 		return cli.Exit(cli.ExitUsage)
 	case auth:

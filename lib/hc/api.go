@@ -62,7 +62,7 @@ func NewAPI(o APIOptions) (*API, error) {
 		base = DefaultAPIURL
 	}
 	if o.Key == "" {
-		return nil, errors.New("no API key: set HC_API_KEY (or --api-key, HCCTL_API_KEY, file:/path)")
+		return nil, ErrNoKey
 	}
 	if o.HTTP == nil {
 		return nil, errors.New("hc: APIOptions.HTTP is nil")
@@ -217,8 +217,11 @@ type Badge struct {
 	Shields3 string `json:"shields3"`
 }
 
-// Errors the API answers, for callers to map to exit codes.
+// Errors the API answers, for callers to map to exit codes. They name no
+// flag or variable: the command that set the option words the hint.
 var (
+	// ErrNoKey: APIOptions.Key is empty.
+	ErrNoKey = errors.New("no API key")
 	// ErrNotFound: the check (or ping body) does not exist (404).
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: resume of a check that is not paused (409).
@@ -234,8 +237,10 @@ type APIError struct {
 	Msg    string
 	// ReadOnly: a write was refused and the key is a read-only one.
 	ReadOnly bool
-	// NoAPI: a list endpoint is not found, so there is no API at that URL.
+	// NoAPI: a list endpoint is not found, so there is no API at that URL;
+	// Base is the site root the API was looked for under (password hidden).
 	NoAPI    bool
+	Base     string
 	Attempts int
 	err      error
 }
@@ -264,9 +269,10 @@ func (e *APIError) message() string {
 
 func (e *APIError) Unwrap() error { return e.err }
 
-// IsAuth reports a 401/403 answer (a wrong, missing or read-only key, or a
-// check of another project).
-func (e *APIError) IsAuth() bool { return e.Status == 401 || e.Status == 403 }
+// HTTPStatus is the server's status: lib/cli maps 401/403 (a wrong, missing
+// or read-only key, a check of another project) to refused and 400 to bad
+// input, whatever the error wraps.
+func (e *APIError) HTTPStatus() int { return e.Status }
 
 // request is one API call.
 type request struct {
@@ -337,12 +343,12 @@ func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err
 		// (a path under the site root, say), not a missing check.
 		if r.path == "checks/" || r.path == "channels/" || r.path == "badges/" {
 			e.NoAPI = true
-			where := a.base
+			e.Base = a.base
 			if u, err := url.Parse(a.base); err == nil {
 				u.User = nil
-				where = u.String()
+				e.Base = u.String()
 			}
-			e.Msg = fmt.Sprintf("no Healthchecks API v3 under %s (--api-url or HC_API_URL wants the site root, e.g. https://healthchecks.io)", where)
+			e.Msg = "no Healthchecks API v3 under " + e.Base
 		}
 	case http.StatusConflict:
 		e.err = ErrConflict

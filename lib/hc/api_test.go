@@ -124,7 +124,7 @@ func TestAPIKeys(t *testing.T) {
 	}
 	_, _, err = ro.CreateCheck(ctx, CheckSpec{Name: apiPtr("x")})
 	var ae *APIError
-	if !errors.As(err, &ae) || !ae.ReadOnly || !ae.IsAuth() || !strings.Contains(err.Error(), "a read-write key is needed") {
+	if !errors.As(err, &ae) || !ae.ReadOnly || ae.HTTPStatus() != 401 || !strings.Contains(err.Error(), "a read-write key is needed") {
 		t.Errorf("read-only write: %v", err)
 	}
 	if _, err := ro.PauseCheck(ctx, id); !errors.As(err, &ae) || !ae.ReadOnly {
@@ -262,5 +262,33 @@ func TestDecodeFlips(t *testing.T) {
 	}
 	if _, err := decodeFlips([]byte(`<html>`)); err == nil {
 		t.Error("HTML accepted")
+	}
+}
+
+// lib/hc does not know hcctl's flags or variables (issue 18): its errors
+// are typed, and the command words the hint.
+func TestAPIErrorsNameNoOptions(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	h := httpx.New(httpx.Options{Tool: "hcctl", RetryMax: -1})
+	_, err := NewAPI(APIOptions{URL: f.URL, HTTP: h})
+	if !errors.Is(err, ErrNoKey) {
+		t.Errorf("no key: %v, want ErrNoKey", err)
+	}
+	// A path under the site root: the list's 404 says there is no API there.
+	a, err := NewAPI(APIOptions{URL: f.URL + "/hc", Key: fakehc.DefaultAPIKey, HTTP: h, RatePerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Checks(context.Background(), ListOptions{})
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.NoAPI || ae.Base != f.URL+"/hc" || ae.HTTPStatus() != 404 {
+		t.Fatalf("wrong URL: %#v", err)
+	}
+	for _, err := range []error{err, ErrNoKey} {
+		for _, word := range []string{"--", "HC_", "HCCTL_", "hcctl"} {
+			if strings.Contains(err.Error(), word) {
+				t.Errorf("%q names a command's option (%q)", err, word)
+			}
+		}
 	}
 }
