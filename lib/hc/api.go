@@ -37,8 +37,8 @@ type APIOptions struct {
 	URL  string // site root, DefaultAPIURL when empty
 	Key  string // X-Api-Key
 	HTTP *httpx.Client
-	// RatePerMinute bounds the requests this client sends (a token bucket
-	// of that size, refilled evenly); 0: DefaultAPIRate; <0: unlimited.
+	// RatePerMinute bounds the requests this client sends: at most that
+	// many in any minute; 0: DefaultAPIRate; <0: unlimited.
 	RatePerMinute int
 }
 
@@ -553,39 +553,72 @@ func SortedBadgeTags(b map[string]Badge) []string {
 	return tags
 }
 
-// limiter is a token bucket: up to n requests at once, refilled at n per
-// period, so a burst of writes stays within the server's rate limit.
+// limiter holds the client to at most n requests in any window of one
+// period, the way the hosted API states its limit ("avoid more than 100 API
+// requests per minute"). A token bucket of n refilled at n a period does
+// not: it lets a full bucket through and then the refill, 100 + 21 in the
+// first 12.6 s. So the limiter keeps the times of the last n requests and
+// lets a request go once the n-th latest is a period old.
 type limiter struct {
 	mu     sync.Mutex
-	tokens float64
-	max    float64
-	per    time.Duration // time to earn one token
+	period time.Duration
+	times  []time.Time // the last n grants, a ring; next is the oldest once full
+	next   int
+	full   bool
 	last   time.Time
+	now    func() time.Time
+	until  func(ctx context.Context, t time.Time) error // sleeps until t
 }
 
 func newLimiter(n int, period time.Duration) *limiter {
-	return &limiter{tokens: float64(n), max: float64(n), per: period / time.Duration(n), last: time.Now()}
+	return &limiter{period: period, times: make([]time.Time, n), now: time.Now, until: sleepUntil}
 }
 
-func (l *limiter) wait(ctx context.Context) error {
-	for {
-		l.mu.Lock()
-		now := time.Now()
-		l.tokens = min(l.max, l.tokens+float64(now.Sub(l.last))/float64(l.per))
-		l.last = now
-		if l.tokens >= 1 {
-			l.tokens--
-			l.mu.Unlock()
-			return nil
-		}
-		need := time.Duration((1 - l.tokens) * float64(l.per))
-		l.mu.Unlock()
-		t := time.NewTimer(need)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
+func sleepUntil(ctx context.Context, at time.Time) error {
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
+}
+
+// wait returns when the request may be sent. Concurrent callers reserve
+// their slots in turn; a caller whose context ends gives its slot up
+// unused, which only ever makes the rate lower.
+func (l *limiter) wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now, at := l.reserve()
+	if at.After(now) {
+		return l.until(ctx, at)
+	}
+	return nil
+}
+
+// reserve takes the next slot: now, or a period after the n-th latest grant.
+func (l *limiter) reserve() (now, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now = l.now()
+	at = now
+	if l.full {
+		at = later(at, l.times[l.next].Add(l.period))
+	}
+	at = later(at, l.last) // grants stay in order, so the ring stays sorted
+	l.times[l.next] = at
+	l.next = (l.next + 1) % len(l.times)
+	l.full = l.full || l.next == 0
+	l.last = at
+	return now, at
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
