@@ -190,8 +190,8 @@ type APIPing struct {
 	RID        *string   `json:"rid"`
 	BodyURL    *string   `json:"body_url"`
 	Duration   *float64  `json:"duration,omitempty"`
-	// ExitStatus is shown when a server reports it; v2.10 does not.
-	ExitStatus *int `json:"exitstatus,omitempty"`
+	// No exit status: the API does not return one (a ping to /N is stored
+	// as type fail, or success for 0; healthchecks-captures.md "List pings").
 }
 
 // Flip is one status change of a check.
