@@ -39,9 +39,11 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
 const exitCodesHelp = `Exit codes:
   0    success
   1    failure at run time: network, server, a check not found, a check down
-       (status), resume of a check that is not paused
-  2    usage: bad flags or arguments, a bad checks file or schedule, an
-       ambiguous CHECK, the API's 400
+       (status), status of a project without checks, resume of a check that
+       is not paused
+  2    usage: bad flags or arguments, an unknown subcommand, a bad checks
+       file or schedule, an ambiguous CHECK, status --tag matching no check,
+       an unknown channel in a checks file, the API's 400
   3    partial: some writes of apply failed (details on stderr)
   4    refused by the API: wrong or missing key, a read-only key for a write,
        another project's check
