@@ -106,6 +106,11 @@ func planErr(err error) error {
 		return cli.Usagef("%d checks are named %q (%s): checks are matched by name, so rename or delete all but one",
 			len(ids), amb.Ref, strings.Join(ids, ", "))
 	}
+	var ce *hc.ChannelError
+	if errors.As(err, &ce) {
+		// The server would refuse it with a 400; lib/cli: exit 2.
+		return fmt.Errorf("%w (hcctl channels lists them)", err)
+	}
 	return cli.Usagef("%v", err)
 }
 

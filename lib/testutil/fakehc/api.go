@@ -413,12 +413,7 @@ func (f *Fake) update(c *check, spec map[string]any) string {
 				if id == "" {
 					return "empty channel identifier"
 				}
-				var matches []string
-				for _, ch := range f.opts.Channels {
-					if ch.ID == id || ch.Name == id {
-						matches = append(matches, ch.ID)
-					}
-				}
+				matches := f.lookupChannel(id)
 				switch len(matches) {
 				case 0:
 					return "invalid channel identifier: " + id
