@@ -161,10 +161,16 @@ func (p *Poster) Check(rec metric.Record) error {
 
 // Add queues rec. After Close it is spooled directly, so a record read while
 // the run was being interrupted is not lost.
+//
+// Chunks are handed to the workers under p.mu, and Close closes the workers'
+// queues under p.mu once closed is set: a hand-over can never meet a closed
+// queue (issue 13: Close used to race a blocked Add into "send on closed
+// channel"). A hand-over may block on a slow worker; Close then waits for it,
+// which is bounded by the worker's deadlines.
 func (p *Poster) Add(rec metric.Record) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.mu.Unlock()
 		p.spoolLate(rec)
 		return
 	}
@@ -179,14 +185,8 @@ func (p *Poster) Add(rec metric.Record) {
 		}
 	}
 	p.chunk = append(p.chunk, rec)
-	var b batch
-	full := len(p.chunk) >= p.opts.Chunk
-	if full {
-		b = p.take()
-	}
-	p.mu.Unlock()
-	if full {
-		p.dispatch(b)
+	if len(p.chunk) >= p.opts.Chunk {
+		p.dispatch(p.take())
 	}
 }
 
@@ -197,6 +197,7 @@ func (p *Poster) take() batch {
 	return b
 }
 
+// dispatch hands b to every worker; p.mu is held.
 func (p *Poster) dispatch(b batch) {
 	if len(b.recs) == 0 {
 		return
@@ -226,12 +227,10 @@ func (p *Poster) ticker() {
 		case <-tk.C:
 		}
 		p.mu.Lock()
-		var b batch
 		if !p.closed && len(p.chunk) > 0 && p.opts.Now().Sub(p.first) >= p.opts.FlushEvery {
-			b = p.take()
+			p.dispatch(p.take())
 		}
 		p.mu.Unlock()
-		p.dispatch(b)
 	}
 }
 
@@ -243,16 +242,15 @@ func (p *Poster) Close() Result {
 		return p.result()
 	}
 	p.closed = true
-	b := p.take()
-	p.mu.Unlock()
-	close(p.stopTk)
-	<-p.tkDone
-	p.dispatch(b)
+	p.dispatch(p.take())
 	for _, w := range p.workers {
 		if p.opts.DryRun == nil {
 			close(w.in)
 		}
 	}
+	p.mu.Unlock()
+	close(p.stopTk)
+	<-p.tkDone
 	p.wg.Wait()
 	return p.result()
 }
@@ -268,6 +266,7 @@ func (p *Poster) result() Result {
 	return r
 }
 
+// spoolLate spools a record added after Close; p.mu is held.
 func (p *Poster) spoolLate(rec metric.Record) {
 	if p.opts.DryRun != nil {
 		return
@@ -275,8 +274,6 @@ func (p *Poster) spoolLate(rec metric.Record) {
 	if rec.Time.IsZero() {
 		rec.Time = p.opts.Now()
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	for _, w := range p.workers {
 		// Not through w.spool: the worker may still be running.
 		if w.t.Spool == nil {
