@@ -117,7 +117,7 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 			return nil, cli.Usagef("--sink: %v", err)
 		}
 		if seen[spec.Kind] {
-			return nil, cli.Usagef("--sink %s given twice (one spool per sink kind)", spec.Kind)
+			return nil, cli.Usagef("--sink %s given twice (one sink of each kind)", spec.Kind)
 		}
 		seen[spec.Kind] = true
 		sink, err := o.buildSink(spec)
@@ -126,7 +126,8 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 		}
 		t := stats.Target{Sink: sink}
 		if dir != "" {
-			t.Spool = spool.Open(dir, sink.Name())
+			// keyed by destination: a spool is only ever sent where its records were bound
+			t.Spool = spool.ForDestination(dir, sink.Name(), stats.Destination(sink))
 		}
 		out = append(out, t)
 	}
@@ -172,6 +173,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	if err != nil {
 		return err
 	}
+	o.warnLegacy(targets)
 	env := o.root.Env
 	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, FlushEvery: o.flushInterval,
 		Warn: o.root.Warnf}
