@@ -143,6 +143,9 @@ func runSpoolStatus(o *postOptions) error {
 		if st.Damaged > 0 {
 			fmt.Fprintf(out, ", %d damaged lines (skipped)", st.Damaged)
 		}
+		if st.Journaled > 0 {
+			fmt.Fprintf(out, ", and %s in journals of killed runs (sent by the next run or spool flush)", records(st.Journaled))
+		}
 		if st.Dest != "" {
 			fmt.Fprintf(out, "; to %s", st.Dest)
 		} else {

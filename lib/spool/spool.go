@@ -315,11 +315,15 @@ type Status struct {
 	Bytes   int64
 	Oldest  time.Time
 	Newest  time.Time
+	// Journaled records are in the journals of killed runs, not yet moved
+	// into the spool (the next run or spool flush does that).
+	Journaled int
 }
 
 // Status reads the spool (from the flush progress on) without changing it.
 func (s *Spool) Status() (Status, error) {
 	st := Status{Name: s.name, Kind: s.Kind(), Dest: s.Destination(), Path: s.Path()}
+	st.Journaled, _ = s.journalStatus()
 	f, size, from, err := s.snapshot()
 	if err != nil || f == nil {
 		return st, err
@@ -356,8 +360,8 @@ func (s *Spool) Status() (Status, error) {
 // no entry is half-written within it) and the flush progress offset.
 // f is nil when there is no spool.
 func (s *Spool) snapshot() (f *os.File, size, from int64, err error) {
-	if _, err := os.Stat(s.dir); os.IsNotExist(err) {
-		return nil, 0, 0, nil
+	if _, err := os.Stat(s.Path()); os.IsNotExist(err) {
+		return nil, 0, 0, nil // and no lock file made for a spool that is not there
 	}
 	lk, err := lockFile(s.lockPath(), false)
 	if err != nil {
@@ -567,11 +571,26 @@ func (s *Spool) compact(fl *os.File, done int64, keep []metric.Record) error {
 	return fl.Sync()
 }
 
-// Drop empties the spool and returns how many records it held.
-func (s *Spool) Drop() (int, error) {
+// Drop empties the spool and the journals of killed runs to its destination,
+// and returns how many records they held.
+func (s *Spool) Drop() (n int, err error) {
 	st, err := s.Status()
-	if err != nil || st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
-		return st.Records, err
+	if err != nil {
+		return 0, err
+	}
+	if st.Journaled > 0 {
+		// into the spool first, under its locks, then the spool goes
+		rr, err := s.Recover(func(metric.Record) bool { return false })
+		if err != nil {
+			return 0, err
+		}
+		if st, err = s.Status(); err != nil {
+			return 0, err
+		}
+		defer func() { n += rr.Dropped }()
+	}
+	if st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
+		return st.Records, nil
 	}
 	fl, err := lockFile(s.flushPath(), true)
 	if err != nil {
@@ -641,8 +660,17 @@ func List(dir string) ([]*Spool, error) {
 		return nil, err
 	}
 	var out []*Spool
+	seen := map[string]bool{}
 	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".spool"); ok && !e.IsDir() {
+		n, ok := strings.CutSuffix(e.Name(), ".spool")
+		if !ok {
+			// a journal left by a killed run: <name>.<run>.journal
+			if j, isJ := strings.CutSuffix(e.Name(), ".journal"); isJ {
+				n, _, ok = strings.Cut(j, ".")
+			}
+		}
+		if ok && !e.IsDir() && !seen[n] {
+			seen[n] = true
 			out = append(out, Open(dir, n))
 		}
 	}
