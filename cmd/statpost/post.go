@@ -35,6 +35,9 @@ type postOptions struct {
 	attemptTO     time.Duration
 	deadline      time.Duration
 	statsdMTU     int
+	journal       bool
+	fsync         bool
+	syncIn        *syncReader // stdin, journaling what was read before reading more
 
 	// pushgateway
 	job    string
@@ -64,6 +67,8 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.batch, "batch", stats.StatHatMaxItems, "most records in one StatHat bulk post (1: one request per record)")
 	f.DurationVar(&o.flushInterval, "flush-interval", time.Second, "post a partial batch once its first record is this old (streaming stdin)")
 	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
+	f.BoolVar(&o.journal, "journal", true, "journal every record read in the spool directory before sending it, so a kill -9 loses nothing read (--journal=false: memory only)")
+	f.BoolVar(&o.fsync, "fsync", false, "fsync the journal after every append: survive a power loss too, not only a kill -9 (slower)")
 	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
 	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
 	f.IntVar(&o.statsdMTU, "statsd-mtu", stats.StatsDMTU, "most bytes in one StatsD UDP datagram (1: one line per datagram, as most clients send)")
@@ -117,7 +122,7 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 			return nil, cli.Usagef("--sink: %v", err)
 		}
 		if seen[spec.Kind] {
-			return nil, cli.Usagef("--sink %s given twice (one spool per sink kind)", spec.Kind)
+			return nil, cli.Usagef("--sink %s given twice (one sink of each kind)", spec.Kind)
 		}
 		seen[spec.Kind] = true
 		sink, err := o.buildSink(spec)
@@ -126,7 +131,8 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 		}
 		t := stats.Target{Sink: sink}
 		if dir != "" {
-			t.Spool = spool.Open(dir, sink.Name())
+			// keyed by destination: a spool is only ever sent where its records were bound
+			t.Spool = spool.ForDestination(dir, sink.Name(), stats.Destination(sink))
 		}
 		out = append(out, t)
 	}
@@ -154,6 +160,9 @@ func (o *postOptions) buildSink(spec stats.Spec) (stats.Sink, error) {
 
 // runPost reads records from stdin and posts them.
 func runPost(ctx context.Context, o *postOptions) error {
+	// Every read of stdin first journals the records read so far (see post).
+	o.syncIn = &syncReader{r: o.root.Env.Stdin}
+	o.root.Env.Stdin = o.syncIn
 	src, err := o.source()
 	if err != nil {
 		return err
@@ -172,9 +181,10 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	if err != nil {
 		return err
 	}
+	o.warnLegacy(targets)
 	env := o.root.Env
 	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, FlushEvery: o.flushInterval,
-		Warn: o.root.Warnf}
+		Warn: o.root.Warnf, Journal: o.journal, Fsync: o.fsync}
 	var tee *metric.Writer
 	if o.tee {
 		tee = metric.NewWriter(env.Stdout)
@@ -186,6 +196,9 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		}
 	}
 	p := stats.NewPoster(ctx, popts)
+	if o.syncIn != nil {
+		o.syncIn.sync = p.Sync
+	}
 
 	var bad atomic.Int64 // read after an interrupt while the reader may still run
 	var teeErr error
@@ -276,6 +289,20 @@ func (o *postOptions) teeFailed(err error) error {
 	}
 	fmt.Fprintf(o.root.Env.Stderr, "statpost: --tee: %v; records are still posted\n", err)
 	return cli.Exit(cli.ExitFailure)
+}
+
+// syncReader calls sync before every read: the records parsed from what
+// was read before are journaled before statpost reads (or waits for) more.
+type syncReader struct {
+	r    io.Reader
+	sync func()
+}
+
+func (s *syncReader) Read(b []byte) (int, error) {
+	if s.sync != nil {
+		s.sync()
+	}
+	return s.r.Read(b)
 }
 
 type positioner interface{ Line() int }
