@@ -18,7 +18,9 @@ $XDG_STATE_HOME/cronkit/statpost and sent first on the next run.
 With no arguments (or "-") it reads stdin: metric records
 ({"name":..,"kind":..,"value":..}), StatHat bulk items ({"stat":..,"count":..})
 and "NAME NUMBER" text lines (the name may contain spaces; --kind says whether
-text lines are counts or values).
+text lines are counts or values). Stdin with no records is a failure (exit 1;
+--allow-empty accepts it), and so is an error record ({"error":..}) from a
+producer that failed: it is reported, and the good records are still posted.
 
 The StatHat EZ key comes from $STATHAT_EZKEY, $STATPOST_EZKEY, the config file
 or --ezkey file:/path (a key on the command line shows in ps).`,
