@@ -25,6 +25,7 @@ type postOptions struct {
 	apiURL        string
 	ezkey         string
 	dryRun        bool
+	allowEmpty    bool
 	tee           bool
 	atLeastOnce   bool
 	kind          string
@@ -202,10 +203,17 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 
 	var bad atomic.Int64 // read after an interrupt while the reader may still run
 	var teeErr error
-	type readResult struct{ read, tee error }
+	// records: how many were taken; upstream: error records, producers that
+	// failed (DESIGN.md §4). Both are read only once the reader is done.
+	type readResult struct {
+		read, tee         error
+		records, upstream int
+	}
 	done := make(chan readResult, 1)
 	go func() {
 		var readErr error
+		var records, upstream int
+		var times metric.TimeChecker
 		for {
 			rec, err := src.Next()
 			if err == io.EOF {
@@ -217,9 +225,28 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
 				continue
 			}
+			var er *metric.ErrorRecord
+			if errors.As(err, &er) {
+				// The producer failed: say so, post what it did send, exit 1,
+				// and pass the failure on to a consumer of --tee.
+				upstream++
+				fmt.Fprintf(env.Stderr, "statpost: %v\n", er)
+				if tee != nil {
+					if err := tee.WriteError(*er); err != nil {
+						tee, teeErr = nil, o.teeFailed(err)
+					}
+				}
+				continue
+			}
 			if err != nil {
 				readErr = err
 				break
+			}
+			// The rule --time follows: a far-future time is a bad line here too.
+			if err := times.Check(rec.Time); err != nil {
+				bad.Add(1)
+				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
+				continue
 			}
 			if err := p.Check(rec); err != nil {
 				bad.Add(1)
@@ -232,9 +259,15 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				}
 			}
 			p.Add(rec)
+			records++
 			if ctx.Err() != nil {
 				break
 			}
+		}
+		if ps, ok := src.(*promSource); ok {
+			// A counter's first sample only records where it stands: the
+			// input was not empty even if nothing is posted.
+			records += int(ps.Skipped)
 		}
 		if ps, ok := src.(*promSource); ok && readErr == nil {
 			if err := ps.finish(); err != nil {
@@ -246,7 +279,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				teeErr = o.teeFailed(err)
 			}
 		}
-		done <- readResult{readErr, teeErr}
+		done <- readResult{readErr, teeErr, records, upstream}
 	}()
 	var rr readResult
 	interrupted := false
@@ -272,8 +305,27 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		}
 	}
 	err = o.report(ctx, res, int(bad.Load()), rr.read, interrupted)
+	err = o.upstreamFailed(err, rr.records, rr.upstream, int(bad.Load()), rr.read != nil || interrupted)
 	if err == nil && rr.tee != nil {
 		return rr.tee
+	}
+	return err
+}
+
+// upstreamFailed makes a run exit 1 (unless a weightier code was decided)
+// when a producer sent an error record, or when stdin held no records at all:
+// under dash, `pgreport -f metrics | statpost` has no pipefail, so an empty
+// stdin is the only sign that pgreport failed. --allow-empty accepts that.
+func (o *postOptions) upstreamFailed(err error, records, upstream, bad int, cutShort bool) error {
+	empty := records == 0 && upstream == 0 && bad == 0 && !cutShort && !o.allowEmpty
+	if empty {
+		fmt.Fprintln(o.root.Env.Stderr, "statpost: no records on stdin (--allow-empty accepts that)")
+	}
+	if !empty && upstream == 0 {
+		return err
+	}
+	if c := cli.Code(err); c == cli.ExitOK || c == cli.ExitPartial {
+		return cli.Exit(cli.ExitFailure)
 	}
 	return err
 }
