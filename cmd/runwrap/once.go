@@ -25,6 +25,9 @@ type wrapper struct {
 	sr     *sigRouter
 	start  *httpx.Client // bounded by --api-timeout; runs beside the command
 	finish *httpx.Client // bounded by --api-deadline
+
+	mu     sync.Mutex
+	warned map[error]bool // ping failures said once (warnPing)
 }
 
 func newWrapper(o *wrapOptions, pc *hc.PingClient, sr *sigRouter) *wrapper {
@@ -61,9 +64,42 @@ func (w *wrapper) send(ctx context.Context, c *httpx.Client, p hc.Ping) (hc.Ping
 	pc.HTTP = c
 	res, err := pc.Send(ctx, p)
 	if err != nil {
-		w.logf("%v", err)
+		w.warnPing(err)
 	}
 	return res, err
+}
+
+// warnPing reports a failed ping. A wrong URL or a missing check fails every
+// ping of the run alike: that is said once, in one line, with the hint.
+func (w *wrapper) warnPing(err error) {
+	var reason error
+	hint := ""
+	switch {
+	case errors.Is(err, hc.ErrNotPingEndpoint):
+		reason, hint = hc.ErrNotPingEndpoint, "set --api-url or HC_API_URL to the Healthchecks site root or its /ping endpoint"
+		if w.o.PingURL != "" {
+			hint = "check --ping-url"
+		}
+	case errors.Is(err, hc.ErrCheckNotFound):
+		reason, hint = hc.ErrCheckNotFound, "check --uuid (or --slug and the ping key), and that --api-url or HC_API_URL names the server that has it"
+		if w.o.PingURL != "" {
+			hint = "check --ping-url"
+		}
+	}
+	if reason == nil {
+		w.logf("%v", err)
+		return
+	}
+	w.mu.Lock()
+	seen := w.warned[reason]
+	if w.warned == nil {
+		w.warned = map[error]bool{}
+	}
+	w.warned[reason] = true
+	w.mu.Unlock()
+	if !seen {
+		w.logf("%v (%s)", err, hint)
+	}
 }
 
 // once is one run: jitter, lock, start ping, attempts, finish ping, record.
