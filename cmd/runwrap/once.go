@@ -26,8 +26,9 @@ type wrapper struct {
 	start  *httpx.Client // bounded by --api-timeout; runs beside the command
 	finish *httpx.Client // bounded by --api-deadline
 
-	mu     sync.Mutex
-	warned map[error]bool // ping failures said once (warnPing)
+	mu      sync.Mutex
+	warned  map[error]bool // ping failures said once (warnPing)
+	learned int            // the server's Ping-Body-Limit, once a start ping said it
 }
 
 func newWrapper(o *wrapOptions, pc *hc.PingClient, sr *sigRouter) *wrapper {
@@ -362,18 +363,25 @@ func (o *wrapOptions) bodyLimit() int {
 // and returns a func that waits for it, at most --api-timeout, and returns the
 // body limit: the server's Ping-Body-Limit lowers or raises it as in runitor
 // (capped at 10 MB, never above an explicit --ping-body-limit), and the tail
-// is resized to it.
+// is resized to it. A start ping answered without the header leaves
+// --ping-body-limit. Without an answer the limit is unknownLimit's.
 func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) func() int {
 	o := w.o
-	limit := o.bodyLimit()
 	if o.NoStartPing {
+		limit := w.unknownLimit()
 		return func() int { return limit }
 	}
+	limit, known := o.bodyLimit(), false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		res, err := w.send(ctx, w.start, hc.Ping{Kind: hc.PingStart, RunID: rid})
-		if err == nil && res.BodyLimit > 0 {
+		if err != nil {
+			return
+		}
+		known = true
+		if res.BodyLimit > 0 {
+			w.rememberLimit(res.BodyLimit)
 			n := min(res.BodyLimit, maxBodyLimit)
 			if o.bodyLimitSet && o.BodyLimit > 0 {
 				n = min(n, o.BodyLimit)
@@ -384,8 +392,14 @@ func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) 
 			}
 		}
 	}()
+	var once sync.Once
 	return func() int {
 		<-done // bounded: the start client's deadline is --api-timeout
+		once.Do(func() {
+			if !known {
+				limit = w.unknownLimit()
+			}
+		})
 		return limit
 	}
 }

@@ -20,7 +20,7 @@ import (
 )
 
 const (
-	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4)
+	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4), for a server that announces none
 	maxBodyLimit     = 10_000_000 // runitor's cap on a server-announced limit
 )
 
@@ -87,7 +87,7 @@ func newWrapCmd(r *cli.Root) {
 	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
 	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
 	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
-	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "bytes of output tail sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB)")
+	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "most bytes of output sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB). Until a server has said its limit (--no-start-ping, or the start ping failed) the default is 10000, or the limit it said in an earlier run")
 	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
 	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
 	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
