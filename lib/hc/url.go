@@ -50,7 +50,7 @@ func ResolveURL(raw string) (Endpoints, error) {
 	if err != nil {
 		return Endpoints{}, &URLError{URL: hideUserinfo(s), Reason: "is not an http(s) URL"}
 	}
-	shown := u.Redacted()
+	shown := hideUserinfo(s)
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		return Endpoints{}, &URLError{URL: shown, Reason: "is not an http(s) URL"}
 	}
@@ -58,17 +58,14 @@ func ResolveURL(raw string) (Endpoints, error) {
 		return Endpoints{}, &URLError{URL: shown, Reason: "has a query or fragment: give the site root or the ping endpoint"}
 	}
 	p := strings.TrimRight(u.Path, "/")
-	site, ping := p, p+"/ping"
-	if cut, ok := strings.CutSuffix(p, "/ping"); ok {
-		site, ping = cut, p
-	} else {
-		for _, suffix := range []string{"/api/v3", "/api/v2", "/api/v1", "/api"} {
-			if cut, ok := strings.CutSuffix(p, suffix); ok {
-				site, ping = cut, cut+"/ping"
-				break
-			}
+	site := p
+	for _, suffix := range []string{"/ping", "/api/v3", "/api/v2", "/api/v1", "/api"} {
+		if cut, ok := strings.CutSuffix(p, suffix); ok {
+			site = strings.TrimRight(cut, "/")
+			break
 		}
 	}
+	ping := site + "/ping"
 	switch host := strings.ToLower(u.Hostname()); {
 	case host == "hc-ping.com" && p == "", host == "healthchecks.io" && site == "":
 		return Endpoints{Site: hostedSite, Ping: hostedPing}, nil
@@ -82,18 +79,21 @@ func withPath(u *url.URL, p string) string {
 	return v.String()
 }
 
-// hideUserinfo hides what may be a password in a URL that does not parse.
+// hideUserinfo hides what may be a password: anything before the last "@"
+// after the scheme.
 func hideUserinfo(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		scheme, rest = "", s
-	} else {
-		scheme += "://"
+	scheme, rest := "", s
+	if i := strings.Index(s, "://"); i > 0 && strings.IndexFunc(s[:i], notSchemeChar) < 0 {
+		scheme, rest = s[:i+3], s[i+3:]
 	}
 	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
 		rest = "…" + rest[i:]
 	}
 	return scheme + rest
+}
+
+func notSchemeChar(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')
 }
 
 // shownURL is s for messages: no password, no query.

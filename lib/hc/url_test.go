@@ -119,3 +119,30 @@ func TestOneURLBothTools(t *testing.T) {
 		}
 	}
 }
+
+// FuzzResolveURL: never a panic; a resolved pair resolves to itself from
+// either end; the ping endpoint is SITE_ROOT/ping or the hosted one; an
+// error never shows a password.
+func FuzzResolveURL(f *testing.F) {
+	for _, s := range []string{"", "https://hc-ping.com/", "https://healthchecks.io/ping", "https://hc.example.org",
+		"https://example.org/hc/ping/", "http://u:pw@127.0.0.1:8000/api/v3/", "ftp://u:pw@x", "https://h/%zz", "https://h/a%2Fb/ping"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ep, err := ResolveURL(s)
+		if err != nil {
+			if strings.Contains(s, ":pw@") && strings.Contains(err.Error(), ":pw@") {
+				t.Fatalf("ResolveURL(%q): %v shows the password", s, err)
+			}
+			return
+		}
+		if ep.Ping != hostedPing && ep.Ping != ep.Site+"/ping" {
+			t.Fatalf("ResolveURL(%q) = %+v: ping endpoint is not SITE_ROOT/ping", s, ep)
+		}
+		for _, again := range []string{ep.Site, ep.Ping} {
+			if g, err := ResolveURL(again); err != nil || g != ep {
+				t.Fatalf("ResolveURL(%q) = %+v; ResolveURL(%q) = %+v, %v", s, ep, again, g, err)
+			}
+		}
+	})
+}
