@@ -27,7 +27,7 @@ type wrapper struct {
 	finish *httpx.Client // bounded by --api-deadline
 
 	mu      sync.Mutex
-	warned  map[error]bool // ping failures said once (warnPing)
+	warned  map[error]bool // ping failures said this run (warnPing)
 	learned int            // the server's Ping-Body-Limit, once a start ping said it
 }
 
@@ -71,7 +71,7 @@ func (w *wrapper) send(ctx context.Context, c *httpx.Client, p hc.Ping) (hc.Ping
 }
 
 // warnPing reports a failed ping. A wrong URL or a missing check fails every
-// ping of the run alike: that is said once, in one line, with the hint.
+// ping of a run alike: that is said once a run, in one line, with the hint.
 func (w *wrapper) warnPing(err error) {
 	var reason error
 	hint := ""
@@ -106,6 +106,9 @@ func (w *wrapper) warnPing(err error) {
 // once is one run: jitter, lock, start ping, attempts, finish ping, record.
 func (w *wrapper) once(ctx context.Context) outcome {
 	o := w.o
+	w.mu.Lock()
+	w.warned = nil // each run of a periodic loop says its ping trouble again
+	w.mu.Unlock()
 	if d := runner.Jitter(o.Jitter); d > 0 {
 		o.root.Logger.Info("jitter", "sleep", d)
 		if !sleepOrStop(ctx, w.sr, d) {
