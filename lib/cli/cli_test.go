@@ -198,7 +198,7 @@ func TestHelpVersionCompletion(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--help"}, []string{"a demo tool", "Exit codes:", "4    refused by the API", "--timeout", "--config"}},
+		{[]string{"--help"}, []string{"a demo tool", "Exit codes:", "4    refused: authentication or permission", "--timeout", "--config"}},
 		{[]string{"show", "--help"}, []string{"Exit codes:", "--api-url"}},
 		{[]string{"--version"}, []string{"demo dev"}},
 		{[]string{"completion", "bash"}, []string{"bash completion V2 for demo"}},
@@ -288,5 +288,58 @@ func TestDeferToEnv(t *testing.T) {
 		if out.String() != tt.want {
 			t.Errorf("PGHOST=%q: host %q, want %q", tt.pghost, out.String(), tt.want)
 		}
+	}
+}
+
+// A word that is none of a group's subcommands is a usage error at any
+// depth (cobra itself checks only the root's), with a suggestion when one is
+// close; the group alone, its --help and "help GROUP" still print the help.
+func TestUnknownSubcommand(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	build := func(out, errb *bytes.Buffer) *Root {
+		r := NewRoot(&Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb}, Tool{Name: "demo"})
+		noop := func(*cobra.Command, []string) error { return nil }
+		checks := &cobra.Command{Use: "checks", Short: "manage checks"}
+		checks.AddCommand(&cobra.Command{Use: "pause", RunE: noop}, &cobra.Command{Use: "list", RunE: noop})
+		deep := &cobra.Command{Use: "deep"}
+		deep.AddCommand(&cobra.Command{Use: "er", RunE: noop})
+		checks.AddCommand(deep)
+		r.Cmd.AddCommand(checks)
+		return r
+	}
+	tests := []struct {
+		args   []string
+		code   int
+		stderr string
+		inHelp bool
+	}{
+		{[]string{"checks", "pasue", "x"}, 2, "demo: unknown command \"pasue\" for \"demo checks\" (did you mean \"pause\"?) (see 'demo checks --help')\n", false},
+		{[]string{"checks", "zzzzzz"}, 2, "demo: unknown command \"zzzzzz\" for \"demo checks\" (see 'demo checks --help')\n", false},
+		{[]string{"checks", "deep", "nope"}, 2, "demo: unknown command \"nope\" for \"demo checks deep\" (see 'demo checks deep --help')\n", false},
+		{[]string{"-v", "checks", "--quiet", "pasue"}, 2, "", false},
+		{[]string{"nope"}, 2, "", false},
+		{[]string{"checks"}, 0, "", true},
+		{[]string{"checks", "--help"}, 0, "", true},
+		{[]string{"checks", "pause", "--help"}, 0, "", false},
+		{[]string{"help", "checks"}, 0, "", true},
+		{[]string{"checks", "pause"}, 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			r := build(&out, &errb)
+			if code := Execute(r, tt.args); code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if tt.stderr != "" && errb.String() != tt.stderr {
+				t.Errorf("stderr %q\nwant   %q", errb.String(), tt.stderr)
+			}
+			if tt.code != 0 && out.Len() != 0 {
+				t.Errorf("a usage error printed help on stdout: %q", out.String())
+			}
+			if got := strings.Contains(out.String(), "Available Commands:"); got != tt.inHelp {
+				t.Errorf("help printed: %v, want %v: %q", got, tt.inHelp, out.String())
+			}
+		})
 	}
 }

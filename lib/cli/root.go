@@ -98,6 +98,9 @@ type Root struct {
 
 	secrets []string
 	ran     string // command path of the (sub)command that ran, for the help hint
+	// unknown is set when a command group was given a word that is none of
+	// its subcommands: cobra would print the group's help and exit 0.
+	unknown error
 }
 
 // NewRoot builds the root command for tool with the global flags, --version,
@@ -131,6 +134,18 @@ func NewRoot(env *Env, tool Tool) *Root {
 		codes = ExitCodesHelp
 	}
 	cmd.SetHelpTemplate(helpTemplate + "\n" + codes + "\n")
+	// cobra answers "hcctl checks pasue x" (a group without a Run of its own
+	// and a word that is none of its subcommands) with the group's help and
+	// no error; only the root checks its words. Catch it where cobra asks
+	// for that help, at any depth, in every tool.
+	help := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if err := unknownSubcommand(c); err != nil {
+			r.unknown = err
+			return
+		}
+		help(c, args)
+	})
 	cmd.CompletionOptions.DisableDefaultCmd = true
 
 	pf := cmd.PersistentFlags()
@@ -372,12 +387,41 @@ func Execute(r *Root, args []string) int {
 		}()
 	}
 	r.Cmd.SetArgs(args)
+	r.unknown = nil
 	ran, err := r.Cmd.ExecuteContextC(ctx)
 	if ran != nil {
 		r.ran = ran.CommandPath()
 	}
+	if err == nil {
+		err = r.unknown
+	}
 	s, _ := got.Load().(os.Signal)
 	return r.Report(err, s)
+}
+
+// unknownSubcommand is the usage error for a group (a command with
+// subcommands and no Run) that cobra is about to answer with its help
+// although it was given a word: "checks pasue" is a typo, not a request for
+// help. "checks", "checks --help" and "help checks" still print the help.
+func unknownSubcommand(c *cobra.Command) error {
+	if c.Runnable() || !c.HasSubCommands() {
+		return nil
+	}
+	if h := c.Flags().Lookup("help"); h != nil && h.Changed {
+		return nil
+	}
+	args := c.Flags().Args()
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default for the root
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &ExitError{Code: ExitUsage, Err: errors.New(msg), usage: true}
 }
 
 // Report prints err (if it says anything) and returns its exit code. sig is
