@@ -143,6 +143,7 @@ func TestAnsible(t *testing.T) {
 	if _, n := sh.Counts(); n == 0 {
 		t.Errorf("no metrics reached StatHat (STATHAT_EZKEY missing from the job?)")
 	}
+	failsWithPostgresDown(t, hc, u, ct, job, "db7-pgreport")
 
 	// The chart job publishes a PNG through chartd -o.
 	chart := ct.job(t, "chartd")

@@ -160,8 +160,7 @@ func TestCronDaemon(t *testing.T) {
 		"stathat-ezkey": "ezkey-cron",
 	})
 	env := pgEnvTCP(t, db)
-	env["RUNWRAP_API_URL"] = hc.URL + "/ping"
-	env["HCCTL_API_URL"] = hc.URL
+	env["HC_API_URL"] = hc.URL
 	env["STATPOST_API_URL"] = shURL
 	text := exampleCrontab(t, root, env, "db7-pgreport --timeout", "chartd")
 	file := filepath.Join(t.TempDir(), "crontab")

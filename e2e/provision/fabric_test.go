@@ -99,7 +99,7 @@ func TestFabric(t *testing.T) {
 
 	ct := parseCrontab(t, crontab1, false)
 	checkSchedules(t, "fabric crontab", ct)
-	for _, name := range []string{"HC_PING_KEY", "STATHAT_EZKEY", "HC_API_KEY", "RUNWRAP_API_URL", "HCCTL_API_URL"} {
+	for _, name := range []string{"HC_PING_KEY", "STATHAT_EZKEY", "HC_API_KEY", "HC_API_URL"} {
 		if !strings.Contains(crontab1, "\n"+name+"=") {
 			t.Errorf("installed crontab lacks %s:\n%s", name, crontab1)
 		}
@@ -119,6 +119,7 @@ func TestFabric(t *testing.T) {
 	if _, n := sh.Counts(); n == 0 {
 		t.Errorf("no metrics reached StatHat")
 	}
+	failsWithPostgresDown(t, hc, u, ct, job, "db7-pgreport")
 	// The chart job reads the API key file and publishes into the job directory.
 	chart := ct.job(t, "chartd")
 	if code, out := runAs(t, u, ct.envOf(u), chart.Command); code != 0 {

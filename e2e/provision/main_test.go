@@ -282,3 +282,24 @@ func pgEnvTCP(t *testing.T, db string) map[string]string {
 		"PGDATABASE": db, "PGSSLMODE": "disable",
 	}
 }
+
+// failsWithPostgresDown runs an installed pgreport | statpost job with no
+// server behind PGHOST: under dash there is no pipefail, so only the error
+// record pgreport writes and statpost's refusal of it (or of empty input)
+// make runwrap send the fail ping (issue 13; DESIGN.md section 1).
+func failsWithPostgresDown(t *testing.T, hc *fakehc.Fake, u account, ct cronTab, job cronJob, slug string) {
+	t.Helper()
+	before := len(hc.AllPings())
+	env := append(ct.envOf(u), "PGHOST="+filepath.Join(u.Home, "no-server-here"))
+	code, out := runAs(t, u, env, job.Command)
+	if code == 0 {
+		t.Errorf("Postgres down: the job exited 0:\n%s", out)
+	}
+	p := lastPing(t, hc, slug, 10*time.Second)
+	if len(hc.AllPings()) == before || p.Kind != "fail" {
+		t.Errorf("Postgres down: last ping %s, want a new fail ping; body:\n%s", p.Kind, p.Body)
+	}
+	if !strings.Contains(string(p.Body), "pgreport") {
+		t.Errorf("Postgres down: the fail ping's body does not say pgreport failed:\n%s", p.Body)
+	}
+}

@@ -110,8 +110,7 @@ def render_crontab(name, root, hc_url, env, pgdash):
         text = text.replace(p, root + p)
     extra = dict(env)
     if hc_url:
-        extra["RUNWRAP_API_URL"] = hc_url.rstrip("/") + "/ping"
-        extra["HCCTL_API_URL"] = hc_url.rstrip("/")
+        extra["HC_API_URL"] = hc_url
     present = set(re.findall(r"^([A-Z_]+)=", text, re.M))
     out = []
     for line in text.splitlines():
