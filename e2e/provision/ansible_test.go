@@ -62,6 +62,7 @@ func TestAnsible(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ansible-playbook: %v\n%s", err, b)
 		}
+		noSecrets(t, "ansible-playbook", string(b), fakehc.DefaultAPIKey, fakehc.DefaultPingKey, "ezkey-ansible")
 		m := regexp.MustCompile(`(?m)^db7\s*:.*\bchanged=(\d+).*\bfailed=(\d+)`).FindStringSubmatch(string(b))
 		if m == nil {
 			t.Fatalf("no PLAY RECAP for db7 in:\n%s", b)

@@ -51,6 +51,7 @@ func TestFabric(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fab deploy: %v\n%s", err, out)
 		}
+		noSecrets(t, "fab deploy", string(out), fakehc.DefaultAPIKey, fakehc.DefaultPingKey, "ezkey-fabric")
 		return string(out)
 	}
 	changed := regexp.MustCompile(`(?m)^cronkit: (\d+) changed$`)

@@ -303,3 +303,13 @@ func failsWithPostgresDown(t *testing.T, hc *fakehc.Fake, u account, ct cronTab,
 		t.Errorf("Postgres down: the fail ping's body does not say pgreport failed:\n%s", p.Body)
 	}
 }
+
+// noSecrets fails t if output shows any of the keys.
+func noSecrets(t *testing.T, what, output string, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if strings.Contains(output, k) {
+			t.Errorf("%s printed a key", what)
+		}
+	}
+}
