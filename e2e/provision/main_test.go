@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"os/user"
@@ -301,6 +302,22 @@ func failsWithPostgresDown(t *testing.T, hc *fakehc.Fake, u account, ct cronTab,
 	}
 	if !strings.Contains(string(p.Body), "pgreport") {
 		t.Errorf("Postgres down: the fail ping's body does not say pgreport failed:\n%s", p.Body)
+	}
+}
+
+// isChart fails t unless path is a PNG of the example's chart size (580x180
+// at chartd's default scale 2), not chartd's error image.
+func isChart(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Errorf("no chart published: %v", err)
+		return
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 1160 || cfg.Height != 360 {
+		t.Errorf("%s is not the 1160x360 chart (%dx%d, %v): the chart job failed", path, cfg.Width, cfg.Height, err)
 	}
 }
 
