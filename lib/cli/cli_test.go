@@ -322,6 +322,9 @@ func TestUnknownSubcommand(t *testing.T) {
 		{[]string{"checks", "--help"}, 0, "", true},
 		{[]string{"checks", "pause", "--help"}, 0, "", false},
 		{[]string{"help", "checks"}, 0, "", true},
+		{[]string{"help", "nope"}, 2, "demo: help nope: unknown command \"nope\" for \"demo\" (see 'demo --help')\n", false},
+		{[]string{"help", "checks", "pasue"}, 2, "demo: help checks pasue: unknown command \"pasue\" for \"demo checks\" (see 'demo --help')\n", false},
+		{[]string{"help", "checks", "pause"}, 0, "", false},
 		{[]string{"checks", "pause"}, 0, "", false},
 	}
 	for _, tt := range tests {

@@ -101,7 +101,8 @@ type Root struct {
 	ran     string // command path of the (sub)command that ran, for the help hint
 	// unknown is set when a command group was given a word that is none of
 	// its subcommands: cobra would print the group's help and exit 0.
-	unknown error
+	unknown    error
+	helpStrict bool
 }
 
 // NewRoot builds the root command for tool with the global flags, --version,
@@ -488,6 +489,7 @@ func Execute(r *Root, args []string) int {
 			}
 		}()
 	}
+	r.strictHelp()
 	r.Cmd.SetArgs(args)
 	r.unknown = nil
 	ran, err := r.Cmd.ExecuteContextC(ctx)
@@ -499,6 +501,44 @@ func Execute(r *Root, args []string) int {
 	}
 	s, _ := got.Load().(os.Signal)
 	return r.Report(err, s)
+}
+
+// strictHelp makes "tool help TOPIC" a usage error when TOPIC is no
+// command, as "tool TOPIC" is: cobra prints "Unknown help topic" and exits 0.
+func (r *Root) strictHelp() {
+	if r.helpStrict {
+		return
+	}
+	r.helpStrict = true
+	r.Cmd.InitDefaultHelpCmd()
+	var help *cobra.Command
+	for _, c := range r.Cmd.Commands() {
+		if c.Name() == "help" {
+			help = c
+		}
+	}
+	if help == nil || help.Run == nil {
+		return
+	}
+	run := help.Run
+	help.Run = nil
+	help.RunE = func(c *cobra.Command, args []string) error {
+		target, rest, err := c.Root().Find(args)
+		if err == nil && target != nil && !target.Runnable() && target.HasSubCommands() && len(rest) > 0 {
+			err = fmt.Errorf("unknown command %q for %q", rest[0], target.CommandPath())
+		}
+		if err != nil {
+			return &ExitError{Code: ExitUsage, usage: true,
+				Err: fmt.Errorf("help %s: %v (see '%s --help')", strings.Join(args, " "), firstLine(err), r.Cmd.Name())}
+		}
+		run(c, args)
+		return nil
+	}
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 // unknownSubcommand is the usage error for a group (a command with
