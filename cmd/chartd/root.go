@@ -21,6 +21,8 @@ With no command and data on stdin, it charts the data: bare numbers, metric
 records ({"name":..,"kind":..,"value":..,"time":..}), StatHat items and
 "NAME NUMBER" lines, one series per name (at most 5, pick them with --series),
 ymin/ymax from the data unless given, xmin/xmax from the records' times.
+An error record ({"error":..}, a producer that failed) is drawn as an error
+image saying so, and chartd exits 1.
 A query string or chartd.co URL as the only argument is rendered as with
 "chartd render".`,
 		Example: `  seq 10 | chartd -t Ten > ten.svg

@@ -31,7 +31,9 @@ runwrap ends the body it sends with the exit status (hcctl pings body).
 
 -f metrics writes one metric record per ping that has a duration, named
 hc.<slug or name>.duration (seconds, kind value, tagged check and type), so
-that chartd can chart a job's runtime. The pings list needs a read-write key.`,
+that chartd can chart a job's runtime; when the API fails it writes an error
+record ({"error":..}) before exiting non-zero, so that chartd draws the
+failure. The pings list needs a read-write key.`,
 		Example: `  hcctl pings backups
   hcctl pings backups -n 5 -f json
   hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" > runtime.svg
@@ -52,10 +54,17 @@ that chartd can chart a job's runtime. The pings list needs a read-write key.`,
 	return cmd
 }
 
-func runPings(ctx context.Context, o *pingsOptions) error {
+func runPings(ctx context.Context, o *pingsOptions) (err error) {
 	format, err := o.g.outFormat("table", "json", "jsonl", "metrics")
 	if err != nil {
 		return err
+	}
+	if format == "metrics" {
+		defer func() {
+			if err != nil {
+				writeErrorRecord(o.g.root, err)
+			}
+		}()
 	}
 	if o.limit < 0 {
 		return cli.Usagef("-n %d: want 0 or more", o.limit)
@@ -110,6 +119,18 @@ func runPings(ctx context.Context, o *pingsOptions) error {
 		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
 	}
 	return t.flush()
+}
+
+// writeErrorRecord says in the stream that the list failed (issue 13):
+// `hcctl pings X -f metrics | chartd` runs under a shell without pipefail,
+// and chartd then draws the failure instead of a chart of what came before.
+// The message is the stderr line, secrets redacted.
+func writeErrorRecord(r *cli.Root, err error) {
+	mw := metric.NewWriter(r.Env.Stdout)
+	msg := cli.Redact(err.Error(), r.Secrets()...)
+	if mw.WriteError(metric.ErrorRecord{Msg: msg, Source: "hcctl", Time: time.Now()}) == nil {
+		_ = mw.Flush()
+	}
 }
 
 type bodyOptions struct {

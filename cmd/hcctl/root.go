@@ -18,7 +18,8 @@ A CHECK argument is a UUID, a slug or an exact name. The API key comes from
 $HC_API_KEY (or $HCCTL_API_KEY, api-key in the config file, or --api-key
 file:/path) and is never printed. A read-only key can list and show checks,
 flips and badges; everything else needs a read-write key (exit 4 otherwise).
---api-url (or $HC_API_URL) points at a self-hosted server.`,
+--api-url (or $HC_API_URL) points at a self-hosted server: its site root or its
+ping endpoint (SITE_ROOT/ping), read as runwrap reads it.`,
 		Example: `  export HC_API_KEY=file:$HOME/.config/hc-key
   hcctl checks list --tag prod
   URL=$(hcctl ensure db7-pgreport --schedule '*/5 * * * *' --tz UTC --grace 10m)

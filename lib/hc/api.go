@@ -44,23 +44,13 @@ type APIOptions struct {
 
 // NewAPI checks the options and returns a client.
 func NewAPI(o APIOptions) (*API, error) {
-	base := strings.TrimRight(o.URL, "/")
-	if base == "" {
-		base = DefaultAPIURL
+	// The site root, the API root or the ping endpoint (HC_API_URL is
+	// shared with runwrap): ResolveURL finds the site root from any.
+	ep, err := ResolveURL(o.URL)
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("API URL %q is not an http(s) URL", o.URL)
-	}
-	// Users paste the API root they see in the docs; accept it. HC_API_URL
-	// is shared with runwrap (runitor's name), where it is the ping base:
-	// SITE_ROOT/ping on a self-hosted server, hc-ping.com on the hosted one.
-	for _, suffix := range []string{"/api/v3", "/api/v2", "/api/v1", "/api", "/ping"} {
-		base = strings.TrimSuffix(base, suffix)
-	}
-	if u.Host == "hc-ping.com" {
-		base = DefaultAPIURL
-	}
+	base := ep.Site
 	if o.Key == "" {
 		return nil, ErrNoKey
 	}
