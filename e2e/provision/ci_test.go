@@ -234,6 +234,16 @@ func TestCISnippets(t *testing.T) {
 			if !strings.Contains(r.Output, "db7-pgreport") {
 				t.Errorf("the gate's output does not name the down check:\n%s", r.Output)
 			}
+
+			// 4. No check carries the tag (renamed, or a typo): the gate fails too.
+			if out, err := exec.Command(filepath.Join(binDir, "hcctl"), "--api-url", hc.URL, "--api-key", fakehc.DefaultAPIKey,
+				"checks", "delete", "--yes", "db7-pgreport").CombinedOutput(); err != nil {
+				t.Fatalf("hcctl checks delete: %v\n%s", err, out)
+			}
+			r = runSteps(t, work, env, steps)
+			if r.Exit != 2 || deploys() != 2 {
+				t.Errorf("gate with no prod check: exit %d, want 2, and no deploy:\n%s", r.Exit, r.Output)
+			}
 		})
 	}
 }
