@@ -35,8 +35,9 @@ BINARIES = ["statpost", "runwrap", "pgreport", "chartd", "hcctl"]
 # with the line's own schedule, so the two cannot drift apart.
 CRONTAB = os.path.join(HERE, "crontab")
 GRACE = {"pgreport": "10m", "backup": "1h", "pgdash": "15m"}
-# Directories the jobs write to, owned by the cron user.
-JOB_DIRS = ["/var/backups/postgresql", "/var/www/html/cronkit"]
+# Directories the jobs write to, owned by the cron user: the dumps (private)
+# and the chart chartd -o renames into place (served).
+JOB_DIRS = {"/var/backups/postgresql": "750", "/var/www/html/cronkit": "755"}
 
 
 class Deploy:
@@ -148,8 +149,8 @@ def deploy(c, name="db7", cron_user="postgres", root="", bin_dir="", hc_url="", 
     d = Deploy(c, root, cron_user)
     for p in ["/usr/local/bin", "/etc/cronkit"]:
         d.directory(d.path(p))
-    for p in JOB_DIRS:
-        d.directory(d.path(p), owner=cron_user)
+    for p, mode in JOB_DIRS.items():
+        d.directory(d.path(p), owner=cron_user, mode=mode)
     for b in BINARIES:
         with open(os.path.join(bin_dir, b), "rb") as f:
             d.file(d.path(f"/usr/local/bin/{b}"), f.read(), mode="755")
