@@ -225,6 +225,11 @@ func runAs(t *testing.T, u account, env []string, command string) (exit int, out
 	if strings.Contains(command, "%") {
 		t.Fatalf("cron turns %% into a newline; the command has one: %q", command)
 	}
+	// Debian's /bin/sh is dash: no pipefail, so the jobs must fail through
+	// their records, which is what these runs prove.
+	if sh, err := filepath.EvalSymlinks("/bin/sh"); err != nil || filepath.Base(sh) != "dash" {
+		t.Fatalf("/bin/sh is %q (%v), not dash as on Debian", sh, err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
