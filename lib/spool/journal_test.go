@@ -128,3 +128,43 @@ func TestJournalRead(t *testing.T) {
 		t.Fatalf("%v %d %v", err, batches, vals)
 	}
 }
+
+// A journal is locked before it appears under its name: a recovery running
+// beside a run that starts its journal never takes it for a killed run's.
+func TestJournalNewRacesRecover(t *testing.T) {
+	s := ForDestination(t.TempDir(), "stathat", "d")
+	stop := make(chan struct{})
+	recovered := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				recovered <- n
+				return
+			default:
+			}
+			res, err := s.Recover(func(metric.Record) bool { return true })
+			if err != nil {
+				t.Error(err)
+			}
+			n += res.Journals
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		j, err := s.NewJournal(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Write(AppendEntry(nil, recs("r", 1, time.Unix(1700000000, 0))[0])); err != nil {
+			t.Fatal(err)
+		}
+		if err := j.Close(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if n := <-recovered; n != 0 {
+		t.Fatalf("%d live journals recovered", n)
+	}
+}

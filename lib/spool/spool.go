@@ -235,21 +235,31 @@ func syncDir(dir string) {
 	}
 }
 
-// decodeEntry checks one line (without its newline) and decodes it.
-func decodeEntry(line []byte) (metric.Record, bool) {
+// checkEntry checks one line's CRC (the line without its newline) and
+// returns the JSON it frames.
+func checkEntry(line []byte) ([]byte, bool) {
 	if len(line) < 10 || line[8] != ' ' {
-		return metric.Record{}, false
+		return nil, false
 	}
 	var want [4]byte
 	if _, err := hex.Decode(want[:], line[:8]); err != nil {
-		return metric.Record{}, false
+		return nil, false
 	}
 	sum := crc32.Checksum(line[9:], castagnoli)
 	if sum != uint32(want[0])<<24|uint32(want[1])<<16|uint32(want[2])<<8|uint32(want[3]) {
+		return nil, false
+	}
+	return line[9:], true
+}
+
+// decodeEntry checks one line (without its newline) and decodes it.
+func decodeEntry(line []byte) (metric.Record, bool) {
+	body, ok := checkEntry(line)
+	if !ok {
 		return metric.Record{}, false
 	}
 	var rec metric.Record
-	if err := json.Unmarshal(line[9:], &rec); err != nil || rec.Validate() != nil {
+	if err := json.Unmarshal(body, &rec); err != nil || rec.Validate() != nil {
 		return metric.Record{}, false
 	}
 	return rec, true
