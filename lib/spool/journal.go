@@ -348,6 +348,7 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 		return err
 	}
 	var buf []byte
+	var enc Encoder
 	n := 0
 	flush := func() error {
 		if len(buf) == 0 {
@@ -372,7 +373,7 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 				continue
 			}
 		}
-		buf = AppendEntry(buf, e.rec)
+		buf = enc.AppendEntry(buf, e.rec)
 		n++
 		if len(buf) >= 1<<20 {
 			if err := flush(); err != nil {

@@ -168,3 +168,26 @@ func TestJournalNewRacesRecover(t *testing.T) {
 		t.Fatalf("%d live journals recovered", n)
 	}
 }
+
+// The Encoder writes what AppendEntry writes, byte for byte, whatever came
+// before (its time cache, its tag buffer).
+func TestEncoderMatchesAppendEntry(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 21, 5, 0, 0, time.UTC)
+	local := time.FixedZone("x", 3600)
+	rs := []metric.Record{
+		{Name: "a", Kind: metric.Count, Value: 1, Time: t0},
+		{Name: "a", Kind: metric.Count, Value: 1.5, Time: t0.In(local)},
+		{Name: "b <&>", Kind: metric.Value, Value: -3e20, Time: t0.Add(123456789)},
+		{Name: "c", Kind: metric.Value, Value: 2, Tags: map[string]string{"z": "1", "a": "2", "m": "\"q\"", "b": "é"}},
+		{Name: "d", Kind: metric.Count, Value: 0, Time: t0, Tags: map[string]string{"server": "db7"}},
+		{Name: "e", Kind: metric.Count, Value: 7},
+	}
+	var e Encoder
+	for round := 0; round < 3; round++ {
+		for _, r := range rs {
+			if got, want := string(e.AppendEntry(nil, r)), string(AppendEntry(nil, r)); got != want {
+				t.Fatalf("%+v:\n got %s\nwant %s", r, got, want)
+			}
+		}
+	}
+}
