@@ -526,9 +526,7 @@ func (w *worker) catchUp(to int64) {
 // are ambiguous, like an ambiguous failure: counts are not re-sent (unless
 // AtLeastOnce) and are reported as possibly lost.
 func (w *worker) recover() {
-	res, err := w.t.Spool.Recover(func(r metric.Record) bool {
-		return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
-	})
+	res, err := w.t.Spool.Recover(w.keepInFlight)
 	w.res.Recovered += res.Records
 	w.res.Lost += res.Dropped
 	w.res.Damaged += res.Damaged
@@ -543,6 +541,12 @@ func (w *worker) recover() {
 	}
 }
 
+// keepInFlight says whether a record a killed run was sending (it may have
+// arrived) is sent again: the rule of an ambiguous failure.
+func (w *worker) keepInFlight(r metric.Record) bool {
+	return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
+}
+
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
@@ -553,7 +557,7 @@ func plural(n int, what string) string {
 // flushSpool sends what earlier runs spooled, before anything new.
 func (w *worker) flushSpool() {
 	var sendErr error
-	res, err := w.t.Spool.Flush(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
+	res, err := w.t.Spool.FlushKeep(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
 		if err := ctx.Err(); err != nil {
 			sendErr = err
 			return recs, err
@@ -569,8 +573,12 @@ func (w *worker) flushSpool() {
 		w.res.Lost += len(lost)
 		w.res.Rejected += len(rejected)
 		return keep, err
-	})
+	}, w.keepInFlight)
 	w.res.FromSpool += res.Sent
+	if res.InFlightDropped > 0 {
+		w.res.Lost += res.InFlightDropped
+		w.p.opts.Warn("%s: %s a killed run was sending from the spool not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.InFlightDropped, "count"))
+	}
 	w.res.Damaged += res.Damaged
 	if res.Damaged > 0 {
 		w.p.opts.Warn("%s: %d damaged spool lines skipped in %s", w.res.Name, res.Damaged, w.t.Spool.Path())
