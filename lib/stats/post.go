@@ -469,7 +469,7 @@ func (w *worker) run() {
 		w.flushSpool()
 	}
 	for b := range w.in {
-		if b.ends != nil && b.start > w.next {
+		if b.ends != nil && b.start > w.next && w.j != nil {
 			w.catchUp(b.start) // chunks left in the journal while the queue was full
 		}
 		w.sendAll(b.recs, b.ends, b.at)
