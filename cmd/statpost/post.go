@@ -25,6 +25,7 @@ type postOptions struct {
 	apiURL        string
 	ezkey         string
 	dryRun        bool
+	allowEmpty    bool
 	tee           bool
 	atLeastOnce   bool
 	kind          string
@@ -202,10 +203,17 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 
 	var bad atomic.Int64 // read after an interrupt while the reader may still run
 	var teeErr error
-	type readResult struct{ read, tee error }
+	// records: how many were taken; upstream: error records, producers that
+	// failed (DESIGN.md §4). Both are read only once the reader is done.
+	type readResult struct {
+		read, tee         error
+		records, upstream int
+	}
 	done := make(chan readResult, 1)
 	go func() {
 		var readErr error
+		var records, upstream int
+		var times metric.TimeChecker
 		for {
 			rec, err := src.Next()
 			if err == io.EOF {
@@ -217,9 +225,28 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
 				continue
 			}
+			var er *metric.ErrorRecord
+			if errors.As(err, &er) {
+				// The producer failed: say so, post what it did send, exit 1,
+				// and pass the failure on to a consumer of --tee.
+				upstream++
+				fmt.Fprintf(env.Stderr, "statpost: %v\n", er)
+				if tee != nil {
+					if err := tee.WriteError(*er); err != nil {
+						tee, teeErr = nil, o.teeFailed(err)
+					}
+				}
+				continue
+			}
 			if err != nil {
 				readErr = err
 				break
+			}
+			// The rule --time follows: a far-future time is a bad line here too.
+			if err := times.Check(rec.Time); err != nil {
+				bad.Add(1)
+				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
+				continue
 			}
 			if err := p.Check(rec); err != nil {
 				bad.Add(1)
@@ -232,9 +259,15 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				}
 			}
 			p.Add(rec)
+			records++
 			if ctx.Err() != nil {
 				break
 			}
+		}
+		if ps, ok := src.(*promSource); ok {
+			// A counter's first sample only records where it stands: the
+			// input was not empty even if nothing is posted.
+			records += int(ps.Skipped)
 		}
 		if ps, ok := src.(*promSource); ok && readErr == nil {
 			if err := ps.finish(); err != nil {
@@ -246,7 +279,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				teeErr = o.teeFailed(err)
 			}
 		}
-		done <- readResult{readErr, teeErr}
+		done <- readResult{readErr, teeErr, records, upstream}
 	}()
 	var rr readResult
 	interrupted := false
@@ -272,8 +305,27 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		}
 	}
 	err = o.report(ctx, res, int(bad.Load()), rr.read, interrupted)
+	err = o.upstreamFailed(err, rr.records, rr.upstream, int(bad.Load()), rr.read != nil || interrupted)
 	if err == nil && rr.tee != nil {
 		return rr.tee
+	}
+	return err
+}
+
+// upstreamFailed makes a run exit 1 (unless a weightier code was decided)
+// when a producer sent an error record, or when stdin held no records at all:
+// under dash, `pgreport -f metrics | statpost` has no pipefail, so an empty
+// stdin is the only sign that pgreport failed. --allow-empty accepts that.
+func (o *postOptions) upstreamFailed(err error, records, upstream, bad int, cutShort bool) error {
+	empty := records == 0 && upstream == 0 && bad == 0 && !cutShort && !o.allowEmpty
+	if empty {
+		fmt.Fprintln(o.root.Env.Stderr, "statpost: no records on stdin (--allow-empty accepts that)")
+	}
+	if !empty && upstream == 0 {
+		return err
+	}
+	if c := cli.Code(err); c == cli.ExitOK || c == cli.ExitPartial {
+		return cli.Exit(cli.ExitFailure)
 	}
 	return err
 }
@@ -315,11 +367,13 @@ func (o *postOptions) position(src source) string {
 }
 
 // report prints what did not arrive and returns the exit code:
-// 2 bad input, 4 refused, 1 rejected or lost (not delivered and not
-// spooled), 3 spooled or possibly lost, 130 interrupted.
+// 2 bad input (a line, or records a receiver answered 400), 4 refused,
+// 1 rejected otherwise or lost (not delivered and not spooled), 3 spooled
+// or possibly lost, 130 interrupted. What a receiver's error means is
+// lib/cli's to say (cli.Code), as in every tool.
 func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.root.Env.Stderr
-	var auth, rejected, partial, failed bool
+	var auth, badInput, rejected, partial, failed bool
 	secrets := o.root.Secrets()
 	for _, t := range res.Targets {
 		why := ""
@@ -339,7 +393,14 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		}
 		if t.Rejected > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
-			rejected = true
+			switch cli.Code(t.Err) {
+			case cli.ExitUsage:
+				badInput = true
+			case cli.ExitRefused:
+				auth = true
+			default:
+				rejected = true
+			}
 		}
 		if t.Unspooled > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
@@ -354,7 +415,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
 			partial = true
 		}
-		auth = auth || t.Auth
+		auth = auth || t.Auth || (t.Err != nil && cli.Code(t.Err) == cli.ExitRefused)
 	}
 	if res.Late > 0 {
 		fmt.Fprintf(stderr, "statpost: %s read while stopping were spooled\n", records(res.Late))
@@ -377,7 +438,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted; what was not sent is spooled"))
 		}
 		return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted"))
-	case bad > 0:
+	case bad > 0, badInput:
 		// the documented order: 130, 2, 4, 1, 3
 		return cli.Exit(cli.ExitUsage)
 	case auth:

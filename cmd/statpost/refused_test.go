@@ -50,3 +50,19 @@ func TestRefusedExit4(t *testing.T) {
 		}
 	}
 }
+
+// A receiver's 400 is bad input, exit 2, as an API's 400 in every tool
+// (README exit codes; it was 1 here, 2 in hcctl, 4 in pgreport push): the
+// records are reported as rejected and not spooled, since sending them again
+// cannot help (docs/statpost.md).
+func TestBadRequestExit2(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "invalid stat name", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	env := map[string]string{"XDG_STATE_HOME": t.TempDir(), "STATHAT_EZKEY": "some-key-123"}
+	code, stderr := runStatpost(t, env, "a 1\nb 2\n", "--api-url", srv.URL, "--kind", "count")
+	if code != 2 || !strings.Contains(stderr, "stathat: 2 records rejected by the receiver") || strings.Contains(stderr, "spooled") {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+}
