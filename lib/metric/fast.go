@@ -35,6 +35,9 @@ func parseCanonical(s []byte) (rec Record, ok bool) {
 	case bytes.HasPrefix(p, []byte(`,"kind":"value"`)):
 		rec.Kind = Value
 		p = p[len(`,"kind":"value"`):]
+	case bytes.HasPrefix(p, []byte(`,"kind":"counter"`)):
+		rec.Kind = Counter
+		p = p[len(`,"kind":"counter"`):]
 	default:
 		return rec, false
 	}

@@ -63,6 +63,8 @@ var fastCases = []string{
 	`{"name":"a","kind":"value","value":1.}`,
 	`{"name":"a","kind":"value","value":-}`,
 	`{"name":"","kind":"count","value":1}`,
+	`{"name":"pg.hc.xact_commit","kind":"counter","value":12,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}`,
+	`{"name":"a","kind":"counters","value":1}`,
 	`{"name":"é ü","kind":"count","value":1,"tags":{}}`,
 	`{"name":"a\"b","kind":"count","value":1}`,
 	"{\"name\":\"a\xffb\",\"kind\":\"count\",\"value\":1}",
@@ -98,12 +100,14 @@ func TestFastPathSameAsGeneral(t *testing.T) {
 
 // Records the Writer writes take the fast path.
 func TestFastPathTaken(t *testing.T) {
-	var buf bytes.Buffer
-	w := NewWriter(&buf)
-	_ = w.Write(Record{Name: "a b", Kind: Count, Value: 1.5, Tags: map[string]string{"k": "v"}})
-	_ = w.Flush()
-	if _, ok := parseCanonical(bytes.TrimSpace(buf.Bytes())); !ok {
-		t.Errorf("writer output %s not canonical", buf.Bytes())
+	for _, k := range []Kind{Count, Value, Counter} {
+		var buf bytes.Buffer
+		w := NewWriter(&buf)
+		_ = w.Write(Record{Name: "a b", Kind: k, Value: 1.5, Tags: map[string]string{"k": "v"}})
+		_ = w.Flush()
+		if rec, ok := parseCanonical(bytes.TrimSpace(buf.Bytes())); !ok || rec.Kind != k {
+			t.Errorf("writer output %s not canonical (kind %q)", buf.Bytes(), rec.Kind)
+		}
 	}
 }
 

@@ -20,7 +20,8 @@ import (
 
 // SchemaVersion is the version of the record format documented in the README.
 // Additive changes (new optional fields, new optional record shapes such as
-// the error record) keep it; anything else bumps it.
+// the error record, a new kind value such as counter) keep it; anything else
+// bumps it.
 const SchemaVersion = 1
 
 // Kind says how a series aggregates over time.
@@ -31,15 +32,21 @@ const (
 	Count Kind = "count"
 	// Value is averaged or latest: StatHat value, StatsD "g".
 	Value Kind = "value"
+	// Counter is a cumulative counter, a running total that only grows
+	// until its source restarts (PostgreSQL's xact_commit, a Prometheus
+	// counter): sinks turn it into increases or counters, chartd into rates.
+	// Added to schema 1 as an optional value: readers older than it reject
+	// such a line as bad input (exit 2) rather than misreading it.
+	Counter Kind = "counter"
 )
 
-// ParseKind accepts "count" or "value".
+// ParseKind accepts "count", "value" or "counter".
 func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
-	case Count, Value:
+	case Count, Value, Counter:
 		return Kind(s), nil
 	}
-	return "", fmt.Errorf("kind %q is not count or value", s)
+	return "", fmt.Errorf("kind %q is not count, value or counter", s)
 }
 
 // Record is one data point.
@@ -59,8 +66,8 @@ func (r *Record) Validate() error {
 	if !utf8.ValidString(r.Name) {
 		return fmt.Errorf("name %q is not valid UTF-8", r.Name)
 	}
-	if r.Kind != Count && r.Kind != Value {
-		return fmt.Errorf("kind %q is not count or value", r.Kind)
+	if r.Kind != Count && r.Kind != Value && r.Kind != Counter {
+		return fmt.Errorf("kind %q is not count, value or counter", r.Kind)
 	}
 	if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) {
 		return fmt.Errorf("value %v is not a finite number", r.Value)

@@ -42,8 +42,12 @@ func TestReader(t *testing.T) {
 		want []Record
 		errs []string
 	}{
-		{"metric record", `{"name":"pg.hc.xact_commit","kind":"count","value":12,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}`, ReaderOptions{},
-			[]Record{{Name: "pg.hc.xact_commit", Kind: Count, Value: 12, Time: t0, Tags: map[string]string{"server": "db7"}}}, nil},
+		{"metric record", `{"name":"pg.hc.xact_commit","kind":"counter","value":12,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}`, ReaderOptions{},
+			[]Record{{Name: "pg.hc.xact_commit", Kind: Counter, Value: 12, Time: t0, Tags: map[string]string{"server": "db7"}}}, nil},
+		{"count record", `{"name":"runs","kind":"count","value":1}`, ReaderOptions{},
+			[]Record{{Name: "runs", Kind: Count, Value: 1}}, nil},
+		{"counter record, not canonical", `{"kind": "counter", "name": "c", "value": 7}`, ReaderOptions{},
+			[]Record{{Name: "c", Kind: Counter, Value: 7}}, nil},
 		{"record unix time", `{"name":"a","kind":"value","value":1.5,"time":1795381500}`, ReaderOptions{},
 			[]Record{{Name: "a", Kind: Value, Value: 1.5, Time: t0}}, nil},
 		{"stathat count item", `{"stat":"x","count":1,"t":1795381500}`, ReaderOptions{},
@@ -66,7 +70,7 @@ func TestReader(t *testing.T) {
 			[]string{
 				`in.txt:2: value "abc" is not a number`,
 				`in.txt:3: line "42" has a number but no name (want NAME NUMBER)`,
-				`in.txt:4: kind "gauge" is not count or value`,
+				`in.txt:4: kind "gauge" is not count, value or counter`,
 				`in.txt:5: invalid JSON: invalid character 'o' looking for beginning of object key string (at byte 2)`,
 				`in.txt:7: value "NaN" is not a number`,
 				`in.txt:8: record "e" has no value`,
@@ -108,6 +112,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		{Name: "pg.hc.xact_commit", Kind: Count, Value: 12, Time: t0, Tags: map[string]string{"server": "db7", "a": "b\"q"}},
 		{Name: "weird \"name\"\n<tab>\t\u2028é\x01", Kind: Value, Value: 0.1},
 		{Name: "big", Kind: Value, Value: 1e300},
+		{Name: "pg.hc.blks_hit", Kind: Counter, Value: 123456789, Tags: map[string]string{"server": "db7"}},
 		{Name: "neg", Kind: Value, Value: -3},
 		{Name: "nano", Kind: Value, Value: 1, Time: time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600))},
 	}

@@ -243,7 +243,7 @@ func fromWire(w *wire) (Record, error) {
 	case w.Name != nil:
 		rec.Name = *w.Name
 		if w.Kind == "" {
-			return rec, fmt.Errorf("record %q has no kind (count or value)", rec.Name)
+			return rec, fmt.Errorf("record %q has no kind (count, value or counter)", rec.Name)
 		}
 		k, err := ParseKind(w.Kind)
 		if err != nil {
