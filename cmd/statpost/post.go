@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -63,7 +64,7 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be sent (keys redacted); send and spool nothing")
 	f.BoolVar(&o.tee, "tee", false, "pass the records through to stdout as metric records")
 	f.BoolVar(&o.atLeastOnce, "at-least-once", false, "re-send counts after an ambiguous failure (they may then count twice)")
-	f.StringVar(&o.kind, "kind", "value", "kind of NAME NUMBER text lines on stdin: count or value")
+	f.StringVar(&o.kind, "kind", "value", "kind of NAME NUMBER text lines on stdin: count, value or counter (cumulative)")
 	f.StringVar(&o.from, "from", "records", "stdin format: records (metric records, StatHat items, NAME NUMBER lines) or prometheus")
 	f.IntVar(&o.batch, "batch", stats.StatHatMaxItems, "most records in one StatHat bulk post (1: one request per record)")
 	f.DurationVar(&o.flushInterval, "flush-interval", time.Second, "post a partial batch once its first record is this old (streaming stdin)")
@@ -134,6 +135,15 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 		if dir != "" {
 			// keyed by destination: a spool is only ever sent where its records were bound
 			t.Spool = spool.ForDestination(dir, sink.Name(), stats.Destination(sink))
+		}
+		if spec.Kind == "stathat" || spec.Kind == "statsd" {
+			// Counts only: cumulative counters become their increases, with
+			// the last delivered values kept per destination beside its spool.
+			inc := &stats.Increases{Sink: sink, AtLeastOnce: o.atLeastOnce, Warn: o.root.Warnf}
+			if t.Spool != nil {
+				inc.Path = filepath.Join(dir, t.Spool.Name()+".counters")
+			}
+			t.Sink = inc
 		}
 		out = append(out, t)
 	}

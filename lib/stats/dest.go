@@ -20,6 +20,8 @@ import (
 // it: a StatHat EZ key, which names the account, appears as a hash.
 func Destination(s Sink) string {
 	switch s := s.(type) {
+	case *Increases:
+		return Destination(s.Sink)
 	case *StatHat:
 		return cleanURL(s.URL) + " ezkey " + KeyID(s.EZKey)
 	case *StatsD:

@@ -80,6 +80,9 @@ func (s *Influx) body(recs []metric.Record) []byte {
 				b = append(b, tagEsc.Replace(r.Tags[k])...)
 			}
 		}
+		// A cumulative counter is stored as it is, in the value field: a
+		// query derives its rate (non_negative_derivative), as it would for
+		// values written before kind counter existed.
 		if r.Kind == metric.Count {
 			b = append(b, " count="...)
 		} else {

@@ -26,7 +26,10 @@ import (
 // pushed and rejects timestamps, so:
 //   - a value becomes a gauge NAME (the last value of a batch wins);
 //   - counts are summed into a counter NAME_total whose running total
-//     statpost keeps in a state file beside the spool and pushes whole.
+//     statpost keeps in a state file beside the spool and pushes whole;
+//   - a cumulative counter (kind counter) is pushed as it is, a counter
+//     NAME_total (no second suffix when NAME ends in _total): Prometheus'
+//     rate() turns it into a rate and reads a decrease as a restart.
 //
 // Because the total is absolute, pushing it again is harmless: a count is
 // added to the state only once its push succeeded.
@@ -80,8 +83,8 @@ func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) ma
 			labels[PromName(k, true)] = v
 		}
 		fam, typ := PromName(r.Name, false), "gauge"
-		if r.Kind == metric.Count {
-			fam, typ = fam+"_total", "counter"
+		if r.Kind == metric.Count || r.Kind == metric.Counter {
+			fam, typ = promTotal(fam), "counter"
 		}
 		key := promtext.SeriesKey(fam, labels)
 		s := state[key]
@@ -89,7 +92,7 @@ func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) ma
 			s = &pgSeries{Family: fam, Type: typ, Labels: labels}
 			state[key] = s
 		}
-		if typ == "counter" {
+		if r.Kind == metric.Count {
 			s.Value += r.Value
 		} else {
 			s.Value = r.Value
@@ -97,6 +100,15 @@ func (p *Pushgateway) apply(state map[string]*pgSeries, recs []metric.Record) ma
 		touched[fam] = true
 	}
 	return touched
+}
+
+// promTotal is a counter family's name: NAME_total, as Prometheus' naming
+// rules ask, without doubling a suffix the name already has.
+func promTotal(fam string) string {
+	if strings.HasSuffix(fam, "_total") {
+		return fam
+	}
+	return fam + "_total"
 }
 
 // sortSeries orders series by their key, computed once a series.

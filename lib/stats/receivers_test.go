@@ -143,10 +143,12 @@ func TestPushgatewayReal(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "pg.state")
 	p := &Pushgateway{URL: base, Job: "statpost", Labels: [][2]string{{"instance", "db7/a"}}, StateFile: state, Client: client()}
 	mustSend(t, p, count("installs", 1), count("installs", 1), value("load avg", 0.73),
-		metric.Record{Name: "installs", Kind: metric.Count, Value: 2, Tags: map[string]string{"os": "debian"}})
-	// a second run adds to the totals; the other series of the family stays
+		metric.Record{Name: "installs", Kind: metric.Count, Value: 2, Tags: map[string]string{"os": "debian"}},
+		metric.Record{Name: "pg.hc.xact_commit", Kind: metric.Counter, Value: 1000}, metric.Record{Name: "requests_total", Kind: metric.Counter, Value: 7})
+	// a second run adds to the totals; the other series of the family stays;
+	// a cumulative counter is pushed as it is (issue 15)
 	p2 := &Pushgateway{URL: base, Job: "statpost", Labels: [][2]string{{"instance", "db7/a"}}, StateFile: state, Client: client()}
-	mustSend(t, p2, count("installs", 3), value("load avg", 0.5))
+	mustSend(t, p2, count("installs", 3), value("load avg", 0.5), metric.Record{Name: "pg.hc.xact_commit", Kind: metric.Counter, Value: 1234})
 
 	_, body, err := httpGet(base + "/metrics")
 	if err != nil {
@@ -156,9 +158,13 @@ func TestPushgatewayReal(t *testing.T) {
 		`installs_total{instance="db7/a",job="statpost"} 5`,
 		`installs_total{instance="db7/a",job="statpost",os="debian"} 2`,
 		`load_avg{instance="db7/a",job="statpost"} 0.5`,
+		"# TYPE pg_hc_xact_commit_total counter\n",
+		`pg_hc_xact_commit_total{instance="db7/a",job="statpost"} 1234`,
+		"# TYPE requests_total counter\n",
+		`requests_total{instance="db7/a",job="statpost"} 7`,
 	} {
 		if !strings.Contains(body, want) {
-			t.Errorf("missing %s in:\n%s", want, grep(body, "installs|load_avg"))
+			t.Errorf("missing %s in:\n%s", want, grep(body, "installs|load_avg|xact|requests"))
 		}
 	}
 }
@@ -224,8 +230,18 @@ bind-address = "127.0.0.1:%d"
 	mustSend(t, s,
 		metric.Record{Name: "installs", Kind: metric.Count, Value: 1, Time: t0, Tags: map[string]string{"server": "db 7"}},
 		metric.Record{Name: "installs", Kind: metric.Count, Value: 2, Time: t0.Add(time.Second), Tags: map[string]string{"server": "db 7"}},
-		metric.Record{Name: "load avg", Kind: metric.Value, Value: 0.73, Time: t0})
-	_, body, err := httpGet(base + "/query?db=statpost&q=" + url.QueryEscape(`SELECT sum("count") FROM "installs"`))
+		metric.Record{Name: "load avg", Kind: metric.Value, Value: 0.73, Time: t0},
+		// a cumulative counter is stored as it is; a query derives the rate
+		metric.Record{Name: "xact_commit", Kind: metric.Counter, Value: 1000, Time: t0},
+		metric.Record{Name: "xact_commit", Kind: metric.Counter, Value: 1600, Time: t0.Add(time.Minute)})
+	_, body, err := httpGet(base + "/query?db=statpost&q=" + url.QueryEscape(`SELECT non_negative_derivative("value", 1s) FROM "xact_commit"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, `["2023-11-14T22:14:20Z",10]`) {
+		t.Errorf("xact_commit rate: %s", body)
+	}
+	_, body, err = httpGet(base + "/query?db=statpost&q=" + url.QueryEscape(`SELECT sum("count") FROM "installs"`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,20 +352,24 @@ WHISPER_AUTOFLUSH = True
 	})
 	ts := time.Now().Add(-10 * time.Second).Truncate(time.Second)
 	g, _ := NewGraphite(addr)
-	mustSend(t, g, metric.Record{Name: "statpost.load avg", Kind: metric.Value, Value: 0.73, Time: ts})
+	mustSend(t, g, metric.Record{Name: "statpost.load avg", Kind: metric.Value, Value: 0.73, Time: ts},
+		// a cumulative counter is stored as it is (perSecond() derives the rate)
+		metric.Record{Name: "statpost.xact_commit", Kind: metric.Counter, Value: 123456, Time: ts})
 	g.Close()
-	wsp := filepath.Join(dir, "storage", "whisper", "statpost", "load_avg.wsp")
-	want := fmt.Sprintf("%d\t0.730000", ts.Unix())
-	eventually(t, startBudget, func() error {
-		out, err := exec.Command(fetch, fmt.Sprintf("--from=%d", ts.Unix()-5), wsp).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("%v: %s", err, out)
-		}
-		if !strings.Contains(string(out), want) {
-			return fmt.Errorf("no %q in %s", want, out)
-		}
-		return nil
-	})
+	for file, v := range map[string]string{"load_avg.wsp": "0.730000", "xact_commit.wsp": "123456.000000"} {
+		wsp := filepath.Join(dir, "storage", "whisper", "statpost", file)
+		want := fmt.Sprintf("%d\t%s", ts.Unix(), v)
+		eventually(t, startBudget, func() error {
+			out, err := exec.Command(fetch, fmt.Sprintf("--from=%d", ts.Unix()-5), wsp).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+			if !strings.Contains(string(out), want) {
+				return fmt.Errorf("no %q in %s", want, out)
+			}
+			return nil
+		})
+	}
 }
 
 // receivers.md recipe 5: collectd's statsd plugin writing CSV. Counters are
@@ -405,8 +425,12 @@ LoadPlugin csv
 		return err
 	})
 	mustSend(t, s, count("installs", 1), count("installs", 1), count("installs", 3), value("load avg", 0.73), value("temp", -2.5))
+	// cumulative counters arrive as their increases (issue 15): 42 in all
+	inc := &Increases{Sink: s, Path: filepath.Join(dir, "statsd.counters")}
+	mustSend(t, inc, metric.Record{Name: "xact_commit", Kind: metric.Counter, Value: 1000})
+	mustSend(t, inc, metric.Record{Name: "xact_commit", Kind: metric.Counter, Value: 1040}, metric.Record{Name: "xact_commit", Kind: metric.Counter, Value: 1042})
 	eventually(t, startBudget, func() error {
-		for name, want := range map[string]string{"derive-installs": "5", "gauge-load_avg": "0.730000", "gauge-temp": "-2.500000"} {
+		for name, want := range map[string]string{"derive-installs": "5", "gauge-load_avg": "0.730000", "gauge-temp": "-2.500000", "derive-xact_commit": "42"} {
 			got, err := lastField(name)
 			if err != nil {
 				return err

@@ -1,0 +1,329 @@
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/cronkit/cronkit/lib/atomicfile"
+	"github.com/cronkit/cronkit/lib/metric"
+)
+
+// Increases puts a sink that only understands counts (StatHat, StatsD) in
+// front of cumulative counters: a record of kind counter is sent as a count
+// of its increase since the value last delivered to this destination.
+//
+//   - The first sighting of a series posts nothing: it only records where
+//     the counter stands.
+//   - A value below the last one means the source restarted (a PostgreSQL
+//     restart, pg_stat_reset): the new value is the increase since then.
+//     A count is never negative.
+//   - Other kinds pass through untouched.
+//
+// The last delivered value of each series is kept in a state file per
+// destination (beside its spool, see statpost's buildTargets). Records are
+// journaled and spooled raw, as counters, and turned into increases only
+// when they are sent: the state moves only when a send is acknowledged, so
+// a record sent twice (recovered from a killed run's journal, re-sent from
+// the spool) gives an increase of 0 the second time. Counters are therefore
+// idempotent for the poster.
+//
+// Against a kill -9 between sending and saving, the state is written ahead:
+// before a send the file records the values being sent ("sending"); after
+// the acknowledgement they become the delivered values. A later run that
+// finds "sending" left over follows the ambiguous-failure rule: the increases
+// may have arrived, so by default they count as delivered (at most once: an
+// increase may be lost, never counted twice, and the run says so), and with
+// AtLeastOnce they are sent again. The same rule applies to an ambiguous
+// failure of a live send.
+type Increases struct {
+	Sink Sink
+	// Path is the state file; "" keeps the state in memory (dry runs).
+	Path string
+	// AtLeastOnce re-sends increases whose send was ambiguous.
+	AtLeastOnce bool
+	// Warn reports increases that may or may not have arrived.
+	Warn func(format string, args ...any)
+
+	mem *counterState
+}
+
+// counterState is the state file: last delivered value per series and what
+// a send in progress (or killed) was delivering.
+type counterState struct {
+	Version   int                `json:"version"`
+	Delivered map[string]float64 `json:"delivered"`
+	Sending   map[string]float64 `json:"sending,omitempty"`
+}
+
+const counterStateVersion = 1
+
+func (c *Increases) Name() string                  { return c.Sink.Name() }
+func (c *Increases) MaxBatch() int                 { return c.Sink.MaxBatch() }
+func (c *Increases) Check(rec metric.Record) error { return c.Sink.Check(rec) }
+
+// Idempotent: a counter sent twice gives an increase of 0 the second time.
+func (c *Increases) Idempotent(k metric.Kind) bool {
+	return k == metric.Counter || c.Sink.Idempotent(k)
+}
+
+// Close closes the wrapped sink.
+func (c *Increases) Close() error {
+	if cl, ok := c.Sink.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// SeriesKey names a counter series: its name and sorted tags.
+func SeriesKey(r metric.Record) string {
+	if len(r.Tags) == 0 {
+		return r.Name
+	}
+	keys := make([]string, 0, len(r.Tags))
+	for k := range r.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(r.Name)
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "=" + r.Tags[k])
+	}
+	return b.String()
+}
+
+func hasCounter(recs []metric.Record) bool {
+	for _, r := range recs {
+		if r.Kind == metric.Counter {
+			return true
+		}
+	}
+	return false
+}
+
+// step is what converting one record does to the state.
+type step struct {
+	key   string
+	value float64
+}
+
+// convert turns recs into what the sink is sent: out, with idx[i] the
+// index in recs of out[i], and steps[i] the state change of recs[i] (key ""
+// for records that are not counters).
+func convert(delivered map[string]float64, recs []metric.Record) (out []metric.Record, idx []int, steps []step) {
+	cur := map[string]float64{}
+	steps = make([]step, len(recs))
+	for i, r := range recs {
+		if r.Kind != metric.Counter {
+			out = append(out, r)
+			idx = append(idx, i)
+			continue
+		}
+		key := SeriesKey(r)
+		steps[i] = step{key: key, value: r.Value}
+		prev, ok := cur[key]
+		if !ok {
+			prev, ok = delivered[key]
+		}
+		cur[key] = r.Value
+		if !ok {
+			continue // first sighting: nothing to post
+		}
+		inc := r.Value - prev
+		if inc < 0 {
+			inc = r.Value // a reset: counted from zero again
+		}
+		r.Kind, r.Value = metric.Count, inc
+		out = append(out, r)
+		idx = append(idx, i)
+	}
+	return out, idx, steps
+}
+
+func apply(delivered map[string]float64, steps []step) {
+	for _, s := range steps {
+		if s.key != "" {
+			delivered[s.key] = s.value
+		}
+	}
+}
+
+func (c *Increases) warn(format string, args ...any) {
+	if c.Warn != nil {
+		c.Warn(format, args...)
+	}
+}
+
+// load reads the state and resolves a send a killed run left in progress.
+func (c *Increases) load() (*counterState, error) {
+	if c.Path == "" {
+		if c.mem == nil {
+			c.mem = &counterState{Version: counterStateVersion, Delivered: map[string]float64{}}
+		}
+		return c.mem, nil
+	}
+	st := &counterState{Version: counterStateVersion, Delivered: map[string]float64{}}
+	b, err := os.ReadFile(c.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, st); err != nil || st.Version != counterStateVersion {
+		if err == nil {
+			err = fmt.Errorf("version %d, want %d", st.Version, counterStateVersion)
+		}
+		return nil, fmt.Errorf("counter state %s: %w (move it away to start the counters afresh)", c.Path, err)
+	}
+	if st.Delivered == nil {
+		st.Delivered = map[string]float64{}
+	}
+	if len(st.Sending) > 0 {
+		if c.AtLeastOnce {
+			c.warn("%s: a killed run was sending the increases of %d counters; they are sent again (--at-least-once)", c.Name(), len(st.Sending))
+		} else {
+			for k, v := range st.Sending {
+				st.Delivered[k] = v
+			}
+			c.warn("%s: a killed run was sending the increases of %d counters; they may or may not have arrived and are not sent again (--at-least-once re-sends them)", c.Name(), len(st.Sending))
+		}
+		st.Sending = nil
+	}
+	return st, nil
+}
+
+func (c *Increases) save(st *counterState) error {
+	if c.Path == "" {
+		return nil
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(c.Path, append(b, '\n'), 0o600)
+}
+
+// lock serialises statpost processes sending to the same destination:
+// read, send and save happen under it.
+func (c *Increases) lock() (func(), error) {
+	if c.Path == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(c.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", c.Path+".lock", err)
+	}
+	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
+	if !hasCounter(recs) {
+		return c.Sink.Send(ctx, recs)
+	}
+	if err := ctx.Err(); err != nil {
+		return &SendError{Err: err}
+	}
+	unlock, err := c.lock()
+	if err != nil {
+		return &SendError{Err: err}
+	}
+	defer unlock()
+	st, err := c.load()
+	if err != nil {
+		return &SendError{Err: err}
+	}
+	out, idx, steps := convert(st.Delivered, recs)
+	if len(out) == 0 {
+		// only first sightings: record where the counters stand
+		apply(st.Delivered, steps)
+		if err := c.save(st); err != nil {
+			return &SendError{Err: fmt.Errorf("counter state: %w", err)}
+		}
+		return nil
+	}
+	// Write ahead what is being sent, so a kill -9 during the send is
+	// resolved by the ambiguous-failure rule rather than re-sending.
+	st.Sending = map[string]float64{}
+	for _, s := range steps {
+		if s.key != "" {
+			st.Sending[s.key] = s.value
+		}
+	}
+	if err := c.save(st); err != nil {
+		return &SendError{Err: fmt.Errorf("counter state: %w", err)}
+	}
+	st.Sending = nil
+	sendErr := c.Sink.Send(ctx, out)
+	if sendErr == nil {
+		apply(st.Delivered, steps)
+		if err := c.save(st); err != nil {
+			// Sent but not recorded: the next run would count it again.
+			return &SendError{Err: fmt.Errorf("counter state: %w (the increases were sent; the next run may count them twice)", err), Done: len(recs)}
+		}
+		return nil
+	}
+	se := AsSendError(sendErr)
+	done := len(recs)
+	if se.Done < len(out) {
+		done = idx[se.Done]
+	}
+	apply(st.Delivered, steps[:done])
+	if se.Ambiguous && !c.AtLeastOnce {
+		// May have arrived: count it as delivered (never twice), and say so.
+		n := 0
+		for _, s := range steps[done:] {
+			if s.key != "" {
+				n++
+			}
+		}
+		if n > 0 {
+			apply(st.Delivered, steps[done:])
+			c.warn("%s: the increases of %d counter records may or may not have arrived (%v); they are not sent again (--at-least-once re-sends them)", c.Name(), n, sendErr)
+		}
+	}
+	if err := c.save(st); err != nil {
+		c.warn("%s: counter state: %v", c.Name(), err)
+	}
+	return &SendError{Err: se.Err, Done: done, Ambiguous: se.Ambiguous, Permanent: se.Permanent, Auth: se.Auth}
+}
+
+// DryRun shows the increases the state on disk gives, and saves nothing.
+func (c *Increases) DryRun(w io.Writer, recs []metric.Record) error {
+	if !hasCounter(recs) {
+		return c.Sink.DryRun(w, recs)
+	}
+	st, err := c.load()
+	if err != nil {
+		return err
+	}
+	out, _, steps := convert(st.Delivered, recs)
+	if c.Path == "" {
+		apply(st.Delivered, steps) // memory: later batches of this run see these values
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return c.Sink.DryRun(w, out)
+}
