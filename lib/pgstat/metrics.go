@@ -18,8 +18,9 @@ import (
 //	pg.<db>.statements.<queryid>.<field>   top pg_stat_statements entries
 //
 // Name segments have '.', '/', spaces and control characters replaced by '_'.
-// Every record is kind "value": cumulative counters are reported as their
-// running totals (a StatHat counter would add them up again).
+// Cumulative statistics (xact_commit, blks_hit, WAL bytes...) are kind
+// "counter", their running totals; every other record is kind "value"
+// (kinds.go).
 
 // seg makes one name segment safe.
 func seg(s string) string {
@@ -61,7 +62,7 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		if !matchAny(globs, name) {
 			return
 		}
-		err = emit(metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
+		err = emit(metric.Record{Name: name, Kind: metricKind(name), Value: v, Time: at})
 	}
 	cl := func(v float64, field ...string) { add(v, append([]string{"cluster"}, field...)...) }
 

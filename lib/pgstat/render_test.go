@@ -106,20 +106,20 @@ func TestMetricsFromFixture(t *testing.T) {
 		}
 		byName[m.Name] = m
 	}
-	for name, want := range map[string]float64{
-		"pg.shop.public.orders.n_dead_tup":             6666,
-		"pg.shop.xact_commit":                          8151,
-		"pg.shop.public.pgbench_tellers_pkey.idx_scan": 0,
-		"pg.cluster.wal_count":                         2,
-		"pg.cluster.uptime_seconds":                    float64(r.Meta.At - r.StartTime),
+	for name, want := range map[string]metric.Record{
+		"pg.shop.public.orders.n_dead_tup":             {Kind: metric.Value, Value: 6666},
+		"pg.shop.xact_commit":                          {Kind: metric.Counter, Value: 8151},
+		"pg.shop.public.pgbench_tellers_pkey.idx_scan": {Kind: metric.Counter, Value: 0},
+		"pg.cluster.wal_count":                         {Kind: metric.Value, Value: 2},
+		"pg.cluster.uptime_seconds":                    {Kind: metric.Value, Value: float64(r.Meta.At - r.StartTime)},
 	} {
 		m, ok := byName[name]
 		if !ok {
 			t.Errorf("no metric %s", name)
 			continue
 		}
-		if m.Value != want || m.Kind != metric.Value || !m.Time.Equal(time.Unix(r.Meta.At, 0)) {
-			t.Errorf("%s = %+v, want value %v", name, m, want)
+		if m.Value != want.Value || m.Kind != want.Kind || !m.Time.Equal(time.Unix(r.Meta.At, 0)) {
+			t.Errorf("%s = %+v, want %s %v", name, m, want.Kind, want.Value)
 		}
 	}
 	sel := Metrics(r, []string{"pg.shop.*.n_dead_tup", "pg.cluster.wal_count"})
