@@ -50,7 +50,7 @@ type postOptions struct {
 	spPage    string
 	spMetrics []string
 	spKey     string
-	// prometheus input state
+	// --prometheus-state: no longer used (counters keep state per destination)
 	promState string
 }
 
@@ -87,7 +87,8 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.spKey, "statuspage-key", "", "Statuspage API key (prefer $STATUSPAGE_API_KEY or file:/path)")
 	cli.EnvAlias(f, "statuspage-key", "STATUSPAGE_API_KEY")
 	cli.MarkSecret(f, "statuspage-key")
-	f.StringVar(&o.promState, "prometheus-state", "", "file keeping counter values between runs for --from prometheus (default in the spool directory)")
+	f.StringVar(&o.promState, "prometheus-state", "", "no longer used: counters keep their state per destination in the spool directory")
+	_ = f.MarkDeprecated("prometheus-state", "counters now keep their state per destination in the spool directory")
 }
 
 func (o *postOptions) spoolDirectory() (string, error) {
@@ -275,14 +276,9 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 			}
 		}
 		if ps, ok := src.(*promSource); ok {
-			// A counter's first sample only records where it stands: the
-			// input was not empty even if nothing is posted.
+			// A scrape of only buckets and quantiles is not empty input.
 			records += int(ps.Skipped)
-		}
-		if ps, ok := src.(*promSource); ok && readErr == nil {
-			if err := ps.finish(); err != nil {
-				readErr = fmt.Errorf("prometheus state: %w", err)
-			}
+			ps.finish()
 		}
 		if tee != nil {
 			if err := tee.Flush(); err != nil {

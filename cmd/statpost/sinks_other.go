@@ -83,51 +83,21 @@ func (o *postOptions) buildOtherSink(spec stats.Spec) (stats.Sink, error) {
 	return nil, cli.Usagef("--sink %s: unknown", spec.Kind)
 }
 
-// promSource reads the Prometheus text format with the counter state of the
-// previous run; the state is saved when the input has been read.
+// promSource reads the Prometheus text format. Counters come out as records
+// of kind counter: the sinks turn them into increases with state kept per
+// destination (stats.Increases), so nothing is kept here.
 type promSource struct {
 	*promtext.Reader
-	path   string
-	save   bool
-	o      *postOptions
-	unlock func()
+	o *postOptions
 }
 
 func (o *postOptions) promSource() (source, error) {
-	path := o.promState
-	if path == "" {
-		dir, err := o.spoolDirectory()
-		if err != nil {
-			return nil, cli.Usagef("%v", err)
-		}
-		path = filepath.Join(dir, "prometheus.state")
-	}
-	// Held from reading the previous values until the new ones are saved:
-	// two overlapping runs would otherwise both post the same increases.
-	unlock := func() {}
-	if !o.dryRun {
-		u, err := promtext.LockState(path, 30*time.Second)
-		if err != nil {
-			return nil, err
-		}
-		unlock = u
-	}
-	prev, err := promtext.LoadState(path)
-	if err != nil {
-		unlock()
-		return nil, err
-	}
-	return &promSource{Reader: promtext.NewReader(o.root.Env.Stdin, prev, time.Now()), path: path, save: !o.dryRun, o: o, unlock: unlock}, nil
+	return &promSource{Reader: promtext.NewReader(o.root.Env.Stdin), o: o}, nil
 }
 
-// finish saves the counter state and says what was skipped.
-func (p *promSource) finish() error {
-	defer p.unlock()
+// finish says what was skipped.
+func (p *promSource) finish() {
 	if p.Skipped > 0 {
-		p.o.root.Logger.Info("prometheus samples not posted (first sight of a counter, buckets, quantiles, NaN)", "samples", p.Skipped)
+		p.o.root.Logger.Info("prometheus samples not posted (buckets, quantiles, NaN)", "samples", p.Skipped)
 	}
-	if !p.save {
-		return nil
-	}
-	return promtext.SaveState(p.path, p.State())
 }

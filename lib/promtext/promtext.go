@@ -1,25 +1,19 @@
 // Package promtext reads the Prometheus text exposition format (version
 // 0.0.4, as served on /metrics) and turns it into metric records for
 // statpost --from prometheus: gauges and untyped samples become values;
-// counters (and the _sum/_count of histograms and summaries) become counts
-// of their increase since the previous run, kept in a small state file.
-// It is not a public API.
+// counters (and the _sum/_count of histograms and summaries) become records
+// of kind counter, their cumulative value, which statpost's sinks turn into
+// increases (per destination) or counters. It is not a public API.
 package promtext
 
 import (
 	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/cronkit/cronkit/lib/atomicfile"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
@@ -210,25 +204,16 @@ func clip(s string) string {
 // Reader turns samples into records, statpost-style (see the package comment).
 type Reader struct {
 	p       *Parser
-	prev    map[string]float64 // counter values from the last run
-	next    map[string]float64
-	now     time.Time
-	Skipped int // samples that are not posted: buckets, quantiles, NaN/Inf, first sight of a counter
+	Skipped int // samples that are not posted: buckets, quantiles, NaN/Inf
 }
 
-// NewReader reads r with the counter values of the previous run.
-func NewReader(r io.Reader, prev map[string]float64, now time.Time) *Reader {
-	if prev == nil {
-		prev = map[string]float64{}
-	}
-	return &Reader{p: NewParser(r), prev: prev, next: map[string]float64{}, now: now}
+// NewReader reads r.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{p: NewParser(r)}
 }
 
 // Line is the current line number.
 func (r *Reader) Line() int { return r.p.Line() }
-
-// State returns the counter values to keep for the next run.
-func (r *Reader) State() map[string]float64 { return r.next }
 
 // Next returns the next record (io.EOF at the end, *metric.LineError for a bad line).
 func (r *Reader) Next() (metric.Record, error) {
@@ -238,7 +223,7 @@ func (r *Reader) Next() (metric.Record, error) {
 			return metric.Record{}, err
 		}
 		typ, _ := r.p.Type(smp.Name)
-		rec := metric.Record{Name: smp.Name, Tags: smp.Labels}
+		rec := metric.Record{Name: smp.Name, Tags: smp.Labels, Value: smp.Value}
 		if len(rec.Tags) == 0 {
 			rec.Tags = nil
 		}
@@ -253,23 +238,12 @@ func (r *Reader) Next() (metric.Record, error) {
 			(typ == "histogram" || typ == "summary") && (strings.HasSuffix(smp.Name, "_sum") || strings.HasSuffix(smp.Name, "_count"))
 		switch {
 		case counter:
-			key := SeriesKey(smp.Name, smp.Labels)
-			r.next[key] = smp.Value
-			last, seen := r.prev[key]
-			if !seen {
-				r.Skipped++ // the first run only records where the counter stands
-				continue
-			}
-			inc := smp.Value - last
-			if inc < 0 {
-				inc = smp.Value // the counter was reset (a restart)
-			}
-			rec.Kind, rec.Value = metric.Count, inc
+			rec.Kind = metric.Counter
 		case typ == "histogram" || typ == "summary":
 			r.Skipped++ // buckets and quantiles have no count/value meaning
 			continue
 		default:
-			rec.Kind, rec.Value = metric.Value, smp.Value
+			rec.Kind = metric.Value
 		}
 		return rec, nil
 	}
@@ -288,59 +262,4 @@ func SeriesKey(name string, labels map[string]string) string {
 		b.WriteString("," + k + "=" + strconv.Quote(labels[k]))
 	}
 	return b.String()
-}
-
-// LoadState reads a state file; a missing file is an empty state.
-func LoadState(path string) (map[string]float64, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]float64{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var st map[string]float64
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
-	return st, nil
-}
-
-// SaveState writes the state atomically and durably: a temp file of its own
-// (concurrent writers never share one), fsynced, then renamed over path.
-func SaveState(path string, st map[string]float64) error {
-	b, _ := json.Marshal(st)
-	return atomicfile.WriteFile(path, b, 0o600)
-}
-
-// ErrStateBusy: another process held the state lock for longer than the wait.
-var ErrStateBusy = errors.New("another statpost process is using the prometheus state")
-
-// LockState takes an exclusive lock beside the state file (path+".lock"), so
-// that two runs do not both compute increases from the same previous values
-// (which would post every increase twice). It waits up to wait; unlock
-// releases it.
-func LockState(path string, wait time.Duration) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); _ = f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
-			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
-				return nil, fmt.Errorf("%w (%s)", ErrStateBusy, path+".lock")
-			}
-			return nil, fmt.Errorf("lock %s: %w", path+".lock", err)
-		}
-		time.Sleep(50 * time.Millisecond) // polling a lock held by another process
-	}
 }
