@@ -26,6 +26,7 @@ URLs for the hosted service or for chartd serve.`,
 	}
 	o.cmd = cmd
 	o.addChartFlags(cmd.Flags())
+	o.addRateFlags(cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx, cancel := r.Context(cmd.Context())
 		defer cancel()

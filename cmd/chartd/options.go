@@ -28,6 +28,8 @@ type chartOptions struct {
 	onlyLeft      bool
 	onlyRight     bool
 	tz            string
+	rate          string // counters: per-interval or per-second (stdin.go)
+	raw           bool
 
 	png    bool
 	scale  float64

@@ -28,6 +28,7 @@ A query string or chartd.co URL as the only argument is rendered as with
 		Example: `  seq 10 | chartd -t Ten > ten.svg
   hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" --png -o runtime.png
   pgreport -f metrics hc | chartd --series 'pg.hc.xact_*' --hl
+  pgreport -f metrics hc | chartd --series pg.hc.xact_commit --rate per-second -t "commits/s"
   chartd 'w=580&h=180&d0=RXZZfhgdURRUYZgfccZXUM&ymin=45&ymax=90&t=Temperature' > t.svg
   chartd render 'https://chartd.co/a.png?w=580&h=180&d0=RXZZfhgdURRUYZgfccZXUM' -o t.png
   seq 10 | chartd encode
@@ -37,6 +38,7 @@ A query string or chartd.co URL as the only argument is rendered as with
 	})
 	o := &chartOptions{root: r}
 	o.addFlags(r.Cmd)
+	o.addRateFlags(r.Cmd.Flags())
 	r.Cmd.Args = cobra.MaximumNArgs(1)
 	r.Cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx, cancel := r.Context(cmd.Context())

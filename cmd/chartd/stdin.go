@@ -8,11 +8,37 @@ import (
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/spf13/pflag"
 )
+
+// addRateFlags adds how counter series (records of kind counter) are charted.
+func (o *chartOptions) addRateFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.rate, "rate", "per-interval", "chart counter series (kind counter) as their increase per-interval (record to record) or per-second")
+	fs.BoolVar(&o.raw, "raw", false, "chart counter series as their cumulative value instead of a rate")
+}
+
+// rateOf is the chart.Rate the flags ask for.
+func (o *chartOptions) rateOf() (chart.Rate, error) {
+	if o.raw {
+		if o.cmd != nil && o.cmd.Flags().Changed("rate") {
+			return 0, cli.Usagef("--raw and --rate: choose one")
+		}
+		return chart.Raw, nil
+	}
+	r, err := chart.ParseRate(o.rate)
+	if err != nil {
+		return 0, usage(err)
+	}
+	return r, nil
+}
 
 // buildFromStdin reads series from stdin and encodes them into a query.
 func buildFromStdin(o *chartOptions) (string, error) {
 	copts, err := o.chartOpts()
+	if err != nil {
+		return "", err
+	}
+	rate, err := o.rateOf()
 	if err != nil {
 		return "", err
 	}
@@ -32,6 +58,14 @@ func buildFromStdin(o *chartOptions) (string, error) {
 	}
 	if len(all) > len(sel) {
 		o.root.Logger.Info("series left out", "charted", len(sel), "read", len(all))
+	}
+	for _, s := range sel {
+		if s.Counter && rate != chart.Raw {
+			o.root.Logger.Info("counter charted as its rate", "series", s.Name, "rate", o.rate)
+		}
+	}
+	if sel, err = chart.Rates(sel, rate); err != nil {
+		return "", usage(err)
 	}
 	raw, err := chart.BuildQuery(sel, copts)
 	if err != nil {

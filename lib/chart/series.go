@@ -20,6 +20,9 @@ type Series struct {
 	Name   string
 	Values []float64
 	Times  []time.Time // zero where a record had no time
+	// Counter: every record was a cumulative counter (kind counter), which
+	// Rates charts as a rate.
+	Counter bool
 }
 
 // BareName names the series of lines that hold just a number (`seq 10`).
@@ -48,9 +51,10 @@ func ReadSeries(r io.Reader, source string) ([]Series, error) {
 		if !ok {
 			i = len(out)
 			idx[rec.Name] = i
-			out = append(out, Series{Name: rec.Name})
+			out = append(out, Series{Name: rec.Name, Counter: rec.Kind == metric.Counter})
 		}
 		s := &out[i]
+		s.Counter = s.Counter && rec.Kind == metric.Counter
 		s.Values = append(s.Values, rec.Value)
 		s.Times = append(s.Times, rec.Time)
 	}
