@@ -4,7 +4,8 @@
 //	{"name":"pg.hc.xact_commit","kind":"count","value":12,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}
 //
 // with its writer and a reader that also accepts StatHat bulk items and
-// "NAME NUMBER" text lines. It is not a public API.
+// "NAME NUMBER" text lines, and the error record a failing producer ends its
+// stream with (ErrorRecord). It is not a public API.
 package metric
 
 import (
@@ -18,7 +19,8 @@ import (
 )
 
 // SchemaVersion is the version of the record format documented in the README.
-// Additive changes (new optional fields) keep it; anything else bumps it.
+// Additive changes (new optional fields, new optional record shapes such as
+// the error record) keep it; anything else bumps it.
 const SchemaVersion = 1
 
 // Kind says how a series aggregates over time.
