@@ -334,4 +334,3 @@ func TestLogPings(t *testing.T) {
 		t.Errorf("pings %q, finish body %q", k, b)
 	}
 }
-
