@@ -20,8 +20,10 @@ import (
 )
 
 // wrapOptions are runwrap's flags, read once parsing and binding are done.
+// The job's own settings are lib/wrap's Config, bound to the flags directly.
 type wrapOptions struct {
 	root *cli.Root
+	wrap.Config
 
 	// Check and endpoint.
 	UUID, Slug, PingKey, PingURL, APIURL string
@@ -30,33 +32,12 @@ type wrapOptions struct {
 	APITimeout, APIDeadline              time.Duration
 	ReqHeaders                           []string
 
-	// Pings.
-	RunID                            string
-	NoRunID, NoStartPing, NoOutput   bool
-	BodyLimit                        int
+	// Ping kinds, as runitor spells them; Config's are set from them.
 	OnSuccess, OnNonzero, OnExecFail hc.PingKind
-	LogPing                          time.Duration
 
-	// Output.
-	DiscardStdout, Silent bool
-
-	// Run control.
-	Timeout, KillAfter time.Duration
-	Lock               string
-	LockWait           time.Duration
-	Jitter             time.Duration
-	Retry              int
-	RetryDelay         time.Duration
-	Tolerate           int
-	Every              time.Duration
-	Schedule, TZ       string
-	Record             string
-	Command            []string
-	cliSet             map[string]bool // flags given on the command line
-	bodyLimitSet       bool
-	keyOnCLI           bool // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
-	schedule           *cron.Schedule
-	loc                *time.Location
+	Schedule, TZ string          // Config.Schedule and Loc are parsed from them
+	cliSet       map[string]bool // flags given on the command line
+	keyOnCLI     bool            // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
 }
 
 func newWrapCmd(r *cli.Root) {
@@ -94,7 +75,7 @@ func newWrapCmd(r *cli.Root) {
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.Command = args
-		o.bodyLimitSet = cmd.Flags().Changed("ping-body-limit")
+		o.BodyLimitSet = cmd.Flags().Changed("ping-body-limit")
 		if err := o.validate(); err != nil {
 			return cli.WithCode(runner.ExitBeforeRunning, err)
 		}
@@ -221,14 +202,14 @@ func (o *wrapOptions) resolveSchedule() error {
 	if err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
-	o.schedule = s
-	o.loc = time.Local
+	o.Config.Schedule = s
+	o.Loc = time.Local
 	if o.TZ != "" {
 		loc, err := time.LoadLocation(o.TZ)
 		if err != nil {
 			return fmt.Errorf("--tz: unknown time zone %q", o.TZ)
 		}
-		o.loc = loc
+		o.Loc = loc
 	}
 	return nil
 }
@@ -304,7 +285,7 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 		return cli.WithCode(runner.ExitBeforeRunning, err)
 	}
 	in := make(chan os.Signal, 16)
-	signal.Notify(in, wrap.Notified(o.Every > 0 || o.schedule != nil)...)
+	signal.Notify(in, wrap.Notified(o.Every > 0 || o.Config.Schedule != nil)...)
 	defer signal.Stop(in)
 	return exitErr(wrap.Run(ctx, o.config(pc, in)))
 }
@@ -312,20 +293,11 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 // config is the job for lib/wrap, with a Healthchecks client as its Pinger.
 func (o *wrapOptions) config(pc *hc.PingClient, signals <-chan os.Signal) wrap.Config {
 	r := o.root
-	c := wrap.Config{
-		Command: o.Command, Env: os.Environ(), Stdin: r.Env.Stdin, Stdout: r.Env.Stdout, Stderr: r.Env.Stderr,
-		Getenv: r.Env.Getenv, Pinger: newPinger(o, pc), Signals: signals, Logger: r.Logger, Warnf: r.Warnf,
-		PingHint: o.pingHint, CheckName: checkName(pc), Handle: pc.Handle(), Endpoint: pc.Endpoint(),
-		RunID: o.RunID, NoRunID: o.NoRunID, NoStartPing: o.NoStartPing, NoOutput: o.NoOutput,
-		BodyLimit: o.BodyLimit, BodyLimitSet: o.bodyLimitSet, LogPing: o.LogPing,
-		OnSuccess: wrap.Kind(o.OnSuccess.String()), OnNonzero: wrap.Kind(o.OnNonzero.String()),
-		OnExecFail: wrap.Kind(o.OnExecFail.String()), DiscardStdout: o.DiscardStdout, Silent: o.Silent,
-		Timeout: o.Timeout, KillAfter: o.KillAfter, Lock: o.Lock, LockWait: o.LockWait, Jitter: o.Jitter,
-		Retry: o.Retry, RetryDelay: o.RetryDelay, Tolerate: o.Tolerate, Every: o.Every, Loc: o.loc, Record: o.Record,
-	}
-	if o.schedule != nil {
-		c.Schedule = o.schedule
-	}
+	c := o.Config
+	c.Env, c.Stdin, c.Stdout, c.Stderr, c.Getenv = os.Environ(), r.Env.Stdin, r.Env.Stdout, r.Env.Stderr, r.Env.Getenv
+	c.Pinger, c.Signals, c.Logger, c.Warnf, c.PingHint = newPinger(o, pc), signals, r.Logger, r.Warnf, o.pingHint
+	c.CheckName, c.Handle, c.Endpoint = checkName(pc), pc.Handle(), pc.Endpoint()
+	c.OnSuccess, c.OnNonzero, c.OnExecFail = wrap.Kind(o.OnSuccess.String()), wrap.Kind(o.OnNonzero.String()), wrap.Kind(o.OnExecFail.String())
 	return c
 }
 

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cronkit/cronkit/lib/runner"
 )
 
 // fakePinger records pings. A start ping waits for startGate when set and
@@ -168,18 +171,6 @@ func testConfig(t *testing.T, p *fakePinger, clock *fakeClock, script string) Co
 	}
 }
 
-// waitOutcome waits (10 s at most) for a Run started in the background.
-func waitOutcome(t *testing.T, done <-chan Outcome) Outcome {
-	t.Helper()
-	select {
-	case o := <-done:
-		return o
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return within 10s")
-		return Outcome{}
-	}
-}
-
 func runBackground(c Config) <-chan Outcome {
 	done := make(chan Outcome, 1)
 	go func() { done <- Run(context.Background(), c) }()
@@ -197,4 +188,16 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 		var zero T
 		return zero
 	}
+}
+
+// holdLock takes a lock file, as another run would, for the test's duration.
+func holdLock(t *testing.T) string {
+	t.Helper()
+	lock := filepath.Join(t.TempDir(), "job.lock")
+	unlock, err := runner.Lock(context.Background(), lock, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(unlock)
+	return lock
 }

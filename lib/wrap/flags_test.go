@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/cronkit/cronkit/lib/runner"
 )
 
 // Output flags (docs/runwrap.md, Flags): --discard-stdout drops stdout from
@@ -83,19 +81,14 @@ func TestRunID(t *testing.T) {
 // A terminating signal while waiting for a busy --lock: the command never
 // starts, a fail ping says why, exit 128+N.
 func TestStopWhileWaitingForLock(t *testing.T) {
-	lock := filepath.Join(t.TempDir(), "job.lock")
-	unlock, err := runner.Lock(context.Background(), lock, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	lock := holdLock(t)
 	p := &fakePinger{}
 	c := testConfig(t, p, newClock(), "touch ran")
 	c.Lock, c.LockWait = lock, time.Hour
 	sigs := make(chan os.Signal, 1)
 	sigs <- syscall.SIGINT
 	c.Signals = sigs
-	o := waitOutcome(t, runBackground(c))
+	o := recv(t, runBackground(c))
 	want := "[runwrap] not started: runwrap received SIGINT while waiting for --lock " + lock + "\n"
 	if o.Code != 130 || !o.Interrupted || p.kinds() != "fail" || string(p.last().Body) != want {
 		t.Errorf("outcome %+v, pings %q %q", o, p.kinds(), p.last().Body)

@@ -199,7 +199,7 @@ func TestStartPingBesideCommand(t *testing.T) {
 		t.Fatalf("pings before the start ping's answer: %q", k)
 	}
 	close(p.startGate)
-	waitOutcome(t, done)
+	recv(t, done)
 	if k := p.kinds(); k != "start success" {
 		t.Errorf("pings %q, want start then success", k)
 	}
@@ -287,12 +287,7 @@ func TestPingTroubleOncePerRun(t *testing.T) {
 
 // A busy --lock skips the run: a /log ping, exit 0, the command not run.
 func TestLockBusySkips(t *testing.T) {
-	lock := filepath.Join(t.TempDir(), "job.lock")
-	unlock, err := runner.Lock(context.Background(), lock, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
+	lock := holdLock(t)
 	p := &fakePinger{}
 	c := testConfig(t, p, newClock(), "touch ran")
 	c.Lock = lock
@@ -329,7 +324,7 @@ func TestLogPings(t *testing.T) {
 	}
 	w.Write([]byte("\n"))
 	w.Close()
-	waitOutcome(t, done)
+	recv(t, done)
 	if k, b := p.kinds(), string(p.last().Body); k != "start log success" || b != "one\ntwo\n[runwrap] exit status 0\n" {
 		t.Errorf("pings %q, finish body %q", k, b)
 	}

@@ -85,7 +85,7 @@ func TestSignalForwarded(t *testing.T) {
 	done := runBackground(c)
 	out.next(t)
 	sigs <- syscall.SIGTERM
-	o := waitOutcome(t, done)
+	o := recv(t, done)
 	last := p.last()
 	if o.Code != 128+15 || !o.Interrupted || last.Kind != Fail {
 		t.Errorf("outcome %+v, ping %s; want 143, interrupted, fail", o, last.Kind)
@@ -117,7 +117,7 @@ func TestStopDuringJitter(t *testing.T) {
 		done := runBackground(c)
 		recv(t, clock.waits) // in the jitter sleep
 		sigs <- syscall.SIGTERM
-		o := waitOutcome(t, done)
+		o := recv(t, done)
 		if periodic {
 			if o != (Outcome{}) || p.kinds() != "" {
 				t.Errorf("periodic: outcome %+v, pings %q; want a clean stop", o, p.kinds())
@@ -148,7 +148,7 @@ func TestPeriodic(t *testing.T) {
 	sigs <- syscall.SIGALRM
 	recv(t, clock.waits)
 	sigs <- syscall.SIGTERM
-	if o := waitOutcome(t, done); o != (Outcome{}) {
+	if o := recv(t, done); o != (Outcome{}) {
 		t.Errorf("outcome %+v, want a clean stop", o)
 	}
 	if k := p.kinds(); k != "start exit-code start exit-code" {
@@ -168,7 +168,7 @@ func TestPeriodicContext(t *testing.T) {
 	go func() { done <- Run(ctx, c) }()
 	recv(t, clock.waits)
 	cancel()
-	if o := waitOutcome(t, done); o != (Outcome{}) {
+	if o := recv(t, done); o != (Outcome{}) {
 		t.Errorf("outcome %+v", o)
 	}
 }
