@@ -95,8 +95,9 @@ type Config struct {
 	// A nil reason is an error said each time. nil: none.
 	PingHint func(err error) (hint string, reason error)
 
-	// The check, without secrets: CheckName tags the run record, Handle
-	// keys the --tolerate state, Endpoint the learned body limit.
+	// The check: CheckName tags the run record and Endpoint keys the
+	// learned body limit (both are written to files: no key in them);
+	// Handle keys the --tolerate state (hashed into its file name).
 	CheckName, Handle, Endpoint string
 
 	RunID                            string // "" a fresh UUID4 per run
