@@ -32,5 +32,6 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
 	r.Cmd.Use = "pgreport [flags] [DBNAME...]"
 	addReportFlags(r)
 	r.Cmd.AddCommand(newPushCmd(r))
+	r.Cmd.AddCommand(newCheckCmd(r))
 	return r
 }
