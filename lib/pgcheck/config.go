@@ -57,7 +57,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	cfg := &Config{Rules: map[string]*RuleConfig{}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlErr(name, err)
+		return nil, yamlErr(name, data, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return cfg, nil // empty file: the defaults
@@ -305,13 +305,24 @@ func kindName(n *yaml.Node) string {
 	return fmt.Sprintf("%q", n.Value)
 }
 
-// yamlErr keeps yaml.v3's "yaml: line N: msg" position in our file:line form.
-func yamlErr(file string, err error) error {
+// yamlErr keeps yaml.v3's "yaml: line N: msg" position in our file:line
+// form. Some scanner errors come without a line: the shortest prefix of the
+// file that fails the same way gives it (rules files are short).
+func yamlErr(file string, data []byte, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, m, ok := strings.Cut(rest, ": "); ok {
 			if line, err := strconv.Atoi(num); err == nil {
 				return &ConfigError{File: file, Line: line, Msg: m}
+			}
+		}
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) <= 2000 {
+		var n yaml.Node
+		for i := range lines {
+			if e := yaml.Unmarshal([]byte(strings.Join(lines[:i+1], "")), &n); e != nil && e.Error() == err.Error() {
+				return &ConfigError{File: file, Line: i + 1, Msg: msg}
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/cronkit/cronkit/lib/metric"
 )
@@ -176,19 +177,27 @@ func WriteJSON(w io.Writer, o *Outcome) error {
 	return bw.Flush()
 }
 
-// nameSeg makes an object label one or more metric name segments: dots
-// stay (db.schema.table), spaces and other separators become '_'.
+// nameSeg makes an object label metric name segments: dots stay
+// (db.schema.table), every run of other characters that sinks may not take
+// (spaces, parentheses, quotes) becomes one '_'.
 func nameSeg(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == '/' || r == '"' || r <= ' ' || r == 0x7f {
-			return '_'
+	var b strings.Builder
+	under := false
+	for _, r := range s {
+		ok := r == '.' || r == '-' || r == '_' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r)
+		if ok {
+			b.WriteRune(r)
+			under = false
+		} else if !under {
+			b.WriteByte('_')
+			under = true
 		}
-		return r
-	}, s)
-	if s == "" {
+	}
+	out := strings.Trim(b.String(), "_")
+	if out == "" {
 		return "_"
 	}
-	return s
+	return out
 }
 
 // EachMetric emits, per rule: pg.check.<rule>.level (0 OK, 1 WARNING,
