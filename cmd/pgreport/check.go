@@ -202,6 +202,8 @@ func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) error {
 		o.conn.AppName = "pgreport/" + version.String()
 		rep, collectErr = pgstat.Collect(ctx, pgstat.Options{
 			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, Bloat: o.bloat,
+			// No rule reads statements: the top one only, and short query texts.
+			StatementsLimit: 1, SQLLength: 200,
 			UserAgent: "pgreport/" + version.String(), Logger: r.Logger,
 		})
 		if rep == nil {

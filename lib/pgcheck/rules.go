@@ -433,6 +433,12 @@ func evalDeadlocks(c *evalCtx) {
 	}
 	for _, d := range c.rep.Databases {
 		prev, ok := st.Deadlocks[d.Name]
+		if ok && c.now < prev.At {
+			// A report older than the state (an old --input): no count, and
+			// the state keeps the newer counters.
+			c.unknown(dbObject(d.Name), "the report ("+ts(c.now)+") is older than the previous check ("+ts(prev.At)+")")
+			continue
+		}
 		st.Deadlocks[d.Name] = DeadlockState{Count: d.Deadlocks, StatsReset: d.StatsReset, At: c.now}
 		if !ok || c.excluded(dbObject(d.Name)) {
 			continue // first sight: record only

@@ -205,6 +205,13 @@ func TestDeadlocksState(t *testing.T) {
 	if r := run(400, 6, 350); r.Level != Critical || r.Findings[0].Value != 6 {
 		t.Errorf("after a reset: %+v", r.Findings)
 	}
+	// An older report than the state's counts nothing and leaves the state alone.
+	if r := run(350, 1, 1); r.Level != Unknown || !strings.Contains(r.Findings[0].Detail, "older than the previous check") {
+		t.Errorf("older report: %+v", r.Findings)
+	}
+	if st.Deadlocks["shop"].At != 400 {
+		t.Errorf("state moved back: %+v", st.Deadlocks["shop"])
+	}
 	if r := ruleResult(t, Evaluate(rep, cfg, Options{}), "deadlocks"); r.Skipped == "" || r.Level != OK {
 		t.Errorf("no state: %+v", r)
 	}
