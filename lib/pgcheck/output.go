@@ -98,6 +98,8 @@ func WriteText(w io.Writer, o *Outcome) error {
 	if len(skipped) > 0 {
 		fmt.Fprintf(bw, "skipped: %s\n", strings.Join(skipped, ", "))
 	}
+	// Last, so that a tail of the output (runwrap's ping body) still says it.
+	fmt.Fprintf(bw, "status: %s (%d critical, %d warning, %d unknown)\n", o.Level, o.Count(Critical), o.Count(Warning), o.Count(Unknown))
 	return bw.Flush()
 }
 

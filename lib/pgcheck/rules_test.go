@@ -319,3 +319,24 @@ func TestRulesWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// Sessions of other roles whose state a plain user may not see make the
+// session rules UNKNOWN, not OK.
+func TestHiddenSessionsUnknown(t *testing.T) {
+	rep := loadReport(t, "testdata/wraparound.json")
+	rep.Backends = []pgstat.Backend{
+		{PID: 10, DBName: "shop", RoleName: "app", BackendType: "client backend"}, // state hidden
+		{PID: 11, DBName: "shop", RoleName: "monitor", BackendType: "client backend", State: "active", QueryStart: rep.Meta.At},
+		{PID: 12, BackendType: "autovacuum launcher"},
+	}
+	o := Evaluate(rep, nil, Options{})
+	for _, name := range []string{"idle_in_transaction_seconds", "long_query_seconds", "long_transaction_seconds"} {
+		r := ruleResult(t, o, name)
+		if r.Level != Unknown || r.Findings[0].Object != "1 session(s)" || !strings.Contains(r.Findings[0].Detail, "pg_monitor") {
+			t.Errorf("%s: %s %+v", name, r.Level, r.Findings)
+		}
+	}
+	if r := ruleResult(t, o, "connections"); r.Worst == nil || r.Worst.Value != 2 {
+		t.Errorf("connections: %+v", r.Worst) // 2 client backends of 100
+	}
+}
