@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -235,6 +236,20 @@ func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) error {
 	}
 
 	out := pgcheck.Evaluate(rep, cfg, pgcheck.Options{Bloat: o.bloat, State: state})
+	// Sections that failed but no rule reads: not a blind spot of the check, still worth a line.
+	var unread []string
+	for _, e := range rep.Meta.Errors {
+		s := e.Section
+		if e.DB != "" {
+			s += "@" + e.DB
+		}
+		if !slices.Contains(out.PartialSections, s) {
+			unread = append(unread, s+": "+e.Error)
+		}
+	}
+	if len(unread) > 0 {
+		r.Warnf("sections not collected (no rule reads them): %s", strings.Join(unread, "; "))
+	}
 
 	var werr error
 	nagiosCode := 0
