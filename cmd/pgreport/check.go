@@ -147,12 +147,23 @@ func runCheck(ctx context.Context, r *cli.Root, o *checkOptions) error {
 	return checkRun(ctx, r, o)
 }
 
-func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) error {
+func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) (err error) {
 	env := r.Env
 	switch o.format {
 	case "text", "json", "metrics", "nagios":
 	default:
 		return cli.Usagef("-f %q: want text, json, metrics or nagios", o.format)
+	}
+	verdict := false // err is the findings' exit 1: the stream itself is complete
+	if o.format == "metrics" {
+		// As pgreport -f metrics: a run that failed (server down, rules
+		// UNKNOWN) ends the stream with an error record, so that
+		// `pgreport check -f metrics | statpost` fails without pipefail.
+		defer func() {
+			if err != nil && !verdict {
+				writeErrorRecord(env.Stdout, r, err)
+			}
+		}()
 	}
 	failOn := pgcheck.Warning
 	switch o.failOn {
@@ -290,6 +301,7 @@ func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) error {
 		}
 	}
 	if worst == failOn || worst.Worse(failOn) {
+		verdict = true
 		return cli.WithCode(cli.ExitFailure, fmt.Errorf("check: %d critical, %d warning finding(s)",
 			out.Count(pgcheck.Critical), out.Count(pgcheck.Warning)))
 	}
