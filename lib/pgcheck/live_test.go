@@ -312,3 +312,48 @@ disk_usage: {warning: 0.001}
 		t.Logf("check output:\n%s", text.String())
 	}
 }
+
+// Replication lag provoked for real (Debian's PostgreSQL: the pinned
+// builds have no pg_basebackup): a streaming standby whose replay is paused
+// while the primary writes. The primary sees the standby behind in bytes;
+// the standby sees WAL received but not replayed, in bytes and (once a
+// replayed transaction is 2 s old) in seconds.
+func TestLagProvoked(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	primary, err := pgsandbox.Start(ctx, pgsandbox.Options{})
+	if err != nil {
+		pgsandbox.SkipOrFail(t, err)
+	}
+	t.Cleanup(func() { _ = primary.Stop() })
+	standby, err := primary.StartStandby(ctx, pgsandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = standby.Stop() }) // before the primary's (LIFO)
+	p, s := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
+	waitFor(t, p, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
+	// One transaction replayed, then replay paused, then 1 MB of WAL more.
+	exec1(t, p, "CREATE TABLE w (x text)")
+	waitFor(t, p, "SELECT replay_lsn >= pg_current_wal_lsn() FROM pg_stat_replication")
+	exec1(t, s, "SELECT pg_wal_replay_pause()")
+	waitFor(t, s, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
+	exec1(t, p, "INSERT INTO w SELECT repeat('x', 1000) FROM generate_series(1, 1000)")
+	waitFor(t, p, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) > 1000000 FROM pg_stat_replication")
+	waitFor(t, s, "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '2s'")
+
+	cfg := mustConfig(t, "replication_lag_bytes: {warning: 1MB}\nreplication_lag_seconds: {warning: 1s}\n")
+	o := Evaluate(collect(t, primary, "postgres", false), cfg, Options{})
+	r := ruleResult(t, o, "replication_lag_bytes")
+	if r.Level != Warning || len(r.Findings) != 1 || !strings.HasPrefix(r.Findings[0].Object, "standby ") || r.Findings[0].Value < 1e6 {
+		t.Errorf("primary, replication_lag_bytes: %+v", r.Findings)
+	}
+	o = Evaluate(collect(t, standby, "postgres", false), cfg, Options{})
+	for _, name := range []string{"replication_lag_bytes", "replication_lag_seconds"} {
+		r := ruleResult(t, o, name)
+		if r.Level != Warning || len(r.Findings) != 1 || !strings.HasPrefix(r.Findings[0].Object, "this standby") {
+			t.Errorf("standby, %s: %+v", name, r.Findings)
+		}
+	}
+	exec1(t, s, "SELECT pg_wal_replay_resume()")
+}
