@@ -97,6 +97,7 @@ const checkExitCodes = `Exit codes:
   1    findings at or above --fail-on, or the server could not be reached
   2    usage: bad flags, arguments, rules file (file:line) or --input
   3    partial: nothing at or above --fail-on, but rules are UNKNOWN (details on stderr)
+  4    refused: the server rejected the login (wrong password, no pg_hba.conf entry)
   130  interrupted (143 on SIGTERM)
 With -f nagios, the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for
 a bad rules file or an unreachable server, with a "PGREPORT UNKNOWN - ..." line on stdout).`
