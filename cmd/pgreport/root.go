@@ -5,7 +5,7 @@ import (
 )
 
 // newRoot builds pgreport's command tree on env's streams. The root command
-// itself collects the report; push is its one subcommand.
+// itself collects the report; push and check are its subcommands.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:  "pgreport",
