@@ -335,12 +335,13 @@ func TestLagProvoked(t *testing.T) {
 	waitFor(t, p, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
 	// One transaction replayed, then replay paused, then 1 MB of WAL more.
 	exec1(t, p, "CREATE TABLE w (x text)")
-	waitFor(t, p, "SELECT replay_lsn >= pg_current_wal_lsn() FROM pg_stat_replication")
+	// The sandbox commits asynchronously: wait on the standby for the commit itself.
+	waitFor(t, s, "SELECT pg_last_xact_replay_timestamp() IS NOT NULL")
 	exec1(t, s, "SELECT pg_wal_replay_pause()")
 	waitFor(t, s, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
 	exec1(t, p, "INSERT INTO w SELECT repeat('x', 1000) FROM generate_series(1, 1000)")
 	waitFor(t, p, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) > 1000000 FROM pg_stat_replication")
-	waitFor(t, s, "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '2s'")
+	waitFor(t, s, "SELECT COALESCE(pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '2s', false)")
 
 	cfg := mustConfig(t, "replication_lag_bytes: {warning: 1MB}\nreplication_lag_seconds: {warning: 1s}\n")
 	o := Evaluate(collect(t, primary, "postgres", false), cfg, Options{})
