@@ -16,6 +16,7 @@ import (
 	"github.com/cronkit/cronkit/lib/pgstat"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // reportOptions are the root command's flags.
@@ -41,21 +42,7 @@ func addReportFlags(r *cli.Root) {
 	cmd := r.Cmd
 	cmd.Args = cobra.ArbitraryArgs
 	f := cmd.Flags()
-	// psql's -h is the host: help is --help only.
-	f.Bool("help", false, "help for pgreport")
-	f.StringVarP(&o.conn.Host, "host", "h", "", "server host or socket directory; several as h1,h2 ($PGHOST)")
-	f.StringVarP(&o.conn.Port, "port", "p", "", "server port ($PGPORT)")
-	f.StringVarP(&o.conn.User, "username", "U", "", "user name ($PGUSER)")
-	f.StringVarP(&o.conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
-	f.StringVar(&o.conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
-	cli.EnvAlias(f, "dsn", "DATABASE_URL")
-	// pgx reads the libpq variables itself; a config-file host: must not beat PGHOST.
-	cli.DeferToEnv(f, "host", "PGHOST", "PGSERVICE")
-	cli.DeferToEnv(f, "port", "PGPORT", "PGSERVICE")
-	cli.DeferToEnv(f, "username", "PGUSER", "PGSERVICE")
-	cli.DeferToEnv(f, "dbname", "PGDATABASE", "PGSERVICE")
-	cli.MarkSecret(f, "dsn")
-	f.BoolVarP(&o.prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
+	addConnFlags(f, &o.conn, &o.prompt)
 	f.StringVarP(&o.format, "format", "f", "", "output: text, json or metrics (default text on a terminal, else json)")
 	f.BoolVar(&o.allDBs, "all-dbs", false, "report on every database the user may connect to")
 	f.StringVar(&o.input, "input", "", "re-render a saved JSON report (- for stdin) instead of connecting")
@@ -64,9 +51,6 @@ func addReportFlags(r *cli.Root) {
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
 	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
-	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
-	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
-	f.DurationVar(&o.conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
 	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
@@ -76,6 +60,29 @@ func addReportFlags(r *cli.Root) {
 		defer cancel()
 		return runReport(ctx, r, o)
 	}
+}
+
+// addConnFlags adds psql's connection flags and the query timeouts (the
+// root command's and check's).
+func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
+	// psql's -h is the host: help is --help only.
+	f.Bool("help", false, "help for pgreport")
+	f.StringVarP(&conn.Host, "host", "h", "", "server host or socket directory; several as h1,h2 ($PGHOST)")
+	f.StringVarP(&conn.Port, "port", "p", "", "server port ($PGPORT)")
+	f.StringVarP(&conn.User, "username", "U", "", "user name ($PGUSER)")
+	f.StringVarP(&conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
+	f.StringVar(&conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
+	cli.EnvAlias(f, "dsn", "DATABASE_URL")
+	// pgx reads the libpq variables itself; a config-file host: must not beat PGHOST.
+	cli.DeferToEnv(f, "host", "PGHOST", "PGSERVICE")
+	cli.DeferToEnv(f, "port", "PGPORT", "PGSERVICE")
+	cli.DeferToEnv(f, "username", "PGUSER", "PGSERVICE")
+	cli.DeferToEnv(f, "dbname", "PGDATABASE", "PGSERVICE")
+	cli.MarkSecret(f, "dsn")
+	f.BoolVarP(prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
+	f.DurationVar(&conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
+	f.DurationVar(&conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
+	f.DurationVar(&conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
 }
 
 func runReport(ctx context.Context, r *cli.Root, o *reportOptions) (err error) {
