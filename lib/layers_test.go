@@ -35,6 +35,7 @@ var foundation = map[string]bool{
 // allowedDomainEdges are the documented imports between domain packages.
 var allowedDomainEdges = map[[2]string]string{
 	{"lib/hc", "lib/cron"}: "hcctl apply validates a check's schedule with the cron cronkit itself uses",
+	{"lib/pgcheck", "lib/pgstat"}: "pgreport check's rules read pgstat's report model, live or saved",
 }
 
 type layer int
