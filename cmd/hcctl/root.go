@@ -31,7 +31,7 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
 	g := &global{root: r}
 	addGlobalFlags(g)
 	r.Cmd.AddCommand(newChecksCmd(g), newEnsureCmd(g), newApplyCmd(g), newPingsCmd(g), newFlipsCmd(g),
-		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g))
+		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g), newDiscoverCmd(g))
 	return r
 }
 
