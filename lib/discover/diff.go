@@ -13,6 +13,11 @@ const diffContext = 3
 func unifiedDiff(oldName, newName string, a, b []byte) string {
 	al, bl := diffLines(string(a)), diffLines(string(b))
 	n, m := len(al), len(bl)
+	if n == m {
+		// discover replaces lines in place: pair them up, no LCS table
+		// (whose size would grow with the square of a big crontab).
+		return formatHunks(oldName, newName, pairOps(al, bl))
+	}
 	// lcs[i][j]: length of the LCS of al[i:] and bl[j:].
 	lcs := make([][]int, n+1)
 	for i := range lcs {
@@ -26,11 +31,6 @@ func unifiedDiff(oldName, newName string, a, b []byte) string {
 				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
 			}
 		}
-	}
-	type op struct {
-		kind byte // ' ', '-', '+'
-		text string
-		i, j int // line indexes in a and b before this op
 	}
 	var ops []op
 	i, j := 0, 0
@@ -48,6 +48,41 @@ func unifiedDiff(oldName, newName string, a, b []byte) string {
 			i++
 		}
 	}
+	return formatHunks(oldName, newName, ops)
+}
+
+type op struct {
+	kind byte // ' ', '-', '+'
+	text string
+	i, j int // line indexes in a and b before this op
+}
+
+// pairOps diffs two texts of as many lines line by line: a changed line is
+// a '-' and a '+' (changed runs are grouped, removals first, as diff does).
+func pairOps(al, bl []string) []op {
+	var ops []op
+	for i := 0; i < len(al); {
+		if al[i] == bl[i] {
+			ops = append(ops, op{' ', al[i], i, i})
+			i++
+			continue
+		}
+		j := i
+		for j < len(al) && al[j] != bl[j] {
+			j++
+		}
+		for k := i; k < j; k++ {
+			ops = append(ops, op{'-', al[k], k, i})
+		}
+		for k := i; k < j; k++ {
+			ops = append(ops, op{'+', bl[k], j, k})
+		}
+		i = j
+	}
+	return ops
+}
+
+func formatHunks(oldName, newName string, ops []op) string {
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", oldName, newName)
 	for k := 0; k < len(ops); {
