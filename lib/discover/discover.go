@@ -182,14 +182,21 @@ func Scan(o Options) (*Plan, error) {
 	}
 	s := &scanner{p: p, o: o, zone: zone, slugs: map[string]int{}}
 	s.crontab("/etc/crontab", "system", "")
-	for _, name := range listDir(filepath.Join(o.Root, "etc/cron.d")) {
-		if cronFileName(name) {
-			s.crontab("/etc/cron.d/"+name, "system", "")
+	for _, d := range []struct{ dir, kind string }{{"/etc/cron.d", "system"}, {"/var/spool/cron/crontabs", "user"}} {
+		names, err := readDir(filepath.Join(o.Root, d.dir))
+		if err != nil {
+			// Not silently: an unreadable spool (not root) hides jobs.
+			p.Problems = append(p.Problems, Problem{File: d.dir, Msg: err.Error()})
 		}
-	}
-	for _, name := range listDir(filepath.Join(o.Root, "var/spool/cron/crontabs")) {
-		if cronFileName(name) {
-			s.crontab("/var/spool/cron/crontabs/"+name, "user", name)
+		for _, name := range names {
+			if !cronFileName(name) {
+				continue
+			}
+			user := ""
+			if d.kind == "user" {
+				user = name
+			}
+			s.crontab(d.dir+"/"+name, d.kind, user)
 		}
 	}
 	if o.Systemd {
@@ -213,9 +220,19 @@ func cronFileName(name string) bool {
 }
 
 func listDir(dir string) []string {
+	names, _ := readDir(dir)
+	return names
+}
+
+// readDir lists the regular files and links of dir, sorted; a missing
+// directory is no error.
+func readDir(dir string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
 	}
 	var out []string
 	for _, e := range ents {
@@ -224,7 +241,7 @@ func listDir(dir string) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // systemZone reads the root's zone: /etc/timezone, else the target of the

@@ -272,3 +272,17 @@ func TestDeriveSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableSpoolIsAProblem: a spool directory discover cannot read
+// (not root on a live system; here: not a directory at all) is reported,
+// not silently skipped.
+func TestUnreadableSpoolIsAProblem(t *testing.T) {
+	root := scratch(t, map[string]string{"var/spool/cron/crontabs": "not a directory\n"})
+	p, err := Scan(Options{Root: root, Host: "h", Live: notLive()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Problems) != 1 || p.Problems[0].File != "/var/spool/cron/crontabs" {
+		t.Errorf("problems: %v", p.Problems)
+	}
+}
