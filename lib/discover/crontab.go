@@ -316,20 +316,18 @@ func (s *scanner) cronLine(f *File, l *line, n int, text, kind, user string, env
 	if dir != nil && dir.slug != "" && j.State != StateNew && j.Slug != "" && j.Slug != dir.slug {
 		j.Note = fmt.Sprintf("the line runs under slug %s; the comment's slug=%s is not applied", j.Slug, dir.slug)
 	}
-	if j.State == StateNew {
-		if strings.ContainsAny(command, "\r") {
-			s.problem(rel, n, "the command holds a carriage return: not rewritten")
-			return
-		}
-	}
 	idx := s.add(f, j)
 	if idx < 0 {
+		l.rewrite = ""
 		return
 	}
 	j = s.p.Jobs[idx]
 	if j.State == StateNew {
 		l.rewrite = text[:cmdStart] + wrapCommand(s.o.Runwrap, j.Slug, command, shell)
 		l.slug = j.Slug
+	}
+	if l.rewrite != "" && strings.HasSuffix(l.text, "\r") {
+		l.rewrite += "\r" // a CRLF file stays CRLF
 	}
 }
 

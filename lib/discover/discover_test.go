@@ -246,6 +246,18 @@ func TestWriteOnlyExistingChecks(t *testing.T) {
 	}
 }
 
+// TestCRLFKept: a crontab with CRLF line ends keeps them on rewritten lines.
+func TestCRLFKept(t *testing.T) {
+	root := scratch(t, map[string]string{"etc/crontab": "# dos\r\n0 1 * * * root /a\r\n"})
+	p, err := Scan(Options{Root: root, Host: "h", Live: notLive()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(p.Files[0].New(nil)); got != "# dos\r\n0 1 * * * root runwrap --slug h-root-a -- /a\r\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestUnifiedDiff(t *testing.T) {
 	a := []byte("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n")
 	b := bytes.Replace(bytes.Replace(a, []byte("2\n"), []byte("two\n"), 1), []byte("11\n"), []byte("eleven\n"), 1)
