@@ -120,6 +120,9 @@ func ParseCalendar(expr string) (*Calendar, error) {
 	if c.weekdays == 0x7f {
 		c.weekdays = 0
 	}
+	if c.day == nil {
+		c.endOfMonth = false // "*-*~*" is "*-*-*"
+	}
 	// systemd normalises before it validates: "*:5..6/2" is "*:05".
 	for _, ch := range []*[]calComp{&c.year, &c.month, &c.day, &c.hour, &c.minute, &c.second} {
 		*ch = normalizeChain(*ch)
@@ -426,10 +429,6 @@ func parseDecimal(p string, usec bool) (string, int, error) {
 
 // validate mirrors systemd's calendar_spec_valid.
 func (c *Calendar) validate() error {
-	dayMax := 31
-	if c.endOfMonth {
-		dayMax = 28
-	}
 	for _, f := range []struct {
 		name     string
 		ch       []calComp
@@ -438,13 +437,21 @@ func (c *Calendar) validate() error {
 	}{
 		{"year", c.year, calMinYear, calMaxYear, false},
 		{"month", c.month, 1, 12, false},
-		{"day", c.day, 1, dayMax, c.endOfMonth},
+		{"day", c.day, 1, 31, c.endOfMonth},
 		{"hour", c.hour, 0, 23, false},
 		{"minute", c.minute, 0, 59, false},
 		{"second", c.second, 0, 60*usecPerSec - 1, false},
 	} {
+		to := f.to
 		for _, cc := range f.ch {
-			if err := cc.valid(f.from, f.to, f.eom); err != nil {
+			if f.eom {
+				// Days from the month's end go up to 28; systemd lowers the
+				// bound by 3 again for each further list element (its
+				// chain_valid passes the lowered bound on): "~1,25" is
+				// valid, "~1,26" is not.
+				to -= 3
+			}
+			if err := cc.valid(f.from, to, f.eom); err != nil {
 				return fmt.Errorf("%s: %v", f.name, err)
 			}
 		}

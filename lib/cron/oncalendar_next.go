@@ -1,6 +1,9 @@
 package cron
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // The search below follows systemd's find_next step by step, on a broken-down
 // wall time (tm) that is normalised the way glibc's mktime normalises it:
@@ -12,14 +15,15 @@ import "time"
 
 type tm struct {
 	y, mo, d, h, mi, us int // us: microseconds of the minute
+	isdst               int // mktime's tm_isdst: -1 unknown, 0 or 1 as a hint
 }
 
 func (t tm) naive() time.Time {
 	return time.Date(t.y, time.Month(t.mo), t.d, t.h, t.mi, 0, t.us*1000, time.UTC)
 }
 
-func tmOf(n time.Time) tm {
-	return tm{n.Year(), int(n.Month()), n.Day(), n.Hour(), n.Minute(), n.Second()*usecPerSec + n.Nanosecond()/1000}
+func tmOf(n time.Time, isdst int) tm {
+	return tm{n.Year(), int(n.Month()), n.Day(), n.Hour(), n.Minute(), n.Second()*usecPerSec + n.Nanosecond()/1000, isdst}
 }
 
 // zoner is mktime for one zone, with glibc's remembered guess.
@@ -33,22 +37,39 @@ func offsetAt(t time.Time, loc *time.Location) int {
 	return off
 }
 
-// mktime normalises t in place and returns its instant.
+func dstAt(t time.Time, loc *time.Location) int {
+	if t.In(loc).IsDST() {
+		return 1
+	}
+	return 0
+}
+
+// mktime normalises t in place (fields and tm_isdst) and returns its
+// instant.
 func (z *zoner) mktime(t *tm) time.Time {
 	n := t.naive() // carries overflowing fields, like timegm
 	if z.loc == time.UTC {
-		*t = tmOf(n)
+		*t = tmOf(n, 0)
 		return n
 	}
 	u := n.Unix()
+	ns := int64(n.Nanosecond())
 	// The readings of n: one, two (a repeated time) or none (skipped).
 	pre := offsetAt(time.Unix(u-36*3600, 0), z.loc)
 	post := offsetAt(time.Unix(u+36*3600, 0), z.loc)
 	var best time.Time
 	found := false
 	for _, o := range []int{z.guess, pre, post} {
-		at := time.Unix(u-int64(o), int64(n.Nanosecond()))
+		at := time.Unix(u-int64(o), ns)
 		if offsetAt(at, z.loc) != o {
+			continue
+		}
+		if t.isdst >= 0 {
+			// A tm_isdst hint picks the reading with that flag.
+			if dstAt(at, z.loc) == t.isdst {
+				best, found = at, true
+				break
+			}
 			continue
 		}
 		if o == z.guess { // mktime keeps its guess when it fits
@@ -59,20 +80,58 @@ func (z *zoner) mktime(t *tm) time.Time {
 			best, found = at, true
 		}
 	}
-	if !found {
+	switch {
+	case !found && t.isdst >= 0:
+		// No reading has the flag asked for: like glibc, take the offset
+		// of the nearest time that has it (probing a week at a time, back
+		// first), else ignore the hint.
+		o, ok := nearestOffset(time.Unix(u-int64(pre), 0), t.isdst, z.loc)
+		if !ok {
+			t.isdst = -1
+			return z.mktime(t)
+		}
+		best = time.Unix(u-int64(o), ns)
+	case !found:
 		// Skipped by a jump forward: read with the offset before it, which
 		// lands as far past the jump as the time was into the gap.
-		best = time.Unix(u-int64(pre), int64(n.Nanosecond()))
+		best = time.Unix(u-int64(pre), ns)
 	}
 	z.guess = offsetAt(best, z.loc)
-	*t = tmOf(time.Unix(best.Unix()+int64(z.guess), int64(best.Nanosecond())).UTC())
+	*t = tmOf(time.Unix(best.Unix()+int64(z.guess), ns).UTC(), dstAt(best, z.loc))
 	return best
+}
+
+// nearestOffset is the offset of the time nearest to t whose DST flag is
+// isdst, probing a week apart, alternately back and forward, for a year.
+func nearestOffset(t time.Time, isdst int, loc *time.Location) (int, bool) {
+	const week = 601200 * time.Second // glibc's stride
+	for d := week; d < 53*7*24*time.Hour; d += week {
+		for _, p := range []time.Time{t.Add(-d), t.Add(d)} {
+			if dstAt(p, loc) == isdst {
+				return offsetAt(p, loc), true
+			}
+		}
+	}
+	return 0, false
+}
+
+// probeEndOfMonth repeats the mktime calls systemd's find_end_of_month
+// makes for each "~" element (its start, then its stop, -1 included): they
+// normalise dates elsewhere in the month and so move mktime's guess, which
+// decides a repeated wall time later in the search.
+func (z *zoner) probeEndOfMonth(ch []calComp, t tm) {
+	for _, cc := range ch {
+		for _, d := range []int{cc.start, cc.stop} {
+			p := tm{t.y, t.mo + 1, 1 - d, t.h, t.mi, t.us, t.isdst}
+			z.mktime(&p)
+		}
+	}
 }
 
 // within is systemd's tm_within_bounds: 1 if t is a real time as it
 // stands, 0 if normalising moved it forward (t is then the normalised time
 // with the unit below the changed one reset), -1 if it is past the last
-// year or normalising moved it back.
+// year, -2 if normalising moved it back.
 func (z *zoner) within(t *tm) int {
 	if t.y > calMaxYear {
 		return -1
@@ -103,7 +162,7 @@ func (z *zoner) within(t *tm) int {
 		cmp = sign(n.us - t.us)
 	}
 	if cmp < 0 {
-		return -1
+		return -2
 	}
 	if cmp > 0 {
 		*t = n
@@ -162,23 +221,32 @@ func match(ch []calComp, val *int, eomDays int) int {
 	return r
 }
 
-// maxCalSteps bounds the search; the longest real one (a weekday on Feb 29
-// near the year 2199 limit) takes a few thousand steps.
-const maxCalSteps = 1 << 20
+// maxCalSteps is systemd's MAX_CALENDAR_ITERATIONS: past it, systemd
+// gives up with "Infinite loop in calendar calculation" (EDEADLK), which a
+// stale tm_isdst can cause ("*-6/5-* 12:28 America/New_York" from January).
+const maxCalSteps = 1000
 
 // findNext is systemd's find_next.
-func (c *Calendar) findNext(t *tm, z *zoner) bool {
+// errCalendarLoop is systemd's EDEADLK: the search went back in time or
+// did not end within MAX_CALENDAR_ITERATIONS. systemd reports it as
+// "Failed to determine next elapse"; Next returns the zero Time.
+var errCalendarLoop = errors.New("calendar search did not converge")
+
+func (c *Calendar) findNext(t *tm, z *zoner) (bool, error) {
 	for step := 0; step < maxCalSteps; step++ {
 		z.mktime(t)
+		t.isdst = -1 // c.tm_isdst = spec->dst
 		r := match(c.year, &t.y, 0)
 		if r > 0 {
 			t.mo, t.d, t.h, t.mi, t.us = 1, 1, 0, 0, 0
 		}
 		if r < 0 {
-			return false
+			return false, nil
 		}
-		if r = z.within(t); r < 0 {
-			return false
+		if r = z.within(t); r == -2 {
+			return false, errCalendarLoop
+		} else if r < 0 {
+			return false, nil
 		} else if r == 0 {
 			continue
 		}
@@ -200,6 +268,7 @@ func (c *Calendar) findNext(t *tm, z *zoner) bool {
 		eom := 0
 		if c.endOfMonth {
 			eom = daysIn(t.y, t.mo)
+			z.probeEndOfMonth(c.day, *t)
 		}
 		r = match(c.day, &t.d, eom)
 		if r > 0 {
@@ -258,9 +327,9 @@ func (c *Calendar) findNext(t *tm, z *zoner) bool {
 		} else if r == 0 {
 			continue
 		}
-		return true
+		return true, nil
 	}
-	return false
+	return false, errCalendarLoop
 }
 
 // Next returns the first time the expression elapses strictly after the
@@ -269,6 +338,13 @@ func (c *Calendar) findNext(t *tm, z *zoner) bool {
 // after's location. It returns the zero Time when the expression never
 // elapses again (a past date, Feb 30, or past the year 2199).
 func (c *Calendar) Next(after time.Time) time.Time {
+	n, _ := c.next(after)
+	return n
+}
+
+// next is Next with systemd's failure (errCalendarLoop) told apart from
+// "never again" (a zero Time and no error).
+func (c *Calendar) next(after time.Time) (time.Time, error) {
 	loc := c.loc
 	if loc == nil {
 		loc = after.Location()
@@ -276,11 +352,12 @@ func (c *Calendar) Next(after time.Time) time.Time {
 	base := after.Truncate(time.Microsecond).Add(time.Microsecond).In(loc)
 	z := &zoner{loc: loc, guess: offsetAt(base, loc)}
 	_, off := base.Zone()
-	t := tmOf(time.Unix(base.Unix()+int64(off), int64(base.Nanosecond())).UTC())
-	if !c.findNext(&t, z) {
-		return time.Time{}
+	t := tmOf(time.Unix(base.Unix()+int64(off), int64(base.Nanosecond())).UTC(), dstAt(base, loc))
+	ok, err := c.findNext(&t, z)
+	if !ok {
+		return time.Time{}, err
 	}
-	return z.mktime(&t).In(after.Location())
+	return z.mktime(&t).In(after.Location()), nil
 }
 
 // NextN returns up to n consecutive times after the given one; fewer if the
