@@ -101,6 +101,7 @@ file:line on stderr, skipped and never rewritten: exit 3.`,
 	fs.IntVar(&o.concurrency, "concurrency", 4, "API writes in flight at most")
 	noEnv(fs, "apply", "undo", "prune", "tag", "root")
 	addFormatFlag(cmd, g, "text, json")
+	cmd.Flags().Lookup("format").Usage = "output: text or json (default text)"
 	return cmd
 }
 
@@ -143,6 +144,8 @@ func runDiscover(ctx context.Context, o *discoverOptions) error {
 		if p, err := exec.LookPath("runwrap"); err == nil && strings.HasPrefix(p, "/") {
 			// cron's PATH is /usr/bin:/bin: name runwrap by its full path.
 			o.runwrap = p
+		} else if o.apply {
+			o.g.root.Warnf("runwrap is not in PATH: jobs will call it by name, which cron's short PATH may not find (give --runwrap /path/to/runwrap)")
 		}
 	}
 	dopts := discover.Options{Root: o.root, Host: o.host, Systemd: o.systemd, Convert: o.convert,
