@@ -32,9 +32,11 @@ func (s *scanner) problem(file string, n int, format string, args ...any) {
 	s.p.Problems = append(s.p.Problems, Problem{File: file, Line: n, Msg: fmt.Sprintf(format, args...)})
 }
 
-// envLine matches NAME=VALUE (blanks around = allowed, as in cron's
-// load_env).
-var envLine = regexp.MustCompile(`^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*)$`)
+// envLine matches NAME=VALUE as Debian cron's load_env reads it: blanks
+// around = allowed, any name without blanks or =, and a value that is not
+// empty ("CRON_TZ=" is not a setting for cron, and crontab(1) refuses it
+// as a bad job line; write CRON_TZ="" instead).
+var envLine = regexp.MustCompile(`^[ \t]*([^ \t=#]+)[ \t]*=[ \t]*(.*[^ \t].*)$`)
 
 // cron's macros; @reboot has no schedule.
 var cronMacros = map[string]string{
@@ -201,6 +203,12 @@ func (s *scanner) crontab(rel, kind, user string) {
 			} else if ok {
 				dir = d
 			}
+			continue
+		}
+		if l.eol == "" {
+			// crontab(5): cron needs a newline after every entry; crontab(1)
+			// refuses such a file and the daemon does not run the line.
+			s.problem(rel, n, "no newline at the end of the file: cron ignores this line (add one)")
 			continue
 		}
 		if m := envLine.FindStringSubmatch(text); m != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cronkit/cronkit/lib/testutil"
@@ -49,6 +50,33 @@ func TestRealCrontabInstall(t *testing.T) {
 	}
 	if b, err := os.ReadFile(BackupPath(filepath.Join(root, "var/spool/cron/crontabs", user))); err != nil || string(b) != orig {
 		t.Errorf("backup: %q, %v", b, err)
+	}
+	// crontab(1) also accepts every rewritten shape (its syntax check runs
+	// on install); bad and nonewline hold what it refuses, on purpose.
+	shapes, _ := filepath.Glob("testdata/shapes/*.crontab")
+	for _, in := range shapes {
+		if strings.HasSuffix(in, "/bad.crontab") || strings.HasSuffix(in, "/nonewline.crontab") {
+			continue
+		}
+		data, err := os.ReadFile(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := scratch(t, map[string]string{"etc/cron.d/x": string(data)})
+		sp, err := Scan(Options{Root: r, Host: "h", Convert: true, Live: notLive()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp := filepath.Join(t.TempDir(), "ct")
+		if err := os.WriteFile(tmp, sp.Files[0].New(nil), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(prog, "-u", user, tmp).CombinedOutput(); err != nil {
+			t.Errorf("crontab refuses the rewrite of %s: %v\n%s", in, err, out)
+		}
+	}
+	if err := exec.Command(prog, "-u", user, filepath.Join(root, "var/spool/cron/crontabs", user)).Run(); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := Undo(context.Background(), o); err != nil {
 		t.Fatal(err)
