@@ -277,6 +277,11 @@ func (s *scanner) cronLine(f *File, l *line, n int, text, kind, user string, env
 			s.problem(rel, n, "schedule %q: %v", raw, err)
 			return
 		}
+		if len(raw) > 100 {
+			// Check.schedule is max_length=100 (oncalendar.md "Limits").
+			s.problem(rel, n, "schedule %q: %d characters; Healthchecks takes at most 100", raw, len(raw))
+			return
+		}
 		j.Schedule = raw
 	}
 	if _, err := time.LoadLocation(j.TZ); err != nil || j.TZ == "Local" {
