@@ -44,8 +44,9 @@ the pgdash CLI does: POST {"apikey","server","data"} as gzip-compressed JSON to 
 
 Network errors, 408, 429 (honouring Retry-After) and 5xx are retried with backoff, at most
 --retries times within --deadline; resending is harmless since pgDash keys a report by server
-and collection time. A dropped connection is never taken as success. 400, 401 and 403 mean a
-wrong key or account limit (exit 4); 409 means pgDash is still storing the previous report.`,
+and collection time. A dropped connection is never taken as success. pgDash answers a wrong key
+or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 or 403 exit 4);
+409 means pgDash is still storing the previous report (exit 1).`,
 		Example: `  pgreport -f json shop | PGDASH_API_KEY=... pgreport push --server db7
   pgreport push --server db7 --api-key file:/etc/cronkit/pgdash.key --input report.json
   pgreport push --server db7 --api-url https://pgdash.example.com/api/v1/report < report.json`,
@@ -114,9 +115,11 @@ func runPush(ctx context.Context, r *cli.Root, o *pushOptions) error {
 	h.Set("Content-Encoding", "gzip")
 	resp, err := c.Do(ctx, httpx.Request{Method: http.MethodPost, URL: o.apiURL, Header: h, Body: body, Idempotent: true})
 	if err != nil {
+		// The exit code is lib/cli's: 400 bad input (pgDash's answer to a
+		// wrong key or a full account), 401/403 refused, the rest failures.
 		switch st := httpx.StatusOf(err); {
-		case httpx.IsAuth(err) || st == http.StatusBadRequest:
-			return cli.WithCode(cli.ExitRefused, fmt.Errorf("pgDash refused the report (invalid API key or account limit reached): %w", err))
+		case st == http.StatusBadRequest || st == http.StatusUnauthorized || st == http.StatusForbidden:
+			return fmt.Errorf("pgDash refused the report (invalid API key or account limit reached): %w", err)
 		case st == http.StatusConflict:
 			return fmt.Errorf("pgDash is still storing the previous report for %q: %w", o.server, err)
 		}

@@ -79,7 +79,7 @@ func addReportFlags(r *cli.Root) {
 	}
 }
 
-func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
+func runReport(ctx context.Context, r *cli.Root, o *reportOptions) (err error) {
 	env := r.Env
 	format := o.format
 	if format == "" {
@@ -92,6 +92,16 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 	case "text", "json", "metrics":
 	default:
 		return cli.Usagef("-f %q: want text, json or metrics", format)
+	}
+	if format == "metrics" {
+		// Say it in the stream too: `pgreport -f metrics | statpost` under
+		// dash has no pipefail, so the consumer learns of the failure
+		// (server down, sections failed) only from an error record.
+		defer func() {
+			if err != nil {
+				writeErrorRecord(env.Stdout, r, err)
+			}
+		}()
 	}
 	for _, g := range o.metrics {
 		if err := pgstat.ValidGlob(g); err != nil {
@@ -166,6 +176,17 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 		return partialError(rep, collectErr)
 	}
 	return nil
+}
+
+// writeErrorRecord ends the metric records with an error record carrying the
+// line pgreport prints on stderr (secrets redacted). A stdout that cannot be
+// written to is not reported again.
+func writeErrorRecord(w io.Writer, r *cli.Root, err error) {
+	msg := cli.Redact(err.Error(), r.Secrets()...)
+	mw := metric.NewWriter(w)
+	if mw.WriteError(metric.ErrorRecord{Msg: msg, Source: "pgreport", Time: time.Now()}) == nil {
+		_ = mw.Flush()
+	}
 }
 
 // partialError names the failed sections on one line (exit 3).

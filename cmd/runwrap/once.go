@@ -25,6 +25,10 @@ type wrapper struct {
 	sr     *sigRouter
 	start  *httpx.Client // bounded by --api-timeout; runs beside the command
 	finish *httpx.Client // bounded by --api-deadline
+
+	mu      sync.Mutex
+	warned  map[error]bool // ping failures said this run (warnPing)
+	learned int            // the server's Ping-Body-Limit, once a start ping said it
 }
 
 func newWrapper(o *wrapOptions, pc *hc.PingClient, sr *sigRouter) *wrapper {
@@ -61,14 +65,50 @@ func (w *wrapper) send(ctx context.Context, c *httpx.Client, p hc.Ping) (hc.Ping
 	pc.HTTP = c
 	res, err := pc.Send(ctx, p)
 	if err != nil {
-		w.logf("%v", err)
+		w.warnPing(err)
 	}
 	return res, err
+}
+
+// warnPing reports a failed ping. A wrong URL or a missing check fails every
+// ping of a run alike: that is said once a run, in one line, with the hint.
+func (w *wrapper) warnPing(err error) {
+	var reason error
+	hint := ""
+	switch {
+	case errors.Is(err, hc.ErrNotPingEndpoint):
+		reason, hint = hc.ErrNotPingEndpoint, "set --api-url or HC_API_URL to the Healthchecks site root or its /ping endpoint"
+		if w.o.PingURL != "" {
+			hint = "check --ping-url"
+		}
+	case errors.Is(err, hc.ErrCheckNotFound):
+		reason, hint = hc.ErrCheckNotFound, "check --uuid (or --slug and the ping key), and that --api-url or HC_API_URL names the server that has it"
+		if w.o.PingURL != "" {
+			hint = "check --ping-url"
+		}
+	}
+	if reason == nil {
+		w.logf("%v", err)
+		return
+	}
+	w.mu.Lock()
+	seen := w.warned[reason]
+	if w.warned == nil {
+		w.warned = map[error]bool{}
+	}
+	w.warned[reason] = true
+	w.mu.Unlock()
+	if !seen {
+		w.logf("%v (%s)", err, hint)
+	}
 }
 
 // once is one run: jitter, lock, start ping, attempts, finish ping, record.
 func (w *wrapper) once(ctx context.Context) outcome {
 	o := w.o
+	w.mu.Lock()
+	w.warned = nil // each run of a periodic loop says its ping trouble again
+	w.mu.Unlock()
 	if d := runner.Jitter(o.Jitter); d > 0 {
 		o.root.Logger.Info("jitter", "sleep", d)
 		if !sleepOrStop(ctx, w.sr, d) {
@@ -326,18 +366,25 @@ func (o *wrapOptions) bodyLimit() int {
 // and returns a func that waits for it, at most --api-timeout, and returns the
 // body limit: the server's Ping-Body-Limit lowers or raises it as in runitor
 // (capped at 10 MB, never above an explicit --ping-body-limit), and the tail
-// is resized to it.
+// is resized to it. A start ping answered without the header leaves
+// --ping-body-limit. Without an answer the limit is unknownLimit's.
 func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) func() int {
 	o := w.o
-	limit := o.bodyLimit()
 	if o.NoStartPing {
+		limit := w.unknownLimit()
 		return func() int { return limit }
 	}
+	limit, known := o.bodyLimit(), false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		res, err := w.send(ctx, w.start, hc.Ping{Kind: hc.PingStart, RunID: rid})
-		if err == nil && res.BodyLimit > 0 {
+		if err != nil {
+			return
+		}
+		known = true
+		if res.BodyLimit > 0 {
+			w.rememberLimit(res.BodyLimit)
 			n := min(res.BodyLimit, maxBodyLimit)
 			if o.bodyLimitSet && o.BodyLimit > 0 {
 				n = min(n, o.BodyLimit)
@@ -348,8 +395,14 @@ func (w *wrapper) startPing(ctx context.Context, rid string, tail *runner.Tail) 
 			}
 		}
 	}()
+	var once sync.Once
 	return func() int {
 		<-done // bounded: the start client's deadline is --api-timeout
+		once.Do(func() {
+			if !known {
+				limit = w.unknownLimit()
+			}
+		})
 		return limit
 	}
 }

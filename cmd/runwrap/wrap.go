@@ -20,7 +20,7 @@ import (
 )
 
 const (
-	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4)
+	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4), for a server that announces none
 	maxBodyLimit     = 10_000_000 // runitor's cap on a server-announced limit
 )
 
@@ -77,7 +77,7 @@ func newWrapCmd(r *cli.Root) {
 	f.StringVar(&o.PingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
 	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
 	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
-	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "ping API base URL (env HC_API_URL)")
+	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "Healthchecks site root or ping endpoint, e.g. https://hc.example.org or https://hc.example.org/ping (env HC_API_URL)")
 	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
 	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request, and of the start ping in total (it runs beside the command; the finish ping waits for it)")
 	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
@@ -87,7 +87,7 @@ func newWrapCmd(r *cli.Root) {
 	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
 	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
 	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
-	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "bytes of output tail sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB)")
+	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "most bytes of output sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB). Until a server has said its limit (--no-start-ping, or the start ping failed) the default is 10000, or the limit it said in an earlier run")
 	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
 	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
 	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
@@ -198,7 +198,7 @@ func (o *wrapOptions) validate() error {
 		// Log pings carry output only; say so rather than drop the flag silently.
 		o.root.Warnf("--log-ping sends nothing with --no-output-in-ping or --silent")
 	}
-	if o.RunID != "" && !isUUID(o.RunID) {
+	if o.RunID != "" && !hc.IsUUID(o.RunID) {
 		// The server answers 400 invalid uuid format to anything else (§2.2).
 		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
 	}
@@ -217,29 +217,10 @@ func (o *wrapOptions) validate() error {
 	case o.UUID != "":
 		o.Slug = ""
 	}
-	if o.UUID != "" && !isUUID(o.UUID) {
+	if o.UUID != "" && !hc.IsUUID(o.UUID) {
 		return fmt.Errorf("--uuid %q is not a UUID", o.UUID)
 	}
 	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // pingClient builds the Healthchecks client for the options.
@@ -259,9 +240,32 @@ func (o *wrapOptions) pingClient() (*hc.PingClient, error) {
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return nil, o.setupHint(err)
 	}
 	return c, nil
+}
+
+// setupHint words lib/hc's setup errors in runwrap's flags and variables.
+func (o *wrapOptions) setupHint(err error) error {
+	var se *hc.SlugError
+	var ue *hc.URLError
+	switch {
+	case errors.Is(err, hc.ErrNoCheck):
+		return errors.New("no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)")
+	case errors.Is(err, hc.ErrSlugNeedsKey):
+		return errors.New("--slug needs a project ping key (--ping-key or $PING_KEY)")
+	case errors.Is(err, hc.ErrKeyNeedsSlug):
+		return errors.New("--ping-key needs a --slug (or give --uuid)")
+	case errors.Is(err, hc.ErrCreateNeedsSlug):
+		return errors.New("--create works with --ping-key and --slug, not --uuid")
+	case errors.As(err, &se):
+		return fmt.Errorf("--slug (or CHECK_SLUG): %w", err)
+	case errors.As(err, &ue) && o.PingURL != "":
+		return fmt.Errorf("--ping-url: %w", err)
+	case errors.As(err, &ue):
+		return fmt.Errorf("--api-url (or HC_API_URL): %w: give the Healthchecks site root or its ping endpoint", err)
+	}
+	return err
 }
 
 // signals runwrap handles: forwarded to the command's process group.

@@ -3,6 +3,7 @@ package hc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -304,5 +305,40 @@ func TestApplyConcurrencyBound(t *testing.T) {
 	}
 	if n := f.Count(fakehc.KindUpdate); n != 10 {
 		t.Errorf("%d updates in all, want 10", n)
+	}
+}
+
+// A plan refuses what the server would refuse (healthchecks-captures.md
+// "Unknown channel in channels": 400 "invalid channel identifier"), for a
+// check to create as for one to update, so a dry run cannot pass a file the
+// real apply then fails on.
+func TestPlanChecksChannels(t *testing.T) {
+	all := []Channel{{ID: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", Name: "ops", Kind: "email"}}
+	existing := []Check{{Name: "old", Channels: apiPtr("")}}
+	for _, tt := range []struct {
+		file, check, id, reason string
+	}{
+		{"- {name: new, channels: opps}", "new", "opps", "unknown"},
+		{"- {name: old, channels: [ops, opps]}", "old", "opps", "unknown"},
+		{"- {name: new, channels: aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc}", "new", "aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc", "unknown"},
+		{"- {name: new, channels: 'ops,,ops'}", "new", "", "empty"},
+	} {
+		desired, err := ParseChecksFile("f", []byte(tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !NeedsChannels(desired) {
+			t.Errorf("%s: NeedsChannels false", tt.file)
+		}
+		_, err = MakePlan(desired, existing, PlanOptions{Channels: all})
+		var ce *ChannelError
+		if !errors.As(err, &ce) || ce.Check != tt.check || ce.ID != tt.id || ce.Reason != tt.reason || !ce.BadInput() {
+			t.Errorf("%s: %#v", tt.file, err)
+		}
+	}
+	desired, _ := ParseChecksFile("f", []byte("- {name: new, channels: 'ops, CCCCCCCC-CCCC-4CCC-8CCC-CCCCCCCCCCCC'}"))
+	p, err := MakePlan(desired, existing, PlanOptions{Channels: all})
+	if err != nil || len(p.Create) != 1 || *p.Create[0].Spec.Channels != "ops,CCCCCCCC-CCCC-4CCC-8CCC-CCCCCCCCCCCC" {
+		t.Errorf("known channels: %v %+v", err, p)
 	}
 }

@@ -92,11 +92,9 @@ func (e *StatusError) Error() string {
 	return s
 }
 
-// IsAuth reports whether err is a 401 or 403 answer.
-func IsAuth(err error) bool {
-	var se *StatusError
-	return errors.As(err, &se) && (se.Status == 401 || se.Status == 403)
-}
+// HTTPStatus is the answer's status: lib/cli maps it to the exit code
+// (401/403 refused, 400 bad input, the rest a failure).
+func (e *StatusError) HTTPStatus() int { return e.Status }
 
 // StatusOf returns the HTTP status in err, or 0.
 func StatusOf(err error) int {

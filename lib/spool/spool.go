@@ -1,7 +1,13 @@
 // Package spool is statpost's durable spool: records that could not be
-// delivered to a sink are appended to <dir>/<sink>.spool and sent first on
-// the next run, in order, with their original timestamps. It is not a public
-// API.
+// delivered to a destination are appended to <dir>/<kind>-<hash>.spool and
+// sent first on the next run that posts to the same destination, in order,
+// with their original timestamps. It is not a public API.
+//
+// A spool belongs to one destination (a sink kind and everything that places
+// a record there, see ForDestination); <kind>-<hash>.dest says which, for
+// `statpost spool status`. Spools named <kind>.spool were written by statpost
+// before spools were keyed by destination; their destination is unknown, so
+// they are never sent on their own (see MoveTo).
 //
 // File format: one entry a line, "CCCCCCCC JSON\n", where CCCCCCCC is the
 // CRC-32C of JSON in hex and JSON a metric record. Each append is one write(2)
@@ -23,6 +29,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -44,9 +51,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // ErrBusy is returned by Flush when another process is flushing this spool.
 var ErrBusy = errors.New("another statpost process is flushing this spool")
 
-// Spool is one sink's spool file.
+// Spool is one destination's spool file.
 type Spool struct {
 	dir, name string
+	dest      string // the destination, when known from the configuration
 }
 
 // Dir returns the spool directory for an environment:
@@ -66,11 +74,58 @@ func Dir(getenv func(string) string) (string, error) {
 	return filepath.Join(base, "cronkit", "statpost"), nil
 }
 
-// Open returns the spool for sink name in dir (created 0700 on first append).
+// Open returns the spool named name in dir (created 0700 on first append):
+// "<kind>-<hash>" as ForDestination names it, or a legacy "<kind>".
 func Open(dir, name string) *Spool { return &Spool{dir: dir, name: name} }
 
-// Name is the sink's name.
+// ForDestination returns the spool in dir for records bound to dest (a
+// description of everything that places a record, without secrets) by a
+// sink of the given kind. Its name is the kind and a hash of both.
+func ForDestination(dir, kind, dest string) *Spool {
+	sum := sha256.Sum256([]byte(kind + "\n" + dest))
+	return &Spool{dir: dir, name: kind + "-" + hex.EncodeToString(sum[:8]), dest: dest}
+}
+
+// Name is the spool's file name without ".spool".
 func (s *Spool) Name() string { return s.name }
+
+// Kind is the sink kind the spool's records are for.
+func (s *Spool) Kind() string {
+	k, _, _ := strings.Cut(s.name, "-")
+	return k
+}
+
+// Legacy reports a spool written before spools were keyed by destination.
+func (s *Spool) Legacy() bool { return !strings.Contains(s.name, "-") }
+
+// Destination says where the spool's records go: as configured, else as
+// recorded beside the spool; "" when unknown (a legacy spool).
+func (s *Spool) Destination() string {
+	if s.dest != "" || s.Legacy() {
+		return s.dest
+	}
+	b, err := os.ReadFile(s.destPath())
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+func (s *Spool) destPath() string { return filepath.Join(s.dir, s.name+".dest") }
+
+// writeDest records the destination beside a new spool or journal.
+func (s *Spool) writeDest() {
+	if s.dest == "" {
+		return
+	}
+	if _, err := os.Stat(s.destPath()); err == nil {
+		return
+	}
+	tmp := s.destPath() + ".tmp"
+	if os.WriteFile(tmp, []byte(s.dest+"\n"), 0o600) == nil {
+		_ = os.Rename(tmp, s.destPath())
+	}
+}
 
 // Path is the spool file's path.
 func (s *Spool) Path() string { return filepath.Join(s.dir, s.name+".spool") }
@@ -167,6 +222,7 @@ func (s *Spool) appendRaw(buf []byte) error {
 		return fmt.Errorf("spool %s: %w", s.Path(), err)
 	}
 	if os.IsNotExist(statErr) {
+		s.writeDest()
 		syncDir(s.dir)
 	}
 	return nil
@@ -251,17 +307,23 @@ func (sc *scanner) next() (entry, error) {
 // Status describes a spool.
 type Status struct {
 	Name    string
+	Kind    string
+	Dest    string // "" when unknown (a legacy spool)
 	Path    string
 	Records int
 	Damaged int // lines skipped: torn or failing their CRC
 	Bytes   int64
 	Oldest  time.Time
 	Newest  time.Time
+	// Journaled records are in the journals of killed runs, not yet moved
+	// into the spool (the next run or spool flush does that).
+	Journaled int
 }
 
 // Status reads the spool (from the flush progress on) without changing it.
 func (s *Spool) Status() (Status, error) {
-	st := Status{Name: s.name, Path: s.Path()}
+	st := Status{Name: s.name, Kind: s.Kind(), Dest: s.Destination(), Path: s.Path()}
+	st.Journaled, _ = s.journalStatus()
 	f, size, from, err := s.snapshot()
 	if err != nil || f == nil {
 		return st, err
@@ -298,8 +360,8 @@ func (s *Spool) Status() (Status, error) {
 // no entry is half-written within it) and the flush progress offset.
 // f is nil when there is no spool.
 func (s *Spool) snapshot() (f *os.File, size, from int64, err error) {
-	if _, err := os.Stat(s.dir); os.IsNotExist(err) {
-		return nil, 0, 0, nil
+	if _, err := os.Stat(s.Path()); os.IsNotExist(err) {
+		return nil, 0, 0, nil // and no lock file made for a spool that is not there
 	}
 	lk, err := lockFile(s.lockPath(), false)
 	if err != nil {
@@ -509,11 +571,26 @@ func (s *Spool) compact(fl *os.File, done int64, keep []metric.Record) error {
 	return fl.Sync()
 }
 
-// Drop empties the spool and returns how many records it held.
-func (s *Spool) Drop() (int, error) {
+// Drop empties the spool and the journals of killed runs to its destination,
+// and returns how many records they held.
+func (s *Spool) Drop() (n int, err error) {
 	st, err := s.Status()
-	if err != nil || st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
-		return st.Records, err
+	if err != nil {
+		return 0, err
+	}
+	if st.Journaled > 0 {
+		// into the spool first, under its locks, then the spool goes
+		rr, err := s.Recover(func(metric.Record) bool { return false })
+		if err != nil {
+			return 0, err
+		}
+		if st, err = s.Status(); err != nil {
+			return 0, err
+		}
+		defer func() { n += rr.Dropped }()
+	}
+	if st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
+		return st.Records, nil
 	}
 	fl, err := lockFile(s.flushPath(), true)
 	if err != nil {
@@ -535,6 +612,44 @@ func (s *Spool) Drop() (int, error) {
 	return st.Records, fl.Sync()
 }
 
+// MoveTo appends this spool's records to dst and removes them from this one,
+// under this spool's flush lock (so no other process sends them meanwhile);
+// an emptied spool is removed. It adopts a legacy spool for the destination
+// the user names. A crash half-way may leave a batch in both: at least once.
+func (s *Spool) MoveTo(ctx context.Context, dst *Spool) (FlushResult, error) {
+	res, err := s.Flush(ctx, 1000, func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
+		if err := dst.Append(recs); err != nil {
+			return recs, err
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, s.removeIfEmpty()
+}
+
+func (s *Spool) removeIfEmpty() error {
+	fl, err := lockFile(s.flushPath(), true)
+	if err != nil {
+		return err
+	}
+	defer unlock(fl)
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return err
+	}
+	defer unlock(lk)
+	if fi, err := os.Stat(s.Path()); err != nil || fi.Size() > 0 {
+		return nil
+	}
+	if err := os.Remove(s.Path()); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	syncDir(s.dir)
+	return nil
+}
+
 // List returns the spools present in dir (files named *.spool).
 func List(dir string) ([]*Spool, error) {
 	ents, err := os.ReadDir(dir)
@@ -545,8 +660,17 @@ func List(dir string) ([]*Spool, error) {
 		return nil, err
 	}
 	var out []*Spool
+	seen := map[string]bool{}
 	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".spool"); ok && !e.IsDir() {
+		n, ok := strings.CutSuffix(e.Name(), ".spool")
+		if !ok {
+			// a journal left by a killed run: <name>.<run>.journal
+			if j, isJ := strings.CutSuffix(e.Name(), ".journal"); isJ {
+				n, _, ok = strings.Cut(j, ".")
+			}
+		}
+		if ok && !e.IsDir() && !seen[n] {
+			seen[n] = true
 			out = append(out, Open(dir, n))
 		}
 	}

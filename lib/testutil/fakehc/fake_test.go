@@ -348,3 +348,52 @@ func FuzzSpec(f *testing.F) {
 		}
 	})
 }
+
+// A ping sent to the site root instead of the ping endpoint, or to a path
+// that is no route, gets Django's generic HTML 404 page
+// (healthchecks-captures.md: "Unknown check UUID (404)" notes that
+// /ping/not-a-uuid matches no route; "Unknown check: get (404)" shows the
+// page), while an unknown check under /ping/ gets the plain "not found".
+// With SitePath the same holds below the sub-path, and anything outside it
+// is an HTML 404 too.
+func TestUnknownPathsAreDjango404(t *testing.T) {
+	for _, site := range []string{"", "/hc"} {
+		f := Start(t, Options{SitePath: site})
+		id := f.AddCheck(Spec{Name: "db", Slug: "db"})
+		host := strings.TrimSuffix(f.URL, site)
+		page := []string{
+			f.URL + "/" + id,
+			f.URL + "/" + id + "/start",
+			f.URL + "/" + DefaultPingKey + "/db",
+			f.URL + "/" + DefaultPingKey + "/db/3",
+			f.URL + "/ping/not-a-uuid",
+			f.URL + "/ping",
+		}
+		if site != "" {
+			page = append(page, host+"/ping/"+id, host+"/api/v3/checks/", host+"/hcx/ping/"+id)
+		}
+		for _, u := range page {
+			code, h, body := do(t, "POST", u, "", "out")
+			if code != 404 || body != notFoundHTML || h.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Errorf("POST %s: %d %q %q, want Django's HTML 404", u, code, h.Get("Content-Type"), body)
+			}
+		}
+		// /ping/ping/<uuid> is the slug route (ping key "ping"): plain "not found".
+		for _, u := range []string{f.URL + "/ping/00000000-0000-4000-8000-000000000000", f.URL + "/ping/ping/" + id} {
+			if code, _, body := do(t, "POST", u, "", ""); code != 404 || body != "not found" {
+				t.Errorf("POST %s: %d %q, want 404 not found", u, code, body)
+			}
+		}
+		if code, _, body := do(t, "POST", f.URL+"/ping/"+id+"/start", "", "out"); code != 200 || body != "OK" {
+			t.Errorf("site %q: ping: %d %q", site, code, body)
+		}
+		// URLs in bodies carry the sub-path.
+		code, _, body := do(t, "GET", f.URL+"/api/v3/checks/"+id, DefaultAPIKey, "")
+		if code != 200 || !strings.Contains(body, `"ping_url": "`+f.URL+"/ping/"+id+`"`) {
+			t.Errorf("site %q: get check: %d %s", site, code, body)
+		}
+		if n := len(f.Pings(id)); n != 1 {
+			t.Errorf("site %q: %d pings recorded, want 1", site, n)
+		}
+	}
+}
