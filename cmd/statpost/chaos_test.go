@@ -10,38 +10,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
 
-var (
-	builtOnce sync.Once
-	builtPath string
-	builtErr  error
-)
-
-// statpostBinary builds the real statpost once per test binary.
-func statpostBinary(t *testing.T) string {
+// buildStatpost builds the real statpost binary for the test.
+func buildStatpost(t *testing.T) string {
 	t.Helper()
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "statpost-bin-")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtPath = filepath.Join(dir, "statpost")
-		out, err := exec.Command("go", "build", "-o", builtPath, ".").CombinedOutput()
-		if err != nil {
-			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtErr != nil {
-		t.Fatal(builtErr)
+	bin := filepath.Join(t.TempDir(), "statpost")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtPath
+	return bin
 }
 
 // TestChaosKill9 (issue 13 item 5): statpost, the real binary, is killed
@@ -69,12 +51,12 @@ func TestChaosKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary 20 times a stream")
 	}
-	t.Run("counts and values, at least once", func(t *testing.T) { chaos(t, true) })
-	t.Run("values, default flags", func(t *testing.T) { chaos(t, false) })
+	bin := buildStatpost(t)
+	t.Run("counts and values, at least once", func(t *testing.T) { chaos(t, bin, true) })
+	t.Run("values, default flags", func(t *testing.T) { chaos(t, bin, false) })
 }
 
-func chaos(t *testing.T, atLeastOnce bool) {
-	bin := statpostBinary(t)
+func chaos(t *testing.T, bin string, atLeastOnce bool) {
 	fake := fakestathat.New(fakestathat.Options{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ez" {
