@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image/png"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -103,7 +104,23 @@ func TestHandlerPOST(t *testing.T) {
 	if want := RenderSVG(mustParse(t, "t=Long&"+long)); !bytes.Equal(rec.Body.Bytes(), want) {
 		t.Error("POST body differs")
 	}
-	rec = get(t, h, "POST", "/a.png", "w=10&h=10&d0="+strings.Repeat("A", MaxQuery), nil)
+	// A day of 15-second samples (5,760 points) is more than a dataset
+	// holds: downsampled (LTTB), with its extremes, and logged.
+	var logBuf bytes.Buffer
+	h = NewHandler(HandlerOptions{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	day := "w=580&h=180&d0=" + strings.Repeat("A", 2000) + "9" + strings.Repeat("e", 3759)
+	rec = get(t, h, "POST", "/a.svg", day, nil)
+	if rec.Code != 200 {
+		t.Fatalf("5760 points: status %d: %s", rec.Code, rec.Header().Get("X-Chartd-Error"))
+	}
+	q, err := ParseBody(day)
+	if err != nil || q.Datasets[0].Given != 5760 || len(q.Datasets[0].Points) > MaxPoints || !bytes.Contains([]byte(string(indexString(q.Datasets[0].Points))), []byte("A9e")) {
+		t.Fatalf("5760 points parsed: %v %+v", err, q.Datasets[0].Given)
+	}
+	if !strings.Contains(logBuf.String(), "msg=downsampled dataset=0 points=5760 drawn=") {
+		t.Errorf("log: %s", logBuf.String())
+	}
+	rec = get(t, h, "POST", "/a.png", "w=10&h=10&d0="+strings.Repeat("A", MaxBody), nil)
 	if rec.Code != 400 || !strings.Contains(rec.Header().Get("X-Chartd-Error"), "query is") || rec.Header().Get("Content-Type") != "image/png" {
 		t.Errorf("too long POST: %d %v", rec.Code, rec.Header())
 	}
@@ -401,4 +418,17 @@ func TestHandlerPOSTBodyError(t *testing.T) {
 			t.Errorf("%s: %v", tt.path, err)
 		}
 	}
+}
+
+// indexString writes indices back in the alphabet ('_' for a gap).
+func indexString(p []int8) string {
+	b := make([]byte, len(p))
+	for i, x := range p {
+		if x < 0 {
+			b[i] = '_'
+		} else {
+			b[i] = Alphabet[x]
+		}
+	}
+	return string(b)
 }

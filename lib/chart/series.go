@@ -114,10 +114,16 @@ type ChartOptions struct {
 	OnlyLeft   bool
 	OnlyRight  bool
 	TZ         string
+	Spark      bool // spark=1: the lines alone
+	NoLegend   bool // no legend even for several series
+	// Downsampled, when set, hears of every series that had more than
+	// MaxPoints points (after alignment) and was downsampled.
+	Downsampled func(name string, from, to int)
 }
 
 // BuildQuery encodes series into a chartd.co query string: one dataset a
-// series, on one shared scale from ymin/ymax (given, or the data's range),
+// series, on one shared scale from ymin/ymax (given, or the data's range
+// widened to round numbers by NiceRange),
 // and xmin/xmax from the records' times when every record has one. Then
 // the series share one time axis (alignOnTimes).
 func BuildQuery(series []Series, o ChartOptions) (string, error) {
@@ -131,9 +137,6 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	var tmin, tmax time.Time
 	vals := make([][]float64, len(series))
 	for i, s := range series {
-		if len(s.Values) > MaxPoints {
-			return "", &Error{Msg: fmt.Sprintf("series %q has %d points; at most %d", s.Name, len(s.Values), MaxPoints)}
-		}
 		vals[i] = s.Values
 		if len(s.Times) != len(s.Values) {
 			allTimed = false
@@ -168,6 +171,14 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 			vals[i] = v
 		}
 	}
+	for i := range vals {
+		if n := len(vals[i]); n > MaxPoints {
+			vals[i] = Downsample(vals[i], MaxPoints)
+			if o.Downsampled != nil {
+				o.Downsampled(series[i].Name, n, len(vals[i]))
+			}
+		}
+	}
 	lo, hi, ok := Range(vals...)
 	if !ok {
 		return "", &Error{Msg: "no numbers in the data"}
@@ -188,6 +199,7 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	if !(hi > lo) {
 		return "", &Error{Param: "--ymax", Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
 	}
+	lo, hi = NiceRange(lo, hi, o.YMin != nil, o.YMax != nil)
 	var b strings.Builder
 	fmt.Fprintf(&b, "w=%d&h=%d", o.W, o.H)
 	for i, v := range vals {
@@ -199,6 +211,11 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 		fmt.Fprintf(&b, "&xmin=%d&xmax=%d", tmin.Unix(), tmax.Unix())
 		if o.TZ != "" && o.TZ != "UTC" {
 			b.WriteString("&tz=" + url.QueryEscape(o.TZ))
+		}
+	}
+	if len(series) > 1 && !o.NoLegend && !o.Spark {
+		for i, s := range series {
+			fmt.Fprintf(&b, "&l%d=%s", i, url.QueryEscape(s.Name))
 		}
 	}
 	if o.Title != "" {
@@ -215,6 +232,9 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	}
 	if o.OnlyRight {
 		b.WriteString("&or=1")
+	}
+	if o.Spark {
+		b.WriteString("&spark=1")
 	}
 	return b.String(), nil
 }
@@ -233,8 +253,9 @@ func fnum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // between them (the line drawn is the same), or with step the value before
 // (the same stair); outside its own span it has gaps (NaN). ok is false,
 // and the caller keeps each series' own points in time order, when a
-// series has two records at one time (none may be dropped) or the union
-// has more than MaxPoints times.
+// series has two records at one time (none may be dropped). A union of
+// more than MaxPoints times is downsampled after, each series on its own
+// (LTTB), so columns stay within a bucket of each other.
 func alignOnTimes(series []Series, step bool) (vals [][]float64, ok bool) {
 	type key struct {
 		sec  int64
@@ -265,9 +286,6 @@ func alignOnTimes(series []Series, step bool) (vals [][]float64, ok bool) {
 		}
 		sort.Slice(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
 		ords[i] = ord
-	}
-	if len(ts) > MaxPoints {
-		return nil, false
 	}
 	sort.Slice(ts, func(a, b int) bool { return ts[a].Before(ts[b]) })
 	vals = make([][]float64, len(series))
