@@ -168,3 +168,27 @@ func TestBuildQueryAlignsTimes(t *testing.T) {
 		}
 	}
 }
+
+// Transform runs first: what it returns is what is scaled and drawn (the
+// hook a counter-to-rate step plugs into), and its error stops the chart.
+func TestBuildQueryTransform(t *testing.T) {
+	counter := Series{Name: "xact_commit", Values: []float64{100, 110, 130, 160}}
+	diff := func(s Series) (Series, error) {
+		out := Series{Name: s.Name}
+		for i := 1; i < len(s.Values); i++ {
+			out.Values = append(out.Values, s.Values[i]-s.Values[i-1])
+		}
+		return out, nil
+	}
+	q, err := BuildQuery([]Series{counter}, ChartOptions{W: 100, H: 50, Transform: diff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "w=100&h=50&d0=Ae9&ymin=10&ymax=30"; q != want {
+		t.Errorf("got %s, want %s", q, want)
+	}
+	bad := func(Series) (Series, error) { return Series{}, &Error{Msg: "no rate from one point"} }
+	if _, err := BuildQuery([]Series{counter}, ChartOptions{W: 100, H: 50, Transform: bad}); err == nil || err.Error() != "no rate from one point" {
+		t.Errorf("transform error: %v", err)
+	}
+}
