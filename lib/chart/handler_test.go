@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"image/png"
 	"io"
 	"log/slog"
@@ -431,4 +433,37 @@ func indexString(p []int8) string {
 		}
 	}
 	return string(b)
+}
+
+// The error image replacing a small chart is no wider than the chart (a
+// page keeps its layout), with the whole message wrapped onto more lines;
+// without a valid w it is up to 600 px wide.
+func TestHandlerErrorWidth(t *testing.T) {
+	h := NewHandler(HandlerOptions{})
+	for _, c := range []struct {
+		query string
+		maxW  int
+	}{
+		{"w=160&h=40&d0=bad!", 160},
+		{"w=300&h=100&d0=bad!&t=x", 300},
+		{"w=5000&h=40&d0=bad!", 600},
+		{"d0=bad!", 600},
+	} {
+		rec := get(t, h, "GET", "/a.svg?"+c.query, "", nil)
+		var w, hh int
+		body := rec.Body.String()
+		if _, err := fmt.Sscanf(body[strings.Index(body, `width="`):], `width="%d" height="%d"`, &w, &hh); err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		if rec.Code != 400 || w > c.maxW {
+			t.Errorf("%s: %d, %d px wide; want at most %d", c.query, rec.Code, w, c.maxW)
+		}
+		var text []string
+		for _, m := range regexp.MustCompile(`>([^<]*)</text>`).FindAllStringSubmatch(body, -1) {
+			text = append(text, m[1])
+		}
+		if got, want := html.UnescapeString(strings.Join(text, " ")), "chartd: "+rec.Header().Get("X-Chartd-Error"); got != want {
+			t.Errorf("%s: image shows %q, want %q", c.query, got, want)
+		}
+	}
 }
