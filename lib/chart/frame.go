@@ -148,6 +148,9 @@ func (f *frame) place() {
 	if f.legend != nil {
 		f.legY = top + f.fs*0.8
 		top += f.fs + 4
+		if len(f.ylab) > 0 { // the top label rises above its line: clear of the legend
+			top += f.yfs * 0.4
+		}
 	}
 	if len(f.ylab) > 0 {
 		if f.labLeft {
