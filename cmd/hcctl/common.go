@@ -88,7 +88,7 @@ func (g *global) outFormat(allowed ...string) (string, error) {
 func apiErr(err error) error {
 	var ae *hc.APIError
 	if errors.As(err, &ae) && ae.NoAPI {
-		return fmt.Errorf("%w (--api-url or HC_API_URL wants the site root, e.g. %s)", err, hc.DefaultAPIURL)
+		return fmt.Errorf("%w (--api-url or HC_API_URL wants the site root, e.g. %s, or its ping endpoint)", err, hc.DefaultAPIURL)
 	}
 	return err
 }
