@@ -316,6 +316,7 @@ type RecoverResult struct {
 // are then sent twice (at least once).
 func (s *Spool) Recover(keep func(metric.Record) bool) (RecoverResult, error) {
 	var res RecoverResult
+	defer s.cleanStale()
 	for _, path := range s.journals() {
 		f, err := orphan(path)
 		if err != nil {
@@ -387,14 +388,37 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 	res.Journals++
 	res.Records += n
 	res.Damaged += sc.damaged
-	if err := os.Remove(strings.TrimSuffix(path, ".journal") + ".ack"); err != nil && !os.IsNotExist(err) {
+	// The journal first: once it is gone it cannot be recovered twice; an
+	// .ack left by a crash here is removed by the next Recover.
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(strings.TrimSuffix(path, ".journal") + ".ack"); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	syncDir(s.dir)
 	return nil
+}
+
+// cleanStale removes what a run killed at the wrong instant can leave that
+// holds no record: an acknowledgement whose journal is gone, and a journal
+// killed before it was renamed into place (it is locked until then, and
+// written only after).
+func (s *Spool) cleanStale() {
+	acks, _ := filepath.Glob(filepath.Join(s.dir, s.name+".*.ack"))
+	for _, a := range acks {
+		base := strings.TrimSuffix(a, ".ack")
+		if _, err := os.Stat(base + ".journal"); !os.IsNotExist(err) {
+			continue
+		}
+		if f, err := orphan(base + ".new"); err == nil && f != nil {
+			os.Remove(base + ".new")
+			f.Close()
+		} else if _, err := os.Stat(base + ".new"); !os.IsNotExist(err) {
+			continue // a run starting its journal
+		}
+		os.Remove(a)
+	}
 }
 
 // journalStatus counts the unresolved entries in this spool's orphaned

@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -274,5 +275,30 @@ func TestFlushInFlight(t *testing.T) {
 				t.Fatalf("%+v %v, sent %v", res, err, got)
 			}
 		})
+	}
+}
+
+// Recover removes what holds no record (an acknowledgement whose journal is
+// gone: a crash after the journal was recovered) and never a live run's.
+func TestRecoverCleansStale(t *testing.T) {
+	dir := t.TempDir()
+	s := ForDestination(dir, "statsd", "udp://x")
+	live, err := s.NewJournal(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close(true)
+	stale := filepath.Join(dir, s.Name()+".1-abc.ack")
+	if err := os.WriteFile(stale, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Recover(func(metric.Record) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale ack left: %v", err)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.ack")); len(m) != 1 {
+		t.Errorf("acks: %v (the live run's must stay)", m)
 	}
 }

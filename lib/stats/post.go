@@ -96,6 +96,7 @@ type Poster struct {
 	enc      spool.Encoder
 	off      int64 // journal offset after the last entry encoded
 	end      int64 // off at Close: where the workers' journals end
+	count    int   // records journaled
 	workers  []*worker
 	wg       sync.WaitGroup
 	stopTk   chan struct{}
@@ -150,6 +151,7 @@ type worker struct {
 	// next is the journal offset of the first record the worker has not
 	// taken; acked the offset before which every record is resolved.
 	next, acked int64
+	taken       int // journaled records taken (sent or spooled)
 	// sendSince is when the Send in progress began (unix ns), 0 between sends.
 	sendSince atomic.Int64
 	wait      *time.Timer
@@ -252,6 +254,7 @@ func (p *Poster) Add(rec metric.Record) {
 		p.jbuf = p.enc.AppendEntry(p.jbuf, rec)
 		p.off += int64(len(p.jbuf) - n)
 		p.ends = append(p.ends, p.off)
+		p.count++
 		if len(p.jbuf) >= 256<<10 {
 			p.writeJournals()
 		}
@@ -469,25 +472,52 @@ func (w *worker) run() {
 		w.flushSpool()
 	}
 	for b := range w.in {
+		if w.leave() {
+			b.release() // it stays in the journal
+			continue
+		}
 		if b.ends != nil && b.start > w.next && w.j != nil {
 			w.catchUp(b.start) // chunks left in the journal while the queue was full
 		}
 		w.sendAll(b.recs, b.ends, b.at)
 		b.release()
 	}
-	// The queue is closed: p.end and w.j are settled.
+	// The queue is closed: p.end, p.count and w.j are settled.
 	if w.j != nil {
-		if w.next < w.p.end {
-			w.catchUp(w.p.end)
-		}
-		// Every record is resolved by now, unless reading back failed.
-		if err := w.j.Close(!w.unread); err != nil && w.res.JournalErr == nil {
-			w.res.JournalErr = err
+		if w.leave() {
+			// Interrupted or out of time: what was not taken stays in the
+			// journal, which the next run (or spool flush) moves into the
+			// spool, rather than being read back and spooled now, which
+			// could take long after a --timeout.
+			if left := w.p.count - w.taken; left > 0 {
+				w.res.Spooled += left
+				w.res.SpoolPath = w.j.Path()
+				if w.res.Err == nil {
+					w.res.Err = w.p.ctx.Err()
+				}
+			}
+			if err := w.j.Close(w.p.count == w.taken); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
+		} else {
+			if w.next < w.p.end {
+				w.catchUp(w.p.end)
+			}
+			// Every record is resolved by now, unless reading back failed.
+			if err := w.j.Close(!w.unread); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
 		}
 	}
 	if c, ok := w.t.Sink.(io.Closer); ok {
 		_ = c.Close()
 	}
+}
+
+// leave reports whether the run's remaining records are left in the journal
+// (the run is interrupted and the journal holds them all).
+func (w *worker) leave() bool {
+	return w.p.ctx.Err() != nil && w.j != nil && !w.jdead.Load() && !w.unread
 }
 
 // sendAll sends a chunk in the sink's batches.
@@ -531,7 +561,7 @@ func (w *worker) recover() {
 	w.res.Lost += res.Dropped
 	w.res.Damaged += res.Damaged
 	if res.Records > 0 {
-		w.p.opts.Warn("%s: %s left by a killed run recovered from its journal", w.res.Name, plural(res.Records, "record"))
+		w.p.opts.Warn("%s: %s left in the journal of an earlier run (interrupted or killed) recovered", w.res.Name, plural(res.Records, "record"))
 	}
 	if res.Dropped > 0 {
 		w.p.opts.Warn("%s: %s a killed run was sending not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.Dropped, "count"))
@@ -616,6 +646,7 @@ func (w *worker) send(recs []metric.Record, ends []int64, at time.Time) {
 	if ends != nil {
 		end := ends[len(ends)-1]
 		w.next = end
+		w.taken += len(recs)
 		defer func() {
 			w.acked = end
 			w.mark(end, end)
