@@ -52,11 +52,16 @@ func TestChaosKill9(t *testing.T) {
 		t.Skip("builds and kills the real binary 20 times a stream")
 	}
 	bin := buildStatpost(t)
-	t.Run("counts and values, at least once", func(t *testing.T) { chaos(t, bin, true) })
-	t.Run("values, default flags", func(t *testing.T) { chaos(t, bin, false) })
+	t.Run("counts and values, at least once", func(t *testing.T) { chaos(t, bin, true, false) })
+	t.Run("values, default flags", func(t *testing.T) { chaos(t, bin, false, false) })
+	// issue 15: a cumulative counter rising by 1 a record reaches StatHat as
+	// counts of its increases: never counted twice with the default flags,
+	// never lost with --at-least-once.
+	t.Run("counter, default flags", func(t *testing.T) { chaos(t, bin, false, true) })
+	t.Run("counter, at least once", func(t *testing.T) { chaos(t, bin, true, true) })
 }
 
-func chaos(t *testing.T, bin string, atLeastOnce bool) {
+func chaos(t *testing.T, bin string, atLeastOnce, counter bool) {
 	fake := fakestathat.New(fakestathat.Options{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ez" {
@@ -107,6 +112,12 @@ func chaos(t *testing.T, bin string, atLeastOnce bool) {
 			if seq%2 == 1 || !atLeastOnce {
 				kind = "value"
 			}
+			if counter {
+				// one series, timed in order: a record re-sent from a journal is older
+				fmt.Fprintf(&b, "{\"name\":\"chaos.counter\",\"kind\":\"counter\",\"value\":%d,\"time\":%d}\n", seq, 1700000000+seq)
+				seq++
+				continue
+			}
 			fmt.Fprintf(&b, "{\"name\":\"chaos.%s\",\"kind\":%q,\"value\":%d,\"time\":%d}\n", kind, kind, seq, 1700000000+seq%1000)
 			seq++
 		}
@@ -141,6 +152,10 @@ func chaos(t *testing.T, bin string, atLeastOnce bool) {
 	}
 	t.Logf("spool flush: %s", strings.TrimSpace(string(out)))
 
+	if counter {
+		chaosCounter(t, fake, dir, seq, atLeastOnce)
+		return
+	}
 	seen := make([]int, seq)
 	for _, p := range fake.Points() {
 		v := p.Value
@@ -200,4 +215,35 @@ func waitFor(t *testing.T, exited chan struct{}, cond func() bool, format string
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// chaosCounter checks the counts a counter 0, 1, ... seq-1 became: their sum
+// is the counter's rise, seq-1, less what was in flight at a kill (default:
+// never more) or plus what was re-sent (--at-least-once: never less), and
+// the destination's counter state ends at the last value.
+func chaosCounter(t *testing.T, fake *fakestathat.Fake, dir string, seq int, atLeastOnce bool) {
+	t.Helper()
+	sum := 0.0
+	for _, p := range fake.Points() {
+		if p.Stat != "chaos.counter" || p.Count == nil || *p.Count < 0 || p.Value != nil {
+			t.Fatalf("unexpected point %+v", p)
+		}
+		sum += *p.Count
+	}
+	rise := float64(seq - 1)
+	switch {
+	case !atLeastOnce && sum > rise:
+		t.Errorf("counts sum to %v, more than the counter rose (%v): counted twice", sum, rise)
+	case atLeastOnce && sum < rise:
+		t.Errorf("counts sum to %v, less than the counter rose (%v): increases lost", sum, rise)
+	}
+	m, _ := filepath.Glob(filepath.Join(dir, "stathat-*.counters"))
+	if len(m) != 1 {
+		t.Fatalf("counter state files: %v", m)
+	}
+	b, _ := os.ReadFile(m[0])
+	if want := fmt.Sprintf(`"chaos.counter":{"v":%d,`, seq-1); !strings.Contains(string(b), want) || strings.Contains(string(b), "sending") {
+		t.Errorf("counter state %s, want %s and nothing in flight", b, want)
+	}
+	t.Logf("counter rose by %v over the killed runs; counts posted sum to %v (%+v in flight at kills)", rise, sum, sum-rise)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/atomicfile"
 	"github.com/cronkit/cronkit/lib/metric"
@@ -25,6 +26,10 @@ import (
 //   - A value below the last one means the source restarted (a PostgreSQL
 //     restart, pg_stat_reset): the new value is the increase since then.
 //     A count is never negative.
+//   - A record timed at or before the last delivered one is an old record
+//     sent again (from the journal of a killed run, or the spool): it posts
+//     nothing and moves nothing. Were it taken for a reset, its whole value
+//     would be posted.
 //   - Other kinds pass through untouched.
 //
 // The last delivered value of each series is kept in a state file per
@@ -51,16 +56,25 @@ type Increases struct {
 	AtLeastOnce bool
 	// Warn reports increases that may or may not have arrived.
 	Warn func(format string, args ...any)
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
 
 	mem *counterState
 }
 
-// counterState is the state file: last delivered value per series and what
+// counterState is the state file: last delivered point per series and what
 // a send in progress (or killed) was delivering.
 type counterState struct {
-	Version   int                `json:"version"`
-	Delivered map[string]float64 `json:"delivered"`
-	Sending   map[string]float64 `json:"sending,omitempty"`
+	Version   int              `json:"version"`
+	Delivered map[string]point `json:"delivered"`
+	Sending   map[string]point `json:"sending,omitempty"`
+}
+
+// point is a counter's value and the record's time (the send time for an
+// untimed record).
+type point struct {
+	V float64   `json:"v"`
+	T time.Time `json:"t,omitzero"`
 }
 
 const counterStateVersion = 1
@@ -111,15 +125,16 @@ func hasCounter(recs []metric.Record) bool {
 
 // step is what converting one record does to the state.
 type step struct {
-	key   string
-	value float64
+	key string
+	pt  point
 }
 
 // convert turns recs into what the sink is sent: out, with idx[i] the
 // index in recs of out[i], and steps[i] the state change of recs[i] (key ""
-// for records that are not counters).
-func convert(delivered map[string]float64, recs []metric.Record) (out []metric.Record, idx []int, steps []step) {
-	cur := map[string]float64{}
+// for records that are not counters or change nothing). now times untimed
+// records.
+func convert(delivered map[string]point, recs []metric.Record, now time.Time) (out []metric.Record, idx []int, steps []step) {
+	cur := map[string]point{}
 	steps = make([]step, len(recs))
 	for i, r := range recs {
 		if r.Kind != metric.Counter {
@@ -128,16 +143,23 @@ func convert(delivered map[string]float64, recs []metric.Record) (out []metric.R
 			continue
 		}
 		key := SeriesKey(r)
-		steps[i] = step{key: key, value: r.Value}
 		prev, ok := cur[key]
 		if !ok {
 			prev, ok = delivered[key]
 		}
-		cur[key] = r.Value
+		if ok && !r.Time.IsZero() && !prev.T.IsZero() && !r.Time.After(prev.T) {
+			continue // an old record again (journal, spool): its increase is counted
+		}
+		pt := point{V: r.Value, T: r.Time}
+		if pt.T.IsZero() {
+			pt.T = now
+		}
+		steps[i] = step{key: key, pt: pt}
+		cur[key] = pt
 		if !ok {
 			continue // first sighting: nothing to post
 		}
-		inc := r.Value - prev
+		inc := r.Value - prev.V
 		if inc < 0 {
 			inc = r.Value // a reset: counted from zero again
 		}
@@ -148,12 +170,19 @@ func convert(delivered map[string]float64, recs []metric.Record) (out []metric.R
 	return out, idx, steps
 }
 
-func apply(delivered map[string]float64, steps []step) {
+func apply(delivered map[string]point, steps []step) {
 	for _, s := range steps {
 		if s.key != "" {
-			delivered[s.key] = s.value
+			delivered[s.key] = s.pt
 		}
 	}
+}
+
+func (c *Increases) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 func (c *Increases) warn(format string, args ...any) {
@@ -166,11 +195,11 @@ func (c *Increases) warn(format string, args ...any) {
 func (c *Increases) load() (*counterState, error) {
 	if c.Path == "" {
 		if c.mem == nil {
-			c.mem = &counterState{Version: counterStateVersion, Delivered: map[string]float64{}}
+			c.mem = &counterState{Version: counterStateVersion, Delivered: map[string]point{}}
 		}
 		return c.mem, nil
 	}
-	st := &counterState{Version: counterStateVersion, Delivered: map[string]float64{}}
+	st := &counterState{Version: counterStateVersion, Delivered: map[string]point{}}
 	b, err := os.ReadFile(c.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
@@ -185,7 +214,7 @@ func (c *Increases) load() (*counterState, error) {
 		return nil, fmt.Errorf("counter state %s: %w (move it away to start the counters afresh)", c.Path, err)
 	}
 	if st.Delivered == nil {
-		st.Delivered = map[string]float64{}
+		st.Delivered = map[string]point{}
 	}
 	if len(st.Sending) > 0 {
 		if c.AtLeastOnce {
@@ -254,7 +283,7 @@ func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
 	if err != nil {
 		return &SendError{Err: err}
 	}
-	out, idx, steps := convert(st.Delivered, recs)
+	out, idx, steps := convert(st.Delivered, recs, c.now())
 	if len(out) == 0 {
 		// only first sightings: record where the counters stand
 		apply(st.Delivered, steps)
@@ -265,10 +294,10 @@ func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
 	}
 	// Write ahead what is being sent, so a kill -9 during the send is
 	// resolved by the ambiguous-failure rule rather than re-sending.
-	st.Sending = map[string]float64{}
+	st.Sending = map[string]point{}
 	for _, s := range steps {
 		if s.key != "" {
-			st.Sending[s.key] = s.value
+			st.Sending[s.key] = s.pt
 		}
 	}
 	if err := c.save(st); err != nil {
@@ -318,7 +347,7 @@ func (c *Increases) DryRun(w io.Writer, recs []metric.Record) error {
 	if err != nil {
 		return err
 	}
-	out, _, steps := convert(st.Delivered, recs)
+	out, _, steps := convert(st.Delivered, recs, c.now())
 	if c.Path == "" {
 		apply(st.Delivered, steps) // memory: later batches of this run see these values
 	}

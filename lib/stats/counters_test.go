@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/cronkit/cronkit/lib/spool"
@@ -68,29 +69,35 @@ func TestIncreasesAcrossRestarts(t *testing.T) {
 }
 
 // A kill -9 during a send leaves "sending" in the state file: by default
-// the increase counts as delivered (never twice: the journal's copy of the
-// record, re-sent, gives 0); --at-least-once sends it again.
+// the increases count as delivered (never twice: the journal's copies of the
+// records, re-sent, post nothing; an older value is not taken for a reset);
+// --at-least-once sends them again.
 func TestIncreasesKilledDuringSend(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		atLeastOnce bool
 		want        float64
 	}{
-		{"at most once", false, 0},
-		{"at least once", true, 50},
+		{"at most once", false, 0 + 7},
+		{"at least once", true, 20 + 30 + 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, u := fakestathat.Start(t, fakestathat.Options{})
 			state := filepath.Join(t.TempDir(), "c.counters")
-			// what Send writes before sending 100 -> 150, then killed
-			if err := os.WriteFile(state, []byte(`{"version":1,"delivered":{"xact":100},"sending":{"xact":150}}`), 0o600); err != nil {
+			// what Send writes before sending 100 -> 120 -> 150, then killed
+			if err := os.WriteFile(state, []byte(`{"version":1,"delivered":{"xact":{"v":100,"t":"2026-11-22T21:00:00Z"}},"sending":{"xact":{"v":150,"t":"2026-11-22T21:02:00Z"}}}`), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			var warned []string
 			inc := &Increases{Sink: newStatHat(u), Path: state, AtLeastOnce: tc.atLeastOnce,
 				Warn: func(format string, a ...any) { warned = append(warned, fmt.Sprintf(format, a...)) }}
-			// the record recovered from the killed run's journal
-			if err := inc.Send(context.Background(), []metric.Record{counter("xact", 150)}); err != nil {
+			// the records recovered from the killed run's journal, then a new one
+			t0 := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
+			at := func(r metric.Record, min int) metric.Record {
+				r.Time = t0.Add(time.Duration(min) * time.Minute)
+				return r
+			}
+			if err := inc.Send(context.Background(), []metric.Record{at(counter("xact", 120), 1), at(counter("xact", 150), 2), at(counter("xact", 157), 3)}); err != nil {
 				t.Fatal(err)
 			}
 			counts, _ := stathatCounts(f)
@@ -101,7 +108,7 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 				t.Errorf("warnings %q", warned)
 			}
 			b, _ := os.ReadFile(state)
-			if strings.Contains(string(b), "sending") || !strings.Contains(string(b), `"xact":150`) {
+			if strings.Contains(string(b), "sending") || !strings.Contains(string(b), `"xact":{"v":157,`) {
 				t.Errorf("state after: %s", b)
 			}
 		})
@@ -118,18 +125,23 @@ func TestIncreasesAmbiguousNotTwice(t *testing.T) {
 	inc := &Increases{Sink: newStatHat(u), Path: state,
 		Warn: func(format string, a ...any) { warned = append(warned, fmt.Sprintf(format, a...)) }}
 	ctx := context.Background()
-	if err := inc.Send(ctx, []metric.Record{counter("xact", 100)}); err != nil {
+	t0 := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
+	at := func(r metric.Record, min int) metric.Record {
+		r.Time = t0.Add(time.Duration(min) * time.Minute)
+		return r
+	}
+	if err := inc.Send(ctx, []metric.Record{at(counter("xact", 100), 0)}); err != nil {
 		t.Fatal(err)
 	}
 	f.Script(fakestathat.AcceptThen500)
-	err := inc.Send(ctx, []metric.Record{counter("xact", 150), counter("other", 1)})
+	err := inc.Send(ctx, []metric.Record{at(counter("xact", 150), 1), counter("other", 1)})
 	if se := AsSendError(err); err == nil || !se.Ambiguous || se.Done != 0 {
 		t.Fatalf("err %v (%+v)", err, se)
 	}
 	if !inc.Idempotent(metric.Counter) {
 		t.Fatal("counters must be idempotent for the poster: they are kept and re-sent")
 	}
-	if err := inc.Send(ctx, []metric.Record{counter("xact", 150)}); err != nil { // from the spool
+	if err := inc.Send(ctx, []metric.Record{at(counter("xact", 150), 1)}); err != nil { // from the spool
 		t.Fatal(err)
 	}
 	counts, _ := stathatCounts(f)
@@ -197,5 +209,35 @@ func TestIncreasesDryRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "c:3|c\nv:1|g") {
 		t.Errorf("dry run:\n%s", out.String())
+	}
+}
+
+// An old record sent again (from a journal or the spool) after a newer one
+// was delivered posts nothing: its lower value is not a reset. A lower value
+// with a later time is one.
+func TestIncreasesOldRecordIsNotAReset(t *testing.T) {
+	f, u := fakestathat.Start(t, fakestathat.Options{})
+	inc := &Increases{Sink: newStatHat(u), Path: filepath.Join(t.TempDir(), "c.counters")}
+	t0 := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
+	at := func(v float64, min int) metric.Record {
+		return metric.Record{Name: "xact", Kind: metric.Counter, Value: v, Time: t0.Add(time.Duration(min) * time.Minute)}
+	}
+	for _, batch := range [][]metric.Record{
+		{at(100, 0)},
+		{at(200, 2)},
+		{at(150, 1), at(200, 2)}, // re-sent: nothing
+		{at(30, 3)},              // restart: 30
+		{at(40, 4), at(40, 4)},   // the same record twice in a batch: 10 once
+	} {
+		if err := inc.Send(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []float64
+	for _, p := range f.Points() {
+		got = append(got, *p.Count)
+	}
+	if fmt.Sprint(got) != "[100 30 10]" {
+		t.Errorf("counts %v, want [100 30 10]", got)
 	}
 }
