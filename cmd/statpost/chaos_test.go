@@ -237,13 +237,26 @@ func chaosCounter(t *testing.T, fake *fakestathat.Fake, dir string, seq int, atL
 	case atLeastOnce && sum < rise:
 		t.Errorf("counts sum to %v, less than the counter rose (%v): increases lost", sum, rise)
 	}
-	m, _ := filepath.Glob(filepath.Join(dir, "stathat-*.counters"))
+	m, _ := filepath.Glob(filepath.Join(dir, "stathat-*.counters.log"))
 	if len(m) != 1 {
-		t.Fatalf("counter state files: %v", m)
+		t.Fatalf("counter state logs: %v", m)
 	}
-	b, _ := os.ReadFile(m[0])
-	if want := fmt.Sprintf(`"chaos.counter":{"v":%d,`, seq-1); !strings.Contains(string(b), want) || strings.Contains(string(b), "sending") {
-		t.Errorf("counter state %s, want %s and nothing in flight", b, want)
+	m[0] = strings.TrimSuffix(m[0], ".log")
+	// the last word: the log's last entry (a D: delivered, no send in
+	// flight), or the snapshot when the log was just folded into it
+	b, _ := os.ReadFile(m[0] + ".log")
+	last := ""
+	if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(b) > 0 {
+		last = lines[len(lines)-1]
+		if !strings.HasPrefix(last, "D ") {
+			t.Errorf("counter log ends in %q, not a delivery", last)
+		}
+	} else {
+		b, _ = os.ReadFile(m[0])
+		last = string(b)
+	}
+	if want := fmt.Sprintf(`"chaos.counter":{"v":%d,`, seq-1); !strings.Contains(last, want) {
+		t.Errorf("counter state %s, want %s", last, want)
 	}
 	t.Logf("counter rose by %v over the killed runs; counts posted sum to %v (%+v in flight at kills)", rise, sum, sum-rise)
 }

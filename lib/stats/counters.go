@@ -1,11 +1,13 @@
 package stats
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -59,7 +61,8 @@ type Increases struct {
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 
-	mem *counterState
+	mem  *counterState // the state as last read or written
+	seen diskID        // the files as they were then
 }
 
 // counterState is the state file: last delivered point per series and what
@@ -170,14 +173,6 @@ func convert(delivered map[string]point, recs []metric.Record, now time.Time) (o
 	return out, idx, steps
 }
 
-func apply(delivered map[string]point, steps []step) {
-	for _, s := range steps {
-		if s.key != "" {
-			delivered[s.key] = s.pt
-		}
-	}
-}
-
 func (c *Increases) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -191,7 +186,41 @@ func (c *Increases) warn(format string, args ...any) {
 	}
 }
 
-// load reads the state and resolves a send a killed run left in progress.
+// The state on disk is a snapshot (Path, JSON: counterState without
+// Sending) and a log beside it (Path + ".log"), appended to under the lock:
+// "S {points}" before a send (what it delivers if it arrives) and "D {points}"
+// after it (what is now delivered: all of it, a part, or nothing), each
+// fsynced. A send costs two small appends whatever the number of series;
+// the log is folded into the snapshot once it outgrows it. An "S" with no
+// "D" after it is a send a killed run left in flight. A torn last line (a
+// kill during its write) is dropped: an "S" being written was not sent yet,
+// and a torn "D" leaves its "S" in flight, resolved like any other.
+
+func (c *Increases) logPath() string { return c.Path + ".log" }
+
+// diskID identifies the files as this process last saw them: another
+// process that wrote since changes it, and the state is read again.
+type diskID struct {
+	snapIno, snapSize, logSize int64
+	snapMod                    time.Time
+}
+
+func (c *Increases) diskID() diskID {
+	var id diskID
+	if fi, err := os.Stat(c.Path); err == nil {
+		id.snapSize, id.snapMod = fi.Size(), fi.ModTime()
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			id.snapIno = int64(st.Ino)
+		}
+	}
+	if fi, err := os.Stat(c.logPath()); err == nil {
+		id.logSize = fi.Size()
+	}
+	return id
+}
+
+// load returns the state, read again only if another process changed the
+// files, and resolves a send a killed run left in flight. The lock is held.
 func (c *Increases) load() (*counterState, error) {
 	if c.Path == "" {
 		if c.mem == nil {
@@ -199,46 +228,149 @@ func (c *Increases) load() (*counterState, error) {
 		}
 		return c.mem, nil
 	}
+	id := c.diskID()
+	if c.mem != nil && id == c.seen {
+		return c.mem, nil
+	}
 	st := &counterState{Version: counterStateVersion, Delivered: map[string]point{}}
 	b, err := os.ReadFile(c.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	if err := json.Unmarshal(b, st); err != nil || st.Version != counterStateVersion {
-		if err == nil {
-			err = fmt.Errorf("version %d, want %d", st.Version, counterStateVersion)
+	if err == nil {
+		if err := json.Unmarshal(b, st); err != nil || st.Version != counterStateVersion {
+			if err == nil {
+				err = fmt.Errorf("version %d, want %d", st.Version, counterStateVersion)
+			}
+			return nil, fmt.Errorf("counter state %s: %w (move it away to start the counters afresh)", c.Path, err)
 		}
-		return nil, fmt.Errorf("counter state %s: %w (move it away to start the counters afresh)", c.Path, err)
+		if st.Delivered == nil {
+			st.Delivered = map[string]point{}
+		}
 	}
-	if st.Delivered == nil {
-		st.Delivered = map[string]point{}
+	lb, err := os.ReadFile(c.logPath())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
 	}
+	good := 0 // bytes of whole, readable lines
+	for rest := lb; len(rest) > 0; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
+		}
+		line := rest[:i]
+		rest = rest[i+1:]
+		var m map[string]point
+		if len(line) < 2 || line[1] != ' ' || (line[0] != 'S' && line[0] != 'D') || json.Unmarshal(line[2:], &m) != nil {
+			break
+		}
+		if line[0] == 'S' {
+			st.Sending = m
+		} else {
+			maps.Copy(st.Delivered, m)
+			st.Sending = nil
+		}
+		good += i + 1
+	}
+	if good < len(lb) {
+		if err := os.Truncate(c.logPath(), int64(good)); err != nil {
+			return nil, err
+		}
+	}
+	c.mem = st
 	if len(st.Sending) > 0 {
+		resolved := map[string]point{}
 		if c.AtLeastOnce {
 			c.warn("%s: a killed run was sending the increases of %d counters; they are sent again (--at-least-once)", c.Name(), len(st.Sending))
 		} else {
-			for k, v := range st.Sending {
-				st.Delivered[k] = v
-			}
+			resolved = st.Sending
 			c.warn("%s: a killed run was sending the increases of %d counters; they may or may not have arrived and are not sent again (--at-least-once re-sends them)", c.Name(), len(st.Sending))
 		}
 		st.Sending = nil
+		if err := c.delivered(resolved); err != nil {
+			c.mem = nil
+			return nil, err
+		}
 	}
+	c.seen = c.diskID()
 	return st, nil
 }
 
-func (c *Increases) save(st *counterState) error {
+// appendLog appends one fsynced line to the log.
+func (c *Increases) appendLog(kind byte, m map[string]point) error {
 	if c.Path == "" {
 		return nil
 	}
-	b, err := json.Marshal(st)
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(c.Path, append(b, '\n'), 0o600)
+	line := append([]byte{kind, ' '}, b...)
+	line = append(line, '\n')
+	if err := os.MkdirAll(filepath.Dir(c.Path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(c.logPath(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(line)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// sending writes ahead what a send delivers if it arrives.
+func (c *Increases) sending(m map[string]point) error {
+	if err := c.appendLog('S', m); err != nil {
+		return err
+	}
+	c.seen = c.diskID()
+	return nil
+}
+
+// delivered records m as delivered (in memory and on disk) and folds the
+// log into the snapshot once it outgrows it.
+func (c *Increases) delivered(m map[string]point) error {
+	maps.Copy(c.mem.Delivered, m)
+	if c.Path == "" {
+		return nil
+	}
+	if err := c.appendLog('D', m); err != nil {
+		return err
+	}
+	id := c.diskID()
+	if id.logSize > max(64<<10, id.snapSize) {
+		b, err := json.Marshal(c.mem)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(c.Path, append(b, '\n'), 0o600); err != nil {
+			return err
+		}
+		// A kill before the truncation replays the log onto the new
+		// snapshot: it sets the same values again.
+		if err := os.Truncate(c.logPath(), 0); err != nil {
+			return err
+		}
+		id = c.diskID()
+	}
+	c.seen = id
+	return nil
+}
+
+func stepsMap(steps []step) map[string]point {
+	m := map[string]point{}
+	for _, s := range steps {
+		if s.key != "" {
+			m[s.key] = s.pt
+		}
+	}
+	return m
 }
 
 // lock serialises statpost processes sending to the same destination:
@@ -285,31 +417,26 @@ func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
 	}
 	out, idx, steps := convert(st.Delivered, recs, c.now())
 	if len(out) == 0 {
-		// only first sightings: record where the counters stand
-		apply(st.Delivered, steps)
-		if err := c.save(st); err != nil {
+		// only first sightings (or old records): record where the counters stand
+		if err := c.delivered(stepsMap(steps)); err != nil {
+			c.mem = nil
 			return &SendError{Err: fmt.Errorf("counter state: %w", err)}
 		}
 		return nil
 	}
 	// Write ahead what is being sent, so a kill -9 during the send is
 	// resolved by the ambiguous-failure rule rather than re-sending.
-	st.Sending = map[string]point{}
-	for _, s := range steps {
-		if s.key != "" {
-			st.Sending[s.key] = s.pt
-		}
-	}
-	if err := c.save(st); err != nil {
+	if err := c.sending(stepsMap(steps)); err != nil {
+		c.mem = nil
 		return &SendError{Err: fmt.Errorf("counter state: %w", err)}
 	}
-	st.Sending = nil
 	sendErr := c.Sink.Send(ctx, out)
 	if sendErr == nil {
-		apply(st.Delivered, steps)
-		if err := c.save(st); err != nil {
-			// Sent but not recorded: the next run would count it again.
-			return &SendError{Err: fmt.Errorf("counter state: %w (the increases were sent; the next run may count them twice)", err), Done: len(recs)}
+		if err := c.delivered(stepsMap(steps)); err != nil {
+			// Sent but not recorded: the next run resolves the write-ahead
+			// entry as an ambiguous send (never counted twice by default).
+			c.mem = nil
+			c.warn("%s: counter state: %v (the increases were sent)", c.Name(), err)
 		}
 		return nil
 	}
@@ -318,21 +445,17 @@ func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
 	if se.Done < len(out) {
 		done = idx[se.Done]
 	}
-	apply(st.Delivered, steps[:done])
+	upd := stepsMap(steps[:done])
 	if se.Ambiguous && !c.AtLeastOnce {
 		// May have arrived: count it as delivered (never twice), and say so.
-		n := 0
-		for _, s := range steps[done:] {
-			if s.key != "" {
-				n++
-			}
-		}
-		if n > 0 {
-			apply(st.Delivered, steps[done:])
-			c.warn("%s: the increases of %d counter records may or may not have arrived (%v); they are not sent again (--at-least-once re-sends them)", c.Name(), n, sendErr)
+		rest := stepsMap(steps[done:])
+		if len(rest) > 0 {
+			maps.Copy(upd, rest)
+			c.warn("%s: the increases of %d counters may or may not have arrived (%v); they are not sent again (--at-least-once re-sends them)", c.Name(), len(rest), sendErr)
 		}
 	}
-	if err := c.save(st); err != nil {
+	if err := c.delivered(upd); err != nil {
+		c.mem = nil
 		c.warn("%s: counter state: %v", c.Name(), err)
 	}
 	return &SendError{Err: se.Err, Done: done, Ambiguous: se.Ambiguous, Permanent: se.Permanent, Auth: se.Auth}
@@ -349,7 +472,7 @@ func (c *Increases) DryRun(w io.Writer, recs []metric.Record) error {
 	}
 	out, _, steps := convert(st.Delivered, recs, c.now())
 	if c.Path == "" {
-		apply(st.Delivered, steps) // memory: later batches of this run see these values
+		_ = c.delivered(stepsMap(steps)) // memory: later batches of this run see these values
 	}
 	if len(out) == 0 {
 		return nil

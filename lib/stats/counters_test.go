@@ -85,7 +85,12 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 			f, u := fakestathat.Start(t, fakestathat.Options{})
 			state := filepath.Join(t.TempDir(), "c.counters")
 			// what Send writes before sending 100 -> 120 -> 150, then killed
-			if err := os.WriteFile(state, []byte(`{"version":1,"delivered":{"xact":{"v":100,"t":"2026-11-22T21:00:00Z"}},"sending":{"xact":{"v":150,"t":"2026-11-22T21:02:00Z"}}}`), 0o600); err != nil {
+			// (and a torn line: killed again while writing the next entry)
+			if err := os.WriteFile(state, []byte(`{"version":1,"delivered":{"xact":{"v":90,"t":"2026-11-22T20:59:00Z"}}}`), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			log := `D {"xact":{"v":100,"t":"2026-11-22T21:00:00Z"}}` + "\n" + `S {"xact":{"v":150,"t":"2026-11-22T21:02:00Z"}}` + "\n" + `S {"xa`
+			if err := os.WriteFile(state+".log", []byte(log), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			var warned []string
@@ -107,9 +112,12 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 			if len(warned) != 1 || !strings.Contains(warned[0], "killed run") {
 				t.Errorf("warnings %q", warned)
 			}
-			b, _ := os.ReadFile(state)
-			if strings.Contains(string(b), "sending") || !strings.Contains(string(b), `"xact":{"v":157,`) {
-				t.Errorf("state after: %s", b)
+			// a new run reads the state: 157 delivered, nothing in flight
+			warned = nil
+			st, err := (&Increases{Sink: inc.Sink, Path: state, Warn: inc.Warn}).load()
+			if err != nil || st.Delivered["xact"].V != 157 || len(st.Sending) != 0 || len(warned) != 0 {
+				b, _ := os.ReadFile(state + ".log")
+				t.Errorf("state after: %+v %v, warnings %q; log:\n%s", st, err, warned, b)
 			}
 		})
 	}
@@ -239,5 +247,43 @@ func TestIncreasesOldRecordIsNotAReset(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[100 30 10]" {
 		t.Errorf("counts %v, want [100 30 10]", got)
+	}
+}
+
+// Many sends keep the log small: it is folded into the snapshot once it
+// outgrows it, and a new process reads the same state back.
+func TestIncreasesLogFolded(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "c.counters")
+	inc := &Increases{Sink: &nopSink{}, Path: state}
+	for i := 0; i < 2000; i++ {
+		if err := inc.Send(context.Background(), []metric.Record{counter("a", float64(i)), counter("b", float64(2*i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(state + ".log")
+	if err != nil || fi.Size() > 64<<10+200 {
+		t.Fatalf("log: %v %v", fi.Size(), err)
+	}
+	st, err := (&Increases{Sink: &nopSink{}, Path: state}).load()
+	if err != nil || st.Delivered["a"].V != 1999 || st.Delivered["b"].V != 3998 {
+		t.Errorf("%+v %v", st, err)
+	}
+}
+
+// Two processes on one destination take turns: each sees what the other
+// delivered (the cached state is read again when the files changed).
+func TestIncreasesTwoProcessesTakeTurns(t *testing.T) {
+	f, u := fakestathat.Start(t, fakestathat.Options{})
+	state := filepath.Join(t.TempDir(), "c.counters")
+	p1 := &Increases{Sink: newStatHat(u), Path: state}
+	p2 := &Increases{Sink: newStatHat(u), Path: state}
+	for i, p := range []*Increases{p1, p2, p1, p2, p1} {
+		if err := p.Send(context.Background(), []metric.Record{counter("xact", float64(10*(i+1)))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, _ := stathatCounts(f)
+	if counts["xact"] != 40 || len(f.Points()) != 4 {
+		t.Errorf("counts %v in %d points, want 40 in 4", counts, len(f.Points()))
 	}
 }
