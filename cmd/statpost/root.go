@@ -22,6 +22,12 @@ text lines are counts or values). Stdin with no records is a failure (exit 1;
 --allow-empty accepts it), and so is an error record ({"error":..}) from a
 producer that failed: it is reported, and the good records are still posted.
 
+Cumulative counters (kind counter: pgreport's xact_commit, Prometheus counters
+with --from prometheus) go to StatHat and StatsD as counts of their increase
+since the last run (state per destination beside its spool; the first sighting
+posts nothing), to the Pushgateway as counters, to InfluxDB and Graphite as
+they are.
+
 The StatHat EZ key comes from $STATHAT_EZKEY, $STATPOST_EZKEY, the config file
 or --ezkey file:/path (a key on the command line shows in ps).`,
 		Example: `  statpost count installs
