@@ -34,18 +34,18 @@ import (
 //     would be posted.
 //   - Other kinds pass through untouched.
 //
-// The last delivered value of each series is kept in a state file per
-// destination (beside its spool, see statpost's buildTargets). Records are
-// journaled and spooled raw, as counters, and turned into increases only
+// The last delivered value and time of each series is kept in a state file
+// per destination (beside its spool, see statpost's buildTargets). Records
+// are journaled and spooled raw, as counters, and turned into increases only
 // when they are sent: the state moves only when a send is acknowledged, so
 // a record sent twice (recovered from a killed run's journal, re-sent from
-// the spool) gives an increase of 0 the second time. Counters are therefore
+// the spool) posts nothing the second time. Counters are therefore
 // idempotent for the poster.
 //
 // Against a kill -9 between sending and saving, the state is written ahead:
-// before a send the file records the values being sent ("sending"); after
-// the acknowledgement they become the delivered values. A later run that
-// finds "sending" left over follows the ambiguous-failure rule: the increases
+// before a send the log records the values being sent ("S"); after the
+// acknowledgement they become the delivered values ("D"). A later run that
+// finds an "S" left over follows the ambiguous-failure rule: the increases
 // may have arrived, so by default they count as delivered (at most once: an
 // increase may be lost, never counted twice, and the run says so), and with
 // AtLeastOnce they are sent again. The same rule applies to an ambiguous
