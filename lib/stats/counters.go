@@ -28,10 +28,10 @@ import (
 //   - A value below the last one means the source restarted (a PostgreSQL
 //     restart, pg_stat_reset): the new value is the increase since then.
 //     A count is never negative.
-//   - A record timed at or before the last delivered one is an old record
-//     sent again (from the journal of a killed run, or the spool): it posts
-//     nothing and moves nothing. Were it taken for a reset, its whole value
-//     would be posted.
+//   - A record timed before the last delivered one (or the same record
+//     again) is an old record sent again (from the journal of a killed run,
+//     or the spool): it posts nothing and moves nothing. Were it taken for a
+//     reset, its whole value would be posted.
 //   - Other kinds pass through untouched.
 //
 // The last delivered value and time of each series is kept in a state file
@@ -150,8 +150,12 @@ func convert(delivered map[string]point, recs []metric.Record, now time.Time) (o
 		if !ok {
 			prev, ok = delivered[key]
 		}
-		if ok && !r.Time.IsZero() && !prev.T.IsZero() && !r.Time.After(prev.T) {
-			continue // an old record again (journal, spool): its increase is counted
+		if ok && !r.Time.IsZero() && !prev.T.IsZero() &&
+			(r.Time.Before(prev.T) || r.Time.Equal(prev.T) && r.Value == prev.V) {
+			// An old record again (journal, spool): its increase is counted.
+			// A new value at the same time is not old: pgreport's times are
+			// whole seconds, and two reports may share one.
+			continue
 		}
 		pt := point{V: r.Value, T: r.Time}
 		if pt.T.IsZero() {

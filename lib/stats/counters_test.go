@@ -236,6 +236,7 @@ func TestIncreasesOldRecordIsNotAReset(t *testing.T) {
 		{at(150, 1), at(200, 2)}, // re-sent: nothing
 		{at(30, 3)},              // restart: 30
 		{at(40, 4), at(40, 4)},   // the same record twice in a batch: 10 once
+		{at(45, 4)},              // a new value at the same time (whole seconds): 5
 	} {
 		if err := inc.Send(context.Background(), batch); err != nil {
 			t.Fatal(err)
@@ -245,8 +246,8 @@ func TestIncreasesOldRecordIsNotAReset(t *testing.T) {
 	for _, p := range f.Points() {
 		got = append(got, *p.Count)
 	}
-	if fmt.Sprint(got) != "[100 30 10]" {
-		t.Errorf("counts %v, want [100 30 10]", got)
+	if fmt.Sprint(got) != "[100 30 10 5]" {
+		t.Errorf("counts %v, want [100 30 10 5]", got)
 	}
 }
 
