@@ -29,6 +29,8 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
   pgreport -f metrics --metric 'pg.shop.*.n_dead_tup' shop | statpost
   pgreport --input report.json -f text      # re-render a saved report, no database
   pgreport -f json shop | pgreport push --server db7
+  pgreport -f text --log-span 60            # with the last hour of the server log (local server)
+  pgreport -h 127.0.0.1 -p 6432 -f json pgbouncer   # PgBouncer's admin console: pools, clients, servers
   DATABASE_URL='postgres://monitor@db7a,db7b/shop?target_session_attrs=read-write' pgreport -f json`,
 	})
 	r.Cmd.Use = "pgreport [flags] [DBNAME...]"

@@ -77,8 +77,8 @@ func fileFormat(path string, server Format) Format {
 // DefaultDir's newest file), reads the last Span of each and derives the
 // records. Warnings are what pgmetrics prints and goes on (no file found, a
 // prefix without time); an error is a file that could not be read or parsed
-// (the records read before it are still returned).
-func Read(o Options) (Records, []string, error) {
+// (the records read before it are still returned). files are the files read.
+func Read(o Options) (recs Records, files, warn []string, err error) {
 	if o.Span <= 0 {
 		o.Span = DefaultSpan
 	}
@@ -93,9 +93,9 @@ func Read(o Options) (Records, []string, error) {
 		}
 	}
 	server := ServerFormat(o.LogDestination, o.LoggingCollector)
-	files, warn, err := o.files(server)
+	files, warn, err = o.files(server)
 	if err != nil || len(files) == 0 {
-		return Records{}, warn, err
+		return Records{}, nil, warn, err
 	}
 	prefix, perr := Compile(o.LogLinePrefix, loc)
 	var all []Entry
@@ -108,11 +108,11 @@ func Read(o Options) (Records, []string, error) {
 		entries, err := readFile(f, ff, prefix, loc, since)
 		all = append(all, entries...)
 		if err != nil {
-			return Derive(all), warn, fmt.Errorf("%s: %w", f, err)
+			return Derive(all), files, warn, fmt.Errorf("%s: %w", f, err)
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].AtFull < all[j].AtFull })
-	return Derive(all), warn, nil
+	return Derive(all), files, warn, nil
 }
 
 func (o Options) files(server Format) ([]string, []string, error) {

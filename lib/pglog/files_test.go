@@ -34,7 +34,7 @@ func TestReadDirPicksServerFormat(t *testing.T) {
 	dir := copySamples(t)
 	var n []int
 	for _, dest := range []string{"stderr", "stderr,csvlog", "jsonlog"} {
-		r, warn, err := Read(Options{Dir: dir, Span: time.Hour, Now: sampleNow, LogLinePrefix: "%m [%p] %q%u@%d ",
+		r, _, warn, err := Read(Options{Dir: dir, Span: time.Hour, Now: sampleNow, LogLinePrefix: "%m [%p] %q%u@%d ",
 			LogDestination: dest, LoggingCollector: true})
 		if err != nil || len(warn) > 0 {
 			t.Fatalf("%s: %v %v", dest, err, warn)
@@ -53,29 +53,29 @@ func TestReadSpanAndWarnings(t *testing.T) {
 	dir := copySamples(t)
 	log := filepath.Join(dir, "postgresql-2026-12-07_171112.log")
 	o := Options{File: log, Now: sampleNow.Add(time.Hour), LogLinePrefix: "%m [%p] "}
-	r, _, err := Read(o) // default span: 5 minutes, the log is an hour old
+	r, _, _, err := Read(o) // default span: 5 minutes, the log is an hour old
 	if err != nil || len(r.LogEntries) != 0 {
 		t.Errorf("old log: %d entries, %v", len(r.LogEntries), err)
 	}
 	// A prefix without time: warning, nothing read (pgmetrics' rule).
 	o = Options{File: log, Now: sampleNow, Span: time.Hour, LogLinePrefix: "[%p] "}
-	r, warn, err := Read(o)
+	r, _, warn, err := Read(o)
 	if err != nil || len(r.LogEntries) != 0 || len(warn) != 1 || !strings.Contains(warn[0], "no %m, %t or %n") {
 		t.Errorf("no-time prefix: %d entries, %q, %v", len(r.LogEntries), warn, err)
 	}
 	// ... but a csvlog carries its own time: read.
 	o.File = filepath.Join(dir, "postgresql-2026-12-07_171112.csv")
-	if r, warn, err = Read(o); err != nil || len(warn) != 0 || len(r.LogEntries) == 0 {
+	if r, _, warn, err = Read(o); err != nil || len(warn) != 0 || len(r.LogEntries) == 0 {
 		t.Errorf("csvlog with a no-time prefix: %d entries, %q, %v", len(r.LogEntries), warn, err)
 	}
-	if _, _, err := Read(Options{File: dir}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, _, _, err := Read(Options{File: dir}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("--log-file DIR: %v", err)
 	}
-	if _, warn, _ := Read(Options{LogLinePrefix: "%m "}); len(warn) != 1 || !strings.Contains(warn[0], "no log file found") {
+	if _, _, warn, _ := Read(Options{LogLinePrefix: "%m "}); len(warn) != 1 || !strings.Contains(warn[0], "no log file found") {
 		t.Errorf("no file: %q", warn)
 	}
 	// pg_current_logfile relative to data_directory.
-	r, _, err = Read(Options{DataDirectory: dir, CurrentLogfile: map[Format]string{CSV: "postgresql-2026-12-07_171112.csv"},
+	r, _, _, err = Read(Options{DataDirectory: dir, CurrentLogfile: map[Format]string{CSV: "postgresql-2026-12-07_171112.csv"},
 		LogDestination: "csvlog", LoggingCollector: true, Now: sampleNow, Span: time.Hour})
 	if err != nil || len(r.Deadlocks) != 1 {
 		t.Errorf("current logfile: %v %+v", err, r.Deadlocks)

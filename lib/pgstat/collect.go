@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/pglog"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -33,6 +34,10 @@ type Options struct {
 	SectionTimeouts map[string]time.Duration
 	Logger          *slog.Logger
 	Now             func() time.Time
+
+	// Logs, when set, reads the server's logs of a local server (logs.go);
+	// the settings fields are filled from the server.
+	Logs *pglog.Options
 }
 
 // Sections names every section, as meta.errors and --section-timeout name
@@ -142,6 +147,9 @@ func Collect(ctx context.Context, o Options) (*Report, error) {
 		}
 		c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
 		c.dbSections(ctx)
+	}
+	if o.Logs != nil {
+		c.readLogs(ctx)
 	}
 	if c.rep.Meta.Local {
 		if sys, err := readSystem(); err == nil {

@@ -64,6 +64,11 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		err = emit(metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
 	}
 	cl := func(v float64, field ...string) { add(v, append([]string{"cluster"}, field...)...) }
+	if r.Meta.Mode == "pgbouncer" {
+		pgbouncerMetrics(r.PgBouncer, add)
+		add(float64(len(r.Meta.Errors)), "pgbouncer", "report_errors")
+		return err
+	}
 
 	if r.StartTime > 0 {
 		cl(float64(r.Meta.At-r.StartTime), "uptime_seconds")
@@ -156,6 +161,7 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		cl(b2f(s.Active), "replication_slot", s.SlotName, "active")
 	}
 	cl(float64(len(r.Meta.Errors)), "report_errors")
+	logMetrics(r, cl)
 
 	for _, d := range r.Databases {
 		if d.IsTemplate {

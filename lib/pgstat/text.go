@@ -137,7 +137,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	at := time.Unix(r.Meta.At, 0).UTC()
-	p("PostgreSQL report: %s, collected %s", firstNonEmpty(strings.Join(r.Meta.CollectedDBs, ", "), "-"), at.Format("2006-01-02 15:04:05 UTC"))
+	title := "PostgreSQL"
+	if r.Meta.Mode == "pgbouncer" {
+		title = "PgBouncer"
+	}
+	p("%s report: %s, collected %s", title, firstNonEmpty(strings.Join(r.Meta.CollectedDBs, ", "), "-"), at.Format("2006-01-02 15:04:05 UTC"))
 	if r.Meta.User != "" {
 		p(" as %s", r.Meta.User)
 	}
@@ -150,6 +154,12 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	for _, s := range warn {
 		p("  ! %s\n", s)
+	}
+
+	if r.Meta.Mode == "pgbouncer" {
+		writePgBouncerText(&b, r)
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 
 	p("\nServer\n")
@@ -382,6 +392,8 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 		tw.Flush()
 	}
+
+	writeLogText(&b, r, o.TopN)
 
 	if len(r.Meta.Gaps) > 0 {
 		p("\nNot collected\n")
