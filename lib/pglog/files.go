@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,7 +78,8 @@ func fileFormat(path string, server Format) Format {
 // DefaultDir's newest file), reads the last Span of each and derives the
 // records. Warnings are what pgmetrics prints and goes on (no file found, a
 // prefix without time); an error is a file that could not be read or parsed
-// (the records read before it are still returned). files are the files read.
+// (the records read before it are still returned). files are the files read;
+// one found on its own (not --log-file/--log-dir) that cannot be opened is a warning.
 func Read(o Options) (recs Records, files, warn []string, err error) {
 	if o.Span <= 0 {
 		o.Span = DefaultSpan
@@ -99,6 +101,7 @@ func Read(o Options) (recs Records, files, warn []string, err error) {
 	}
 	prefix, perr := Compile(o.LogLinePrefix, loc)
 	var all []Entry
+	var read []string
 	for _, f := range files {
 		ff := fileFormat(f, server)
 		if ff == Stderr && perr != nil {
@@ -107,12 +110,19 @@ func Read(o Options) (recs Records, files, warn []string, err error) {
 		}
 		entries, err := readFile(f, ff, prefix, loc, since)
 		all = append(all, entries...)
-		if err != nil {
-			return Derive(all), files, warn, fmt.Errorf("%s: %w", f, err)
+		if err != nil && o.File == "" && o.Dir == "" && (errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist)) {
+			// A file found on our own (pg_current_logfile, /var/log/postgresql)
+			// that this user may not read: a gap, not a failure of every run.
+			warn = append(warn, fmt.Sprintf("%v (run as a user who may read it, or give --log-file)", err))
+			continue
 		}
+		if err != nil {
+			return Derive(all), read, warn, fmt.Errorf("%s: %w", f, err)
+		}
+		read = append(read, f)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].AtFull < all[j].AtFull })
-	return Derive(all), files, warn, nil
+	return Derive(all), read, warn, nil
 }
 
 func (o Options) files(server Format) ([]string, []string, error) {

@@ -107,3 +107,21 @@ func TestTailStart(t *testing.T) {
 		t.Fatalf("%d entries, first %+v, %v", len(e), e[0], err)
 	}
 }
+
+// A file the server names but this user cannot open is a warning (every
+// run as a non-postgres user would fail otherwise); one the user names is an error.
+func TestReadUnopenable(t *testing.T) {
+	dir := t.TempDir()
+	r, files, warn, err := Read(Options{DataDirectory: dir, CurrentLogfile: map[Format]string{Stderr: "log/gone.log"},
+		LogLinePrefix: "%m ", Now: sampleNow})
+	if err != nil || len(files) != 0 || len(r.LogEntries) != 0 || len(warn) != 1 || !strings.Contains(warn[0], "gone.log") {
+		t.Errorf("found file: files %v, warn %q, err %v", files, warn, err)
+	}
+	// The same directory given as --log-dir: its (empty) file is read.
+	if err := os.WriteFile(filepath.Join(dir, "a.log"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, files, _, err := Read(Options{Dir: dir, LogLinePrefix: "%m ", Now: sampleNow}); err != nil || len(files) != 1 {
+		t.Errorf("--log-dir: files %v, err %v", files, err)
+	}
+}
