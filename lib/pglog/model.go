@@ -62,6 +62,7 @@ func (r Records) Counts() map[string]int {
 	m := map[string]int{
 		"entries": len(r.LogEntries), "autovacuums": len(r.Autovacuums),
 		"deadlocks": len(r.Deadlocks), "plans": len(r.Plans),
+		"errors": 0, "fatals": 0, "panics": 0, "warnings": 0,
 	}
 	for _, e := range r.LogEntries {
 		switch e.Level {

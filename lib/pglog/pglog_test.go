@@ -235,7 +235,7 @@ func TestCounts(t *testing.T) {
 	r := Records{LogEntries: []Entry{{Level: "ERROR"}, {Level: "LOG"}, {Level: "FATAL"}, {Level: "ERROR"}},
 		Deadlocks: []Deadlock{{}}}
 	c := r.Counts()
-	if c["entries"] != 4 || c["errors"] != 2 || c["fatals"] != 1 || c["deadlocks"] != 1 || c["plans"] != 0 {
+	if c["entries"] != 4 || c["warnings"] != 0 || len(c) != 8 || c["errors"] != 2 || c["fatals"] != 1 || c["deadlocks"] != 1 || c["plans"] != 0 {
 		t.Errorf("counts = %v", c)
 	}
 }

@@ -46,8 +46,12 @@ func writePgBouncerText(b *strings.Builder, r *Report) {
 		if srv == "" {
 			srv = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s:%d\t%s\t%s\t%d/%d\t%s\t%s\n", internal(d.Database), srv, d.Port, d.SourceDatabase,
-			firstNonEmpty(d.ForceUser, "-"), d.CurrConn, d.MaxConn, yesNo(d.Paused), yesNo(d.Disabled))
+		limit := "-" // max_db_connections 0: no limit
+		if d.MaxConn > 0 {
+			limit = fmt.Sprint(d.MaxConn)
+		}
+		fmt.Fprintf(tw, "  %s\t%s:%d\t%s\t%s\t%d/%s\t%s\t%s\n", internal(d.Database), srv, d.Port, d.SourceDatabase,
+			firstNonEmpty(d.ForceUser, "-"), d.CurrConn, limit, yesNo(d.Paused), yesNo(d.Disabled))
 	}
 	tw.Flush()
 	fmt.Fprintf(b, "\nPgBouncer pools\n")
