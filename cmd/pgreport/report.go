@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -68,7 +67,8 @@ func addReportFlags(r *cli.Root) {
 	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
 	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
 	f.DurationVar(&o.conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
-	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
+	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)\n"+
+		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -205,6 +205,24 @@ func partialError(rep *pgstat.Report, err error) error {
 	return cli.Partialf("partial report: %s", strings.Join(parts, "; "))
 }
 
+// sectionList is --section-timeout's list of names, from pgstat's registry,
+// wrapped for --help.
+func sectionList() string {
+	var b strings.Builder
+	line := "sections:"
+	for i, name := range pgstat.SectionNames() {
+		if i > 0 {
+			line += ","
+		}
+		if len(line)+len(name) > 90 {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + name
+	}
+	return b.String() + line
+}
+
 func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 	if len(specs) == 0 {
 		return nil, nil
@@ -216,8 +234,8 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 		if !ok || name == "" || err != nil || dur <= 0 {
 			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
 		}
-		if !slices.Contains(pgstat.Sections, name) {
-			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.Sections, ", "))
+		if !pgstat.IsSection(name) {
+			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.SectionNames(), ", "))
 		}
 		m[name] = dur
 	}
