@@ -15,6 +15,9 @@ import (
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
 
+// examples is scripts/examples (run for real by e2e/provision).
+const examples = "../scripts/examples"
+
 // exampleJobs returns the pgreport | statpost job lines of the crontab,
 // systemd and Ansible examples, as a shell would be given them.
 func exampleJobs(t *testing.T) map[string]string {
@@ -44,11 +47,11 @@ func exampleJobs(t *testing.T) map[string]string {
 	// systemd's quoting of this line is the shell's).
 	l := read("systemd/cronkit-pgreport.service")[0]
 	jobs["systemd"] = strings.Replace(strings.TrimPrefix(l, "ExecStart="), "/usr/local/bin/runwrap", "runwrap", 1)
-	// Ansible: the cron job: value, host name templated.
-	l = read("ansible/playbook.yml")[0]
-	l = strings.TrimSpace(strings.TrimPrefix(l, "job:"))
-	l = strings.Trim(l, `"`)
-	jobs["ansible"] = strings.ReplaceAll(l, "{{ inventory_hostname_short }}", "db7")
+	// Ansible: the role's cron.d template, after its schedule and user
+	// columns, host name templated.
+	l = read("ansible/roles/cronkit/templates/cronkit.cron.j2")[0]
+	l = strings.TrimPrefix(l, "{{ s.pgreport }} {{ cronkit_user }} ")
+	jobs["ansible"] = strings.ReplaceAll(l, "{{ cronkit_name }}", "db7")
 	for name, j := range jobs {
 		if !strings.HasPrefix(j, "runwrap --slug db7-pgreport ") {
 			t.Fatalf("%s: job %q does not run runwrap --slug db7-pgreport", name, j)

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/spf13/cobra"
@@ -58,7 +58,7 @@ func (o *chartOptions) addChartFlags(fs *pflag.FlagSet) {
 func (o *chartOptions) addOutputFlags(fs *pflag.FlagSet, withURL bool) {
 	fs.BoolVar(&o.png, "png", false, "write PNG instead of SVG")
 	fs.Float64Var(&o.scale, "scale", chart.DefaultScale, "PNG pixels per CSS px (2: retina)")
-	fs.StringVarP(&o.output, "output", "o", "", "write the image to FILE instead of stdout")
+	fs.StringVarP(&o.output, "output", "o", "", "write the image to FILE instead of stdout (renamed into place: readers never see a partial file)")
 	if withURL {
 		fs.StringVar(&o.url, "url", "", "print the chart URL on BASE (e.g. https://chartd.co) instead of an image")
 	}
@@ -128,8 +128,15 @@ func (o *chartOptions) write(q *chart.Query, f chart.Format) error {
 	} else {
 		body = chart.RenderSVG(q)
 	}
+	return o.writeBody(body)
+}
+
+// writeBody writes an image to -o or stdout. -o renames it into place: a web
+// server serving the file never sends a torn image, and a failure before
+// this point leaves the old one.
+func (o *chartOptions) writeBody(body []byte) error {
 	if o.output != "" && o.output != "-" {
-		if err := os.WriteFile(o.output, body, 0o644); err != nil {
+		if err := atomicfile.WriteFile(o.output, body, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", o.output, err)
 		}
 		return nil

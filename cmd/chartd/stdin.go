@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/cli"
@@ -86,11 +85,7 @@ func (o *chartOptions) producerFailed(er *metric.ErrorRecord) error {
 	} else {
 		body = sc.SVG()
 	}
-	if o.output != "" && o.output != "-" {
-		if err := os.WriteFile(o.output, body, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", o.output, err)
-		}
-	} else if _, err := o.root.Env.Stdout.Write(body); err != nil {
+	if err := o.writeBody(body); err != nil {
 		return err
 	}
 	return cli.WithCode(cli.ExitFailure, er)

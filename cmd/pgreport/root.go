@@ -5,7 +5,7 @@ import (
 )
 
 // newRoot builds pgreport's command tree on env's streams. The root command
-// itself collects the report; push is its one subcommand.
+// itself collects the report; push and check are its subcommands.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:  "pgreport",
@@ -34,5 +34,6 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
 	r.Cmd.Use = "pgreport [flags] [DBNAME...]"
 	addReportFlags(r)
 	r.Cmd.AddCommand(newPushCmd(r))
+	r.Cmd.AddCommand(newCheckCmd(r))
 	return r
 }

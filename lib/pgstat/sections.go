@@ -59,7 +59,7 @@ var units = []unit{
 	serverUnit, settingsUnit, controlUnit, walPositionUnit, walFilesUnit, walArchivingUnit,
 	bgWriterUnit, checkpointerUnit, walUnit, statIOUnit,
 	replicationOutgoingUnit, replicationIncomingUnit, replicationSlotsUnit,
-	backendsUnit, locksUnit, progressUnit,
+	backendsUnit, locksUnit, preparedXactsUnit, progressUnit,
 	rolesUnit, databasesUnit, tablespacesUnit, databasesListUnit,
 	tablesUnit, indexesUnit, indexDefsUnit, sequencesUnit, userFunctionsUnit, extensionsUnit,
 	disabledTriggersUnit, publicationsUnit, subscriptionsUnit, statementsUnit, bloatUnit,

@@ -114,6 +114,12 @@ var unitTests = map[string]unitTest{
 			t.Errorf("locks %+v", c.rep.Locks)
 		}
 	}},
+	"prepared_xacts": {check: func(t *testing.T, c *collector, _ string) {
+		// None here (pgreport check's tests prepare one): an empty list, not nil.
+		if p := c.rep.PreparedXacts; p == nil || len(*p) != 0 {
+			t.Errorf("prepared_xacts %v", p)
+		}
+	}},
 	"progress": {check: func(t *testing.T, c *collector, _ string) {
 		// Every view read (the newest, copy, is 14+): empty lists, not nil.
 		if r := c.rep; r.VacuumProgress == nil || r.AnalyzeProgress == nil || r.BasebackupProgress == nil || r.CopyProgress == nil {
