@@ -3,6 +3,7 @@ package pgstat
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -98,22 +99,33 @@ func (c *collector) readProgress(ctx context.Context, tx pgx.Tx) error {
 // database we are connected to (an OID means another table elsewhere) and
 // may be NULL (pgmetrics #83). Every column but pid and datname is NULL in
 // the rows of other users' backends for a user without pg_read_all_stats:
-// each is COALESCEd, so that such a row does not fail the section.
+// each is COALESCEd (zeros, texts), so that such a row does not fail the section.
 func progressOID(col string) string { return "COALESCE(" + col + ", 0)::bigint" }
 
 const progressRel = "CASE WHEN datname = current_database() THEN COALESCE(relid::regclass::text, '') ELSE '' END AS table_name"
 
+// progressHead is the columns every per-table progress view starts with.
+const progressHead = "pid, COALESCE(datname, '') AS db_name, COALESCE(relid, 0)::bigint AS table_oid, " + progressRel
+
+// zeros is "COALESCE(col, 0) AS col" for each column; texts the same with ”.
+func zeros(cols ...string) string { return coalesced("0", cols) }
+func texts(cols ...string) string { return coalesced("''", cols) }
+
+func coalesced(dflt string, cols []string) string {
+	parts := make([]string, len(cols))
+	for i, col := range cols {
+		parts[i] = "COALESCE(" + col + ", " + dflt + ") AS " + col
+	}
+	return strings.Join(parts, ", ")
+}
+
 func (c *collector) progressVacuum(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.VacuumProgress, err = rowsOf[VacuumProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
-			`+progressOID("relid")+` AS table_oid, `+progressRel+`, COALESCE(phase, '') AS phase,
-			COALESCE(heap_blks_total, 0) AS heap_blks_total, COALESCE(heap_blks_scanned, 0) AS heap_blks_scanned,
-			COALESCE(heap_blks_vacuumed, 0) AS heap_blks_vacuumed, COALESCE(index_vacuum_count, 0) AS index_vacuum_count,
+	c.rep.VacuumProgress, err = rowsOf[VacuumProgress](ctx, tx, `SELECT `+progressHead+`, `+texts("phase")+`,
+			`+zeros("heap_blks_total", "heap_blks_scanned", "heap_blks_vacuumed", "index_vacuum_count")+`,
 			`+c.since(170000, `COALESCE(max_dead_tuple_bytes, 0) AS max_dead_tuples, COALESCE(num_dead_item_ids, 0) AS num_dead_tuples,
-			COALESCE(max_dead_tuple_bytes, 0) AS max_dead_tuple_bytes, COALESCE(dead_tuple_bytes, 0) AS dead_tuple_bytes,
-			COALESCE(num_dead_item_ids, 0) AS num_dead_item_ids, COALESCE(indexes_total, 0) AS indexes_total,
-			COALESCE(indexes_processed, 0) AS indexes_processed`,
-		"COALESCE(max_dead_tuples, 0) AS max_dead_tuples, COALESCE(num_dead_tuples, 0) AS num_dead_tuples")+`,
+			`+zeros("max_dead_tuple_bytes", "dead_tuple_bytes", "num_dead_item_ids", "indexes_total", "indexes_processed"),
+		zeros("max_dead_tuples", "num_dead_tuples"))+`,
 			`+c.since(180000, "COALESCE(delay_time, 0)", "0")+` AS delay_time
 			FROM pg_stat_progress_vacuum ORDER BY pid`)
 	return err
@@ -121,37 +133,28 @@ func (c *collector) progressVacuum(ctx context.Context, tx pgx.Tx) error {
 
 func (c *collector) progressCreateIndex(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.CreateIndexProgress, err = rowsOf[CreateIndexProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
-			`+progressOID("relid")+` AS table_oid, `+progressRel+`, `+progressOID("index_relid")+` AS index_oid,
-			COALESCE(command, '') AS command, COALESCE(phase, '') AS phase,
-			COALESCE(lockers_total, 0) AS lockers_total, COALESCE(lockers_done, 0) AS lockers_done,
-			COALESCE(current_locker_pid, 0)::int AS current_locker_pid, COALESCE(blocks_total, 0) AS blocks_total,
-			COALESCE(blocks_done, 0) AS blocks_done, COALESCE(tuples_total, 0) AS tuples_total,
-			COALESCE(tuples_done, 0) AS tuples_done, COALESCE(partitions_total, 0) AS partitions_total,
-			COALESCE(partitions_done, 0) AS partitions_done
+	c.rep.CreateIndexProgress, err = rowsOf[CreateIndexProgress](ctx, tx, `SELECT `+progressHead+`,
+			`+progressOID("index_relid")+` AS index_oid, `+texts("command", "phase")+`,
+			`+zeros("lockers_total", "lockers_done")+`, COALESCE(current_locker_pid, 0)::int AS current_locker_pid,
+			`+zeros("blocks_total", "blocks_done", "tuples_total", "tuples_done", "partitions_total", "partitions_done")+`
 			FROM pg_stat_progress_create_index ORDER BY pid`)
 	return err
 }
 
 func (c *collector) progressCluster(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.ClusterProgress, err = rowsOf[ClusterProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
-			`+progressOID("relid")+` AS table_oid, `+progressRel+`, COALESCE(command, '') AS command, COALESCE(phase, '') AS phase,
+	c.rep.ClusterProgress, err = rowsOf[ClusterProgress](ctx, tx, `SELECT `+progressHead+`, `+texts("command", "phase")+`,
 			`+progressOID("cluster_index_relid")+` AS cluster_index_oid,
-			COALESCE(heap_tuples_scanned, 0) AS heap_tuples_scanned, COALESCE(heap_tuples_written, 0) AS heap_tuples_written,
-			COALESCE(heap_blks_total, 0) AS heap_blks_total, COALESCE(heap_blks_scanned, 0) AS heap_blks_scanned,
-			COALESCE(index_rebuild_count, 0) AS index_rebuild_count
+			`+zeros("heap_tuples_scanned", "heap_tuples_written", "heap_blks_total", "heap_blks_scanned", "index_rebuild_count")+`
 			FROM pg_stat_progress_cluster ORDER BY pid`)
 	return err
 }
 
 func (c *collector) progressAnalyze(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.AnalyzeProgress, err = rowsOf[AnalyzeProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
-			`+progressOID("relid")+` AS table_oid, `+progressRel+`, COALESCE(phase, '') AS phase,
-			COALESCE(sample_blks_total, 0) AS sample_blks_total, COALESCE(sample_blks_scanned, 0) AS sample_blks_scanned,
-			COALESCE(ext_stats_total, 0) AS ext_stats_total, COALESCE(ext_stats_computed, 0) AS ext_stats_computed,
-			COALESCE(child_tables_total, 0) AS child_tables_total, COALESCE(child_tables_done, 0) AS child_tables_done,
+	c.rep.AnalyzeProgress, err = rowsOf[AnalyzeProgress](ctx, tx, `SELECT `+progressHead+`, `+texts("phase")+`,
+			`+zeros("sample_blks_total", "sample_blks_scanned", "ext_stats_total", "ext_stats_computed",
+		"child_tables_total", "child_tables_done")+`,
 			`+progressOID("current_child_table_relid")+` AS child_oid,
 			`+c.since(180000, "COALESCE(delay_time, 0)", "0")+` AS delay_time
 			FROM pg_stat_progress_analyze ORDER BY pid`)
@@ -160,19 +163,16 @@ func (c *collector) progressAnalyze(ctx context.Context, tx pgx.Tx) error {
 
 func (c *collector) progressBasebackup(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.BasebackupProgress, err = rowsOf[BasebackupProgress](ctx, tx, `SELECT pid, COALESCE(phase, '') AS phase,
-			COALESCE(backup_total, 0) AS backup_total, COALESCE(backup_streamed, 0) AS backup_streamed,
-			COALESCE(tablespaces_total, 0) AS tablespaces_total, COALESCE(tablespaces_streamed, 0) AS tablespaces_streamed
+	c.rep.BasebackupProgress, err = rowsOf[BasebackupProgress](ctx, tx, `SELECT pid, `+texts("phase")+`,
+			`+zeros("backup_total", "backup_streamed", "tablespaces_total", "tablespaces_streamed")+`
 			FROM pg_stat_progress_basebackup ORDER BY pid`)
 	return err
 }
 
 func (c *collector) progressCopy(ctx context.Context, tx pgx.Tx) error {
 	var err error
-	c.rep.CopyProgress, err = rowsOf[CopyProgress](ctx, tx, `SELECT pid, COALESCE(datname, '') AS db_name,
-			`+progressOID("relid")+` AS table_oid, `+progressRel+`, COALESCE(command, '') AS command, COALESCE(type, '') AS type,
-			COALESCE(bytes_processed, 0) AS bytes_processed, COALESCE(bytes_total, 0) AS bytes_total,
-			COALESCE(tuples_processed, 0) AS tuples_processed, COALESCE(tuples_excluded, 0) AS tuples_excluded
+	c.rep.CopyProgress, err = rowsOf[CopyProgress](ctx, tx, `SELECT `+progressHead+`, `+texts("command", "type")+`,
+			`+zeros("bytes_processed", "bytes_total", "tuples_processed", "tuples_excluded")+`
 			FROM pg_stat_progress_copy ORDER BY pid`)
 	return err
 }

@@ -116,13 +116,11 @@ var walArchivingUnit = unit{name: "wal_archiving", scope: clusterWide, run: (*co
 	doc: "`pg_stat_archiver`"}
 
 func (c *collector) readWALArchiving(ctx context.Context, tx pgx.Tx) error {
-	a, err := rowsOf[WALArchiving](ctx, tx, `SELECT archived_count, COALESCE(last_archived_wal, '') AS last_archived_wal,
+	a, err := rowOf[WALArchiving](ctx, tx, `SELECT archived_count, COALESCE(last_archived_wal, '') AS last_archived_wal,
 			`+ep("last_archived_time")+` AS last_archived_time, failed_count,
 			COALESCE(last_failed_wal, '') AS last_failed_wal, `+ep("last_failed_time")+` AS last_failed_time,
 			`+ep("stats_reset")+` AS stats_reset FROM pg_stat_archiver`)
-	if len(a) == 1 {
-		c.rep.WALArchiving = a[0]
-	}
+	c.rep.WALArchiving = deref(a)
 	return err
 }
 
@@ -135,10 +133,8 @@ func (c *collector) readBGWriter(ctx context.Context, tx pgx.Tx) error {
 		q += `, checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time,
 				buffers_checkpoint, buffers_backend, buffers_backend_fsync`
 	}
-	b, err := rowsOf[BGWriter](ctx, tx, q+` FROM pg_stat_bgwriter`)
-	if len(b) == 1 {
-		c.rep.BGWriter = b[0]
-	}
+	b, err := rowOf[BGWriter](ctx, tx, q+` FROM pg_stat_bgwriter`)
+	c.rep.BGWriter = deref(b)
 	return err
 }
 
@@ -146,13 +142,11 @@ var checkpointerUnit = unit{name: "checkpointer", scope: clusterWide, since: 170
 	doc: "`pg_stat_checkpointer` (`num_done`, `slru_written` from 18)"}
 
 func (c *collector) readCheckpointer(ctx context.Context, tx pgx.Tx) error {
-	b, err := rowsOf[Checkpointer](ctx, tx, `SELECT num_timed, num_requested, restartpoints_timed,
+	var err error
+	c.rep.Checkpointer, err = rowOf[Checkpointer](ctx, tx, `SELECT num_timed, num_requested, restartpoints_timed,
 				restartpoints_req, restartpoints_done, write_time, sync_time, buffers_written,
 				`+c.since(180000, "num_done, slru_written", "0 AS num_done, 0 AS slru_written")+`,
 				`+ep("stats_reset")+` AS stats_reset FROM pg_stat_checkpointer`)
-	if len(b) == 1 {
-		c.rep.Checkpointer = &b[0]
-	}
 	return err
 }
 
@@ -165,14 +159,12 @@ func (c *collector) readWAL(ctx context.Context, tx pgx.Tx) error {
 	io := func(col string) string {
 		return "(SELECT COALESCE(sum(" + col + "), 0) FROM pg_stat_io WHERE object = 'wal')"
 	}
-	w, err := rowsOf[WAL](ctx, tx, `SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes::bigint AS bytes,
+	var err error
+	c.rep.WAL, err = rowOf[WAL](ctx, tx, `SELECT wal_records AS records, wal_fpi AS fpi, wal_bytes::bigint AS bytes,
 				wal_buffers_full AS buffers_full, `+c.since(180000, io("writes")+"::bigint", "wal_write")+` AS write,
 				`+c.since(180000, io("fsyncs")+"::bigint", "wal_sync")+` AS sync,
 				`+c.since(180000, io("write_time"), "wal_write_time")+` AS write_time,
 				`+c.since(180000, io("fsync_time"), "wal_sync_time")+` AS sync_time, `+ep("stats_reset")+` AS stats_reset FROM pg_stat_wal`)
-	if len(w) == 1 {
-		c.rep.WAL = &w[0]
-	}
 	return err
 }
 

@@ -321,6 +321,24 @@ func rowsOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]T
 	return out, err
 }
 
+// rowOf is rowsOf for a view of one row: nil if it has none.
+func rowOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) (*T, error) {
+	rows, err := rowsOf[T](ctx, tx, sql, args...)
+	if len(rows) == 1 {
+		return &rows[0], err
+	}
+	return nil, err
+}
+
+// deref is *p, or T's zero value for nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // ep is SQL for a timestamp as unix seconds, 0 for NULL (pgmetrics' encoding).
 func ep(x string) string { return "COALESCE(EXTRACT(EPOCH FROM " + x + ")::bigint, 0)" }
 

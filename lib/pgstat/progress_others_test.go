@@ -11,40 +11,43 @@ import (
 // NULL in every column but pid and datname (phase, command, the counters):
 // they are reported with empty values instead of failing the progress
 // section (an autovacuum running during a collection as a plain user did
-// that: "cannot scan NULL into *string").
+// that: "cannot scan NULL into *string"). The job here is an ANALYZE held
+// on an advisory lock by its expression index's function.
 func TestProgressOfOtherUsers(t *testing.T) {
-	c := pgsandbox.Get(t)
-	db := c.CreateDB(t, "progress_others")
+	cl := pgsandbox.Get(t)
+	db := cl.CreateDB(t, "progress_others")
 	plain := "plain_" + db
-	c.Exec(t, db, "CREATE TABLE indexing (id int)", "CREATE ROLE "+plain+" LOGIN")
-	t.Cleanup(func() { c.Exec(t, "postgres", "DROP ROLE IF EXISTS "+plain) })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	// CREATE INDEX CONCURRENTLY waits for a writer's open transaction.
-	writer := c.Connect(t, db)
-	if _, err := writer.Exec(ctx, "BEGIN; INSERT INTO indexing VALUES (1)"); err != nil {
+	cl.Exec(t, db, "CREATE ROLE "+plain+" LOGIN", "CREATE TABLE sampled (id int)",
+		`CREATE FUNCTION gate(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS
+			'BEGIN PERFORM pg_advisory_lock_shared(42); PERFORM pg_advisory_unlock_shared(42); RETURN $1; END'`,
+		"CREATE INDEX sampled_gate ON sampled (gate(id))", "INSERT INTO sampled SELECT generate_series(1, 10)")
+	t.Cleanup(func() { cl.Exec(t, "postgres", "DROP ROLE IF EXISTS "+plain) })
+	ctx := context.Background()
+	gatekeeper := cl.Connect(t, db)
+	if _, err := gatekeeper.Exec(ctx, "SELECT pg_advisory_lock(42)"); err != nil {
 		t.Fatal(err)
 	}
-	indexer := c.Connect(t, db)
-	cicDone := make(chan error, 1)
+	analyzer := cl.Connect(t, db) // closed after the cleanup below
+	analyzed := make(chan error, 1)
 	go func() {
-		_, err := indexer.Exec(ctx, "CREATE INDEX CONCURRENTLY indexing_id ON indexing (id)")
-		cicDone <- err
+		_, err := analyzer.Exec(ctx, "ANALYZE sampled")
+		analyzed <- err
 	}()
 	t.Cleanup(func() {
-		_, _ = writer.Exec(context.Background(), "ROLLBACK")
-		<-cicDone
+		_, _ = gatekeeper.Exec(ctx, "SELECT pg_advisory_unlock(42)")
+		if err := <-analyzed; err != nil {
+			t.Error(err)
+		}
 	})
-	waitFor(t, c.Connect(t, "postgres"), "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index)")
+	waitFor(t, gatekeeper, "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_analyze)")
 
-	rep, err := collect(t, Options{Conn: connOpts(c, plain, db)})
+	rep, _ := collect(t, Options{Conn: connOpts(cl, plain, db)}) // other sections may refuse a plain user
 	for _, e := range rep.Meta.Errors {
 		if e.Section == "progress" {
 			t.Fatalf("progress failed for a plain user: %v", e.Error)
 		}
 	}
-	_ = err // other sections may refuse a plain user; progress must not fail
-	if len(rep.CreateIndexProgress) != 1 || rep.CreateIndexProgress[0].PID == 0 || rep.CreateIndexProgress[0].Phase != "" {
-		t.Errorf("create_index_progress = %+v", rep.CreateIndexProgress)
+	if p := rep.AnalyzeProgress; len(p) != 1 || p[0].PID == 0 || p[0].DBName != db || p[0].Phase != "" {
+		t.Errorf("analyze_progress = %+v", p)
 	}
 }

@@ -33,7 +33,8 @@ var replicationIncomingUnit = unit{name: "replication_incoming", scope: clusterW
 	doc: "`pg_stat_wal_receiver` (on a standby)"}
 
 func (c *collector) readReplicationIn(ctx context.Context, tx pgx.Tx) error {
-	in, err := rowsOf[ReplicationIn](ctx, tx, `SELECT COALESCE(status, '') AS status,
+	var err error
+	c.rep.ReplicationIncoming, err = rowOf[ReplicationIn](ctx, tx, `SELECT COALESCE(status, '') AS status,
 			COALESCE(receive_start_lsn::text, '') AS receive_start_lsn, COALESCE(receive_start_tli, 0) AS receive_start_tli,
 			COALESCE(`+c.since(130000, "written_lsn", "received_lsn")+`::text, '') AS received_lsn,
 			COALESCE(received_tli, 0) AS received_tli,
@@ -45,9 +46,6 @@ func (c *collector) readReplicationIn(ctx context.Context, tx pgx.Tx) error {
 			`+c.since(130000, "COALESCE(written_lsn::text, '')", "''")+` AS written_lsn,
 			`+c.since(130000, "COALESCE(flushed_lsn::text, '')", "''")+` AS flushed_lsn
 			FROM pg_stat_wal_receiver`)
-	if len(in) == 1 {
-		c.rep.ReplicationIncoming = &in[0]
-	}
 	return err
 }
 

@@ -2,10 +2,10 @@ package pgstat
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -299,7 +299,7 @@ func TestEachSection(t *testing.T) { eachSection(t, pgsandbox.Get(t)) }
 func TestEachSectionVersions(t *testing.T) {
 	vers := pgVersions(t)
 	for _, major := range slices.Sorted(maps.Keys(vers)) {
-		t.Run("pg"+strconv.Itoa(major), func(t *testing.T) {
+		t.Run(fmt.Sprintf("pg%d", major), func(t *testing.T) {
 			if vers[major] == "" {
 				if os.Getenv("CI") != "" {
 					t.Fatalf("PostgreSQL %d binaries are not in the cache (scripts/pg-versions)", major)

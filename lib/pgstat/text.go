@@ -501,25 +501,41 @@ func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
 	dbOthers(b, r, db)
 }
 
-// dbTables: the largest tables.
-func dbTables(b *strings.Builder, r *Report, db string, o TextOptions) {
-	var tables []Table
-	for _, t := range r.Tables {
-		if t.DBName == db {
-			tables = append(tables, t)
+// sortedOf is the items kept, stably sorted by less.
+func sortedOf[T any](items []T, keep func(T) bool, less func(a, b T) bool) []T {
+	var out []T
+	for _, x := range items {
+		if keep(x) {
+			out = append(out, x)
 		}
 	}
-	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Size > tables[j].Size })
-	fmt.Fprintf(b, "  Tables (%d%s)\n", len(tables), shownOf(len(tables), o.TopN, "largest"))
-	if len(tables) == 0 {
+	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+// dbTables: the largest tables.
+func dbTables(b *strings.Builder, r *Report, db string, o TextOptions) {
+	tables := sortedOf(r.Tables, func(t Table) bool { return t.DBName == db }, func(a, b Table) bool { return a.Size > b.Size })
+	topList(b, "Tables", tables, o.TopN, "largest",
+		"    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze",
+		func(tw io.Writer, t Table) {
+			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", t.SchemaName, t.Name, bytesIEC(t.Size), sizeOrDash(t.Bloat),
+				t.NLiveTup, t.NDeadTup, t.SeqScan, t.IdxScan, ratio(t.HeapBlksHit, t.HeapBlksRead),
+				ago(r.Meta.At, max(t.LastVacuum, t.LastAutovacuum)), ago(r.Meta.At, max(t.LastAnalyze, t.LastAutoanalyze)))
+		})
+}
+
+// topList writes "  title (n[, top by shown])" and, if there are any, the
+// first top items as a table under header.
+func topList[T any](b *strings.Builder, title string, items []T, top int, by, header string, row func(tw io.Writer, x T)) {
+	fmt.Fprintf(b, "  %s (%d%s)\n", title, len(items), shownOf(len(items), top, by))
+	if len(items) == 0 {
 		return
 	}
 	tw := newTab(b)
-	fmt.Fprintln(tw, "    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze")
-	for _, t := range tables[:min(len(tables), o.TopN)] {
-		fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", t.SchemaName, t.Name, bytesIEC(t.Size), sizeOrDash(t.Bloat),
-			t.NLiveTup, t.NDeadTup, t.SeqScan, t.IdxScan, ratio(t.HeapBlksHit, t.HeapBlksRead),
-			ago(r.Meta.At, max(t.LastVacuum, t.LastAutovacuum)), ago(r.Meta.At, max(t.LastAnalyze, t.LastAutoanalyze)))
+	fmt.Fprintln(tw, header)
+	for _, x := range items[:min(len(items), top)] {
+		row(tw, x)
 	}
 	tw.Flush()
 }
@@ -556,27 +572,15 @@ func dbIndexes(b *strings.Builder, r *Report, db string, o TextOptions) {
 
 // dbSequences: the most used sequences.
 func dbSequences(b *strings.Builder, r *Report, db string, o TextOptions) {
-	var seqs []Sequence
-	for _, s := range r.Sequences {
-		if s.DBName == db {
-			seqs = append(seqs, s)
-		}
-	}
-	sort.SliceStable(seqs, func(i, j int) bool { return seqs[i].UsedPct > seqs[j].UsedPct })
-	fmt.Fprintf(b, "  Sequences (%d%s)\n", len(seqs), shownOf(len(seqs), o.TopN, "most used"))
-	if len(seqs) == 0 {
-		return
-	}
-	tw := newTab(b)
-	fmt.Fprintln(tw, "    sequence\tlast value\tmax value\tused")
-	for _, s := range seqs[:min(len(seqs), o.TopN)] {
+	seqs := sortedOf(r.Sequences, func(s Sequence) bool { return s.DBName == db },
+		func(a, b Sequence) bool { return a.UsedPct > b.UsedPct })
+	topList(b, "Sequences", seqs, o.TopN, "most used", "    sequence\tlast value\tmax value\tused", func(tw io.Writer, s Sequence) {
 		last, maxv, used := "-", "-", "-"
 		if s.LastValue >= 0 && s.MaxValue != 0 { // pgmetrics reports have neither
 			last, maxv, used = strconv.FormatInt(s.LastValue, 10), strconv.FormatInt(s.MaxValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
 		}
 		fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
-	}
-	tw.Flush()
+	})
 }
 
 // dbOthers: extensions, functions, disabled triggers, publications, subscriptions.
