@@ -501,21 +501,21 @@ func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
 	dbOthers(b, r, db)
 }
 
-// sortedOf is the items kept, stably sorted by less.
-func sortedOf[T any](items []T, keep func(T) bool, less func(a, b T) bool) []T {
+// keptOf is the items keep says yes to (on pointers: a Table is big).
+func keptOf[T any](items []T, keep func(*T) bool) []T {
 	var out []T
-	for _, x := range items {
-		if keep(x) {
-			out = append(out, x)
+	for i := range items {
+		if keep(&items[i]) {
+			out = append(out, items[i])
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
 }
 
 // dbTables: the largest tables.
 func dbTables(b *strings.Builder, r *Report, db string, o TextOptions) {
-	tables := sortedOf(r.Tables, func(t Table) bool { return t.DBName == db }, func(a, b Table) bool { return a.Size > b.Size })
+	tables := keptOf(r.Tables, func(t *Table) bool { return t.DBName == db })
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Size > tables[j].Size })
 	topList(b, "Tables", tables, o.TopN, "largest",
 		"    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze",
 		func(tw io.Writer, t Table) {
@@ -572,8 +572,8 @@ func dbIndexes(b *strings.Builder, r *Report, db string, o TextOptions) {
 
 // dbSequences: the most used sequences.
 func dbSequences(b *strings.Builder, r *Report, db string, o TextOptions) {
-	seqs := sortedOf(r.Sequences, func(s Sequence) bool { return s.DBName == db },
-		func(a, b Sequence) bool { return a.UsedPct > b.UsedPct })
+	seqs := keptOf(r.Sequences, func(s *Sequence) bool { return s.DBName == db })
+	sort.SliceStable(seqs, func(i, j int) bool { return seqs[i].UsedPct > seqs[j].UsedPct })
 	topList(b, "Sequences", seqs, o.TopN, "most used", "    sequence\tlast value\tmax value\tused", func(tw io.Writer, s Sequence) {
 		last, maxv, used := "-", "-", "-"
 		if s.LastValue >= 0 && s.MaxValue != 0 { // pgmetrics reports have neither
