@@ -364,3 +364,29 @@ func TestJournalLinesAsRead(t *testing.T) {
 	}
 	same(collect(t, s))
 }
+
+// BenchmarkEntry: the cost of one journal entry for a record read from a
+// canonical line, encoded again (Encoder) or framed as read (AppendLine).
+func BenchmarkEntry(b *testing.B) {
+	line := []byte(`{"name":"bench.latency.42","kind":"value","value":12.345,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}`)
+	rec, ok := metric.ParseCanonical(line)
+	if !ok {
+		b.Fatal("not canonical")
+	}
+	buf := make([]byte, 0, 64<<10)
+	b.Run("encode", func(b *testing.B) {
+		var e Encoder
+		for i := 0; i < b.N; i++ {
+			if buf = e.AppendEntry(buf, rec); len(buf) > 60<<10 {
+				buf = buf[:0]
+			}
+		}
+	})
+	b.Run("line", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if buf = AppendLine(buf, line); len(buf) > 60<<10 {
+				buf = buf[:0]
+			}
+		}
+	})
+}
