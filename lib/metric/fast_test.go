@@ -113,6 +113,13 @@ func FuzzFastPath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, line string) {
 		sameAsReader(t, line+"\n"+line, ReaderOptions{})
+		// Raw, when set, parses back to the record (statpost journals it).
+		r := NewReader(strings.NewReader(line), ReaderOptions{})
+		if rec, err := r.Next(); err == nil && r.Raw() != nil {
+			if again, ok := ParseCanonical(r.Raw()); !ok || !reflect.DeepEqual(again, rec) {
+				t.Fatalf("line %q: Raw %q parses to %+v %v, want %+v", line, r.Raw(), again, ok, rec)
+			}
+		}
 	})
 }
 
