@@ -29,7 +29,7 @@ func TestJournalsLinesAsRead(t *testing.T) {
 	defer srv.Close()
 	state := t.TempDir()
 	canonical := `{"name":"j.a","kind":"count","value":1,"time":"1700000000"}` // a time in unix seconds, as read
-	other := `{"stat":"j.b","value":2,"t":1700000000}`                       // a StatHat item: encoded
+	other := `{"stat":"j.b","value":2,"t":1700000000}`                         // a StatHat item: encoded
 	stdin, w := io.Pipe()
 	var stderr bytes.Buffer
 	env := &cli.Env{Stdin: stdin, Stdout: io.Discard, Stderr: &stderr, LookupEnv: func(k string) (string, bool) {
