@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -56,7 +55,8 @@ func addReportFlags(r *cli.Root) {
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
 	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
-	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
+	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)\n"+
+		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
 	f.StringVar(&o.logFile, "log-file", "", "read this server log file (local server only; default: pg_current_logfile(),\nelse the newest file in /var/log/postgresql)")
@@ -246,6 +246,24 @@ func partialError(rep *pgstat.Report, err error) error {
 	return cli.Partialf("partial report: %s", strings.Join(parts, "; "))
 }
 
+// sectionList is --section-timeout's list of names, from pgstat's registry,
+// wrapped for --help.
+func sectionList() string {
+	var b strings.Builder
+	line := "sections:"
+	for i, name := range pgstat.SectionNames() {
+		if i > 0 {
+			line += ","
+		}
+		if len(line)+len(name) > 90 {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + name
+	}
+	return b.String() + line
+}
+
 func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 	if len(specs) == 0 {
 		return nil, nil
@@ -257,8 +275,8 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 		if !ok || name == "" || err != nil || dur <= 0 {
 			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
 		}
-		if !slices.Contains(pgstat.Sections, name) {
-			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.Sections, ", "))
+		if !pgstat.IsSection(name) {
+			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.SectionNames(), ", "))
 		}
 		m[name] = dur
 	}

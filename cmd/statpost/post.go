@@ -258,7 +258,11 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 					tee, teeErr = nil, o.teeFailed(err)
 				}
 			}
-			p.Add(rec)
+			var line []byte
+			if mr, ok := src.(*metric.Reader); ok {
+				line = mr.Raw() // journaled as read, not encoded again
+			}
+			p.AddLine(rec, line)
 			records++
 			if ctx.Err() != nil {
 				break

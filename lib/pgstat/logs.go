@@ -55,9 +55,10 @@ func (c *collector) readLogs(ctx context.Context) {
 	}
 }
 
-// writeLogText: what pgmetrics' text report shows of the logs (Recent
+// textLogs: what pgmetrics' text report shows of the logs (Recent
 // Deadlocks, Recent Autovacuums), after a count of events by kind.
-func writeLogText(b *strings.Builder, r *Report, topN int) {
+func textLogs(b *strings.Builder, r *Report, o TextOptions) {
+	topN := o.TopN
 	if len(r.Meta.LogFiles) == 0 {
 		return
 	}
@@ -87,12 +88,12 @@ func writeLogText(b *strings.Builder, r *Report, topN int) {
 
 // logMetrics: pg.cluster.log_<kind>, the counts of log events by kind (only
 // when logs were read: a 0 then means none).
-func logMetrics(r *Report, cl func(v float64, field ...string)) {
+func logMetrics(e *emitter, r *Report) {
 	if len(r.Meta.LogFiles) == 0 {
 		return
 	}
 	c := r.Records.Counts()
 	for _, k := range sortedKeys(c) {
-		cl(float64(c[k]), "log_"+k)
+		e.cl(float64(c[k]), "log_"+k)
 	}
 }

@@ -25,19 +25,27 @@ func PgBouncerReport(pb *pgbouncer.PgBouncer, errs []error, userAgent string, at
 	return r
 }
 
-// writePgBouncerText is the text report in PgBouncer mode: pgmetrics'
+// The text report in PgBouncer mode (pgbouncerTextParts): pgmetrics'
 // "PgBouncer Databases", "Pools" and "Current Connections", short.
-func writePgBouncerText(b *strings.Builder, r *Report) {
-	pb := r.PgBouncer
-	if pb == nil {
-		pb = &pgbouncer.PgBouncer{}
+
+// bouncerOf is the report's PgBouncer figures, empty if none were read.
+func bouncerOf(r *Report) *pgbouncer.PgBouncer {
+	if r.PgBouncer == nil {
+		return &pgbouncer.PgBouncer{}
 	}
-	internal := func(db string) string {
-		if db == "pgbouncer" {
-			return db + " (internal)"
-		}
-		return db
+	return r.PgBouncer
+}
+
+// internal marks PgBouncer's own admin database.
+func internal(db string) string {
+	if db == "pgbouncer" {
+		return db + " (internal)"
 	}
+	return db
+}
+
+func textPgBouncerDBs(b *strings.Builder, r *Report, _ TextOptions) {
+	pb := bouncerOf(r)
 	fmt.Fprintf(b, "\nPgBouncer databases\n")
 	tw := newTab(b)
 	fmt.Fprintln(tw, "  name\tserver\tdatabase\tforce user\tconns/max\tpaused\tdisabled")
@@ -54,23 +62,35 @@ func writePgBouncerText(b *strings.Builder, r *Report) {
 			firstNonEmpty(d.ForceUser, "-"), d.CurrConn, limit, yesNo(d.Paused), yesNo(d.Disabled))
 	}
 	tw.Flush()
+}
+
+func textPgBouncerPools(b *strings.Builder, r *Report, _ TextOptions) {
+	pb := bouncerOf(r)
 	fmt.Fprintf(b, "\nPgBouncer pools\n")
-	tw = newTab(b)
+	tw := newTab(b)
 	fmt.Fprintln(tw, "  database\tuser\tmode\tcl active\tcl waiting\tsv active\tsv idle\tsv used\tmax wait")
 	for _, p := range pb.Pools {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.3fs\n", internal(p.Database), p.UserName, p.Mode,
 			p.ClActive, p.ClWaiting, p.SvActive, p.SvIdle, p.SvUsed, p.MaxWait)
 	}
 	tw.Flush()
+}
+
+func textPgBouncerConns(b *strings.Builder, r *Report, _ TextOptions) {
+	pb := bouncerOf(r)
 	fmt.Fprintf(b, "\nPgBouncer connections\n")
-	tw = newTab(b)
+	tw := newTab(b)
 	row(tw, "Clients", fmt.Sprintf("%d active, %d waiting, %d idle, %d used; wait max %.3fs, avg %.3fs",
 		pb.CCActive, pb.CCWaiting, pb.CCIdle, pb.CCUsed, pb.CCMaxWait, pb.CCAvgWait))
 	row(tw, "Servers", fmt.Sprintf("%d active, %d idle, %d used; wait max %.3fs", pb.SCActive, pb.SCIdle, pb.SCUsed, pb.SCMaxWait))
 	tw.Flush()
+}
+
+func textPgBouncerTraffic(b *strings.Builder, r *Report, _ TextOptions) {
+	pb := bouncerOf(r)
 	if len(pb.Stats) > 0 {
 		fmt.Fprintf(b, "\nPgBouncer traffic (averages per second over the last stats period)\n")
-		tw = newTab(b)
+		tw := newTab(b)
 		fmt.Fprintln(tw, "  database\txacts\tqueries\txact/s\tquery/s\tavg query\tavg wait\tin/s\tout/s")
 		for _, s := range pb.Stats {
 			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", internal(s.Database), s.TotalXactCount, s.TotalQueryCount,
@@ -82,11 +102,17 @@ func writePgBouncerText(b *strings.Builder, r *Report) {
 }
 
 // pgbouncerMetrics: pg.pgbouncer.clients.<state>, .servers.<state>,
-// .pools.<db>.<user>.<field>, .stats.<db>.<field>.
-func pgbouncerMetrics(pb *pgbouncer.PgBouncer, add func(v float64, parts ...string)) {
-	if pb == nil {
-		return
+// .pools.<db>.<user>.<field>, .stats.<db>.<field>, then .report_errors:
+// the one metric family of PgBouncer mode.
+func pgbouncerMetrics(e *emitter, r *Report) {
+	if r.PgBouncer != nil {
+		pgbouncerFigures(r.PgBouncer, e.add)
 	}
+	e.add(float64(len(r.Meta.Errors)), "pgbouncer", "report_errors")
+}
+
+// pgbouncerFigures: the figures of SHOW LISTS, POOLS and STATS.
+func pgbouncerFigures(pb *pgbouncer.PgBouncer, add func(v float64, parts ...string)) {
 	add(float64(pb.CCActive), "pgbouncer", "clients", "active")
 	add(float64(pb.CCWaiting), "pgbouncer", "clients", "waiting")
 	add(float64(pb.CCIdle), "pgbouncer", "clients", "idle")
