@@ -136,15 +136,17 @@ func runSpoolStatus(o *postOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Name(), err)
 		}
-		fmt.Fprintf(out, "%s: %s", st.Kind, records(st.Records))
+		// Records waiting, wherever they wait: the spool, or the journal of
+		// an interrupted or killed run (moved into the spool by the next run).
+		fmt.Fprintf(out, "%s: %s", st.Kind, records(st.Records+st.Journaled))
 		if st.Records > 0 {
 			fmt.Fprintf(out, ", %d bytes, oldest %s, newest %s", st.Bytes, st.Oldest.UTC().Format(time.RFC3339), st.Newest.UTC().Format(time.RFC3339))
 		}
+		if st.Journaled > 0 {
+			fmt.Fprintf(out, ", %d of them in the journals of interrupted or killed runs", st.Journaled)
+		}
 		if st.Damaged > 0 {
 			fmt.Fprintf(out, ", %d damaged lines (skipped)", st.Damaged)
-		}
-		if st.Journaled > 0 {
-			fmt.Fprintf(out, ", and %s in journals of killed runs (sent by the next run or spool flush)", records(st.Journaled))
 		}
 		if st.Dest != "" {
 			fmt.Fprintf(out, "; to %s", st.Dest)

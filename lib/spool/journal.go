@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -63,18 +64,27 @@ func (s *Spool) NewJournal(fsync bool) (*Journal, error) {
 	_, _ = rand.Read(id[:])
 	base := filepath.Join(s.dir, fmt.Sprintf("%s.%d-%s", s.name, os.Getpid(), hex.EncodeToString(id[:])))
 	j := &Journal{s: s, path: base + ".journal", fsync: fsync}
+	// Made under another name and locked before it is renamed into place:
+	// Recover must never see it unlocked.
+	tmp := base + ".new"
 	var err error
-	if j.w, err = os.OpenFile(j.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600); err != nil {
+	if j.w, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	if err = syscall.Flock(int(j.w.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
-		j.r, err = os.Open(j.path)
+		j.r, err = os.Open(tmp)
 	}
 	if err == nil {
 		j.ack, err = os.OpenFile(base+".ack", os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	}
 	if err == nil {
 		err = j.Mark(0, 0)
+	}
+	if err == nil {
+		err = os.Rename(tmp, j.path)
+	}
+	if err != nil {
+		os.Remove(tmp)
 	}
 	if err == nil && fsync {
 		err = j.w.Sync()
@@ -135,22 +145,31 @@ func appendHex16(b []byte, v uint64) []byte {
 
 // Read decodes the entries between the offsets from and to (entry
 // boundaries), calling fn with at most max records at a time and the offset
-// after each of them.
+// after each of them. Entries are checked (CRC) here and parsed by
+// metric.Reader's fast path for canonical lines, which is what AppendEntry
+// writes: a sender that fell behind reads back at the speed it reads stdin.
 func (j *Journal) Read(from, to int64, max int, fn func(recs []metric.Record, ends []int64) error) error {
-	sc, err := newScanner(j.r, from, to)
-	if err != nil {
+	if _, err := j.r.Seek(from, io.SeekStart); err != nil {
 		return err
 	}
+	es := &entryStream{br: bufio.NewReaderSize(io.LimitReader(j.r, to-from), 64<<10), pos: from}
+	mr := metric.NewReader(es, metric.ReaderOptions{Source: j.path})
 	recs := make([]metric.Record, 0, max)
 	ends := make([]int64, 0, max)
 	for {
-		e, err := sc.next()
-		if err != nil && err != io.EOF {
+		rec, err := mr.Next()
+		var le *metric.LineError
+		switch {
+		case err == io.EOF:
+		case errors.As(err, &le):
+			es.ends = es.ends[1:] // a valid CRC over an invalid record: skipped
+			continue
+		case err != nil:
 			return err
-		}
-		if err == nil {
-			recs = append(recs, e.rec)
-			ends = append(ends, e.end)
+		default:
+			recs = append(recs, rec)
+			ends = append(ends, es.ends[0])
+			es.ends = es.ends[1:]
 		}
 		if len(recs) > 0 && (len(recs) == max || err == io.EOF) {
 			if err := fn(recs, ends); err != nil {
@@ -162,6 +181,44 @@ func (j *Journal) Read(from, to int64, max int, fn func(recs []metric.Record, en
 			return nil
 		}
 	}
+}
+
+// entryStream turns journal entries into the JSON lines they frame, dropping
+// those that fail their CRC, and queues the offset after each line it passes.
+type entryStream struct {
+	br   *bufio.Reader
+	pos  int64
+	cur  []byte
+	long []byte
+	ends []int64
+}
+
+func (e *entryStream) Read(p []byte) (int, error) {
+	for len(e.cur) == 0 {
+		line, err := e.br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			e.long = append(e.long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = e.br.ReadSlice('\n')
+				e.long = append(e.long, line...)
+			}
+			line = e.long
+		}
+		e.pos += int64(len(line))
+		if len(line) == 0 || line[len(line)-1] != '\n' {
+			if err == nil {
+				err = io.EOF
+			}
+			return 0, err // a torn tail is left out
+		}
+		if _, ok := checkEntry(line[:len(line)-1]); ok {
+			e.cur = line[9:] // the JSON and its newline
+			e.ends = append(e.ends, e.pos)
+		}
+	}
+	n := copy(p, e.cur)
+	e.cur = e.cur[n:]
+	return n, nil
 }
 
 // Close ends the run's journal. When every entry is resolved it is removed;
@@ -259,6 +316,7 @@ type RecoverResult struct {
 // are then sent twice (at least once).
 func (s *Spool) Recover(keep func(metric.Record) bool) (RecoverResult, error) {
 	var res RecoverResult
+	defer s.cleanStale()
 	for _, path := range s.journals() {
 		f, err := orphan(path)
 		if err != nil {
@@ -291,6 +349,7 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 		return err
 	}
 	var buf []byte
+	var enc Encoder
 	n := 0
 	flush := func() error {
 		if len(buf) == 0 {
@@ -315,7 +374,7 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 				continue
 			}
 		}
-		buf = AppendEntry(buf, e.rec)
+		buf = enc.AppendEntry(buf, e.rec)
 		n++
 		if len(buf) >= 1<<20 {
 			if err := flush(); err != nil {
@@ -329,14 +388,37 @@ func (s *Spool) recoverOne(f *os.File, path string, keep func(metric.Record) boo
 	res.Journals++
 	res.Records += n
 	res.Damaged += sc.damaged
-	if err := os.Remove(strings.TrimSuffix(path, ".journal") + ".ack"); err != nil && !os.IsNotExist(err) {
+	// The journal first: once it is gone it cannot be recovered twice; an
+	// .ack left by a crash here is removed by the next Recover.
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+	if err := os.Remove(strings.TrimSuffix(path, ".journal") + ".ack"); err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	syncDir(s.dir)
 	return nil
+}
+
+// cleanStale removes what a run killed at the wrong instant can leave that
+// holds no record: an acknowledgement whose journal is gone, and a journal
+// killed before it was renamed into place (it is locked until then, and
+// written only after).
+func (s *Spool) cleanStale() {
+	acks, _ := filepath.Glob(filepath.Join(s.dir, s.name+".*.ack"))
+	for _, a := range acks {
+		base := strings.TrimSuffix(a, ".ack")
+		if _, err := os.Stat(base + ".journal"); !os.IsNotExist(err) {
+			continue
+		}
+		if f, err := orphan(base + ".new"); err == nil && f != nil {
+			os.Remove(base + ".new")
+			f.Close()
+		} else if _, err := os.Stat(base + ".new"); !os.IsNotExist(err) {
+			continue // a run starting its journal
+		}
+		os.Remove(a)
+	}
 }
 
 // journalStatus counts the unresolved entries in this spool's orphaned

@@ -93,8 +93,10 @@ type Poster struct {
 	first    time.Time
 	closed   bool
 	jbuf     []byte // journal entries not written yet
-	off      int64  // journal offset after the last entry encoded
-	end      int64  // off at Close: where the workers' journals end
+	enc      spool.Encoder
+	off      int64 // journal offset after the last entry encoded
+	end      int64 // off at Close: where the workers' journals end
+	count    int   // records journaled
 	workers  []*worker
 	wg       sync.WaitGroup
 	stopTk   chan struct{}
@@ -149,17 +151,19 @@ type worker struct {
 	// next is the journal offset of the first record the worker has not
 	// taken; acked the offset before which every record is resolved.
 	next, acked int64
-	// behind is set when a chunk was left in the journal because the worker's
-	// queue was full: later chunks are not waited for until it has caught up.
-	behind atomic.Bool
-	wait   *time.Timer
+	taken       int // journaled records taken (sent or spooled)
+	// sendSince is when the Send in progress began (unix ns), 0 between sends.
+	sendSince atomic.Int64
+	wait      *time.Timer
 }
 
-// queueWait is how long a chunk waits for room in a worker's queue before it
-// is left in the journal for the worker to read back: long enough that a
-// sink keeping up (a burst, a GC pause) costs no reading back, short enough
-// that a slow sink does not hold up reading.
-const queueWait = 20 * time.Millisecond
+// stuckSend is how long a worker's Send may last before chunks for it stop
+// waiting for room in its queue and are left in the journal instead, for the
+// worker to read back when it gets there. A sink that answers in time (a
+// burst, a GC pause, a busy machine) holds reading up as before, so records
+// are not parsed twice; one that is slow or stalled does not: reading waits
+// at most this long per request it makes.
+const stuckSend = 50 * time.Millisecond
 
 // NewPoster starts the workers. ctx bounds sending; when it ends, what is
 // left is spooled.
@@ -247,9 +251,10 @@ func (p *Poster) Add(rec metric.Record) {
 			rec.Time = p.first
 		}
 		n := len(p.jbuf)
-		p.jbuf = spool.AppendEntry(p.jbuf, rec)
+		p.jbuf = p.enc.AppendEntry(p.jbuf, rec)
 		p.off += int64(len(p.jbuf) - n)
 		p.ends = append(p.ends, p.off)
+		p.count++
 		if len(p.jbuf) >= 256<<10 {
 			p.writeJournals()
 		}
@@ -335,27 +340,37 @@ func (p *Poster) dispatch(b batch) {
 			w.in <- b // in memory only: wait for room
 			continue
 		}
-		select {
-		case w.in <- b:
+		if w.waitForRoom(b) {
 			continue
-		default:
-		}
-		if !w.behind.Load() {
-			if w.wait == nil {
-				w.wait = time.NewTimer(queueWait)
-			} else {
-				w.wait.Reset(queueWait)
-			}
-			select {
-			case w.in <- b:
-				w.wait.Stop()
-				continue
-			case <-w.wait.C:
-			}
 		}
 		// Left in the journal: the worker reads it back when it gets there.
-		w.behind.Store(true)
 		b.release()
+	}
+}
+
+// waitForRoom hands b to the worker unless its queue stays full while a
+// Send of it lasts stuckSend or more; p.mu is held.
+func (w *worker) waitForRoom(b batch) bool {
+	for {
+		select {
+		case w.in <- b:
+			return true
+		default:
+		}
+		if since := w.sendSince.Load(); since != 0 && time.Since(time.Unix(0, since)) >= stuckSend {
+			return false
+		}
+		if w.wait == nil {
+			w.wait = time.NewTimer(stuckSend / 5)
+		} else {
+			w.wait.Reset(stuckSend / 5)
+		}
+		select {
+		case w.in <- b:
+			w.wait.Stop()
+			return true
+		case <-w.wait.C:
+		}
 	}
 }
 
@@ -457,28 +472,52 @@ func (w *worker) run() {
 		w.flushSpool()
 	}
 	for b := range w.in {
-		if b.ends != nil && b.start > w.next {
+		if w.leave() {
+			b.release() // it stays in the journal
+			continue
+		}
+		if b.ends != nil && b.start > w.next && w.j != nil {
 			w.catchUp(b.start) // chunks left in the journal while the queue was full
 		}
 		w.sendAll(b.recs, b.ends, b.at)
 		b.release()
-		if len(w.in) == 0 {
-			w.behind.Store(false)
-		}
 	}
-	// The queue is closed: p.end and w.j are settled.
+	// The queue is closed: p.end, p.count and w.j are settled.
 	if w.j != nil {
-		if w.next < w.p.end {
-			w.catchUp(w.p.end)
-		}
-		// Every record is resolved by now, unless reading back failed.
-		if err := w.j.Close(!w.unread); err != nil && w.res.JournalErr == nil {
-			w.res.JournalErr = err
+		if w.leave() {
+			// Interrupted or out of time: what was not taken stays in the
+			// journal, which the next run (or spool flush) moves into the
+			// spool, rather than being read back and spooled now, which
+			// could take long after a --timeout.
+			if left := w.p.count - w.taken; left > 0 {
+				w.res.Spooled += left
+				w.res.SpoolPath = w.j.Path()
+				if w.res.Err == nil {
+					w.res.Err = w.p.ctx.Err()
+				}
+			}
+			if err := w.j.Close(w.p.count == w.taken); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
+		} else {
+			if w.next < w.p.end {
+				w.catchUp(w.p.end)
+			}
+			// Every record is resolved by now, unless reading back failed.
+			if err := w.j.Close(!w.unread); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
 		}
 	}
 	if c, ok := w.t.Sink.(io.Closer); ok {
 		_ = c.Close()
 	}
+}
+
+// leave reports whether the run's remaining records are left in the journal
+// (the run is interrupted and the journal holds them all).
+func (w *worker) leave() bool {
+	return w.p.ctx.Err() != nil && w.j != nil && !w.jdead.Load() && !w.unread
 }
 
 // sendAll sends a chunk in the sink's batches.
@@ -517,14 +556,12 @@ func (w *worker) catchUp(to int64) {
 // are ambiguous, like an ambiguous failure: counts are not re-sent (unless
 // AtLeastOnce) and are reported as possibly lost.
 func (w *worker) recover() {
-	res, err := w.t.Spool.Recover(func(r metric.Record) bool {
-		return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
-	})
+	res, err := w.t.Spool.Recover(w.keepInFlight)
 	w.res.Recovered += res.Records
 	w.res.Lost += res.Dropped
 	w.res.Damaged += res.Damaged
 	if res.Records > 0 {
-		w.p.opts.Warn("%s: %s left by a killed run recovered from its journal", w.res.Name, plural(res.Records, "record"))
+		w.p.opts.Warn("%s: %s left in the journal of an earlier run (interrupted or killed) recovered", w.res.Name, plural(res.Records, "record"))
 	}
 	if res.Dropped > 0 {
 		w.p.opts.Warn("%s: %s a killed run was sending not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.Dropped, "count"))
@@ -532,6 +569,12 @@ func (w *worker) recover() {
 	if err != nil && w.res.SpoolErr == nil {
 		w.res.SpoolErr = fmt.Errorf("recovering journals: %w", err)
 	}
+}
+
+// keepInFlight says whether a record a killed run was sending (it may have
+// arrived) is sent again: the rule of an ambiguous failure.
+func (w *worker) keepInFlight(r metric.Record) bool {
+	return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
 }
 
 func plural(n int, what string) string {
@@ -544,12 +587,12 @@ func plural(n int, what string) string {
 // flushSpool sends what earlier runs spooled, before anything new.
 func (w *worker) flushSpool() {
 	var sendErr error
-	res, err := w.t.Spool.Flush(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
+	res, err := w.t.Spool.FlushKeep(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
 		if err := ctx.Err(); err != nil {
 			sendErr = err
 			return recs, err
 		}
-		err := w.t.Sink.Send(ctx, recs)
+		err := w.sinkSend(ctx, recs)
 		if err == nil {
 			return nil, nil
 		}
@@ -560,8 +603,12 @@ func (w *worker) flushSpool() {
 		w.res.Lost += len(lost)
 		w.res.Rejected += len(rejected)
 		return keep, err
-	})
+	}, w.keepInFlight)
 	w.res.FromSpool += res.Sent
+	if res.InFlightDropped > 0 {
+		w.res.Lost += res.InFlightDropped
+		w.p.opts.Warn("%s: %s a killed run was sending from the spool not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.InFlightDropped, "count"))
+	}
 	w.res.Damaged += res.Damaged
 	if res.Damaged > 0 {
 		w.p.opts.Warn("%s: %d damaged spool lines skipped in %s", w.res.Name, res.Damaged, w.t.Spool.Path())
@@ -599,6 +646,7 @@ func (w *worker) send(recs []metric.Record, ends []int64, at time.Time) {
 	if ends != nil {
 		end := ends[len(ends)-1]
 		w.next = end
+		w.taken += len(recs)
 		defer func() {
 			w.acked = end
 			w.mark(end, end)
@@ -616,7 +664,7 @@ func (w *worker) send(recs []metric.Record, ends []int64, at time.Time) {
 	if ends != nil {
 		w.mark(w.acked, ends[len(ends)-1])
 	}
-	err := w.t.Sink.Send(ctx, recs)
+	err := w.sinkSend(ctx, recs)
 	if err == nil {
 		w.res.Sent += len(recs)
 		return
@@ -628,6 +676,13 @@ func (w *worker) send(recs []metric.Record, ends []int64, at time.Time) {
 	w.res.Lost += len(lost)
 	w.res.Rejected += len(rejected)
 	w.spool(keep, at, err)
+}
+
+// sinkSend is Sink.Send, timed for waitForRoom.
+func (w *worker) sinkSend(ctx context.Context, recs []metric.Record) error {
+	w.sendSince.Store(time.Now().UnixNano())
+	defer w.sendSince.Store(0)
+	return w.t.Sink.Send(ctx, recs)
 }
 
 // mark records the journal's progress. A failure only means a crash would

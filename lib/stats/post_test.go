@@ -168,3 +168,34 @@ func TestPosterJournalKilled(t *testing.T) {
 	close(sink.open)
 	p.Close()
 }
+
+// An interrupted run (Ctrl-C, --timeout) leaves what it had not taken in its
+// journal, counted as spooled, instead of reading it all back into the spool
+// before it exits; the next run recovers it.
+func TestPosterJournalInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	sp := spool.ForDestination(dir, "fake", "gate")
+	sink := &gateSink{open: make(chan struct{})} // never opened: answers when the run is cancelled
+	ctx, cancel := context.WithCancel(context.Background())
+	p := NewPoster(ctx, PostOptions{Targets: []Target{{Sink: sink, Spool: sp}}, FlushEvery: -1, Chunk: 100, Journal: true})
+	const n = 5000
+	for i := 0; i < n; i++ {
+		p.Add(metric.Record{Name: "x", Kind: metric.Value, Value: float64(i)})
+	}
+	cancel()
+	res := p.Close().Targets[0]
+	if res.Sent != 0 || res.Spooled != n {
+		t.Fatalf("%+v", res)
+	}
+	st, err := sp.Status()
+	if err != nil || st.Records+st.Journaled != n || st.Journaled < n-100 {
+		t.Fatalf("spool %d records, journals %d (%v): want them all, most in the journal", st.Records, st.Journaled, err)
+	}
+	rr, err := sp.Recover(func(metric.Record) bool { return true })
+	if err != nil || rr.Records != st.Journaled || rr.InFlight != 0 {
+		t.Fatalf("%+v %v", rr, err)
+	}
+	if st, _ := sp.Status(); st.Records != n {
+		t.Fatalf("after recovery the spool holds %d", st.Records)
+	}
+}
