@@ -25,6 +25,7 @@ type global struct {
 	apiKey string
 	format string
 	rate   int
+	http   cli.API
 }
 
 func addGlobalFlags(g *global) {
@@ -32,6 +33,7 @@ func addGlobalFlags(g *global) {
 	pf.StringVar(&g.apiURL, "api-url", hc.DefaultAPIURL, "Healthchecks site root (self-hosted: your SITE_ROOT)")
 	pf.StringVar(&g.apiKey, "api-key", "", "Management API key (prefer $HC_API_KEY or file:/path: a key on the command line shows in ps)")
 	pf.IntVar(&g.rate, "rate-limit", hc.DefaultAPIRate, "API requests per minute at most (hosted limit: 100; 0 or -1: no limit)")
+	cli.AddAPIFlags(pf, "hcctl", &g.http, cli.OldAPINames{})
 	cli.EnvAlias(pf, "api-url", "HC_API_URL")
 	cli.EnvAlias(pf, "api-key", "HC_API_KEY")
 	cli.MarkSecret(pf, "api-key")
@@ -46,6 +48,9 @@ func addFormatFlag(cmd *cobra.Command, g *global, formats string) {
 
 // api returns a client for the API flags in force.
 func (g *global) api() (*hc.API, error) {
+	if err := g.http.Check(); err != nil {
+		return nil, err
+	}
 	if g.apiKey == "" {
 		return nil, cli.Usagef("no API key: set HC_API_KEY (or HCCTL_API_KEY, api-key in the config file, or --api-key file:/path)")
 	}
@@ -62,7 +67,9 @@ func (g *global) api() (*hc.API, error) {
 
 func (g *global) httpClient() *httpx.Client {
 	// httpx also hides a password in --api-url (basic auth on a self-hosted server).
-	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: g.root.Secrets()})
+	opts := g.http.Options("hcctl")
+	opts.Logger, opts.Secrets = g.root.Logger, g.root.Secrets()
+	return httpx.New(opts)
 }
 
 // outFormat resolves -f: table on a terminal, jsonl otherwise.

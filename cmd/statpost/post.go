@@ -33,8 +33,7 @@ type postOptions struct {
 	batch         int
 	flushInterval time.Duration
 	spoolDir      string
-	attemptTO     time.Duration
-	deadline      time.Duration
+	api           cli.API
 	statsdMTU     int
 	journal       bool
 	fsync         bool
@@ -70,8 +69,7 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
 	f.BoolVar(&o.journal, "journal", true, "journal every record read in the spool directory before sending it, so a kill -9 loses nothing read (--journal=false: memory only)")
 	f.BoolVar(&o.fsync, "fsync", false, "fsync the journal after every append: survive a power loss too, not only a kill -9 (slower)")
-	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
-	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
+	cli.AddAPIFlags(f, "statpost", &o.api, cli.OldAPINames{Timeout: "attempt-timeout", Deadline: "post-deadline"})
 	f.IntVar(&o.statsdMTU, "statsd-mtu", stats.StatsDMTU, "most bytes in one StatsD UDP datagram (1: one line per datagram, as most clients send)")
 	f.StringVar(&o.job, "job", "statpost", "pushgateway job name")
 	f.StringArrayVar(&o.labels, "label", nil, "pushgateway grouping label KEY=VALUE, repeatable")
@@ -97,12 +95,16 @@ func (o *postOptions) spoolDirectory() (string, error) {
 }
 
 func (o *postOptions) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: o.attemptTO, Deadline: o.deadline,
-		Logger: o.root.Logger, Secrets: o.root.Secrets()})
+	opts := o.api.Options("statpost")
+	opts.Logger, opts.Secrets = o.root.Logger, o.root.Secrets()
+	return httpx.New(opts)
 }
 
 // buildTargets makes the sinks named by --sink, each with its spool.
 func (o *postOptions) buildTargets() ([]stats.Target, error) {
+	if err := o.api.Check(); err != nil {
+		return nil, err
+	}
 	specs := o.sinks
 	if len(specs) == 0 {
 		specs = []string{"stathat"}
