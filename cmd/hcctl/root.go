@@ -32,7 +32,7 @@ ping endpoint (SITE_ROOT/ping), read as runwrap reads it.`,
 	g := &global{root: r}
 	addGlobalFlags(g)
 	r.Cmd.AddCommand(newChecksCmd(g), newEnsureCmd(g), newApplyCmd(g), newPingsCmd(g), newFlipsCmd(g),
-		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g))
+		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g), newDiscoverCmd(g))
 	return r
 }
 

@@ -5,15 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/pgdash"
 	"github.com/cronkit/cronkit/lib/pgstat"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
@@ -88,17 +87,9 @@ func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
 
 func runReport(ctx context.Context, r *cli.Root, o *reportOptions) (err error) {
 	env := r.Env
-	format := o.format
-	if format == "" {
-		format = "json"
-		if cli.IsTerminal(env.Stdout) {
-			format = "text"
-		}
-	}
-	switch format {
-	case "text", "json", "metrics":
-	default:
-		return cli.Usagef("-f %q: want text, json or metrics", format)
+	format, err := o.outputFormat(env.Stdout)
+	if err != nil {
+		return err
 	}
 	if format == "metrics" {
 		// Say it in the stream too: `pgreport -f metrics | statpost` under
@@ -118,71 +109,92 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) (err error) {
 	if o.sqlLength < 1 || o.statementsLimit < 1 || o.top < 1 {
 		return cli.Usagef("--sql-length, --statements-limit and --top must be positive")
 	}
-
 	var rep *pgstat.Report
 	var collectErr error
 	if o.input != "" {
 		if len(o.dbnames) > 0 || o.allDBs {
 			return cli.Usagef("--input re-renders a saved report: no database names or --all-dbs")
 		}
-		var err error
 		if rep, err = readReport(o.input, env.Stdin); err != nil {
 			return err
 		}
-	} else {
-		timeouts, err := parseSectionTimeouts(o.sectionTimeouts)
-		if err != nil {
-			return err
-		}
-		// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
-		if _, err := o.conn.Config(""); err != nil {
-			return cli.WithCode(cli.ExitUsage, err)
-		}
-		if o.prompt {
-			pw, err := promptPassword(env.Stderr)
-			if err != nil {
-				return err
-			}
-			o.conn.Password = pw
-		}
-		o.conn.AppName = "pgreport/" + version.String()
-		copts := pgstat.Options{
-			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
-			StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
-			UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
-		}
-		rep, collectErr = pgstat.Collect(ctx, copts)
-		if rep == nil {
-			// Nothing to show: the first connection failed. Exit 1, stdout untouched.
-			return collectErr
-		}
+	} else if rep, collectErr = collect(ctx, r, o, format); rep == nil {
+		// Nothing to show: the first connection failed. Exit 1, stdout untouched.
+		return collectErr
 	}
-
 	// The report is complete here: an unreachable server returned above with
-	// nothing written. JSON and metrics stream (a big catalog's report is
-	// tens of MB); text is small and written at once.
-	var werr error
-	switch format {
-	case "json":
-		werr = pgstat.WriteJSON(env.Stdout, rep)
-	case "text":
-		var out bytes.Buffer
-		if werr = pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); werr == nil {
-			_, werr = env.Stdout.Write(out.Bytes())
-		}
-	case "metrics":
-		w := metric.NewWriter(env.Stdout)
-		if werr = pgstat.EachMetric(rep, o.metrics, w.Write); werr == nil {
-			werr = w.Flush()
-		}
-	}
-	if werr != nil {
-		return werr
+	// nothing written.
+	if err := o.write(env.Stdout, rep, format); err != nil {
+		return err
 	}
 	if collectErr != nil {
 		return partialError(rep, collectErr)
 	}
 	return nil
+}
+
+// outputFormat is -f, or its default: text on a terminal, else JSON.
+func (o *reportOptions) outputFormat(stdout io.Writer) (string, error) {
+	format := o.format
+	if format == "" {
+		format = "json"
+		if cli.IsTerminal(stdout) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text", "json", "metrics":
+		return format, nil
+	}
+	return "", cli.Usagef("-f %q: want text, json or metrics", format)
+}
+
+// collect connects and collects the report. A nil report means nothing to
+// show (usage error, or the first connection failed); with a report, the
+// error is the sections that failed.
+func collect(ctx context.Context, r *cli.Root, o *reportOptions, format string) (*pgstat.Report, error) {
+	timeouts, err := parseSectionTimeouts(o.sectionTimeouts)
+	if err != nil {
+		return nil, err
+	}
+	// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
+	if _, err := o.conn.Config(""); err != nil {
+		return nil, cli.WithCode(cli.ExitUsage, err)
+	}
+	if o.prompt {
+		pw, err := promptPassword(r.Env.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		o.conn.Password = pw
+	}
+	o.conn.AppName = "pgreport/" + version.String()
+	return pgstat.Collect(ctx, pgstat.Options{
+		Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
+		StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
+		UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
+	})
+}
+
+// write renders the report. JSON and metrics stream (a big catalog's report
+// is tens of MB); text is small and written at once.
+func (o *reportOptions) write(w io.Writer, rep *pgstat.Report, format string) error {
+	switch format {
+	case "json":
+		return pgstat.WriteJSON(w, rep)
+	case "text":
+		var out bytes.Buffer
+		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); err != nil {
+			return err
+		}
+		_, err := w.Write(out.Bytes())
+		return err
+	}
+	mw := metric.NewWriter(w)
+	if err := pgstat.EachMetric(rep, o.metrics, mw.Write); err != nil {
+		return err
+	}
+	return mw.Flush()
 }
 
 // writeErrorRecord ends the metric records with an error record carrying the
@@ -233,43 +245,17 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 
 // readReport loads a saved JSON report (pgreport's or pgmetrics').
 func readReport(path string, stdin io.Reader) (*pgstat.Report, error) {
-	var b []byte
-	var err error
-	name := path
-	if path == "-" {
-		name = "stdin"
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	name, b, err := readInput(path, stdin)
 	if err != nil {
 		return nil, cli.Usagef("--input: %v", err)
 	}
 	var rep pgstat.Report
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&rep); err != nil {
-		return nil, cli.Usagef("%s: not a JSON report: %s", name, jsonErr(b, err))
+		return nil, cli.Usagef("%s: not a JSON report: %s", name, pgdash.JSONErrorLine(b, err))
 	}
 	if !strings.HasPrefix(rep.Meta.Version, "1.") {
 		return nil, cli.Usagef("%s: not a pgreport/pgmetrics report (meta.version %q, want 1.x)", name, rep.Meta.Version)
 	}
 	return &rep, nil
-}
-
-// jsonErr adds a line number to a JSON syntax error.
-func jsonErr(b []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	off := int64(-1)
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 || off > int64(len(b)) {
-		return err.Error()
-	}
-	line := bytes.Count(b[:off], []byte("\n")) + 1
-	return fmt.Sprintf("line %d: %v", line, err)
 }

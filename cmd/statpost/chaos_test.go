@@ -10,38 +10,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
 
-var (
-	builtOnce sync.Once
-	builtPath string
-	builtErr  error
-)
-
-// statpostBinary builds the real statpost once per test binary.
-func statpostBinary(t *testing.T) string {
+// buildStatpost builds the real statpost binary for the test.
+func buildStatpost(t *testing.T) string {
 	t.Helper()
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "statpost-bin-")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtPath = filepath.Join(dir, "statpost")
-		out, err := exec.Command("go", "build", "-o", builtPath, ".").CombinedOutput()
-		if err != nil {
-			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtErr != nil {
-		t.Fatal(builtErr)
+	bin := filepath.Join(t.TempDir(), "statpost")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtPath
+	return bin
 }
 
 // TestChaosKill9 (issue 13 item 5): statpost, the real binary, is killed
@@ -59,14 +41,22 @@ func statpostBinary(t *testing.T) string {
 // final drain or after a normal exit. No sleep orders anything: the test
 // waits on the fake's point count and on the journal's contents.
 //
-// The runs pass --at-least-once: records a killed run was sending are then
-// re-sent, counts included (without it, counts in flight at the kill are
-// reported as possibly lost instead: TestJournalRecover in lib/spool).
+// Two streams: counts and values alternating, with --at-least-once, so that
+// the counts a killed run was sending are re-sent too; and values only with
+// the default flags, which re-send values (a StatHat value is safe to send
+// twice) but not counts (without --at-least-once the counts in flight at a
+// kill are reported as possibly lost instead: TestJournalRecover and
+// TestFlushInFlight in lib/spool).
 func TestChaosKill9(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and kills the real binary 20 times")
+		t.Skip("builds and kills the real binary 20 times a stream")
 	}
-	bin := statpostBinary(t)
+	bin := buildStatpost(t)
+	t.Run("counts and values, at least once", func(t *testing.T) { chaos(t, bin, true) })
+	t.Run("values, default flags", func(t *testing.T) { chaos(t, bin, false) })
+}
+
+func chaos(t *testing.T, bin string, atLeastOnce bool) {
 	fake := fakestathat.New(fakestathat.Options{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ez" {
@@ -81,8 +71,11 @@ func TestChaosKill9(t *testing.T) {
 	state := t.TempDir()
 	dir := filepath.Join(state, "cronkit", "statpost")
 	env := append(os.Environ(), "XDG_STATE_HOME="+state, "STATHAT_EZKEY=chaos-key", "HOME="+state)
-	args := []string{"--api-url", srv.URL, "--batch", "100", "--flush-interval", "50ms", "--at-least-once",
+	args := []string{"--api-url", srv.URL, "--batch", "100", "--flush-interval", "50ms",
 		"--attempt-timeout", "2s", "--post-deadline", "5s"}
+	if atLeastOnce {
+		args = append(args, "--at-least-once")
+	}
 	rng := rand.New(rand.NewPCG(13, uint64(time.Now().UnixNano())))
 
 	points := func() int { _, n := fake.Counts(); return n }
@@ -109,9 +102,9 @@ func TestChaosKill9(t *testing.T) {
 		before := points()
 		var b strings.Builder
 		for i := 0; i < k; i++ {
-			// even: a count, odd: a value; the sequence number is the value
+			// a count or a value; the sequence number is the value
 			kind := "count"
-			if seq%2 == 1 {
+			if seq%2 == 1 || !atLeastOnce {
 				kind = "value"
 			}
 			fmt.Fprintf(&b, "{\"name\":\"chaos.%s\",\"kind\":%q,\"value\":%d,\"time\":%d}\n", kind, kind, seq, 1700000000+seq%1000)

@@ -540,6 +540,15 @@ func validateSpec(spec map[string]any) string {
 			case "cron":
 				// cronsim wants exactly five fields: it has no @-macros
 				// ("@daily" is one field, "Wrong number of fields").
+				// A valid OnCalendar schedule is taken as v3.1+ takes it
+				// (guess_kind: anything but one line of five fields;
+				// oncalendar.md "Healthchecks"); anything invalid keeps
+				// v2.10's answer, which the captures hold.
+				if cron.Kind(s) == "oncalendar" && !strings.HasPrefix(strings.TrimSpace(s), "@") {
+					if e, err := cron.ParseAny(s); err == nil && !e.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+						break
+					}
+				}
 				if _, err := cron.Parse(s); err != nil || len(strings.Fields(s)) != 5 {
 					return p.name + " is not a valid cron expression"
 				}

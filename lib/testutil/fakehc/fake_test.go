@@ -270,6 +270,9 @@ func TestValidation(t *testing.T) {
 		{`{"schedule": "0 0 31 2 *"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
 		// cronsim splits on blanks and wants five fields: it has no @-macros.
 		{`{"schedule": "@daily"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
+		// OnCalendar (v3.1+) must parse and elapse after 2000 (oncalendar.md).
+		{`{"schedule": "*-02-30"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
+		{`{"schedule": "Mon..Fri 25:00"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
 		{`[1]`, `{"error": "json validation error: value is not an object"}`},
 		{`{"channels": ",a"}`, `{"error": "empty channel identifier"}`},
 	}
@@ -281,6 +284,16 @@ func TestValidation(t *testing.T) {
 	}
 	if len(f.Checks()) != 0 {
 		t.Error("an invalid create stored a check")
+	}
+}
+
+// TestOnCalendarSchedule: a valid OnCalendar schedule (one or several
+// lines) is stored and shown as given, as Healthchecks v3.1+ does.
+func TestOnCalendarSchedule(t *testing.T) {
+	f := Start(t, Options{})
+	code, _, body := do(t, "POST", f.URL+"/api/v3/checks/", DefaultAPIKey, `{"name": "t", "schedule": "Mon..Fri 02:00\nSat 04:00 UTC", "tz": "Europe/Riga"}`)
+	if code != 201 || !strings.Contains(body, `"schedule": "Mon..Fri 02:00\nSat 04:00 UTC", "tz": "Europe/Riga"`) {
+		t.Fatalf("%d %s", code, body)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package wrap
 
 import (
 	"crypto/sha256"
@@ -13,17 +13,11 @@ import (
 	"github.com/cronkit/cronkit/lib/runner"
 )
 
-// selfHostedBodyLimit is what a self-hosted Healthchecks keeps of a ping
-// body by default (PING_BODY_LIMIT, reference/healthchecks-api.md §2.4). The
-// server keeps the *first* bytes, so a longer body loses its end, the exit
-// line included: until a server has said its limit, bodies fit this.
-const selfHostedBodyLimit = 10_000
-
 // learnedLimit is the Ping-Body-Limit an endpoint announced, kept in the
 // state directory for runs that do not learn it (--no-start-ping, or a
 // start ping that failed).
 type learnedLimit struct {
-	Endpoint string `json:"endpoint"` // no key, password or query (hc.PingClient.Endpoint)
+	Endpoint string `json:"endpoint"` // no key, password or query (Config.Endpoint)
 	Limit    int    `json:"ping_body_limit"`
 }
 
@@ -62,25 +56,25 @@ func saveLimit(dir, endpoint string, n int) error {
 // --ping-body-limit (the user's word), else the limit learned earlier for
 // this endpoint, else the self-hosted default.
 func (w *wrapper) unknownLimit() int {
-	o := w.o
-	if o.bodyLimitSet {
-		return o.bodyLimit()
+	c := &w.c
+	if c.BodyLimitSet {
+		return c.bodyLimit()
 	}
 	w.mu.Lock()
 	n := w.learned
 	w.mu.Unlock()
 	if n == 0 {
-		if dir, err := runner.StateDir(o.root.Env.Getenv); err == nil {
-			n, err = loadLimit(dir, w.pc.Endpoint())
+		if dir, err := runner.StateDir(w.getenv); err == nil {
+			n, err = loadLimit(dir, c.Endpoint)
 			if err != nil {
-				o.root.Logger.Info("ping body limit not read", "err", err)
+				c.Logger.Info("ping body limit not read", "err", err)
 			}
 		}
 	}
 	if n <= 0 {
-		return selfHostedBodyLimit
+		return SelfHostedBodyLimit
 	}
-	return min(n, maxBodyLimit)
+	return min(n, MaxBodyLimit)
 }
 
 // rememberLimit keeps the limit a server announced, in the state directory
@@ -93,16 +87,15 @@ func (w *wrapper) rememberLimit(n int) {
 	if same {
 		return
 	}
-	o := w.o
-	dir, err := runner.StateDir(o.root.Env.Getenv)
+	dir, err := runner.StateDir(w.getenv)
 	if err != nil {
 		return
 	}
-	ep := w.pc.Endpoint()
+	ep := w.c.Endpoint
 	if old, err := loadLimit(dir, ep); err == nil && old == n {
 		return
 	}
 	if err := saveLimit(dir, ep, n); err != nil {
-		o.root.Logger.Info("ping body limit not saved", "err", err)
+		w.c.Logger.Info("ping body limit not saved", "err", err)
 	}
 }
