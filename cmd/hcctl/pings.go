@@ -84,7 +84,7 @@ func runPings(ctx context.Context, o *pingsOptions) (err error) {
 	w := o.g.root.Env.Stdout
 	switch format {
 	case "json", "jsonl":
-		return writeList(w, format, pings)
+		return hc.WriteList(w, format, pings)
 	case "metrics":
 		return writePingMetrics(w, c, pings)
 	}
@@ -117,7 +117,7 @@ func writePingMetrics(w io.Writer, c hc.Check, pings []hc.APIPing) error {
 // §3.2, captures "List pings"): no exit status, which a ping to /N turns
 // into its type (fail, or success for 0).
 func writePingTable(w io.Writer, pings []hc.APIPing) error {
-	t := newTable(w, "N", "TYPE", "TIME", "DURATION", "METHOD", "BODY", "UA")
+	t := hc.NewTable(w, "N", "TYPE", "TIME", "DURATION", "METHOD", "BODY", "UA")
 	for _, p := range pings {
 		dur, body := "", "no"
 		if p.Duration != nil {
@@ -126,9 +126,9 @@ func writePingTable(w io.Writer, pings []hc.APIPing) error {
 		if p.BodyURL != nil {
 			body = "yes"
 		}
-		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
+		t.Row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // writeErrorRecord says in the stream that the list failed (issue 13):

@@ -94,7 +94,7 @@ func (o *postOptions) spoolDirectory() (string, error) {
 }
 
 func (o *postOptions) httpClient() *httpx.Client {
-	opts := o.api.Options("statpost")
+	opts := httpx.Options{Tool: "statpost", AttemptTimeout: o.api.Timeout, Deadline: o.api.Deadline, RetryMax: o.api.RetryMax()}
 	opts.Logger, opts.Secrets = o.root.Logger, o.root.Secrets()
 	return httpx.New(opts)
 }

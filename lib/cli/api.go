@@ -3,7 +3,6 @@ package cli
 import (
 	"time"
 
-	"github.com/cronkit/cronkit/lib/httpx"
 	"github.com/spf13/pflag"
 )
 
@@ -88,11 +87,12 @@ func (p API) Check() error {
 	return nil
 }
 
-// Options is the httpx policy for p; the caller adds Logger, Secrets and the like.
-func (p API) Options(tool string) httpx.Options {
-	retries := p.Retries
-	if retries == 0 {
-		retries = -1 // httpx: 0 means its default
+// RetryMax is Retries as httpx.Options wants it: 0 retries is -1 there (0
+// means httpx's default). lib/cli does not import lib/httpx (docs/architecture.md):
+// the command builds its httpx.Options from Timeout, Deadline and RetryMax.
+func (p API) RetryMax() int {
+	if p.Retries == 0 {
+		return -1
 	}
-	return httpx.Options{Tool: tool, AttemptTimeout: p.Timeout, Deadline: p.Deadline, RetryMax: retries}
+	return p.Retries
 }

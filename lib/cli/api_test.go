@@ -107,8 +107,10 @@ func TestAPICheckOptions(t *testing.T) {
 	if d := APIDefaults("runwrap"); d.Retries != 2 || d.Timeout != 5*time.Second {
 		t.Errorf("runwrap defaults %+v, want runitor's", d)
 	}
-	o := API{Retries: 0, Timeout: time.Second, Deadline: 2 * time.Second}.Options("x")
-	if o.RetryMax != -1 || o.AttemptTimeout != time.Second || o.Deadline != 2*time.Second || o.Tool != "x" {
-		t.Errorf("Options: %+v (0 retries must be none, not httpx's default)", o)
+	if r := (API{Retries: 0}).RetryMax(); r != -1 {
+		t.Errorf("RetryMax of 0 retries = %d, want -1 (none, not httpx's default)", r)
+	}
+	if r := (API{Retries: 3}).RetryMax(); r != 3 {
+		t.Errorf("RetryMax of 3 retries = %d", r)
 	}
 }
