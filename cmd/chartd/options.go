@@ -28,6 +28,8 @@ type chartOptions struct {
 	onlyLeft      bool
 	onlyRight     bool
 	tz            string
+	spark         bool
+	noLegend      bool
 
 	png    bool
 	scale  float64
@@ -53,6 +55,8 @@ func (o *chartOptions) addChartFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.onlyLeft, "ol", false, "label only the left y axis: ol=1")
 	fs.BoolVar(&o.onlyRight, "or", false, "label only the right y axis: or=1")
 	fs.StringVar(&o.tz, "tz", "", "IANA time zone of the x axis times (default UTC): tz")
+	fs.BoolVar(&o.spark, "spark", false, "sparkline: the lines alone, no labels, title or legend: spark=1 (extension)")
+	fs.BoolVar(&o.noLegend, "no-legend", false, "no legend naming several series (stdin data: l0..l4)")
 }
 
 func (o *chartOptions) addOutputFlags(fs *pflag.FlagSet, withURL bool) {
@@ -67,7 +71,10 @@ func (o *chartOptions) addOutputFlags(fs *pflag.FlagSet, withURL bool) {
 // chartOpts turns the flags into lib/chart's options for stdin data.
 func (o *chartOptions) chartOpts() (chart.ChartOptions, error) {
 	c := chart.ChartOptions{W: o.width, H: o.height, Title: o.title, Step: o.step, HL: o.hl,
-		OnlyLeft: o.onlyLeft, OnlyRight: o.onlyRight, TZ: o.tz}
+		OnlyLeft: o.onlyLeft, OnlyRight: o.onlyRight, TZ: o.tz, Spark: o.spark, NoLegend: o.noLegend,
+		Downsampled: func(name string, from, to int) {
+			o.root.Logger.Info("downsampled (LTTB)", "series", name, "points", from, "drawn", to)
+		}}
 	for _, f := range []struct {
 		name, val string
 		dst       **float64
@@ -103,6 +110,7 @@ func (o *chartOptions) overrides() string {
 	add("ol", "ol", boolParam(o.onlyLeft))
 	add("or", "or", boolParam(o.onlyRight))
 	add("tz", "tz", urlQueryEscape(o.tz))
+	add("spark", "spark", boolParam(o.spark))
 	return b.String()
 }
 

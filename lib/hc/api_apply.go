@@ -280,13 +280,15 @@ func ValidateSpec(s *CheckSpec) error {
 		}
 	}
 	if s.Schedule != nil {
-		sched, err := cron.Parse(*s.Schedule)
+		// Healthchecks (v3.1+) takes a cron expression or OnCalendar lines and
+		// tells them apart as cron.Kind does (its guess_kind).
+		sched, err := cron.ParseAny(*s.Schedule)
 		if err != nil {
 			return fmt.Errorf("schedule %q: %v", *s.Schedule, err)
 		}
-		// Healthchecks evaluates schedules with cronsim, which takes five
-		// fields and no @-macros: send a macro expanded.
-		if len(strings.Fields(*s.Schedule)) != 5 {
+		// Its cron evaluator (cronsim) takes five fields and no @-macros:
+		// send a macro expanded.
+		if cron.Kind(*s.Schedule) == "cron" && len(strings.Fields(*s.Schedule)) != 5 {
 			x := sched.String()
 			s.Schedule = &x
 		}
@@ -533,17 +535,21 @@ func diffCheck(s CheckSpec, c Check, channels []Channel) (CheckSpec, []FieldDiff
 	return u, diffs, nil
 }
 
-// sameSchedule reports whether two cron expressions have the same fields:
-// spacing and the case of names do not make a change worth a write.
+// sameSchedule reports whether two schedules (cron or OnCalendar) are the
+// same once normalised: spacing and the case of names do not make a change
+// worth a write.
 func sameSchedule(a, b string) bool {
 	if a == b {
 		return true
 	}
-	sa, err := cron.Parse(a)
+	if cron.Kind(a) != cron.Kind(b) {
+		return false
+	}
+	sa, err := cron.ParseAny(a)
 	if err != nil {
 		return false
 	}
-	sb, err := cron.Parse(b)
+	sb, err := cron.ParseAny(b)
 	return err == nil && sa.String() == sb.String()
 }
 

@@ -342,3 +342,53 @@ func TestPlanChecksChannels(t *testing.T) {
 		t.Errorf("known channels: %v %+v", err, p)
 	}
 }
+
+// Healthchecks v3.1+ takes OnCalendar schedules beside cron and tells them
+// apart by shape (reference/healthchecks-api.md, guess_kind; reference/oncalendar.md).
+func TestValidateSpecSchedules(t *testing.T) {
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "*/5 * * * *", want: "*/5 * * * *"},
+		{in: "@daily", want: "0 0 * * *"},
+		{in: "Mon..Fri *-*-* 09:00:00", want: "Mon..Fri *-*-* 09:00:00"},
+		{in: "daily", want: "daily"},
+		{in: "*-*-* 02:30\n*-*-* 14:30", want: "*-*-* 02:30\n*-*-* 14:30"},
+		{in: "0 0 31 2 *", err: "never occurs"},
+		{in: "Fooday *-*-* 09:00", err: "schedule"},
+	} {
+		s := &CheckSpec{Schedule: str(tc.in)}
+		err := ValidateSpec(s)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if *s.Schedule != tc.want {
+			t.Errorf("%q sent as %q, want %q", tc.in, *s.Schedule, tc.want)
+		}
+	}
+}
+
+func TestSameScheduleOnCalendar(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"*/5 * * * *", "*/5  *  * * *", true},
+		{"daily", "*-*-* 00:00:00", true},
+		{"Mon *-*-* 09:00", "mon *-*-* 09:00:00", true},
+		{"daily", "0 0 * * *", false}, // same times, another kind: the server stores what it is sent
+		{"*-*-* 09:00", "*-*-* 10:00", false},
+	} {
+		if got := sameSchedule(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameSchedule(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}
