@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cronkit/cronkit/lib/cli"
 )
 
 // apiHold is how long the stalling server holds a request before it
@@ -16,21 +18,28 @@ import (
 // client shows as an answered request.
 const apiHold = 4 * time.Second
 
-// APIRun runs tool once against url with args and the environment env,
-// and returns when it has exited. Its exit code does not matter here.
-type APIRun func(t *testing.T, url string, env map[string]string, args []string)
+// APITool is a tool under TestAPIFlags.
+type APITool struct {
+	Name  string      // binding name: statpost, hcctl...
+	Old   APIOldNames // its hidden old spellings
+	Stdin string
+	// Args is the command line before the flags under test; "{url}" in an
+	// argument is replaced by the stalling server's URL. After follows them.
+	Args, After []string
+	Root        func(*cli.Env) *cli.Root // the tool's newRoot: it runs in-process
+}
 
 // APIOldNames are a tool's hidden old spellings of --api-retries,
 // --api-timeout and --api-deadline ("" for none).
 type APIOldNames struct{ Retries, Timeout, Deadline string }
 
-// TestAPIFlags checks that tool (its binding name: statpost, hcctl...)
-// accepts --api-retries, --api-timeout and --api-deadline, the hidden old
+// TestAPIFlags checks that a tool accepts --api-retries, --api-timeout and --api-deadline, the hidden old
 // names and the environment variables of both, and that the values reach
 // its HTTP client: against a server that stalls every request, the number
 // of attempts the client gave up on is --api-retries + 1 when
 // --api-timeout ends each, and 1 when --api-deadline ends the first.
-func TestAPIFlags(t *testing.T, tool string, old APIOldNames, run APIRun) {
+func TestAPIFlags(t *testing.T, at APITool) {
+	tool, old := at.Name, at.Old
 	env := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -77,7 +86,14 @@ func TestAPIFlags(t *testing.T, tool string, old APIOldNames, run APIRun) {
 					w.WriteHeader(http.StatusServiceUnavailable)
 				}
 			}))
-			run(t, srv.URL, c.env, c.args)
+			var args []string
+			for _, a := range at.Args {
+				args = append(args, strings.ReplaceAll(a, "{url}", srv.URL))
+			}
+			args = append(append(args, c.args...), at.After...)
+			// The exit code does not matter here: the attempts do.
+			cli.Execute(at.Root(&cli.Env{Stdin: strings.NewReader(at.Stdin), Stdout: io.Discard, Stderr: io.Discard,
+				LookupEnv: func(k string) (string, bool) { v, ok := c.env[k]; return v, ok }}), args)
 			srv.Close() // waits for every handler: the counts are final
 			if a, n := abandoned.Load(), answered.Load(); int(a) != c.attempts || n != 0 {
 				t.Errorf("%s: %d attempts given up, %d answered; want %d given up, none answered", tool, a, n, c.attempts)
