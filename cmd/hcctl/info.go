@@ -93,34 +93,37 @@ func newChannelsCmd(g *global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := g.root.Context(cmd.Context())
 			defer cancel()
-			format, err := g.outFormat("table", "json", "jsonl")
-			if err != nil {
-				return err
-			}
-			a, err := g.api()
-			if err != nil {
-				return err
-			}
-			chs, err := a.Channels(ctx)
-			if err != nil {
-				return apiErr(err)
-			}
-			if format != "table" {
-				return hc.WriteList(g.root.Env.Stdout, format, chs)
-			}
-			t := hc.NewTable(g.root.Env.Stdout, "ID", "NAME", "KIND")
-			for _, c := range chs {
-				t.Row(c.ID, c.Name, c.Kind)
-			}
-			return t.Flush()
+			return runChannels(ctx, g)
 		},
 	}
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
 }
 
+func runChannels(ctx context.Context, g *global) error {
+	format, err := g.outFormat("table", "json", "jsonl")
+	if err != nil {
+		return err
+	}
+	a, err := g.api()
+	if err != nil {
+		return err
+	}
+	chs, err := a.Channels(ctx)
+	if err != nil {
+		return apiErr(err)
+	}
+	return hc.WriteChannels(g.root.Env.Stdout, format, chs)
+}
+
+// badgesOptions is hcctl badges.
+type badgesOptions struct {
+	g   *global
+	all bool
+}
+
 func newBadgesCmd(g *global) *cobra.Command {
-	var all bool
+	o := &badgesOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "badges",
 		Short: "List the project's status badge URLs, by tag",
@@ -132,52 +135,29 @@ shows the two-state (up/down) SVG and JSON badges; --all adds the three-state
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := g.root.Context(cmd.Context())
 			defer cancel()
-			format, err := g.outFormat("table", "json", "jsonl")
-			if err != nil {
-				return err
-			}
-			a, err := g.api()
-			if err != nil {
-				return err
-			}
-			badges, err := a.Badges(ctx)
-			if err != nil {
-				return apiErr(err)
-			}
-			w := g.root.Env.Stdout
-			tags := hc.SortedBadgeTags(badges)
-			switch format {
-			case "json":
-				return hc.WriteJSON(w, format, badges)
-			case "jsonl":
-				for _, tag := range tags {
-					if err := hc.WriteJSON(w, format, struct {
-						Tag string `json:"tag"`
-						hc.Badge
-					}{tag, badges[tag]}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			t := hc.NewTable(w, "TAG", "FORMAT", "URL")
-			for _, tag := range tags {
-				b := badges[tag]
-				rows := [][2]string{{"svg", b.SVG}, {"json", b.JSON}}
-				if all {
-					rows = append(rows, [2]string{"svg3", b.SVG3}, [2]string{"json3", b.JSON3}, [2]string{"shields", b.Shields}, [2]string{"shields3", b.Shields3})
-				}
-				for _, r := range rows {
-					t.Row(tag, r[0], r[1])
-				}
-			}
-			return t.Flush()
+			return runBadges(ctx, o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "every badge format in the table")
+	cmd.Flags().BoolVar(&o.all, "all", false, "every badge format in the table")
 	noEnv(cmd.Flags(), "all")
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
+}
+
+func runBadges(ctx context.Context, o *badgesOptions) error {
+	format, err := o.g.outFormat("table", "json", "jsonl")
+	if err != nil {
+		return err
+	}
+	a, err := o.g.api()
+	if err != nil {
+		return err
+	}
+	badges, err := a.Badges(ctx)
+	if err != nil {
+		return apiErr(err)
+	}
+	return hc.WriteBadges(o.g.root.Env.Stdout, format, badges, o.all)
 }
 
 // statusOptions is hcctl status.

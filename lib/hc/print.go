@@ -191,3 +191,48 @@ func WriteStatus(w io.Writer, format string, checks []Check) error {
 	}
 	return t.Flush()
 }
+
+// WriteChannels writes the project's integrations.
+func WriteChannels(w io.Writer, format string, chs []Channel) error {
+	if format != "table" {
+		return WriteList(w, format, chs)
+	}
+	t := NewTable(w, "ID", "NAME", "KIND")
+	for _, c := range chs {
+		t.Row(c.ID, c.Name, c.Kind)
+	}
+	return t.Flush()
+}
+
+// WriteBadges writes the badge URLs by tag: one JSON object (json), one
+// object a tag (jsonl), or the SVG and JSON badges a row each (table; all:
+// the three-state and Shields.io ones too).
+func WriteBadges(w io.Writer, format string, badges map[string]Badge, all bool) error {
+	tags := SortedBadgeTags(badges)
+	switch format {
+	case "json":
+		return WriteJSON(w, format, badges)
+	case "jsonl":
+		for _, tag := range tags {
+			if err := WriteJSON(w, format, struct {
+				Tag string `json:"tag"`
+				Badge
+			}{tag, badges[tag]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	t := NewTable(w, "TAG", "FORMAT", "URL")
+	for _, tag := range tags {
+		b := badges[tag]
+		rows := [][2]string{{"svg", b.SVG}, {"json", b.JSON}}
+		if all {
+			rows = append(rows, [2]string{"svg3", b.SVG3}, [2]string{"json3", b.JSON3}, [2]string{"shields", b.Shields}, [2]string{"shields3", b.Shields3})
+		}
+		for _, r := range rows {
+			t.Row(tag, r[0], r[1])
+		}
+	}
+	return t.Flush()
+}

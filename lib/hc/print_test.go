@@ -83,3 +83,29 @@ func TestWriteFlipsStatus(t *testing.T) {
 		t.Errorf("status table: %q %v", b.String(), err)
 	}
 }
+
+func TestWriteChannelsBadges(t *testing.T) {
+	var b strings.Builder
+	if err := WriteChannels(&b, "table", []Channel{{ID: "c1", Name: "Ops mail", Kind: "email"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "ID  NAME      KIND\nc1  Ops mail  email\n"; b.String() != want {
+		t.Errorf("channels:\n%s", b.String())
+	}
+	badges := map[string]Badge{"prod": {SVG: "s", JSON: "j", Shields: "sh"}, "*": {SVG: "S", JSON: "J"}}
+	b.Reset()
+	if err := WriteBadges(&b, "table", badges, false); err != nil {
+		t.Fatal(err)
+	}
+	if want := "TAG   FORMAT  URL\nprod  svg     s\nprod  json    j\n*     svg     S\n*     json    J\n"; b.String() != want {
+		t.Errorf("badges:\n%q", b.String())
+	}
+	b.Reset()
+	if err := WriteBadges(&b, "table", badges, true); err != nil || strings.Count(b.String(), "\n") != 13 || !strings.Contains(b.String(), "prod  shields   sh\n") {
+		t.Errorf("badges --all:\n%s", b.String())
+	}
+	b.Reset()
+	if err := WriteBadges(&b, "jsonl", badges, false); err != nil || !strings.HasPrefix(b.String(), `{"tag":"prod","svg":"s"`) || strings.Count(b.String(), "\n") != 2 {
+		t.Errorf("badges jsonl:\n%s", b.String())
+	}
+}
