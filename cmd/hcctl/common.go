@@ -61,6 +61,16 @@ func (g *global) api() (*hc.API, error) {
 	return a, nil
 }
 
+// listAPI resolves -f for a list (table, json or jsonl), then the API client.
+func (g *global) listAPI() (string, *hc.API, error) {
+	format, err := g.outFormat("table", "json", "jsonl")
+	if err != nil {
+		return "", nil, err
+	}
+	a, err := g.api()
+	return format, a, err
+}
+
 func (g *global) httpClient() *httpx.Client {
 	// httpx also hides a password in --api-url (basic auth on a self-hosted server).
 	opts := httpx.Options{Tool: "hcctl", AttemptTimeout: g.http.Timeout, Deadline: g.http.Deadline, RetryMax: g.http.RetryMax()}

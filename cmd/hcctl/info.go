@@ -101,11 +101,7 @@ func newChannelsCmd(g *global) *cobra.Command {
 }
 
 func runChannels(ctx context.Context, g *global) error {
-	format, err := g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	a, err := g.api()
+	format, a, err := g.listAPI()
 	if err != nil {
 		return err
 	}
@@ -145,11 +141,7 @@ shows the two-state (up/down) SVG and JSON badges; --all adds the three-state
 }
 
 func runBadges(ctx context.Context, o *badgesOptions) error {
-	format, err := o.g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	a, err := o.g.api()
+	format, a, err := o.g.listAPI()
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func (o *pushOptions) validate() error {
 	case o.apiKey == "":
 		return cli.Usagef("no API key: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)")
 	case o.retries < 0:
-		return cli.Usagef("--retries must not be negative")
+		return cli.Usagef("--api-retries must not be negative")
 	}
 	return nil
 }
