@@ -33,6 +33,10 @@ const (
 	annotSecret = "cronkit.secret" // value is a secret: redacted from errors, file mode checked
 	annotNoEnv  = "cronkit.noenv"  // flag is not read from env or config (e.g. --config itself)
 	annotDefer  = "cronkit.defer"  // env vars a library reads itself: when set, config must not fill the flag
+	// A hidden old name of a flag (Alias): the new flag reads the old name's
+	// env var and config key too, so the alias itself is not bound.
+	annotAliasOf = "cronkit.aliasof"
+	annotAliases = "cronkit.aliases"
 )
 
 // Env is what a command may touch of its process: streams and environment.
@@ -265,20 +269,32 @@ func (r *Root) bind(cmd *cobra.Command) error {
 		return err
 	}
 	var errs []error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Annotations[annotNoEnv] != nil || f.Name == "help" || f.Name == "version" {
+	fs := cmd.Flags()
+	fs.VisitAll(func(f *pflag.Flag) {
+		// An old name on the command line beats the new name's env var.
+		if a := f.Annotations[annotAliasOf]; a != nil && f.Changed {
+			fs.Lookup(a[0]).Changed = true
+		}
+	})
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Annotations[annotNoEnv] != nil || f.Annotations[annotAliasOf] != nil || f.Name == "help" || f.Name == "version" {
 			return
 		}
 		secret := f.Annotations[annotSecret] != nil
 		if !f.Changed {
-			names := append([]string{EnvName(r.Tool.Name, f.Name)}, f.Annotations[annotEnv]...)
+			keys := append([]string{f.Name}, f.Annotations[annotAliases]...)
+			names := []string{}
+			for _, k := range keys {
+				names = append(names, EnvName(r.Tool.Name, k))
+			}
+			names = append(names, f.Annotations[annotEnv]...)
 			cfg := v
 			for _, n := range f.Annotations[annotDefer] {
 				if s, found := r.Env.lookup(n); found && s != "" {
 					cfg = nil
 				}
 			}
-			val, src, ok := r.lookupSetting(cfg, f.Name, names)
+			val, src, ok := r.lookupSetting(cfg, keys, names)
 			if ok {
 				if err := setFlag(f, val); err != nil {
 					errs = append(errs, Usagef("%s: invalid value for --%s: %v", src, f.Name, err))
@@ -414,15 +430,17 @@ func editDistance(a, b string) int {
 }
 
 // lookupSetting returns the first environment variable that is set and not
-// empty, else the config file value for key. src names where it came from.
-func (r *Root) lookupSetting(v *viper.Viper, key string, envNames []string) (val, src string, ok bool) {
+// empty, else the config file value of the first of keys it has. src names
+// where it came from.
+func (r *Root) lookupSetting(v *viper.Viper, keys []string, envNames []string) (val, src string, ok bool) {
 	for _, n := range envNames {
 		if s, found := r.Env.lookup(n); found && s != "" {
 			return s, "$" + n, true
 		}
 	}
-	if v != nil && v.InConfig(key) {
-		raw := v.Get(key)
+	i := slices.IndexFunc(keys, func(k string) bool { return v != nil && v.InConfig(k) })
+	if i >= 0 {
+		raw := v.Get(keys[i])
 		switch x := raw.(type) {
 		case []any:
 			parts := make([]string, len(x))
