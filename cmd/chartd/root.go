@@ -12,7 +12,7 @@ import (
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:        "chartd",
-		ParseConfig: viperconf.Parse, // every format viper reads
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
 		Short:       "Render SVG and PNG charts from chartd.co-style query strings",
 		Long: `chartd renders line and step charts from a chartd.co-style query string
 (w=580&h=180&d0=RXZZfhgd...&ymin=45&ymax=90&t=Temperature) or from numbers and

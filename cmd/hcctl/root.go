@@ -9,7 +9,7 @@ import (
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:        "hcctl",
-		ParseConfig: viperconf.Parse, // every format viper reads
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
 		Short:       "Manage Healthchecks checks through the Management API",
 		Long: `hcctl manages Healthchecks checks through the Management API v3 (hosted or
 self-hosted): list and edit checks, create-or-update one by name (ensure), make

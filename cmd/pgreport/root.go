@@ -10,7 +10,7 @@ import (
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:        "pgreport",
-		ParseConfig: viperconf.Parse, // every format viper reads
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
 		Short:       "Collect PostgreSQL metrics as JSON, a text report or metric lines",
 		Long: `pgreport connects to a PostgreSQL server (12 or newer) and reports its state: a text report
 for people, one JSON document with pgmetrics' field names (for pgDash and jq), or metric records

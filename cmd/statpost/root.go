@@ -10,7 +10,7 @@ import (
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:        "statpost",
-		ParseConfig: viperconf.Parse, // every format viper reads
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
 		Short:       "Post counts and values to stat APIs (StatHat, StatsD, Pushgateway, InfluxDB, Graphite, Statuspage)",
 		Long: `statpost posts counts and values to stat services, from arguments or from
 records streamed on stdin, batched, retried within a bounded time and never

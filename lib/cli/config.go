@@ -10,20 +10,18 @@ import (
 
 // Settings is a parsed config file: what the binding reads of it. Keys are
 // lower-cased; a key with a null value is not in the file. *viper.Viper has
-// these methods. It is an alias of an interface literal so that a config
-// package (lib/cli/viperconf) returns one without importing lib/cli.
-type Settings = interface {
+// these methods.
+type Settings interface {
 	AllSettings() map[string]any
 	InConfig(key string) bool
 	Get(key string) any
-	ConfigFileUsed() string
 }
 
 // ParseConfig parses a YAML or JSON config file (typ "yaml" or "json") as
 // viper does (the same decoders, keys lower-cased, the same error text), so
 // that a tool reads its config without linking viper: its package
 // initialisers (gotenv's and cast's regexps, html/template, TOML) cost every
-// run of runwrap about 1 ms of start-up, file or no file.
+// run of runwrap 0.3M instructions of start-up, file or no file.
 func ParseConfig(path, typ string, data []byte) (Settings, error) {
 	m := map[string]any{}
 	var err error
@@ -41,7 +39,19 @@ func ParseConfig(path, typ string, data []byte) (Settings, error) {
 		return nil, fmt.Errorf("While parsing config: %w", err)
 	}
 	lowerKeys(m)
-	return &fileSettings{path: path, m: m}, nil
+	return &fileSettings{m: m}, nil
+}
+
+// ConfigParser adapts a parser that returns its own settings type
+// (lib/cli/viperconf.Parse: *viper.Viper) to Tool.ParseConfig.
+func ConfigParser[S Settings](parse func(path, typ string, data []byte) (S, error)) func(path, typ string, data []byte) (Settings, error) {
+	return func(path, typ string, data []byte) (Settings, error) {
+		s, err := parse(path, typ, data)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return s, nil
+	}
 }
 
 // lowerKeys lower-cases the keys of m and of the maps in it, as viper does.
@@ -75,10 +85,7 @@ func lowerVal(v any) any {
 	return v
 }
 
-type fileSettings struct {
-	path string
-	m    map[string]any
-}
+type fileSettings struct{ m map[string]any }
 
 func (s *fileSettings) AllSettings() map[string]any {
 	out := make(map[string]any, len(s.m))
@@ -92,4 +99,3 @@ func (s *fileSettings) AllSettings() map[string]any {
 
 func (s *fileSettings) InConfig(key string) bool { return s.m[strings.ToLower(key)] != nil }
 func (s *fileSettings) Get(key string) any       { return s.m[strings.ToLower(key)] }
-func (s *fileSettings) ConfigFileUsed() string   { return s.path }

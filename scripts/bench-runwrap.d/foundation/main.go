@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	r := cli.NewRoot(cli.OSEnv(), cli.Tool{Name: "foundation", Short: "start-up cost of lib/cli", ParseConfig: viperconf.Parse})
+	r := cli.NewRoot(cli.OSEnv(), cli.Tool{Name: "foundation", Short: "start-up cost of lib/cli", ParseConfig: cli.ConfigParser(viperconf.Parse)})
 	r.Cmd.AddCommand(&cobra.Command{Use: "noop", RunE: func(*cobra.Command, []string) error { return nil }})
 	os.Exit(cli.Execute(r, os.Args[1:]))
 }
