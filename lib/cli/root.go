@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,7 +23,6 @@ import (
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 )
 
 // Flag annotations read by the binding step.
@@ -84,6 +82,11 @@ type Tool struct {
 	// runwrap uses 125, as timeout(1) and env(1) do, so that its own error is
 	// never mistaken for the wrapped command's exit 2.
 	UsageCode int
+	// ParseConfig reads a config file; nil: ParseConfig, YAML and JSON
+	// without viper. Tools set ConfigParser(viperconf.Parse) for viper's formats;
+	// runwrap keeps nil: linking viper costs every run 0.3M instructions of
+	// start-up (package initialisers compiling regexps), file or no file.
+	ParseConfig func(path, typ string, data []byte) (Settings, error)
 }
 
 // Root is the shared root command and the global options every subcommand reads.
@@ -103,6 +106,8 @@ type Root struct {
 
 	secrets []string
 	ran     string // command path of the (sub)command that ran, for the help hint
+	// configUsed is the config file the settings came from, for messages.
+	configUsed string
 	// unknown is set when a command group was given a word that is none of
 	// its subcommands: cobra would print the group's help and exit 0.
 	unknown    error
@@ -251,7 +256,7 @@ func (r *Root) configPath() (path string, explicit bool) {
 }
 
 // bind fills every flag the user did not set from the environment, then the
-// config file, so business code reads typed options and never viper.
+// config file, so business code reads typed options and never the file.
 func (r *Root) bind(cmd *cobra.Command) error {
 	level := slog.LevelWarn
 	switch {
@@ -318,14 +323,14 @@ func (r *Root) bind(cmd *cobra.Command) error {
 	return errors.Join(errs...)
 }
 
-// readConfig reads --config, else the default file if there is one. viper
+// readConfig reads --config, else the default file if there is one, parsed
 // only when there is a file to read: most cron runs have none, and each run
 // would pay for setting it up. Only a file named with --config is required:
 // a default file that cannot be read (its mode, a directory in its place) is
 // left out with one warning, so that a stray file never stops a cron job or
 // loses the records piped into it. A default file that reads but does not
 // parse is still an error: it says what the user meant.
-func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
+func (r *Root) readConfig(cmd *cobra.Command) (Settings, error) {
 	path, explicit := r.configPath()
 	if path == "" {
 		return nil, nil
@@ -340,16 +345,19 @@ func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
 		r.Warnf("config file %s: %v; ignored (only a file given with --config must be readable)", path, unwrapPathError(err))
 		return nil, nil
 	}
-	v := viper.New()
-	v.SetConfigFile(path)
 	typ := strings.TrimPrefix(filepath.Ext(path), ".")
 	if typ == "" || typ == "yml" {
 		typ = "yaml"
 	}
-	v.SetConfigType(typ)
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+	parse := r.Tool.ParseConfig
+	if parse == nil {
+		parse = ParseConfig
+	}
+	v, err := parse(path, typ, data)
+	if err != nil {
 		return nil, Usagef("config file %s: %v", path, unwrapPathError(err))
 	}
+	r.configUsed = path
 	r.warnUnknownKeys(cmd, v, path)
 	return v, nil
 }
@@ -357,7 +365,7 @@ func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
 // warnUnknownKeys warns, one line a key, about config keys that name no
 // setting of the tool ("api-ulr"), with the closest one when it is close.
 // A key of another subcommand of the tool is known: one file serves them all.
-func (r *Root) warnUnknownKeys(cmd *cobra.Command, v *viper.Viper, path string) {
+func (r *Root) warnUnknownKeys(cmd *cobra.Command, v Settings, path string) {
 	known, ignored := map[string]bool{}, map[string]bool{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -432,7 +440,7 @@ func editDistance(a, b string) int {
 // lookupSetting returns the first environment variable that is set and not
 // empty, else the config file value of the first of keys it has. src names
 // where it came from.
-func (r *Root) lookupSetting(v *viper.Viper, keys []string, envNames []string) (val, src string, ok bool) {
+func (r *Root) lookupSetting(v Settings, keys []string, envNames []string) (val, src string, ok bool) {
 	for _, n := range envNames {
 		if s, found := r.Env.lookup(n); found && s != "" {
 			return s, "$" + n, true
@@ -447,16 +455,16 @@ func (r *Root) lookupSetting(v *viper.Viper, keys []string, envNames []string) (
 			for i, p := range x {
 				parts[i] = fmt.Sprint(p)
 			}
-			return strings.Join(parts, ","), "config " + v.ConfigFileUsed(), true
+			return strings.Join(parts, ","), "config " + r.configUsed, true
 		case map[string]any:
 			keys := slices.Sorted(maps.Keys(x))
 			parts := make([]string, len(keys))
 			for i, k := range keys {
 				parts[i] = k + "=" + fmt.Sprint(x[k])
 			}
-			return strings.Join(parts, ","), "config " + v.ConfigFileUsed(), true
+			return strings.Join(parts, ","), "config " + r.configUsed, true
 		default:
-			return fmt.Sprint(raw), "config " + v.ConfigFileUsed(), true
+			return fmt.Sprint(raw), "config " + r.configUsed, true
 		}
 	}
 	return "", "", false
