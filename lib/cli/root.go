@@ -141,7 +141,7 @@ func NewRoot(env *Env, tool Tool) *Root {
 	if !tool.NoTimeout {
 		pf.DurationVar(&r.Timeout, "timeout", 0, "overall deadline for the command, e.g. 30s (0: none; each network call keeps its own deadline)")
 	}
-	cmd.AddCommand(newCompletionCmd(cmd))
+	cmd.AddCommand(newCompletionCmd(cmd), newManCmd(cmd))
 	r.Cmd = cmd
 	return r
 }
