@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"debug/macho"
 	"encoding/binary"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -375,5 +376,24 @@ func checkExecutable(t *testing.T, name string, head []byte, tg targetT) {
 		if string(head[:4]) != elf.ELFMAG || elf.OSABI(head[elf.EI_OSABI]) != wantOS || elf.Machine(le.Uint16(head[18:])) != wantCPU {
 			t.Errorf("%s: header % x, want ELF %v %v", name, head[:20], wantOS, wantCPU)
 		}
+	}
+}
+
+// A version dpkg or semver would misread is refused before anything is built.
+func TestReleaseBadVersion(t *testing.T) {
+	dist := filepath.Join(t.TempDir(), "dist")
+	cmd := exec.Command("scripts/release", "1.2")
+	cmd.Dir = moduleRoot(t)
+	cmd.Env = append(os.Environ(), "RELEASE_DIST="+dist)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("scripts/release 1.2: %v, want exit 2\n%s", err, out)
+	}
+	if want := "release: version \"1.2\" is not semantic (want v1.2.3 or v1.2.3-rc.1)\n"; string(out) != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	if _, err := os.Stat(dist); !os.IsNotExist(err) {
+		t.Errorf("%s was created: %v", dist, err)
 	}
 }
