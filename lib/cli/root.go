@@ -141,7 +141,10 @@ func NewRoot(env *Env, tool Tool) *Root {
 	if !tool.NoTimeout {
 		pf.DurationVar(&r.Timeout, "timeout", 0, "overall deadline for the command, e.g. 30s (0: none; each network call keeps its own deadline)")
 	}
-	cmd.AddCommand(newCompletionCmd(cmd), newManCmd(cmd))
+	cmd.AddCommand(newCompletionCmd(cmd))
+	if m := newManCmd(cmd); m != nil { // only in a -tags mangen build
+		cmd.AddCommand(m)
+	}
 	r.Cmd = cmd
 	return r
 }
