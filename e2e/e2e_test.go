@@ -104,6 +104,7 @@ func Params() testscript.Params {
 			env.Defer(srv.Close)
 			env.Values[pgdashKey{}] = pd
 			env.Setenv("PGREPORT_API_URL", srv.URL+"/api/v1/report")
+			env.Values[ownPGKey{}] = &scriptState{}
 			for _, kv := range pgEnv {
 				k, v, _ := strings.Cut(kv, "=")
 				env.Setenv(k, v)
@@ -121,6 +122,9 @@ func Params() testscript.Params {
 			"metric-roundtrip": metricRoundTrip,
 			"serve":            serve,
 			"pgdash-last":      pgdashLast,
+			"pg-own":           pgOwn,
+			"hc-inproc":        hcInproc,
+			"hc-fail":          hcFail,
 		},
 	}
 }

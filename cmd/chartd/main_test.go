@@ -93,13 +93,20 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 			if method == "GET" {
 				method = "POST"
 			}
+		case "-D": // the body from a FILE
+			b, err := os.ReadFile(ts.MkAbs(args[1]))
+			ts.Check(err)
+			body = strings.TrimSpace(string(b))
+			if method == "GET" {
+				method = "POST"
+			}
 		default:
 			ts.Fatalf("httpget: unknown option %s", args[0])
 		}
 		args = args[2:]
 	}
 	if len(args) != 2 {
-		ts.Fatalf("usage: httpget [-H K:V] [-X METHOD] [-d BODY] URL FILE")
+		ts.Fatalf("usage: httpget [-H K:V] [-X METHOD] [-d BODY | -D FILE] URL FILE")
 	}
 	req, err := http.NewRequest(method, args[0], strings.NewReader(body))
 	ts.Check(err)

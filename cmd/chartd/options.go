@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/cronkit/cronkit/lib/atomicfile"
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/spf13/cobra"
@@ -28,6 +28,8 @@ type chartOptions struct {
 	onlyLeft      bool
 	onlyRight     bool
 	tz            string
+	spark         bool
+	noLegend      bool
 
 	png    bool
 	scale  float64
@@ -53,12 +55,14 @@ func (o *chartOptions) addChartFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.onlyLeft, "ol", false, "label only the left y axis: ol=1")
 	fs.BoolVar(&o.onlyRight, "or", false, "label only the right y axis: or=1")
 	fs.StringVar(&o.tz, "tz", "", "IANA time zone of the x axis times (default UTC): tz")
+	fs.BoolVar(&o.spark, "spark", false, "sparkline: the lines alone, no labels, title or legend: spark=1 (extension)")
+	fs.BoolVar(&o.noLegend, "no-legend", false, "no legend naming several series (stdin data: l0..l4)")
 }
 
 func (o *chartOptions) addOutputFlags(fs *pflag.FlagSet, withURL bool) {
 	fs.BoolVar(&o.png, "png", false, "write PNG instead of SVG")
 	fs.Float64Var(&o.scale, "scale", chart.DefaultScale, "PNG pixels per CSS px (2: retina)")
-	fs.StringVarP(&o.output, "output", "o", "", "write the image to FILE instead of stdout")
+	fs.StringVarP(&o.output, "output", "o", "", "write the image to FILE instead of stdout (renamed into place: readers never see a partial file)")
 	if withURL {
 		fs.StringVar(&o.url, "url", "", "print the chart URL on BASE (e.g. https://chartd.co) instead of an image")
 	}
@@ -67,7 +71,10 @@ func (o *chartOptions) addOutputFlags(fs *pflag.FlagSet, withURL bool) {
 // chartOpts turns the flags into lib/chart's options for stdin data.
 func (o *chartOptions) chartOpts() (chart.ChartOptions, error) {
 	c := chart.ChartOptions{W: o.width, H: o.height, Title: o.title, Step: o.step, HL: o.hl,
-		OnlyLeft: o.onlyLeft, OnlyRight: o.onlyRight, TZ: o.tz}
+		OnlyLeft: o.onlyLeft, OnlyRight: o.onlyRight, TZ: o.tz, Spark: o.spark, NoLegend: o.noLegend,
+		Downsampled: func(name string, from, to int) {
+			o.root.Logger.Info("downsampled (LTTB)", "series", name, "points", from, "drawn", to)
+		}}
 	for _, f := range []struct {
 		name, val string
 		dst       **float64
@@ -103,6 +110,7 @@ func (o *chartOptions) overrides() string {
 	add("ol", "ol", boolParam(o.onlyLeft))
 	add("or", "or", boolParam(o.onlyRight))
 	add("tz", "tz", urlQueryEscape(o.tz))
+	add("spark", "spark", boolParam(o.spark))
 	return b.String()
 }
 
@@ -128,8 +136,15 @@ func (o *chartOptions) write(q *chart.Query, f chart.Format) error {
 	} else {
 		body = chart.RenderSVG(q)
 	}
+	return o.writeBody(body)
+}
+
+// writeBody writes an image to -o or stdout. -o renames it into place: a web
+// server serving the file never sends a torn image, and a failure before
+// this point leaves the old one.
+func (o *chartOptions) writeBody(body []byte) error {
 	if o.output != "" && o.output != "-" {
-		if err := os.WriteFile(o.output, body, 0o644); err != nil {
+		if err := atomicfile.WriteFile(o.output, body, 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", o.output, err)
 		}
 		return nil

@@ -20,7 +20,11 @@ straight into <img> tags, e-mails and READMEs.
 With no command and data on stdin, it charts the data: bare numbers, metric
 records ({"name":..,"kind":..,"value":..,"time":..}), StatHat items and
 "NAME NUMBER" lines, one series per name (at most 5, pick them with --series),
-ymin/ymax from the data unless given, xmin/xmax from the records' times.
+ymin/ymax from the data (widened to round numbers) unless given, xmin/xmax
+from the records' times, several series named in a legend. More than 4,096
+points are downsampled (LTTB: the shape, minimum and maximum stay; -v says so).
+An error record ({"error":..}, a producer that failed) is drawn as an error
+image saying so, and chartd exits 1.
 A query string or chartd.co URL as the only argument is rendered as with
 "chartd render".`,
 		Example: `  seq 10 | chartd -t Ten > ten.svg
@@ -30,7 +34,9 @@ A query string or chartd.co URL as the only argument is rendered as with
   chartd render 'https://chartd.co/a.png?w=580&h=180&d0=RXZZfhgdURRUYZgfccZXUM' -o t.png
   seq 10 | chartd encode
   seq 10 | chartd --url https://chartd.co
+  seq 100 | chartd --spark -w 160 -H 40 > spark.svg
   chartd serve --listen 127.0.0.1:8080`,
+		ExitCodes: exitCodesHelp,
 	})
 	o := &chartOptions{root: r}
 	o.addFlags(r.Cmd)
@@ -54,3 +60,11 @@ A query string or chartd.co URL as the only argument is rendered as with
 	r.Cmd.AddCommand(newRenderCmd(r), newEncodeCmd(r), newServeCmd(r))
 	return r
 }
+
+// exitCodesHelp lists only the codes chartd can return: it posts nothing and
+// logs in nowhere, so there is no partial (3) and no refused (4).
+const exitCodesHelp = `Exit codes:
+  0    success
+  1    failure at run time: the output cannot be written, serve cannot listen
+  2    usage: bad flags or arguments, a bad query string, bad input data
+  130  interrupted (143 on SIGTERM)`

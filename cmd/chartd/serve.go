@@ -78,7 +78,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.cacheMB == 0 {
 		cacheBytes = -1
 	}
-	h := chart.NewHandler(chart.HandlerOptions{MaxAge: o.maxAge, CacheBytes: cacheBytes, Scale: o.scale})
+	h := chart.NewHandler(chart.HandlerOptions{MaxAge: o.maxAge, CacheBytes: cacheBytes, Scale: o.scale, Logger: o.root.Logger})
 	var handler http.Handler = h
 	if !o.noAccessLog && !o.root.Quiet { // -q: only errors on stderr
 		handler = chart.AccessLog(handler, o.root.Env.Stderr, nil)

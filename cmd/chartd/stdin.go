@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cronkit/cronkit/lib/chart"
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/metric"
 )
 
 // buildFromStdin reads series from stdin and encodes them into a query.
@@ -14,6 +17,12 @@ func buildFromStdin(o *chartOptions) (string, error) {
 		return "", err
 	}
 	all, err := chart.ReadSeries(o.root.Env.Stdin, "stdin")
+	var er *metric.ErrorRecord
+	if errors.As(err, &er) {
+		// The producer failed (it wrote an error record): a run-time
+		// failure upstream, not bad input.
+		return "", cli.WithCode(cli.ExitFailure, er)
+	}
 	if err != nil {
 		return "", usage(err)
 	}
@@ -34,6 +43,10 @@ func buildFromStdin(o *chartOptions) (string, error) {
 // runStdin charts the data on stdin: an image, or with --url the URL.
 func runStdin(_ context.Context, o *chartOptions) error {
 	raw, err := buildFromStdin(o)
+	var er *metric.ErrorRecord
+	if errors.As(err, &er) && o.url == "" {
+		return o.producerFailed(er)
+	}
 	if err != nil {
 		return err
 	}
@@ -53,4 +66,27 @@ func runStdin(_ context.Context, o *chartOptions) error {
 		f = chart.FormatPNG
 	}
 	return o.write(q, f)
+}
+
+// producerFailed renders the error image of chartd serve saying that the
+// producer failed, where the chart was to go (a page showing yesterday's chart
+// would hide the failure), and exits 1 with the same line on stderr.
+func (o *chartOptions) producerFailed(er *metric.ErrorRecord) error {
+	img := *er
+	img.Input = "" // the position means nothing on the image
+	sc := chart.ErrorScene(img.Error())
+	var body []byte
+	if o.png {
+		b, err := sc.PNG(o.scale)
+		if err != nil {
+			return fmt.Errorf("render png: %w", err)
+		}
+		body = b
+	} else {
+		body = sc.SVG()
+	}
+	if err := o.writeBody(body); err != nil {
+		return err
+	}
+	return cli.WithCode(cli.ExitFailure, er)
 }

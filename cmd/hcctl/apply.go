@@ -55,7 +55,9 @@ Fields are the API's: name, slug, tags, desc, timeout (period), grace,
 schedule, tz, manual_resume, methods, channels, subject, subject_fail,
 start_kw, success_kw, failure_kw, filter_subject, filter_body. Unknown
 fields, bad schedules and periods outside 1m..365d are refused with the line
-named, before anything is sent.
+named, before anything is sent; so are channels the project does not have
+(names or UUIDs, checked against the project's integrations, with --dry-run
+too: exit 2).
 
 --dry-run prints a line per check ("+ create", "~ update", "- delete") and
 one per field (old -> new); a real run prints one line per write ("+ created"
@@ -92,6 +94,9 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	}
 	if len(o.tags) > 0 && !o.prune {
 		return cli.Usagef("--tag only applies with --prune")
+	}
+	if o.prune && len(o.tags) == 0 {
+		return cli.Usagef("--prune needs --tag: only checks with all the given tags are deleted")
 	}
 	if err := checkTags(o.tags); err != nil {
 		return err
@@ -158,7 +163,7 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	for _, r := range results {
 		if r.Err != nil {
 			failed = append(failed, r.Err)
-			if cli.Code(apiErr(r.Err)) == cli.ExitRefused {
+			if cli.Code(r.Err) == cli.ExitRefused {
 				auth++
 			}
 			fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)

@@ -82,21 +82,13 @@ func (g *global) outFormat(allowed ...string) (string, error) {
 	return "", cli.Usagef("-f %s: want one of %s", f, strings.Join(allowed, ", "))
 }
 
-// apiErr maps API errors to exit codes: 401/403 refused (4), a 400 or an
-// ambiguous CHECK is bad input (2); not found and the rest are failures (1).
+// apiErr words lib/hc's errors for hcctl's users: lib/hc does not know
+// hcctl's flags, so the hint that names them is added here. The exit code
+// is lib/cli's (401/403 refused, 400 and an ambiguous CHECK bad input).
 func apiErr(err error) error {
-	if err == nil {
-		return nil
-	}
 	var ae *hc.APIError
-	var amb *hc.AmbiguousError
-	switch {
-	case errors.As(err, &ae) && ae.IsAuth():
-		return cli.WithCode(cli.ExitRefused, err)
-	case errors.As(err, &ae) && ae.Status == 400:
-		return cli.WithCode(cli.ExitUsage, err)
-	case errors.As(err, &amb):
-		return cli.WithCode(cli.ExitUsage, err)
+	if errors.As(err, &ae) && ae.NoAPI {
+		return fmt.Errorf("%w (--api-url or HC_API_URL wants the site root, e.g. %s, or its ping endpoint)", err, hc.DefaultAPIURL)
 	}
 	return err
 }
@@ -113,6 +105,11 @@ func planErr(err error) error {
 		}
 		return cli.Usagef("%d checks are named %q (%s): checks are matched by name, so rename or delete all but one",
 			len(ids), amb.Ref, strings.Join(ids, ", "))
+	}
+	var ce *hc.ChannelError
+	if errors.As(err, &ce) {
+		// The server would refuse it with a 400; lib/cli: exit 2.
+		return fmt.Errorf("%w (hcctl channels lists them)", err)
 	}
 	return cli.Usagef("%v", err)
 }

@@ -13,26 +13,45 @@ import (
 func newCronCmd(g *global) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cron",
-		Short: "Check cron expressions: next runs, plain-English explanation, validity",
+		Short: "Check cron and OnCalendar expressions: next runs, plain-English explanation, validity",
 		Long: `Work with cron expressions the way Healthchecks (cronsim) and Debian's cron
 read them: five fields, names, ranges, steps, @daily and friends, L, LW, DOW#N
 and DOWL, day-of-month and day-of-week ORed when both are restricted, and
 daylight-saving changes handled as Debian cron does. No API key is needed.
 
+systemd OnCalendar expressions (systemd.time(7): "Mon..Fri *-*-* 09:00",
+"daily", "*-*~01 23:00 Europe/Riga") are read too, as systemd 252 reads them,
+and so is their handling of daylight-saving changes. Like Healthchecks, a
+single line of exactly five fields is cron, anything else OnCalendar; several
+OnCalendar expressions may be given one a line (they OR together). A zone
+named in the expression wins over --tz.
+
 The expression may be one quoted argument or five separate ones.`,
 		Example: `  hcctl cron next "*/5 * * * *" -n 3
   hcctl cron next "30 2 * * *" --tz Europe/Riga --from 2026-03-29T00:00:00Z
+  hcctl cron next "Mon..Fri 09:00" --tz Europe/Riga -n 3
   hcctl cron explain "0 9 * * MON-FRI"
+  hcctl cron explain "*-*~01 23:00 UTC"
   hcctl cron check "0 0 31 2 *"      # never fires: exit 2`,
 	}
 	cmd.AddCommand(newCronNextCmd(g), newCronExplainCmd(g), newCronCheckCmd(g))
 	return cmd
 }
 
-func parseExpr(args []string) (*cron.Schedule, string, error) {
+// parseExpr reads a cron or OnCalendar expression (cron.Kind decides, as
+// Healthchecks does).
+func parseExpr(args []string) (cron.Expr, string, error) {
 	expr := strings.Join(args, " ")
-	s, err := cron.Parse(expr)
+	s, err := cron.ParseAny(expr)
 	if err != nil {
+		// Fields without a time ("0 0 3 * * *") were meant as cron: say
+		// what cron wants rather than what OnCalendar does.
+		if cron.Kind(expr) == "oncalendar" && (strings.Contains(expr, ":") || len(strings.Fields(expr)) < 2) {
+			return nil, expr, cli.Usagef("%v", err) // it quotes the expression
+		}
+		if _, cerr := cron.Parse(expr); cerr != nil {
+			err = cerr
+		}
 		return nil, expr, cli.Usagef("%q: %v", expr, err)
 	}
 	return s, expr, nil
@@ -74,6 +93,11 @@ func newCronNextCmd(g *global) *cobra.Command {
 			if err != nil || o.tz == "" || o.tz == "Local" {
 				return cli.Usagef("--tz %q is not an IANA time zone", o.tz)
 			}
+			// An OnCalendar expression that names its zone is shown in it,
+			// unless --tz asks for another.
+			if cs, ok := s.(cron.Calendars); ok && len(cs) == 1 && cs[0].Zone() != "" && !cmd.Flags().Changed("tz") {
+				loc, _ = time.LoadLocation(cs[0].Zone())
+			}
 			from := time.Now()
 			if o.from != "" {
 				if from, err = parseFrom(o.from, loc); err != nil {
@@ -98,7 +122,7 @@ func newCronNextCmd(g *global) *cobra.Command {
 				}
 			}
 			if len(runs) < o.n {
-				g.root.Warnf("only %d runs within the search limit of 100 years", len(runs))
+				g.root.Warnf("only %d runs within the search limit (100 years for cron, the year 2199 for OnCalendar)", len(runs))
 			}
 			return nil
 		},
@@ -145,6 +169,10 @@ it: a malformed field is named, and an expression that can never fire (such as
 				return err
 			}
 			next := s.Next(time.Now().UTC())
+			if next.IsZero() {
+				// A past date or Feb 30: Healthchecks would never expect a ping.
+				return cli.Usagef("%q never elapses again", strings.Join(args, " "))
+			}
 			fmt.Fprintf(g.root.Env.Stdout, "ok: %s (next run %s)\n", s.Explain(), next.Format(time.RFC3339))
 			return nil
 		},

@@ -206,7 +206,10 @@ func newStatusCmd(g *global) *cobra.Command {
 		Short: "Print the checks' states; exit 1 if any is down (gate a CI step or deploy on it)",
 		Long: `Print each check's state and exit 1 if any is down, so a CI step or a deploy
 script can gate on it. --fail-on grace fails on checks in their grace time
-too. Paused and new checks never fail the gate.`,
+too. Paused and new checks never fail the gate.
+
+A gate that checks nothing fails: --tag filters that match no check exit 2
+(a mistyped tag), a project without checks exits 1.`,
 		Example: `  hcctl status
   hcctl status --tag prod && ./deploy.sh
   hcctl status --tag prod --fail-on grace -f json`,
@@ -255,6 +258,14 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if err != nil {
 		return apiErr(err)
 	}
+	// A gate that checks nothing must not pass: a mistyped --tag (or a key
+	// of another, empty project) would otherwise let every deploy through.
+	switch {
+	case len(checks) == 0 && len(o.tags) > 0:
+		return cli.Usagef("no check has the tag%s %s: nothing to gate on", plural(len(o.tags)), strings.Join(o.tags, " and "))
+	case len(checks) == 0:
+		return fmt.Errorf("the project has no checks: nothing to gate on (is the API key the right project's?)")
+	}
 	var failing []string
 	states := make([]checkState, 0, len(checks))
 	for _, c := range checks {
@@ -277,9 +288,6 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 			return err
 		}
 	}
-	if len(checks) == 0 {
-		o.g.root.Warnf("no checks matched")
-	}
 	if len(failing) > 0 {
 		what := "down"
 		if o.failOn == "grace" {
@@ -288,4 +296,11 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return cli.WithCode(cli.ExitFailure, fmt.Errorf("%d of %d checks %s: %s", len(failing), len(checks), what, strings.Join(failing, ", ")))
 	}
 	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

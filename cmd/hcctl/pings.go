@@ -22,14 +22,18 @@ func newPingsCmd(g *global) *cobra.Command {
 	o := &pingsOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "pings CHECK",
-		Short: "List a check's recent pings (kind, time, duration, exit status)",
-		Long: `List a check's recent pings, newest first: kind (success, start, fail, log,
-ign), time, the run's duration when a start preceded it, and the exit status
-when the server reports one (v2.10 does not).
+		Short: "List a check's recent pings (type, time, duration, method, body)",
+		Long: `List a check's recent pings, newest first, as the API returns them: type
+(success, start, fail, log, ign), time, the run's duration when a start
+preceded it, method, whether a body is stored, user agent. The API does not
+return a ping's exit status: a ping to /N is listed as fail (success for 0);
+runwrap ends the body it sends with the exit status (hcctl pings body).
 
 -f metrics writes one metric record per ping that has a duration, named
 hc.<slug or name>.duration (seconds, kind value, tagged check and type), so
-that chartd can chart a job's runtime. The pings list needs a read-write key.`,
+that chartd can chart a job's runtime; when the API fails it writes an error
+record ({"error":..}) before exiting non-zero, so that chartd draws the
+failure. The pings list needs a read-write key.`,
 		Example: `  hcctl pings backups
   hcctl pings backups -n 5 -f json
   hcctl pings db7-pgreport -f metrics | chartd -t "pgreport runtime" > runtime.svg
@@ -50,10 +54,17 @@ that chartd can chart a job's runtime. The pings list needs a read-write key.`,
 	return cmd
 }
 
-func runPings(ctx context.Context, o *pingsOptions) error {
+func runPings(ctx context.Context, o *pingsOptions) (err error) {
 	format, err := o.g.outFormat("table", "json", "jsonl", "metrics")
 	if err != nil {
 		return err
+	}
+	if format == "metrics" {
+		defer func() {
+			if err != nil {
+				writeErrorRecord(o.g.root, err)
+			}
+		}()
 	}
 	if o.limit < 0 {
 		return cli.Usagef("-n %d: want 0 or more", o.limit)
@@ -93,21 +104,33 @@ func runPings(ctx context.Context, o *pingsOptions) error {
 		}
 		return mw.Flush()
 	}
-	t := newTable(w, "N", "TYPE", "TIME", "DURATION", "EXIT", "METHOD", "BODY", "UA")
+	// The columns are what the API returns (healthchecks-api.md §3.2,
+	// captures "List pings"): no exit status, which a ping to /N turns into
+	// its type (fail, or success for 0).
+	t := newTable(w, "N", "TYPE", "TIME", "DURATION", "METHOD", "BODY", "UA")
 	for _, p := range pings {
-		dur, exit, body := "", "", "no"
+		dur, body := "", "no"
 		if p.Duration != nil {
 			dur = strconv.FormatFloat(*p.Duration, 'f', 2, 64) + "s"
-		}
-		if p.ExitStatus != nil {
-			exit = strconv.Itoa(*p.ExitStatus)
 		}
 		if p.BodyURL != nil {
 			body = "yes"
 		}
-		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, exit, p.Method, body, p.UA)
+		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
 	}
 	return t.flush()
+}
+
+// writeErrorRecord says in the stream that the list failed (issue 13):
+// `hcctl pings X -f metrics | chartd` runs under a shell without pipefail,
+// and chartd then draws the failure instead of a chart of what came before.
+// The message is the stderr line, secrets redacted.
+func writeErrorRecord(r *cli.Root, err error) {
+	mw := metric.NewWriter(r.Env.Stdout)
+	msg := cli.Redact(err.Error(), r.Secrets()...)
+	if mw.WriteError(metric.ErrorRecord{Msg: msg, Source: "hcctl", Time: time.Now()}) == nil {
+		_ = mw.Flush()
+	}
 }
 
 type bodyOptions struct {

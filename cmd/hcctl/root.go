@@ -18,7 +18,8 @@ A CHECK argument is a UUID, a slug or an exact name. The API key comes from
 $HC_API_KEY (or $HCCTL_API_KEY, api-key in the config file, or --api-key
 file:/path) and is never printed. A read-only key can list and show checks,
 flips and badges; everything else needs a read-write key (exit 4 otherwise).
---api-url (or $HC_API_URL) points at a self-hosted server.`,
+--api-url (or $HC_API_URL) points at a self-hosted server: its site root or its
+ping endpoint (SITE_ROOT/ping), read as runwrap reads it.`,
 		Example: `  export HC_API_KEY=file:$HOME/.config/hc-key
   hcctl checks list --tag prod
   URL=$(hcctl ensure db7-pgreport --schedule '*/5 * * * *' --tz UTC --grace 10m)
@@ -31,7 +32,7 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
 	g := &global{root: r}
 	addGlobalFlags(g)
 	r.Cmd.AddCommand(newChecksCmd(g), newEnsureCmd(g), newApplyCmd(g), newPingsCmd(g), newFlipsCmd(g),
-		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g))
+		newChannelsCmd(g), newBadgesCmd(g), newStatusCmd(g), newPingCmd(g), newCronCmd(g), newDiscoverCmd(g))
 	return r
 }
 
@@ -39,9 +40,11 @@ flips and badges; everything else needs a read-write key (exit 4 otherwise).
 const exitCodesHelp = `Exit codes:
   0    success
   1    failure at run time: network, server, a check not found, a check down
-       (status), resume of a check that is not paused
-  2    usage: bad flags or arguments, a bad checks file or schedule, an
-       ambiguous CHECK, the API's 400
+       (status), status of a project without checks, resume of a check that
+       is not paused
+  2    usage: bad flags or arguments, an unknown subcommand, a bad checks
+       file or schedule, an ambiguous CHECK, status --tag matching no check,
+       an unknown channel in a checks file, the API's 400
   3    partial: some writes of apply failed (details on stderr)
   4    refused by the API: wrong or missing key, a read-only key for a write,
        another project's check

@@ -74,6 +74,7 @@ type scriptFakeKey struct{}
 //	fakehc clock +2s | 2026-11-23T01:00:00Z   move the clock
 //	fakehc check NAME SLUG [TAGS]             add a check (not counted)
 //	fakehc foreign UUID                       add a check of another project (403)
+//	fakehc channel NAME KIND UUID             add an integration to the project
 //	fakehc writes N                           assert N write requests so far
 //	fakehc count KIND N                       assert N requests of a kind
 //	fakehc reset                              zero the counters
@@ -112,6 +113,8 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 			s.Tags = args[3]
 		}
 		sf.f.AddCheck(s)
+	case "channel":
+		sf.f.AddChannel(fakehc.Channel{Name: args[1], Kind: args[2], ID: args[3]})
 	case "foreign":
 		sf.f.AddCheck(fakehc.Spec{UUID: args[1], Name: "elsewhere", Foreign: true})
 	case "writes":

@@ -20,7 +20,8 @@ import (
 )
 
 // The password comes from PGPASSWORD or a PGPASSFILE (.pgpass format), as
-// with libpq; a wrong one fails with exit 1 and never a prompt (no -W).
+// with libpq; a wrong one fails with exit 4 (refused: SQLSTATE 28P01, as an
+// API's 401 in every tool) and never a prompt (no -W).
 func TestPasswordSources(t *testing.T) {
 	c := pgsandbox.Get(t)
 	role, password := passwordRole(t, c)
@@ -41,8 +42,8 @@ func TestPasswordSources(t *testing.T) {
 	}{
 		{"PGPASSWORD", "PGPASSWORD=" + password, 0},
 		{"PGPASSFILE", "PGPASSFILE=" + passfile(password), 0},
-		{"wrong PGPASSFILE", "PGPASSFILE=" + passfile("wrong"), 1},
-		{"none", "", 1},
+		{"wrong PGPASSFILE", "PGPASSFILE=" + passfile("wrong"), 4},
+		{"none", "", 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := pgreportCmd(ctx, t, c, role, "-f", "json", "postgres")
@@ -66,7 +67,7 @@ func TestPasswordSources(t *testing.T) {
 			if tc.code == 0 && !strings.Contains(stdout.String(), `"user": "`+role+`"`) {
 				t.Errorf("stdout lacks meta.user %s: %.300s", role, stdout.String())
 			}
-			if tc.code == 1 {
+			if tc.code == 4 {
 				if stdout.Len() != 0 || strings.Count(stderr.String(), "\n") != 1 ||
 					!strings.Contains(stderr.String(), "password authentication failed") {
 					t.Errorf("stdout %q, stderr %q: want nothing and one line naming the failure", stdout.String(), stderr.String())

@@ -5,18 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/pgdash"
 	"github.com/cronkit/cronkit/lib/pgstat"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // reportOptions are the root command's flags.
@@ -42,21 +42,7 @@ func addReportFlags(r *cli.Root) {
 	cmd := r.Cmd
 	cmd.Args = cobra.ArbitraryArgs
 	f := cmd.Flags()
-	// psql's -h is the host: help is --help only.
-	f.Bool("help", false, "help for pgreport")
-	f.StringVarP(&o.conn.Host, "host", "h", "", "server host or socket directory; several as h1,h2 ($PGHOST)")
-	f.StringVarP(&o.conn.Port, "port", "p", "", "server port ($PGPORT)")
-	f.StringVarP(&o.conn.User, "username", "U", "", "user name ($PGUSER)")
-	f.StringVarP(&o.conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
-	f.StringVar(&o.conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
-	cli.EnvAlias(f, "dsn", "DATABASE_URL")
-	// pgx reads the libpq variables itself; a config-file host: must not beat PGHOST.
-	cli.DeferToEnv(f, "host", "PGHOST", "PGSERVICE")
-	cli.DeferToEnv(f, "port", "PGPORT", "PGSERVICE")
-	cli.DeferToEnv(f, "username", "PGUSER", "PGSERVICE")
-	cli.DeferToEnv(f, "dbname", "PGDATABASE", "PGSERVICE")
-	cli.MarkSecret(f, "dsn")
-	f.BoolVarP(&o.prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
+	addConnFlags(f, &o.conn, &o.prompt)
 	f.StringVarP(&o.format, "format", "f", "", "output: text, json or metrics (default text on a terminal, else json)")
 	f.BoolVar(&o.allDBs, "all-dbs", false, "report on every database the user may connect to")
 	f.StringVar(&o.input, "input", "", "re-render a saved JSON report (- for stdin) instead of connecting")
@@ -65,9 +51,6 @@ func addReportFlags(r *cli.Root) {
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
 	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
-	f.DurationVar(&o.conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
-	f.DurationVar(&o.conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
-	f.DurationVar(&o.conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
 	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
@@ -79,19 +62,44 @@ func addReportFlags(r *cli.Root) {
 	}
 }
 
-func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
+// addConnFlags adds psql's connection flags and the query timeouts (the
+// root command's and check's).
+func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
+	// psql's -h is the host: help is --help only.
+	f.Bool("help", false, "help for pgreport")
+	f.StringVarP(&conn.Host, "host", "h", "", "server host or socket directory; several as h1,h2 ($PGHOST)")
+	f.StringVarP(&conn.Port, "port", "p", "", "server port ($PGPORT)")
+	f.StringVarP(&conn.User, "username", "U", "", "user name ($PGUSER)")
+	f.StringVarP(&conn.DBName, "dbname", "d", "", "database to connect to first ($PGDATABASE)")
+	f.StringVar(&conn.DSN, "dsn", "", "connection string or postgres:// URL ($DATABASE_URL)")
+	cli.EnvAlias(f, "dsn", "DATABASE_URL")
+	// pgx reads the libpq variables itself; a config-file host: must not beat PGHOST.
+	cli.DeferToEnv(f, "host", "PGHOST", "PGSERVICE")
+	cli.DeferToEnv(f, "port", "PGPORT", "PGSERVICE")
+	cli.DeferToEnv(f, "username", "PGUSER", "PGSERVICE")
+	cli.DeferToEnv(f, "dbname", "PGDATABASE", "PGSERVICE")
+	cli.MarkSecret(f, "dsn")
+	f.BoolVarP(prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
+	f.DurationVar(&conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
+	f.DurationVar(&conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
+	f.DurationVar(&conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
+}
+
+func runReport(ctx context.Context, r *cli.Root, o *reportOptions) (err error) {
 	env := r.Env
-	format := o.format
-	if format == "" {
-		format = "json"
-		if cli.IsTerminal(env.Stdout) {
-			format = "text"
-		}
+	format, err := o.outputFormat(env.Stdout)
+	if err != nil {
+		return err
 	}
-	switch format {
-	case "text", "json", "metrics":
-	default:
-		return cli.Usagef("-f %q: want text, json or metrics", format)
+	if format == "metrics" {
+		// Say it in the stream too: `pgreport -f metrics | statpost` under
+		// dash has no pipefail, so the consumer learns of the failure
+		// (server down, sections failed) only from an error record.
+		defer func() {
+			if err != nil {
+				writeErrorRecord(env.Stdout, r, err)
+			}
+		}()
 	}
 	for _, g := range o.metrics {
 		if err := pgstat.ValidGlob(g); err != nil {
@@ -101,71 +109,103 @@ func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 	if o.sqlLength < 1 || o.statementsLimit < 1 || o.top < 1 {
 		return cli.Usagef("--sql-length, --statements-limit and --top must be positive")
 	}
-
 	var rep *pgstat.Report
 	var collectErr error
 	if o.input != "" {
 		if len(o.dbnames) > 0 || o.allDBs {
 			return cli.Usagef("--input re-renders a saved report: no database names or --all-dbs")
 		}
-		var err error
 		if rep, err = readReport(o.input, env.Stdin); err != nil {
 			return err
 		}
-	} else {
-		timeouts, err := parseSectionTimeouts(o.sectionTimeouts)
-		if err != nil {
-			return err
-		}
-		// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
-		if _, err := o.conn.Config(""); err != nil {
-			return cli.WithCode(cli.ExitUsage, err)
-		}
-		if o.prompt {
-			pw, err := promptPassword(env.Stderr)
-			if err != nil {
-				return err
-			}
-			o.conn.Password = pw
-		}
-		o.conn.AppName = "pgreport/" + version.String()
-		copts := pgstat.Options{
-			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
-			StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
-			UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
-		}
-		rep, collectErr = pgstat.Collect(ctx, copts)
-		if rep == nil {
-			// Nothing to show: the first connection failed. Exit 1, stdout untouched.
-			return collectErr
-		}
+	} else if rep, collectErr = collect(ctx, r, o, format); rep == nil {
+		// Nothing to show: the first connection failed. Exit 1, stdout untouched.
+		return collectErr
 	}
-
 	// The report is complete here: an unreachable server returned above with
-	// nothing written. JSON and metrics stream (a big catalog's report is
-	// tens of MB); text is small and written at once.
-	var werr error
-	switch format {
-	case "json":
-		werr = pgstat.WriteJSON(env.Stdout, rep)
-	case "text":
-		var out bytes.Buffer
-		if werr = pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); werr == nil {
-			_, werr = env.Stdout.Write(out.Bytes())
-		}
-	case "metrics":
-		w := metric.NewWriter(env.Stdout)
-		if werr = pgstat.EachMetric(rep, o.metrics, w.Write); werr == nil {
-			werr = w.Flush()
-		}
-	}
-	if werr != nil {
-		return werr
+	// nothing written.
+	if err := o.write(env.Stdout, rep, format); err != nil {
+		return err
 	}
 	if collectErr != nil {
 		return partialError(rep, collectErr)
 	}
 	return nil
+}
+
+// outputFormat is -f, or its default: text on a terminal, else JSON.
+func (o *reportOptions) outputFormat(stdout io.Writer) (string, error) {
+	format := o.format
+	if format == "" {
+		format = "json"
+		if cli.IsTerminal(stdout) {
+			format = "text"
+		}
+	}
+	switch format {
+	case "text", "json", "metrics":
+		return format, nil
+	}
+	return "", cli.Usagef("-f %q: want text, json or metrics", format)
+}
+
+// collect connects and collects the report. A nil report means nothing to
+// show (usage error, or the first connection failed); with a report, the
+// error is the sections that failed.
+func collect(ctx context.Context, r *cli.Root, o *reportOptions, format string) (*pgstat.Report, error) {
+	timeouts, err := parseSectionTimeouts(o.sectionTimeouts)
+	if err != nil {
+		return nil, err
+	}
+	// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
+	if _, err := o.conn.Config(""); err != nil {
+		return nil, cli.WithCode(cli.ExitUsage, err)
+	}
+	if o.prompt {
+		pw, err := promptPassword(r.Env.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		o.conn.Password = pw
+	}
+	o.conn.AppName = "pgreport/" + version.String()
+	return pgstat.Collect(ctx, pgstat.Options{
+		Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
+		StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
+		UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
+	})
+}
+
+// write renders the report. JSON and metrics stream (a big catalog's report
+// is tens of MB); text is small and written at once.
+func (o *reportOptions) write(w io.Writer, rep *pgstat.Report, format string) error {
+	switch format {
+	case "json":
+		return pgstat.WriteJSON(w, rep)
+	case "text":
+		var out bytes.Buffer
+		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); err != nil {
+			return err
+		}
+		_, err := w.Write(out.Bytes())
+		return err
+	}
+	mw := metric.NewWriter(w)
+	if err := pgstat.EachMetric(rep, o.metrics, mw.Write); err != nil {
+		return err
+	}
+	return mw.Flush()
+}
+
+// writeErrorRecord ends the metric records with an error record carrying the
+// line pgreport prints on stderr (secrets redacted). A stdout that cannot be
+// written to is not reported again.
+func writeErrorRecord(w io.Writer, r *cli.Root, err error) {
+	msg := cli.Redact(err.Error(), r.Secrets()...)
+	mw := metric.NewWriter(w)
+	if mw.WriteError(metric.ErrorRecord{Msg: msg, Source: "pgreport", Time: time.Now()}) == nil {
+		_ = mw.Flush()
+	}
 }
 
 // partialError names the failed sections on one line (exit 3).
@@ -205,43 +245,17 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 
 // readReport loads a saved JSON report (pgreport's or pgmetrics').
 func readReport(path string, stdin io.Reader) (*pgstat.Report, error) {
-	var b []byte
-	var err error
-	name := path
-	if path == "-" {
-		name = "stdin"
-		b, err = io.ReadAll(stdin)
-	} else {
-		b, err = os.ReadFile(path)
-	}
+	name, b, err := readInput(path, stdin)
 	if err != nil {
 		return nil, cli.Usagef("--input: %v", err)
 	}
 	var rep pgstat.Report
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&rep); err != nil {
-		return nil, cli.Usagef("%s: not a JSON report: %s", name, jsonErr(b, err))
+		return nil, cli.Usagef("%s: not a JSON report: %s", name, pgdash.JSONErrorLine(b, err))
 	}
 	if !strings.HasPrefix(rep.Meta.Version, "1.") {
 		return nil, cli.Usagef("%s: not a pgreport/pgmetrics report (meta.version %q, want 1.x)", name, rep.Meta.Version)
 	}
 	return &rep, nil
-}
-
-// jsonErr adds a line number to a JSON syntax error.
-func jsonErr(b []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	off := int64(-1)
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 || off > int64(len(b)) {
-		return err.Error()
-	}
-	line := bytes.Count(b[:off], []byte("\n")) + 1
-	return fmt.Sprintf("line %d: %v", line, err)
 }

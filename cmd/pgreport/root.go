@@ -5,7 +5,7 @@ import (
 )
 
 // newRoot builds pgreport's command tree on env's streams. The root command
-// itself collects the report; push is its one subcommand.
+// itself collects the report; push and check are its subcommands.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
 		Name:  "pgreport",
@@ -18,6 +18,8 @@ It connects like psql (-h -p -U -d, PGHOST and the other libpq variables, DATABA
 several hosts with target_session_attrs), never prompts for a password unless -W is given, and
 runs every query read-only with a statement and lock timeout. Each section (settings, tables,
 locks, ...) fails on its own: the rest of the report still arrives and the exit code is 3.
+With -f metrics a failure also ends the stream as an error record ({"error":..}), so that
+"pgreport -f metrics | statpost" fails under a shell without pipefail.
 
 Metric names: pg.cluster.<field>, pg.<db>.<field>, pg.<db>.<schema>.<relation>.<field>,
 pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
@@ -32,5 +34,6 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
 	r.Cmd.Use = "pgreport [flags] [DBNAME...]"
 	addReportFlags(r)
 	r.Cmd.AddCommand(newPushCmd(r))
+	r.Cmd.AddCommand(newCheckCmd(r))
 	return r
 }

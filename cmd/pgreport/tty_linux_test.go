@@ -198,8 +198,8 @@ func TestPasswordPrompt(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Fatalf("err = %v, want exit 1; stderr %s", err, stderr.String())
+		if !errors.As(err, &ee) || ee.ExitCode() != 4 {
+			t.Fatalf("err = %v, want exit 4 (no password: refused); stderr %s", err, stderr.String())
 		}
 		if shown := tty.drain(master); shown != "" {
 			t.Errorf("the terminal showed %q, want nothing", shown)

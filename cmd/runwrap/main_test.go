@@ -38,7 +38,7 @@ func TestScript(t *testing.T) {
 			e.Values = map[any]any{}
 			holder := &fakeHolder{}
 			e.Values["holder"] = holder
-			holder.start(e.Setenv, e.Defer, 0)
+			holder.start(e.Setenv, e.Defer, fakehc.Options{})
 			// A loopback port nobody listens on: connection refused.
 			l, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -57,6 +57,7 @@ func TestScript(t *testing.T) {
 			"hcfault":   cmdFault,
 			"hcrelease": func(ts *testscript.TestScript, neg bool, args []string) { fake(ts).Release() },
 			"hclimit":   cmdLimit,
+			"hcsite":    cmdSite,
 			"waitfile":  cmdWaitFile,
 		},
 	})
@@ -65,17 +66,18 @@ func TestScript(t *testing.T) {
 // fakeHolder lets hclimit swap the script's fake for one with another limit.
 type fakeHolder struct{ f *fakehc.Fake }
 
-func (h *fakeHolder) start(setenv func(string, string), deferFn func(func()), limit int) {
-	f := fakehc.New(fakehc.Options{PingBodyLimit: limit})
+func (h *fakeHolder) start(setenv func(string, string), deferFn func(func()), opts fakehc.Options) {
+	f := fakehc.New(opts)
 	srv := httptest.NewServer(f)
-	f.URL = srv.URL
+	f.URL = srv.URL + f.Options().SitePath
 	for _, c := range scriptChecks {
 		f.AddCheck(fakehc.Spec{Name: c.name, Slug: c.slug, UUID: c.uuid})
 	}
 	deferFn(func() { f.Release(); srv.Close() })
 	h.f = f
-	setenv("HC_URL", srv.URL)
-	setenv("HC_API_URL", srv.URL+"/ping")
+	setenv("HC_URL", f.URL)
+	setenv("HC_HOST_URL", srv.URL)
+	setenv("HC_API_URL", f.URL+"/ping")
 	setenv("FAKE_PING_KEY", f.Options().PingKey)
 	for _, c := range scriptChecks {
 		setenv(c.env, c.uuid)
@@ -188,7 +190,13 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 func cmdLimit(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	ts.Value("holder").(*fakeHolder).start(ts.Setenv, ts.Defer, n)
+	ts.Value("holder").(*fakeHolder).start(ts.Setenv, ts.Defer, fakehc.Options{PingBodyLimit: n})
+}
+
+// hcsite PATH: replace the fake with one installed on a sub-path
+// (SITE_ROOT=http://host/PATH); $HC_URL is then the site root.
+func cmdSite(ts *testscript.TestScript, neg bool, args []string) {
+	ts.Value("holder").(*fakeHolder).start(ts.Setenv, ts.Defer, fakehc.Options{SitePath: args[0]})
 }
 
 // waitfile PATH: poll (10s at most) until PATH exists.

@@ -26,7 +26,8 @@ Name the check with --uuid, --ping-key with --slug (--create to auto-provision),
 --ping-url. runitor's single-dash flags (-uuid, -every 5m, -on-nonzero-exit log, ...)
 work as they do in runitor, so a crontab line keeps working after renaming the binary.
 
-Environment: CHECK_UUID, CHECK_SLUG, PING_KEY (or HC_PING_KEY), HC_API_URL, and
+Environment: CHECK_UUID, CHECK_SLUG, PING_KEY (or HC_PING_KEY), HC_API_URL (the
+Healthchecks site root or its ping endpoint, read as hcctl reads it), and
 RUNWRAP_<FLAG> for any flag but --run-id (RUNWRAP_TIMEOUT=1h). Any value may be file:/path.
 A ping key on the command line works but is visible in ps: prefer PING_KEY.`,
 		Example: `  # cron: ping the check, attach output, pass the exit code through

@@ -8,25 +8,22 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/cron"
 	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/cronkit/cronkit/lib/runner"
+	"github.com/cronkit/cronkit/lib/wrap"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-const (
-	defaultBodyLimit = 100_000    // hosted Healthchecks' limit (reference/healthchecks-api.md §2.4)
-	maxBodyLimit     = 10_000_000 // runitor's cap on a server-announced limit
-)
-
 // wrapOptions are runwrap's flags, read once parsing and binding are done.
+// The job's own settings are lib/wrap's Config, bound to the flags directly.
 type wrapOptions struct {
 	root *cli.Root
+	wrap.Config
 
 	// Check and endpoint.
 	UUID, Slug, PingKey, PingURL, APIURL string
@@ -35,33 +32,12 @@ type wrapOptions struct {
 	APITimeout, APIDeadline              time.Duration
 	ReqHeaders                           []string
 
-	// Pings.
-	RunID                            string
-	NoRunID, NoStartPing, NoOutput   bool
-	BodyLimit                        int
+	// Ping kinds, as runitor spells them; Config's are set from them.
 	OnSuccess, OnNonzero, OnExecFail hc.PingKind
-	LogPing                          time.Duration
 
-	// Output.
-	DiscardStdout, Silent bool
-
-	// Run control.
-	Timeout, KillAfter time.Duration
-	Lock               string
-	LockWait           time.Duration
-	Jitter             time.Duration
-	Retry              int
-	RetryDelay         time.Duration
-	Tolerate           int
-	Every              time.Duration
-	Schedule, TZ       string
-	Record             string
-	Command            []string
-	cliSet             map[string]bool // flags given on the command line
-	bodyLimitSet       bool
-	keyOnCLI           bool // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
-	schedule           *cron.Schedule
-	loc                *time.Location
+	Schedule, TZ string          // Config.Schedule and Loc are parsed from them
+	cliSet       map[string]bool // flags given on the command line
+	keyOnCLI     bool            // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
 }
 
 func newWrapCmd(r *cli.Root) {
@@ -71,43 +47,9 @@ func newWrapCmd(r *cli.Root) {
 	f := cmd.Flags()
 	// The first non-flag argument starts the command: its own flags are its own.
 	f.SetInterspersed(false)
-
-	f.StringVar(&o.UUID, "uuid", "", "check UUID (env CHECK_UUID)")
-	f.StringVar(&o.Slug, "slug", "", "check slug, with --ping-key (env CHECK_SLUG)")
-	f.StringVar(&o.PingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
-	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
-	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
-	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "ping API base URL (env HC_API_URL)")
-	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
-	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request, and of the start ping in total (it runs beside the command; the finish ping waits for it)")
-	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
-	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
-
-	f.StringVar(&o.RunID, "run-id", "", "run id (rid) to send instead of a fresh UUID4 (command line only)")
-	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
-	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
-	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
-	f.IntVar(&o.BodyLimit, "ping-body-limit", defaultBodyLimit, "bytes of output tail sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB)")
-	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
-	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
-	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
-	f.DurationVar(&o.LogPing, "log-ping", 0, "while the command runs, send new output as /log pings this often (0: off, at least 1s)")
-
-	f.BoolVar(&o.DiscardStdout, "discard-stdout", false, "drop the command's stdout: not shown, not sent (runitor's -quiet)")
-	f.BoolVar(&o.Silent, "silent", false, "drop the command's stdout and stderr: not shown, not sent")
-
-	f.DurationVar(&o.Timeout, "timeout", 0, "terminate the command (SIGTERM to its process group) after this long; exit 124")
-	f.DurationVar(&o.KillAfter, "kill-after", 10*time.Second, "SIGKILL the command this long after SIGTERM (timeout or forwarded signal; 0: never)")
-	f.StringVar(&o.Lock, "lock", "", "flock this file: no overlapping runs; a busy lock skips the run (/log ping, exit 0)")
-	f.DurationVar(&o.LockWait, "lock-wait", 0, "wait this long for a busy --lock instead of skipping at once")
-	f.DurationVar(&o.Jitter, "jitter", 0, "sleep a random time up to this long before the run")
-	f.IntVar(&o.Retry, "retry", 0, "run a failed command again up to N times before reporting (each attempt in the body)")
-	f.DurationVar(&o.RetryDelay, "retry-delay", 10*time.Second, "pause between attempts")
-	f.IntVar(&o.Tolerate, "tolerate", 0, "report success until more than N consecutive runs failed (state in $XDG_STATE_HOME/cronkit)")
-	f.DurationVar(&o.Every, "every", 0, "run periodically in the foreground, every D (SIGALRM: run now)")
-	f.StringVar(&o.Schedule, "schedule", "", `run periodically on a cron schedule, e.g. "*/15 * * * *"`)
-	f.StringVar(&o.TZ, "tz", "", "time zone for --schedule (IANA name; default local)")
-	f.StringVar(&o.Record, "record", "", "append a JSON run record and metric records (duration, exit code) to FILE")
+	o.checkFlags(f)
+	o.pingFlags(f)
+	o.runFlags(f)
 
 	cli.EnvAlias(f, "uuid", "CHECK_UUID")
 	cli.EnvAlias(f, "slug", "CHECK_SLUG")
@@ -133,7 +75,7 @@ func newWrapCmd(r *cli.Root) {
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.Command = args
-		o.bodyLimitSet = cmd.Flags().Changed("ping-body-limit")
+		o.BodyLimitSet = cmd.Flags().Changed("ping-body-limit")
 		if err := o.validate(); err != nil {
 			return cli.WithCode(runner.ExitBeforeRunning, err)
 		}
@@ -141,11 +83,80 @@ func newWrapCmd(r *cli.Root) {
 	}
 }
 
+// checkFlags: which check, on which server, with which HTTP policy.
+func (o *wrapOptions) checkFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.UUID, "uuid", "", "check UUID (env CHECK_UUID)")
+	f.StringVar(&o.Slug, "slug", "", "check slug, with --ping-key (env CHECK_SLUG)")
+	f.StringVar(&o.PingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
+	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
+	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
+	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "Healthchecks site root or ping endpoint, e.g. https://hc.example.org or https://hc.example.org/ping (env HC_API_URL)")
+	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
+	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request, and of the start ping in total (it runs beside the command; the finish ping waits for it)")
+	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
+	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
+}
+
+// pingFlags: what the pings carry, and the command's output.
+func (o *wrapOptions) pingFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.RunID, "run-id", "", "run id (rid) to send instead of a fresh UUID4 (command line only)")
+	f.BoolVar(&o.NoRunID, "no-run-id", false, "send no run id (rid)")
+	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
+	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
+	f.IntVar(&o.BodyLimit, "ping-body-limit", wrap.DefaultBodyLimit, "most bytes of output sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB). Until a server has said its limit (--no-start-ping, or the start ping failed) the default is 10000, or the limit it said in an earlier run")
+	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
+	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
+	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
+	f.DurationVar(&o.LogPing, "log-ping", 0, "while the command runs, send new output as /log pings this often (0: off, at least 1s)")
+
+	f.BoolVar(&o.DiscardStdout, "discard-stdout", false, "drop the command's stdout: not shown, not sent (runitor's -quiet)")
+	f.BoolVar(&o.Silent, "silent", false, "drop the command's stdout and stderr: not shown, not sent")
+}
+
+// runFlags: how and when the command runs.
+func (o *wrapOptions) runFlags(f *pflag.FlagSet) {
+	f.DurationVar(&o.Timeout, "timeout", 0, "terminate the command (SIGTERM to its process group) after this long; exit 124")
+	f.DurationVar(&o.KillAfter, "kill-after", 10*time.Second, "SIGKILL the command this long after SIGTERM (timeout or forwarded signal; 0: never)")
+	f.StringVar(&o.Lock, "lock", "", "flock this file: no overlapping runs; a busy lock skips the run (/log ping, exit 0)")
+	f.DurationVar(&o.LockWait, "lock-wait", 0, "wait this long for a busy --lock instead of skipping at once")
+	f.DurationVar(&o.Jitter, "jitter", 0, "sleep a random time up to this long before the run")
+	f.IntVar(&o.Retry, "retry", 0, "run a failed command again up to N times before reporting (each attempt in the body)")
+	f.DurationVar(&o.RetryDelay, "retry-delay", 10*time.Second, "pause between attempts")
+	f.IntVar(&o.Tolerate, "tolerate", 0, "report success until more than N consecutive runs failed (state in $XDG_STATE_HOME/cronkit)")
+	f.DurationVar(&o.Every, "every", 0, "run periodically in the foreground, every D (SIGALRM: run now)")
+	f.StringVar(&o.Schedule, "schedule", "", `run periodically on a cron schedule, e.g. "*/15 * * * *"`)
+	f.StringVar(&o.TZ, "tz", "", "time zone for --schedule (IANA name; default local)")
+	f.StringVar(&o.Record, "record", "", "append a JSON run record and metric records (duration, exit code) to FILE")
+}
+
 // validate checks the options and resolves derived ones.
 func (o *wrapOptions) validate() error {
 	if o.keyOnCLI {
 		o.root.Warnf("a ping key on the command line is visible in ps and syslog; set PING_KEY or --ping-key file:/path (--ping-url file:/path) instead")
 	}
+	if err := o.checkValues(); err != nil {
+		return err
+	}
+	if err := o.resolveSchedule(); err != nil {
+		return err
+	}
+	if o.LogPing > 0 && (o.NoOutput || o.Silent) {
+		// Log pings carry output only; say so rather than drop the flag silently.
+		o.root.Warnf("--log-ping sends nothing with --no-output-in-ping or --silent")
+	}
+	if o.RunID != "" && !hc.IsUUID(o.RunID) {
+		// The server answers 400 invalid uuid format to anything else (§2.2).
+		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
+	}
+	o.resolveHandle()
+	if o.UUID != "" && !hc.IsUUID(o.UUID) {
+		return fmt.Errorf("--uuid %q is not a UUID", o.UUID)
+	}
+	return nil
+}
+
+// checkValues checks each flag's range and the flags that need or exclude others.
+func (o *wrapOptions) checkValues() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -179,31 +190,34 @@ func (o *wrapOptions) validate() error {
 	case o.RunID != "" && o.NoRunID:
 		return errors.New("--run-id and --no-run-id exclude each other")
 	}
-	if o.Schedule != "" {
-		s, err := cron.Parse(o.Schedule)
+	return nil
+}
+
+// resolveSchedule parses --schedule and --tz.
+func (o *wrapOptions) resolveSchedule() error {
+	if o.Schedule == "" {
+		return nil
+	}
+	s, err := cron.Parse(o.Schedule)
+	if err != nil {
+		return fmt.Errorf("--schedule: %w", err)
+	}
+	o.Config.Schedule = s
+	o.Loc = time.Local
+	if o.TZ != "" {
+		loc, err := time.LoadLocation(o.TZ)
 		if err != nil {
-			return fmt.Errorf("--schedule: %w", err)
+			return fmt.Errorf("--tz: unknown time zone %q", o.TZ)
 		}
-		o.schedule = s
-		o.loc = time.Local
-		if o.TZ != "" {
-			loc, err := time.LoadLocation(o.TZ)
-			if err != nil {
-				return fmt.Errorf("--tz: unknown time zone %q", o.TZ)
-			}
-			o.loc = loc
-		}
+		o.Loc = loc
 	}
-	if o.LogPing > 0 && (o.NoOutput || o.Silent) {
-		// Log pings carry output only; say so rather than drop the flag silently.
-		o.root.Warnf("--log-ping sends nothing with --no-output-in-ping or --silent")
-	}
-	if o.RunID != "" && !isUUID(o.RunID) {
-		// The server answers 400 invalid uuid format to anything else (§2.2).
-		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
-	}
-	// The handle named on the command line wins over one from the
-	// environment; among equals, runitor's order: UUID over slug.
+	return nil
+}
+
+// resolveHandle keeps one check handle. The handle named on the command line
+// wins over one from the environment; among equals, runitor's order: UUID
+// over slug.
+func (o *wrapOptions) resolveHandle() {
 	cliHandle := o.cliSet["ping-url"] || o.cliSet["uuid"] || o.cliSet["slug"]
 	switch {
 	case cliHandle && o.cliSet["ping-url"]:
@@ -217,29 +231,6 @@ func (o *wrapOptions) validate() error {
 	case o.UUID != "":
 		o.Slug = ""
 	}
-	if o.UUID != "" && !isUUID(o.UUID) {
-		return fmt.Errorf("--uuid %q is not a UUID", o.UUID)
-	}
-	return nil
-}
-
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // pingClient builds the Healthchecks client for the options.
@@ -259,85 +250,32 @@ func (o *wrapOptions) pingClient() (*hc.PingClient, error) {
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, err
+		return nil, o.setupHint(err)
 	}
 	return c, nil
 }
 
-// signals runwrap handles: forwarded to the command's process group.
-var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
-
-// sigRouter splits runwrap's signals: all go to the running command; a
-// terminating one also stops runwrap (no further attempts or runs); SIGALRM
-// starts the next periodic run now.
-type sigRouter struct {
-	fwd   chan os.Signal
-	alarm chan struct{}
-	stop  chan struct{}
-	got   os.Signal // first terminating signal; read after stop is closed
-	quit  func()
-}
-
-func newSigRouter(periodic bool) *sigRouter {
-	s := &sigRouter{fwd: make(chan os.Signal, 8), alarm: make(chan struct{}, 1), stop: make(chan struct{})}
-	in := make(chan os.Signal, 16)
-	sigs := append([]os.Signal{}, forwarded...)
-	if periodic {
-		sigs = append(sigs, syscall.SIGALRM)
+// setupHint words lib/hc's setup errors in runwrap's flags and variables.
+func (o *wrapOptions) setupHint(err error) error {
+	var se *hc.SlugError
+	var ue *hc.URLError
+	switch {
+	case errors.Is(err, hc.ErrNoCheck):
+		return errors.New("no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)")
+	case errors.Is(err, hc.ErrSlugNeedsKey):
+		return errors.New("--slug needs a project ping key (--ping-key or $PING_KEY)")
+	case errors.Is(err, hc.ErrKeyNeedsSlug):
+		return errors.New("--ping-key needs a --slug (or give --uuid)")
+	case errors.Is(err, hc.ErrCreateNeedsSlug):
+		return errors.New("--create works with --ping-key and --slug, not --uuid")
+	case errors.As(err, &se):
+		return fmt.Errorf("--slug (or CHECK_SLUG): %w", err)
+	case errors.As(err, &ue) && o.PingURL != "":
+		return fmt.Errorf("--ping-url: %w", err)
+	case errors.As(err, &ue):
+		return fmt.Errorf("--api-url (or HC_API_URL): %w: give the Healthchecks site root or its ping endpoint", err)
 	}
-	// SIGPIPE: notified so that a closed stdout makes writes fail with EPIPE
-	// (then the command's pipe closes and it gets its own SIGPIPE) instead
-	// of killing runwrap before it can ping.
-	signal.Notify(in, append(sigs, syscall.SIGPIPE)...)
-	done := make(chan struct{})
-	s.quit = func() { signal.Stop(in); close(done) }
-	go func() {
-		for {
-			select {
-			case <-done:
-				return
-			case sig := <-in:
-				switch {
-				case sig == syscall.SIGPIPE:
-				case sig == syscall.SIGALRM:
-					select {
-					case s.alarm <- struct{}{}:
-					default:
-					}
-				default:
-					if runner.Terminating(sig) && s.got == nil {
-						s.got = sig
-						close(s.stop)
-					}
-					select {
-					case s.fwd <- sig:
-					default: // a burst of signals: the command has them already
-					}
-				}
-			}
-		}
-	}()
-	return s
-}
-
-// drain drops signals that arrived while no command was running.
-func (s *sigRouter) drain() {
-	for {
-		select {
-		case <-s.fwd:
-		default:
-			return
-		}
-	}
-}
-
-func (s *sigRouter) stopped() bool {
-	select {
-	case <-s.stop:
-		return true
-	default:
-		return false
-	}
+	return err
 }
 
 // runWrap runs the command once, or periodically with --every/--schedule.
@@ -346,72 +284,46 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 	if err != nil {
 		return cli.WithCode(runner.ExitBeforeRunning, err)
 	}
-	periodic := o.Every > 0 || o.schedule != nil
-	sr := newSigRouter(periodic)
-	defer sr.quit()
-	w := newWrapper(o, pc, sr)
-	if !periodic {
-		return exitErr(w.once(ctx))
-	}
-	for {
-		started := time.Now()
-		out := w.once(ctx)
-		if sr.stopped() {
-			if out.interrupted {
-				return exitErr(out) // the signal reached the command
-			}
-			return nil // it came after the run: a clean stop
-		}
-		if out.err != nil && out.code == runner.ExitBeforeRunning && out.fatal {
-			return exitErr(out)
-		}
-		next := nextDelay(o, started, time.Now())
-		t := time.NewTimer(next)
-		select {
-		case <-t.C:
-		case <-sr.alarm:
-			t.Stop()
-		case <-sr.stop:
-			t.Stop()
-			// Stopped between runs: a clean stop.
-			return nil
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		}
-	}
+	in := make(chan os.Signal, 16)
+	signal.Notify(in, wrap.Notified(o.Every > 0 || o.Config.Schedule != nil)...)
+	defer signal.Stop(in)
+	return exitErr(wrap.Run(ctx, o.config(pc, in)))
 }
 
-// nextDelay is how long to wait after a run that started at started, now.
-func nextDelay(o *wrapOptions, started, now time.Time) time.Duration {
-	if o.Every > 0 {
-		// A fixed cadence from the runs' starts, like runitor's
-		// time.Ticker; a run longer than D skips the ticks it overran.
-		at := started.Add(o.Every)
-		for !at.After(now) {
-			at = at.Add(o.Every)
-		}
-		return at.Sub(now)
-	}
-	return o.schedule.Next(now.In(o.loc)).Sub(now)
+// config is the job for lib/wrap, with a Healthchecks client as its Pinger.
+func (o *wrapOptions) config(pc *hc.PingClient, signals <-chan os.Signal) wrap.Config {
+	r := o.root
+	c := o.Config
+	c.Env, c.Stdin, c.Stdout, c.Stderr, c.Getenv = os.Environ(), r.Env.Stdin, r.Env.Stdout, r.Env.Stderr, r.Env.Getenv
+	c.Pinger, c.Signals, c.Logger, c.Warnf, c.PingHint = newPinger(o, pc), signals, r.Logger, r.Warnf, o.pingHint
+	c.CheckName, c.Handle, c.Endpoint = checkName(pc), pc.Handle(), pc.Endpoint()
+	c.OnSuccess, c.OnNonzero, c.OnExecFail = wrap.Kind(o.OnSuccess.String()), wrap.Kind(o.OnNonzero.String()), wrap.Kind(o.OnExecFail.String())
+	return c
 }
 
-// outcome is one run's result as runwrap exits with it.
-type outcome struct {
-	code  int
-	err   error // printed on stderr (exec failure, lock error)
-	fatal bool  // a setup error that would repeat on every periodic run
-	// interrupted: a terminating signal arrived while the command ran (or
-	// before it could start)
-	interrupted bool
+// pingHint words the ping errors that fail every ping of a run alike (lib/wrap
+// says them once a run) in runwrap's flags and variables.
+func (o *wrapOptions) pingHint(err error) (hint string, reason error) {
+	switch {
+	case errors.Is(err, hc.ErrNotPingEndpoint):
+		reason, hint = hc.ErrNotPingEndpoint, "set --api-url or HC_API_URL to the Healthchecks site root or its /ping endpoint"
+	case errors.Is(err, hc.ErrCheckNotFound):
+		reason, hint = hc.ErrCheckNotFound, "check --uuid (or --slug and the ping key), and that --api-url or HC_API_URL names the server that has it"
+	default:
+		return "", nil
+	}
+	if o.PingURL != "" {
+		hint = "check --ping-url"
+	}
+	return hint, reason
 }
 
-func exitErr(o outcome) error {
-	if o.err != nil {
-		return cli.WithCode(o.code, o.err)
+func exitErr(o wrap.Outcome) error {
+	if o.Err != nil {
+		return cli.WithCode(o.Code, o.Err)
 	}
-	if o.code != 0 {
-		return cli.Exit(o.code)
+	if o.Code != 0 {
+		return cli.Exit(o.Code)
 	}
 	return nil
 }

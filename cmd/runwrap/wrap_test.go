@@ -59,3 +59,32 @@ func TestReqHeaderReachesServer(t *testing.T) {
 		t.Errorf("the check has %d pings, want 2", n)
 	}
 }
+
+// lib/hc says what is wrong without knowing runwrap (issue 18); runwrap
+// words it with its own flags and variables, in one line.
+func TestPingClientHint(t *testing.T) {
+	tests := []struct {
+		name string
+		o    wrapOptions
+		want string
+	}{
+		{"nothing", wrapOptions{}, "no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)"},
+		{"slug without key", wrapOptions{Slug: "db"}, "--slug needs a project ping key (--ping-key or $PING_KEY)"},
+		{"key without slug", wrapOptions{PingKey: "k"}, "--ping-key needs a --slug (or give --uuid)"},
+		{"create with uuid", wrapOptions{UUID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", Create: true},
+			"--create works with --ping-key and --slug, not --uuid"},
+		{"bad slug", wrapOptions{PingKey: "k", Slug: "DB"},
+			`--slug (or CHECK_SLUG): slug "DB" is not a Healthchecks slug (a-z, 0-9, - and _ only, at most 100)`},
+		{"bad api url", wrapOptions{UUID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", APIURL: "ftp://u:s3cret@h"},
+			`--api-url (or HC_API_URL): Healthchecks URL "ftp://…@h" is not an http(s) URL: give the Healthchecks site root or its ping endpoint`},
+		{"bad ping url", wrapOptions{PingURL: "ftp://h/x"}, `--ping-url: Healthchecks URL "ftp://h/…" is not an http(s) URL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.o.pingClient()
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("pingClient() = %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}

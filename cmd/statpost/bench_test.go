@@ -25,7 +25,8 @@ func benchInput(n int) []byte {
 }
 
 // BenchmarkPost: records on stdin through the real root command to the fake
-// StatHat (bulk) and to a UDP socket (StatsD). Whole-process figures are in
+// StatHat (bulk) and to a UDP socket (StatsD), with the journal on (the
+// default) and, for the ratio, off. Whole-process figures are in
 // scripts/bench-statpost.
 func BenchmarkPost(b *testing.B) {
 	const n = 100000
@@ -51,6 +52,7 @@ func BenchmarkPost(b *testing.B) {
 		args []string
 	}{
 		{"stathat", []string{"--api-url", srv.URL}},
+		{"stathat-no-journal", []string{"--api-url", srv.URL, "--journal=false"}},
 		{"statsd", []string{"--sink", "statsd=udp://" + udp.LocalAddr().String()}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

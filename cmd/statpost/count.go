@@ -72,9 +72,6 @@ func negativeNumberHint(c *cobra.Command, err error) error {
 	return cli.WithCode(cli.ExitUsage, err)
 }
 
-// maxFuture allows for clocks a little ahead of ours.
-const maxFuture = 5 * time.Minute
-
 // one yields a single record.
 type one struct {
 	rec  metric.Record
@@ -100,14 +97,10 @@ func runCount(ctx context.Context, o *countOptions) error {
 		if err != nil {
 			return cli.Usagef("--time: %v", err)
 		}
-		// --time is for a past point; one far ahead is almost always a typo
-		// (milliseconds, a wrong year) and would sit unseen on every chart.
-		if t.After(time.Now().Add(maxFuture)) {
-			return cli.Usagef("--time %s is in the future (%s)", o.time, t.UTC().Format(time.RFC3339))
-		}
-		if t.Unix() <= 0 {
-			// StatHat reads t=0 as "no time given"
-			return cli.Usagef("--time %s is not after 1970-01-01T00:00:00Z", o.time)
+		// --time is for a past point: the rule a record's time on stdin
+		// follows too (a typo, milliseconds, t=0 are refused alike).
+		if err := metric.CheckTime(t, time.Now()); err != nil {
+			return cli.Usagef("--time %s: %v", o.time, err)
 		}
 		rec.Time = t
 	}

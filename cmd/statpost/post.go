@@ -25,6 +25,7 @@ type postOptions struct {
 	apiURL        string
 	ezkey         string
 	dryRun        bool
+	allowEmpty    bool
 	tee           bool
 	atLeastOnce   bool
 	kind          string
@@ -35,6 +36,9 @@ type postOptions struct {
 	attemptTO     time.Duration
 	deadline      time.Duration
 	statsdMTU     int
+	journal       bool
+	fsync         bool
+	syncIn        *syncReader // stdin, journaling what was read before reading more
 
 	// pushgateway
 	job    string
@@ -64,6 +68,8 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.IntVar(&o.batch, "batch", stats.StatHatMaxItems, "most records in one StatHat bulk post (1: one request per record)")
 	f.DurationVar(&o.flushInterval, "flush-interval", time.Second, "post a partial batch once its first record is this old (streaming stdin)")
 	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
+	f.BoolVar(&o.journal, "journal", true, "journal every record read in the spool directory before sending it, so a kill -9 loses nothing read (--journal=false: memory only)")
+	f.BoolVar(&o.fsync, "fsync", false, "fsync the journal after every append: survive a power loss too, not only a kill -9 (slower)")
 	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
 	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
 	f.IntVar(&o.statsdMTU, "statsd-mtu", stats.StatsDMTU, "most bytes in one StatsD UDP datagram (1: one line per datagram, as most clients send)")
@@ -117,7 +123,7 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 			return nil, cli.Usagef("--sink: %v", err)
 		}
 		if seen[spec.Kind] {
-			return nil, cli.Usagef("--sink %s given twice (one spool per sink kind)", spec.Kind)
+			return nil, cli.Usagef("--sink %s given twice (one sink of each kind)", spec.Kind)
 		}
 		seen[spec.Kind] = true
 		sink, err := o.buildSink(spec)
@@ -126,7 +132,8 @@ func (o *postOptions) buildTargets() ([]stats.Target, error) {
 		}
 		t := stats.Target{Sink: sink}
 		if dir != "" {
-			t.Spool = spool.Open(dir, sink.Name())
+			// keyed by destination: a spool is only ever sent where its records were bound
+			t.Spool = spool.ForDestination(dir, sink.Name(), stats.Destination(sink))
 		}
 		out = append(out, t)
 	}
@@ -154,6 +161,9 @@ func (o *postOptions) buildSink(spec stats.Spec) (stats.Sink, error) {
 
 // runPost reads records from stdin and posts them.
 func runPost(ctx context.Context, o *postOptions) error {
+	// Every read of stdin first journals the records read so far (see post).
+	o.syncIn = &syncReader{r: o.root.Env.Stdin}
+	o.root.Env.Stdin = o.syncIn
 	src, err := o.source()
 	if err != nil {
 		return err
@@ -172,9 +182,10 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	if err != nil {
 		return err
 	}
+	o.warnLegacy(targets)
 	env := o.root.Env
 	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, FlushEvery: o.flushInterval,
-		Warn: o.root.Warnf}
+		Warn: o.root.Warnf, Journal: o.journal, Fsync: o.fsync}
 	var tee *metric.Writer
 	if o.tee {
 		tee = metric.NewWriter(env.Stdout)
@@ -186,13 +197,23 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		}
 	}
 	p := stats.NewPoster(ctx, popts)
+	if o.syncIn != nil {
+		o.syncIn.sync = p.Sync
+	}
 
 	var bad atomic.Int64 // read after an interrupt while the reader may still run
 	var teeErr error
-	type readResult struct{ read, tee error }
+	// records: how many were taken; upstream: error records, producers that
+	// failed (DESIGN.md §4). Both are read only once the reader is done.
+	type readResult struct {
+		read, tee         error
+		records, upstream int
+	}
 	done := make(chan readResult, 1)
 	go func() {
 		var readErr error
+		var records, upstream int
+		var times metric.TimeChecker
 		for {
 			rec, err := src.Next()
 			if err == io.EOF {
@@ -204,9 +225,28 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
 				continue
 			}
+			var er *metric.ErrorRecord
+			if errors.As(err, &er) {
+				// The producer failed: say so, post what it did send, exit 1,
+				// and pass the failure on to a consumer of --tee.
+				upstream++
+				fmt.Fprintf(env.Stderr, "statpost: %v\n", er)
+				if tee != nil {
+					if err := tee.WriteError(*er); err != nil {
+						tee, teeErr = nil, o.teeFailed(err)
+					}
+				}
+				continue
+			}
 			if err != nil {
 				readErr = err
 				break
+			}
+			// The rule --time follows: a far-future time is a bad line here too.
+			if err := times.Check(rec.Time); err != nil {
+				bad.Add(1)
+				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
+				continue
 			}
 			if err := p.Check(rec); err != nil {
 				bad.Add(1)
@@ -219,9 +259,15 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				}
 			}
 			p.Add(rec)
+			records++
 			if ctx.Err() != nil {
 				break
 			}
+		}
+		if ps, ok := src.(*promSource); ok {
+			// A counter's first sample only records where it stands: the
+			// input was not empty even if nothing is posted.
+			records += int(ps.Skipped)
 		}
 		if ps, ok := src.(*promSource); ok && readErr == nil {
 			if err := ps.finish(); err != nil {
@@ -233,7 +279,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 				teeErr = o.teeFailed(err)
 			}
 		}
-		done <- readResult{readErr, teeErr}
+		done <- readResult{readErr, teeErr, records, upstream}
 	}()
 	var rr readResult
 	interrupted := false
@@ -259,8 +305,27 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 		}
 	}
 	err = o.report(ctx, res, int(bad.Load()), rr.read, interrupted)
+	err = o.upstreamFailed(err, rr.records, rr.upstream, int(bad.Load()), rr.read != nil || interrupted)
 	if err == nil && rr.tee != nil {
 		return rr.tee
+	}
+	return err
+}
+
+// upstreamFailed makes a run exit 1 (unless a weightier code was decided)
+// when a producer sent an error record, or when stdin held no records at all:
+// under dash, `pgreport -f metrics | statpost` has no pipefail, so an empty
+// stdin is the only sign that pgreport failed. --allow-empty accepts that.
+func (o *postOptions) upstreamFailed(err error, records, upstream, bad int, cutShort bool) error {
+	empty := records == 0 && upstream == 0 && bad == 0 && !cutShort && !o.allowEmpty
+	if empty {
+		fmt.Fprintln(o.root.Env.Stderr, "statpost: no records on stdin (--allow-empty accepts that)")
+	}
+	if !empty && upstream == 0 {
+		return err
+	}
+	if c := cli.Code(err); c == cli.ExitOK || c == cli.ExitPartial {
+		return cli.Exit(cli.ExitFailure)
 	}
 	return err
 }
@@ -278,6 +343,20 @@ func (o *postOptions) teeFailed(err error) error {
 	return cli.Exit(cli.ExitFailure)
 }
 
+// syncReader calls sync before every read: the records parsed from what
+// was read before are journaled before statpost reads (or waits for) more.
+type syncReader struct {
+	r    io.Reader
+	sync func()
+}
+
+func (s *syncReader) Read(b []byte) (int, error) {
+	if s.sync != nil {
+		s.sync()
+	}
+	return s.r.Read(b)
+}
+
 type positioner interface{ Line() int }
 
 func (o *postOptions) position(src source) string {
@@ -288,11 +367,13 @@ func (o *postOptions) position(src source) string {
 }
 
 // report prints what did not arrive and returns the exit code:
-// 2 bad input, 4 refused, 1 rejected or lost (not delivered and not
-// spooled), 3 spooled or possibly lost, 130 interrupted.
+// 2 bad input (a line, or records a receiver answered 400), 4 refused,
+// 1 rejected otherwise or lost (not delivered and not spooled), 3 spooled
+// or possibly lost, 130 interrupted. What a receiver's error means is
+// lib/cli's to say (cli.Code), as in every tool.
 func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.root.Env.Stderr
-	var auth, rejected, partial, failed bool
+	var auth, badInput, rejected, partial, failed bool
 	secrets := o.root.Secrets()
 	for _, t := range res.Targets {
 		why := ""
@@ -312,7 +393,14 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 		}
 		if t.Rejected > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
-			rejected = true
+			switch cli.Code(t.Err) {
+			case cli.ExitUsage:
+				badInput = true
+			case cli.ExitRefused:
+				auth = true
+			default:
+				rejected = true
+			}
 		}
 		if t.Unspooled > 0 {
 			fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
@@ -327,7 +415,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
 			partial = true
 		}
-		auth = auth || t.Auth
+		auth = auth || t.Auth || (t.Err != nil && cli.Code(t.Err) == cli.ExitRefused)
 	}
 	if res.Late > 0 {
 		fmt.Fprintf(stderr, "statpost: %s read while stopping were spooled\n", records(res.Late))
@@ -350,7 +438,7 @@ func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, rea
 			return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted; what was not sent is spooled"))
 		}
 		return cli.WithCode(cli.ExitInterrupted, errors.New("interrupted"))
-	case bad > 0:
+	case bad > 0, badInput:
 		// the documented order: 130, 2, 4, 1, 3
 		return cli.Exit(cli.ExitUsage)
 	case auth:

@@ -18,7 +18,9 @@ $XDG_STATE_HOME/cronkit/statpost and sent first on the next run.
 With no arguments (or "-") it reads stdin: metric records
 ({"name":..,"kind":..,"value":..}), StatHat bulk items ({"stat":..,"count":..})
 and "NAME NUMBER" text lines (the name may contain spaces; --kind says whether
-text lines are counts or values).
+text lines are counts or values). Stdin with no records is a failure (exit 1;
+--allow-empty accepts it), and so is an error record ({"error":..}) from a
+producer that failed: it is reported, and the good records are still posted.
 
 The StatHat EZ key comes from $STATHAT_EZKEY, $STATPOST_EZKEY, the config file
 or --ezkey file:/path (a key on the command line shows in ps).`,
@@ -37,6 +39,7 @@ or --ezkey file:/path (a key on the command line shows in ps).`,
 	o := &postOptions{root: r}
 	o.addFlags(r.Cmd)
 	r.Cmd.Args = cobra.MaximumNArgs(1)
+	r.Cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0 when stdin holds no records (by default that is a failure: the producer failed)")
 	r.Cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 1 && args[0] != "-" {
 			return cli.Usagef("unknown command %q (want count, value, time, spool, or - for stdin)", args[0])

@@ -30,6 +30,8 @@ var Examples = []Example{
 	{"s0 … s4", "Stroke colours, RRGGBB or RRGGBBAA; a trailing . is dotted, - dashed.", "a.svg?w=580&h=180&" + tempData + "&s0=4991AE&s1=FF8300.&s2=FF5DAA-&s3=00000040"},
 	{"f0 … f4", "Fill colours under each line, RRGGBB or RRGGBBAA.", "a.svg?w=580&h=180&" + aaplData + "&f0=4991AE40"},
 	{"_", "A gap in the data (our extension).", "a.svg?w=580&h=180&d0=RXZZfhgd____YZgfccZXUM&hl=1"},
+	{"l0 … l4", "Name the datasets in a legend, in their colours (our extension).", "a.svg?w=580&h=180&" + tempData + "&l0=Paris&l1=Oslo&l2=Lima&l3=Perth&ymin=45&ymax=90"},
+	{"spark=1", "A sparkline: the lines alone, no labels, title or legend (our extension).", "a.svg?w=160&h=40&" + aaplData + "&spark=1&hl=1"},
 	{".png", "The same chart as PNG, at twice the size for retina screens.", "a.png?w=300&h=100&" + tempData + "&ymin=45&ymax=90"},
 	{"errors", "Bad input answers 400 with an image that says what is wrong.", "a.svg?w=580&h=180&d0=bad!"},
 }
@@ -52,8 +54,9 @@ The format is <a href="https://chartd.co/">chartd.co</a>'s: put the URL in an im
 <pre><code>&lt;img src="/a.svg?w=580&amp;h=180&amp;d0=RXZZfhgdURRUYZgfccZXUM&amp;ymin=45&amp;ymax=90&amp;t=Temperature"&gt;</code></pre>
 <p>Any file name works; the extension decides: <code>.svg</code> (responsive, scales with its container) or
 <code>.png</code> (twice the size, for retina screens). Long data can be sent with <code>POST</code>, the query in the body.
-Unknown parameters are ignored. Limits: w and h 1 to 2000, at most 5 datasets of 4,096 points, a title of 200
-characters, a query of 16 KiB. Output is deterministic: responses carry a strong <code>ETag</code> and
+Unknown parameters are ignored. Limits: w and h 1 to 2000, at most 5 datasets, a title of 200
+characters, a query of 16 KiB (a POST body of 1 MiB). A dataset of more than 4,096 points is downsampled to 4,096
+(Largest-Triangle-Three-Buckets: the shape, the minimum and the maximum survive). Output is deterministic: responses carry a strong <code>ETag</code> and
 <code>Cache-Control</code>.</p>
 <table><tr><th>parameter</th><th>meaning and example</th></tr>
 `)

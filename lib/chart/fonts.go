@@ -11,9 +11,22 @@ import (
 )
 
 // The Go fonts are embedded so that the PNG looks the same everywhere and the
-// layout can measure text without a system font. The SVG names them first
-// and falls back to common sans-serif faces of similar width.
-const svgFontFamily = "Go,'Helvetica Neue',Helvetica,Arial,sans-serif"
+// layout can measure text without a system font. The SVG names them first,
+// then only faces no wider than what the layout measures (boundAdvance):
+// Arial-metric faces, then DejaVu Sans, the widest, which is also what the
+// generic sans-serif is on Debian (Chromium there has no other). Helvetica
+// Neue, wider than Arial, is left out on purpose.
+const svgFontFamily = "Go,Arial,Helvetica,'Liberation Sans',Arimo,'Nimbus Sans','DejaVu Sans','Bitstream Vera Sans',sans-serif"
+
+// Text beyond ASCII is measured from the Go fonts, widened by
+// nonASCIIWiden (DejaVu Sans's letters are up to about 1.4 times Go's) up
+// to 1.1 em, and a rune the Go fonts lack by missingAdvance: another
+// face draws it, CJK ideographs a full em.
+const (
+	nonASCIIWiden  = 1.45
+	widenCap       = 1.1 // DejaVu Sans Bold's Æ
+	missingAdvance = 1.0
+)
 
 type fontSet struct {
 	regular, medium *sfnt.Font
@@ -42,8 +55,9 @@ func loadFonts() (*fontSet, error) {
 	return fonts, fontsErr
 }
 
-// textWidth is the advance width of s at size px, in the regular or the
-// medium (bold) face, without kerning.
+// textWidth bounds the advance width of s at size px, regular or bold
+// (weight 600), in any face of svgFontFamily, without kerning (which only
+// narrows).
 func textWidth(s string, size float64, bold bool) float64 {
 	w := 0
 	if bold {
@@ -55,7 +69,7 @@ func textWidth(s string, size float64, bold bool) float64 {
 		if c < 32 || c >= 127 {
 			return total*size + otherWidth(s[i:], size, w)
 		}
-		total += asciiAdvance[w][c-32]
+		total += boundAdvance[w][c-32]
 	}
 	return total * size
 }
@@ -64,7 +78,7 @@ func textWidth(s string, size float64, bold bool) float64 {
 func otherWidth(s string, size float64, w int) float64 {
 	fs, err := loadFonts()
 	if err != nil {
-		return 0.6 * size * float64(len([]rune(s)))
+		return missingAdvance * size * float64(len([]rune(s)))
 	}
 	f := fs.regular
 	if w == 1 {
@@ -75,7 +89,7 @@ func otherWidth(s string, size float64, w int) float64 {
 	defer fs.mu.Unlock()
 	for _, r := range s {
 		if r >= 32 && r < 127 {
-			total += asciiAdvance[w][r-32]
+			total += boundAdvance[w][r-32]
 			continue
 		}
 		a, ok := fs.adv[w][r]
@@ -90,14 +104,23 @@ func otherWidth(s string, size float64, w int) float64 {
 	return total * size
 }
 
-// advance is r's advance width in em (0.6 when the font lacks it). The
+// advance bounds r's advance width in em in the faces of svgFontFamily:
+// the Go font's widened, or missingAdvance when the Go font lacks r. The
 // caller holds fs.mu.
 func (fs *fontSet) advance(f *sfnt.Font, r rune) float64 {
+	if a, ok := goAdvance(&fs.buf, f, r); ok {
+		return min(a*nonASCIIWiden, max(a, widenCap))
+	}
+	return missingAdvance
+}
+
+// goAdvance is r's advance in em in f, if f has r.
+func goAdvance(buf *sfnt.Buffer, f *sfnt.Font, r rune) (float64, bool) {
 	upem := fixed.Int26_6(f.UnitsPerEm())
-	if gi, err := f.GlyphIndex(&fs.buf, r); err == nil && gi != 0 {
-		if adv, err := f.GlyphAdvance(&fs.buf, gi, upem, font.HintingNone); err == nil {
-			return float64(adv) / float64(upem)
+	if gi, err := f.GlyphIndex(buf, r); err == nil && gi != 0 {
+		if adv, err := f.GlyphAdvance(buf, gi, upem, font.HintingNone); err == nil {
+			return float64(adv) / float64(upem), true
 		}
 	}
-	return 0.6
+	return 0, false
 }

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -13,6 +14,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(c.query)
 	}
 	f.Add("w=5&h=5&d0=A%zz")
+	f.Add("w=5&h=5&d0=" + strings.Repeat("AZ9_", 1100) + "&l0=%3Cb%3E&spark=1")
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := Parse(raw)
 		if err != nil {
@@ -30,6 +32,9 @@ func FuzzParse(f *testing.F) {
 		for _, d := range q.Datasets {
 			if len(d.Points) == 0 || len(d.Points) > MaxPoints {
 				t.Fatalf("%d points", len(d.Points))
+			}
+			if utf8.RuneCountInString(d.Label) > MaxTitle || !utf8.ValidString(d.Label) {
+				t.Fatalf("label %q", d.Label)
 			}
 			for _, p := range d.Points {
 				if p < -1 || p > MaxIndex {

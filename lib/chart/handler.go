@@ -2,6 +2,7 @@ package chart
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -18,6 +19,8 @@ type HandlerOptions struct {
 	CacheBytes int
 	// Scale is the PNG scale (default 2, for retina screens).
 	Scale float64
+	// Logger, when set, hears of datasets downsampled (at Info: -v).
+	Logger *slog.Logger
 }
 
 // Handler serves charts, the documentation page and a health check.
@@ -134,9 +137,9 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 	if r.Method == http.MethodPost {
 		// Long data goes in the body (ref §2.5); the URL's own query, if
 		// any, comes first so the body's values win.
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxQuery+1))
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 		if err != nil {
-			h.fail(w, f, errf("", "reading the body: %v", err))
+			h.fail(w, f, raw, errf("", "reading the body: %v", err))
 			return
 		}
 		if b := strings.TrimSpace(string(body)); b != "" {
@@ -158,12 +161,12 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 			return // the client left while queued
 		}
 	}
-	body, err := h.render(raw, f)
+	body, err := h.render(raw, f, r.Method == http.MethodPost)
 	if f == FormatPNG {
 		<-h.renders
 	}
 	if err != nil {
-		h.fail(w, f, err)
+		h.fail(w, f, raw, err)
 		return
 	}
 	c := newRendered(key, body)
@@ -171,11 +174,25 @@ func (h *Handler) chart(w http.ResponseWriter, r *http.Request, f Format) {
 	h.send(w, r, c, h.ccHdr)
 }
 
-// render renders a raw query in format f at the handler's PNG scale.
-func (h *Handler) render(raw string, f Format) ([]byte, error) {
-	q, err := Parse(raw)
+// render renders a raw query (of a POST: up to MaxBody) in format f at the
+// handler's PNG scale.
+func (h *Handler) render(raw string, f Format, post bool) ([]byte, error) {
+	var q *Query
+	var err error
+	if post {
+		q, err = ParseBody(raw)
+	} else {
+		q, err = Parse(raw)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if h.opts.Logger != nil {
+		for i, d := range q.Datasets {
+			if d.Given > 0 {
+				h.opts.Logger.Info("downsampled", "dataset", i, "points", d.Given, "drawn", len(d.Points))
+			}
+		}
 	}
 	if f == FormatPNG {
 		return RenderPNG(q, h.opts.Scale)
@@ -207,8 +224,9 @@ var (
 )
 
 // fail answers 400 with an image of the message for image requests (an <img>
-// cannot show anything else), and the message in X-Chartd-Error for curl.
-func (h *Handler) fail(w http.ResponseWriter, f Format, err error) {
+// cannot show anything else), as wide as the chart asked for in raw when
+// its w is valid, and the message in X-Chartd-Error for curl.
+func (h *Handler) fail(w http.ResponseWriter, f Format, raw string, err error) {
 	status := http.StatusBadRequest
 	if !IsQueryError(err) {
 		status = http.StatusInternalServerError
@@ -218,7 +236,7 @@ func (h *Handler) fail(w http.ResponseWriter, f Format, err error) {
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Chartd-Error", headerSafe(msg))
 	hd.Del("ETag")
-	sc := ErrorScene(msg)
+	sc := ErrorSceneWidth(msg, requestedWidth(raw))
 	var body []byte
 	if f == FormatPNG {
 		if b, perr := sc.PNG(DefaultScale); perr == nil {
@@ -235,6 +253,16 @@ func (h *Handler) fail(w http.ResponseWriter, f Format, err error) {
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// requestedWidth is the query's w if it is valid, else 0.
+func requestedWidth(raw string) int {
+	if p, err := scanQuery(raw); err == nil {
+		if w, err := side(p.get, "w"); err == nil {
+			return w
+		}
+	}
+	return 0
 }
 
 // headerSafe keeps printable ASCII so a message cannot split headers.

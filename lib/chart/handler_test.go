@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"image/png"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -103,7 +106,23 @@ func TestHandlerPOST(t *testing.T) {
 	if want := RenderSVG(mustParse(t, "t=Long&"+long)); !bytes.Equal(rec.Body.Bytes(), want) {
 		t.Error("POST body differs")
 	}
-	rec = get(t, h, "POST", "/a.png", "w=10&h=10&d0="+strings.Repeat("A", MaxQuery), nil)
+	// A day of 15-second samples (5,760 points) is more than a dataset
+	// holds: downsampled (LTTB), with its extremes, and logged.
+	var logBuf bytes.Buffer
+	h = NewHandler(HandlerOptions{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	day := "w=580&h=180&d0=" + strings.Repeat("A", 2000) + "9" + strings.Repeat("e", 3759)
+	rec = get(t, h, "POST", "/a.svg", day, nil)
+	if rec.Code != 200 {
+		t.Fatalf("5760 points: status %d: %s", rec.Code, rec.Header().Get("X-Chartd-Error"))
+	}
+	q, err := ParseBody(day)
+	if err != nil || q.Datasets[0].Given != 5760 || len(q.Datasets[0].Points) > MaxPoints || !bytes.Contains([]byte(string(indexString(q.Datasets[0].Points))), []byte("A9e")) {
+		t.Fatalf("5760 points parsed: %v %+v", err, q.Datasets[0].Given)
+	}
+	if !strings.Contains(logBuf.String(), "msg=downsampled dataset=0 points=5760 drawn=") {
+		t.Errorf("log: %s", logBuf.String())
+	}
+	rec = get(t, h, "POST", "/a.png", "w=10&h=10&d0="+strings.Repeat("A", MaxBody), nil)
 	if rec.Code != 400 || !strings.Contains(rec.Header().Get("X-Chartd-Error"), "query is") || rec.Header().Get("Content-Type") != "image/png" {
 		t.Errorf("too long POST: %d %v", rec.Code, rec.Header())
 	}
@@ -399,6 +418,52 @@ func TestHandlerPOSTBodyError(t *testing.T) {
 			checkSVG(t, rec.Body.Bytes())
 		} else if _, err := png.Decode(rec.Body); err != nil {
 			t.Errorf("%s: %v", tt.path, err)
+		}
+	}
+}
+
+// indexString writes indices back in the alphabet ('_' for a gap).
+func indexString(p []int8) string {
+	b := make([]byte, len(p))
+	for i, x := range p {
+		if x < 0 {
+			b[i] = '_'
+		} else {
+			b[i] = Alphabet[x]
+		}
+	}
+	return string(b)
+}
+
+// The error image replacing a small chart is no wider than the chart (a
+// page keeps its layout), with the whole message wrapped onto more lines;
+// without a valid w it is up to 600 px wide.
+func TestHandlerErrorWidth(t *testing.T) {
+	h := NewHandler(HandlerOptions{})
+	for _, c := range []struct {
+		query string
+		maxW  int
+	}{
+		{"w=160&h=40&d0=bad!", 160},
+		{"w=300&h=100&d0=bad!&t=x", 300},
+		{"w=5000&h=40&d0=bad!", 600},
+		{"d0=bad!", 600},
+	} {
+		rec := get(t, h, "GET", "/a.svg?"+c.query, "", nil)
+		var w, hh int
+		body := rec.Body.String()
+		if _, err := fmt.Sscanf(body[strings.Index(body, `width="`):], `width="%d" height="%d"`, &w, &hh); err != nil {
+			t.Fatalf("%s: %v", c.query, err)
+		}
+		if rec.Code != 400 || w > c.maxW {
+			t.Errorf("%s: %d, %d px wide; want at most %d", c.query, rec.Code, w, c.maxW)
+		}
+		var text []string
+		for _, m := range regexp.MustCompile(`>([^<]*)</text>`).FindAllStringSubmatch(body, -1) {
+			text = append(text, m[1])
+		}
+		if got, want := html.UnescapeString(strings.Join(text, " ")), "chartd: "+rec.Header().Get("X-Chartd-Error"); got != want {
+			t.Errorf("%s: image shows %q, want %q", c.query, got, want)
 		}
 	}
 }

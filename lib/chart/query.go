@@ -17,9 +17,10 @@ import (
 const (
 	MaxSide     = 2000      // w and h
 	MaxDatasets = 5         // d0..d4
-	MaxPoints   = 4096      // per dataset
+	MaxPoints   = 4096      // drawn per dataset; more are downsampled (LTTB)
 	MaxTitle    = 200       // runes
 	MaxQuery    = 16 * 1024 // bytes of query string
+	MaxBody     = 1 << 20   // bytes of a POST body (query and body together)
 )
 
 // Format is the output image format.
@@ -56,7 +57,9 @@ type Dataset struct {
 	Points []int8
 	Stroke Color
 	Dash   Dash
-	Fill   Color // A == 0: no fill
+	Fill   Color  // A == 0: no fill
+	Label  string // its name in the legend (lN, our extension); "" for none
+	Given  int    // points given, when more than MaxPoints were downsampled; else 0
 }
 
 // Query is a parsed, validated chart request.
@@ -70,6 +73,7 @@ type Query struct {
 	Left, Right      bool // which y axes to label
 
 	Step, Highlight bool
+	Spark           bool // spark=1 (our extension): the lines alone
 
 	HasX       bool
 	XMin, XMax time.Time // in TZ
@@ -144,9 +148,13 @@ func FormatOf(path string) (Format, bool) {
 // Unknown parameters are ignored (ref §2.2).
 func Parse(raw string) (*Query, error) { return parse(raw, MaxQuery) }
 
+// ParseBody parses the query of a POST: URL query and body together, up
+// to MaxBody bytes (long data is what POST is for, ref §2.5).
+func ParseBody(raw string) (*Query, error) { return parse(raw, MaxBody) }
+
 func parse(raw string, maxLen int) (*Query, error) {
 	if len(raw) > maxLen {
-		return nil, errf("", "query is %d bytes; at most %d", len(raw), MaxQuery)
+		return nil, errf("", "query is %d bytes; at most %d", len(raw), maxLen)
 	}
 	vals, err := scanQuery(raw)
 	if err != nil {
@@ -179,6 +187,12 @@ func parse(raw string, maxLen int) (*Query, error) {
 		if ds.Fill, _, err = parseColor(get, "f"+strconv.Itoa(i), Color{}); err != nil {
 			return nil, err
 		}
+		if l, ok := get("l" + strconv.Itoa(i)); ok {
+			ds.Label = strings.TrimSpace(cleanText(l))
+			if n := utf8.RuneCountInString(ds.Label); n > MaxTitle {
+				return nil, errf("l"+strconv.Itoa(i), "label is %d characters; at most %d", n, MaxTitle)
+			}
+		}
 		q.Datasets = append(q.Datasets, ds)
 	}
 	for i := MaxDatasets; i < MaxDatasets+5; i++ {
@@ -203,6 +217,7 @@ func parse(raw string, maxLen int) (*Query, error) {
 	q.Right = or || !ol
 	q.Step = truthy(get, "step")
 	q.Highlight = truthy(get, "hl")
+	q.Spark = truthy(get, "spark")
 	if tz, ok := get("tz"); ok && tz != "" {
 		if q.TZ, err = location(tz); err != nil {
 			return nil, err
@@ -285,9 +300,6 @@ func truthy(get func(string) (string, bool), k string) bool {
 }
 
 func dataset(name, d string) (Dataset, error) {
-	if len(d) > MaxPoints {
-		return Dataset{}, errf(name, "%d points; at most %d", len(d), MaxPoints)
-	}
 	if d == "" {
 		return Dataset{}, errf(name, "no points")
 	}
@@ -299,6 +311,9 @@ func dataset(name, d string) (Dataset, error) {
 			return Dataset{}, errf(name, "invalid character %q at %d (want A-Z a-z 0-9 or _)", r, i+1)
 		}
 		pts[i] = int8(x)
+	}
+	if len(pts) > MaxPoints { // more points than pixels: keep the shape (LTTB)
+		return Dataset{Points: downsampleIndices(pts, MaxPoints), Given: len(pts)}, nil
 	}
 	return Dataset{Points: pts}, nil
 }
@@ -384,7 +399,8 @@ func clip(s string, n int) string {
 // without being decoded or stored.
 var knownParams = [...]string{"w", "h", "t", "ymin", "ymax", "ol", "or", "step", "hl", "xmin", "xmax", "tz",
 	"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9",
-	"s0", "s1", "s2", "s3", "s4", "f0", "f1", "f2", "f3", "f4"}
+	"s0", "s1", "s2", "s3", "s4", "f0", "f1", "f2", "f3", "f4",
+	"l0", "l1", "l2", "l3", "l4", "spark"}
 
 // params holds the last value of each known parameter: the last one wins,
 // as in most servers.
@@ -427,6 +443,10 @@ func paramIndex(k string) int {
 			if c >= '0' && c <= '4' {
 				return 27 + int(c-'0')
 			}
+		case 'l':
+			if c >= '0' && c <= '4' {
+				return 32 + int(c-'0')
+			}
 		case 'o':
 			if c == 'l' {
 				return 5
@@ -455,6 +475,8 @@ func paramIndex(k string) int {
 			return 9
 		case "xmax":
 			return 10
+		case "spark":
+			return 37
 		}
 	}
 	return -1

@@ -55,7 +55,6 @@ func TestParseDefaults(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	long := strings.Repeat("A", MaxPoints+1)
 	tests := []struct{ q, want string }{
 		{"", "w: missing"},
 		{"w=580&d0=A", "h: missing"},
@@ -67,7 +66,7 @@ func TestParseErrors(t *testing.T) {
 		{"w=5&h=5&d0=AB!C", `d0: invalid character '!' at 3`},
 		{"w=5&h=5&d0=A+B", `d0: invalid character ' ' at 2`},
 		{"w=5&h=5&d0=", "d0: no points"},
-		{"w=5&h=5&d0=" + long, "d0: 4097 points; at most 4096"},
+		{"w=5&h=5&d0=A&l0=" + strings.Repeat("x", 201), "l0: label is 201 characters; at most 200"},
 		{"w=5&h=5&d0=A&d5=A", "d5: too many datasets"},
 		{"w=5&h=5&d0=A&t=" + strings.Repeat("é", 201), "t: title is 201 characters; at most 200"},
 		{"w=5&h=5&d0=A&ymin=x", "ymin: x: not a number"},

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil"
-	"golang.org/x/image/font/sfnt"
 )
 
 // series makes n points of a smooth deterministic curve, encoded over its
@@ -51,6 +50,12 @@ var goldenCases = []struct{ name, query string }{
 	{"right-axis-only", "w=300&h=100&d0=" + series(43, 0) + "&ymin=-0.00002&ymax=12345&or=1"},
 	{"tiny", "w=1&h=1&d0=A9&t=x&ymin=0&ymax=1&xmin=0&xmax=60"},
 	{"escaped-title", "w=300&h=100&d0=AZ9&t=%3C%2Ftext%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E+%26+%22q%22"},
+	// Issue 15: legends, sparklines, small charts, long titles.
+	{"legend", "w=580&h=180&d0=" + series(43, 0) + "&d1=" + series(43, 2) + "&s1=FF8300-&l0=xact_commit&l1=xact_rollback&ymin=0&ymax=400&t=Transactions"},
+	{"legend-300x100-long", "w=300&h=100&d0=" + series(43, 0) + "&d1=" + series(43, 2) + "&d2=" + series(43, 3) + "&l0=pg_stat_database.xact_commit&l1=pg_stat_database.blks_hit&l2=wal&ymin=0&ymax=1"},
+	{"spark-160x40", "w=160&h=40&d0=" + series(43, 0) + "&spark=1&hl=1&ymin=0&ymax=1&t=ignored"},
+	{"small-160x40", "w=160&h=40&d0=" + series(43, 0) + "&ymin=0.08997&ymax=0.2906"},
+	{"long-title-300", "w=300&h=100&d0=" + series(43, 0) + "&t=A+very+long+title+about+the+transactions+per+second+of+the+whole+cluster"},
 }
 
 func mustParse(t testing.TB, q string) *Query {
@@ -412,26 +417,6 @@ func decodePNGFile(t *testing.T, path string) image.Image {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return img
-}
-
-// The ASCII advance table is the fonts' own.
-func TestASCIIAdvances(t *testing.T) {
-	fs, err := loadFonts()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs.mu.Lock()
-	for w, f := range []*sfnt.Font{fs.regular, fs.medium} {
-		for r := rune(32); r < 127; r++ {
-			if got, want := asciiAdvance[w][r-32], fs.advance(f, r); got != want {
-				t.Errorf("font %d %q: table %v, font %v", w, r, got, want)
-			}
-		}
-	}
-	fs.mu.Unlock()
-	if a, b := textWidth("Temp é", 12, false), textWidth("Temp ", 12, false)+textWidth("é", 12, false); math.Abs(a-b) > 1e-9 {
-		t.Errorf("mixed text %v, parts %v", a, b)
-	}
 }
 
 // Index i is drawn at i/61 of the plot height (ref §2.3): A on the

@@ -114,12 +114,24 @@ type ChartOptions struct {
 	OnlyLeft   bool
 	OnlyRight  bool
 	TZ         string
+	Spark      bool // spark=1: the lines alone
+	NoLegend   bool // no legend even for several series
+	// Downsampled, when set, hears of every series that had more than
+	// MaxPoints points (after alignment) and was downsampled.
+	Downsampled func(name string, from, to int)
+	// Transform, when set, turns each series into what is drawn, before
+	// anything else (a cumulative counter into a rate, say); it may
+	// change values and times, and keeps the name.
+	Transform func(Series) (Series, error)
 }
 
 // BuildQuery encodes series into a chartd.co query string: one dataset a
-// series, on one shared scale from ymin/ymax (given, or the data's range),
-// and xmin/xmax from the records' times when every record has one. Then
-// the series share one time axis (alignOnTimes).
+// series, on one shared scale from ymin/ymax (given, or the data's range
+// widened to round numbers by NiceRange), and xmin/xmax from the records'
+// times when every record has one. Then the series share one time axis
+// (alignOnTimes). The steps, in order: Transform (each series as drawn:
+// where a counter becomes a rate), columns (time order and alignment),
+// downsampling past MaxPoints, the scale, the query.
 func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	if len(series) == 0 {
 		return "", &Error{Msg: "no data on stdin"}
@@ -127,21 +139,48 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	if len(series) > MaxDatasets {
 		return "", &Error{Msg: fmt.Sprintf("%d series; at most %d", len(series), MaxDatasets)}
 	}
-	allTimed := true
-	var tmin, tmax time.Time
-	vals := make([][]float64, len(series))
-	for i, s := range series {
-		if len(s.Values) > MaxPoints {
-			return "", &Error{Msg: fmt.Sprintf("series %q has %d points; at most %d", s.Name, len(s.Values), MaxPoints)}
+	if o.Transform != nil {
+		out := make([]Series, len(series))
+		for i, s := range series {
+			t, err := o.Transform(s)
+			if err != nil {
+				return "", err
+			}
+			out[i] = t
 		}
+		series = out
+	}
+	vals, tmin, tmax, timed := columns(series, o.Step)
+	for i := range vals {
+		if n := len(vals[i]); n > MaxPoints {
+			vals[i] = Downsample(vals[i], MaxPoints)
+			if o.Downsampled != nil {
+				o.Downsampled(series[i].Name, n, len(vals[i]))
+			}
+		}
+	}
+	lo, hi, err := scale(vals, o)
+	if err != nil {
+		return "", err
+	}
+	return encodeQuery(series, vals, lo, hi, timed && tmax.Sub(tmin) >= time.Second, tmin, tmax, o), nil
+}
+
+// columns are the series' values in the order drawn: on one shared time
+// axis when every record has a time (alignOnTimes), else each series in
+// time order, or in input order when not every record has a time.
+func columns(series []Series, step bool) (vals [][]float64, tmin, tmax time.Time, timed bool) {
+	timed = true
+	vals = make([][]float64, len(series))
+	for i, s := range series {
 		vals[i] = s.Values
 		if len(s.Times) != len(s.Values) {
-			allTimed = false
+			timed = false
 			continue
 		}
 		for _, t := range s.Times {
 			if t.IsZero() {
-				allTimed = false
+				timed = false
 				continue
 			}
 			if tmin.IsZero() || t.Before(tmin) {
@@ -152,25 +191,33 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 			}
 		}
 	}
-	if aligned, ok := alignOnTimes(series, o.Step); allTimed && ok {
-		vals = aligned
-	} else if allTimed {
-		for i, s := range series {
-			ord := make([]int, len(s.Values))
-			for j := range ord {
-				ord[j] = j
-			}
-			sort.SliceStable(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
-			v := make([]float64, len(ord))
-			for j, k := range ord {
-				v[j] = s.Values[k]
-			}
-			vals[i] = v
-		}
+	if !timed {
+		return vals, tmin, tmax, false
 	}
+	if aligned, ok := alignOnTimes(series, step); ok {
+		return aligned, tmin, tmax, true
+	}
+	for i, s := range series {
+		ord := make([]int, len(s.Values))
+		for j := range ord {
+			ord[j] = j
+		}
+		sort.SliceStable(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
+		v := make([]float64, len(ord))
+		for j, k := range ord {
+			v[j] = s.Values[k]
+		}
+		vals[i] = v
+	}
+	return vals, tmin, tmax, true
+}
+
+// scale is the y range: the data's (a flat series gets room around it),
+// with ymin/ymax as given, the rest widened to round numbers.
+func scale(vals [][]float64, o ChartOptions) (lo, hi float64, err error) {
 	lo, hi, ok := Range(vals...)
 	if !ok {
-		return "", &Error{Msg: "no numbers in the data"}
+		return 0, 0, &Error{Msg: "no numbers in the data"}
 	}
 	if lo == hi { // all equal: a flat line in the middle, not on the floor
 		pad := math.Abs(lo) * 0.1
@@ -186,8 +233,15 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 		hi = *o.YMax
 	}
 	if !(hi > lo) {
-		return "", &Error{Param: "--ymax", Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
+		return 0, 0, &Error{Param: "--ymax", Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
 	}
+	lo, hi = NiceRange(lo, hi, o.YMin != nil, o.YMax != nil)
+	return lo, hi, nil
+}
+
+// encodeQuery writes the query: datasets, the scale, the time axis, the
+// legend (several series), then the options.
+func encodeQuery(series []Series, vals [][]float64, lo, hi float64, withX bool, tmin, tmax time.Time, o ChartOptions) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "w=%d&h=%d", o.W, o.H)
 	for i, v := range vals {
@@ -195,28 +249,29 @@ func BuildQuery(series []Series, o ChartOptions) (string, error) {
 	}
 	// QueryEscape: %g writes 1.38e+07, and a bare + reads back as a space.
 	b.WriteString("&ymin=" + url.QueryEscape(fnum(lo)) + "&ymax=" + url.QueryEscape(fnum(hi)))
-	if allTimed && tmax.Sub(tmin) >= time.Second {
+	if withX {
 		fmt.Fprintf(&b, "&xmin=%d&xmax=%d", tmin.Unix(), tmax.Unix())
 		if o.TZ != "" && o.TZ != "UTC" {
 			b.WriteString("&tz=" + url.QueryEscape(o.TZ))
 		}
 	}
+	if len(series) > 1 && !o.NoLegend && !o.Spark {
+		for i, s := range series {
+			fmt.Fprintf(&b, "&l%d=%s", i, url.QueryEscape(s.Name))
+		}
+	}
 	if o.Title != "" {
 		b.WriteString("&t=" + url.QueryEscape(o.Title))
 	}
-	if o.Step {
-		b.WriteString("&step=1")
+	for _, f := range [...]struct {
+		on    bool
+		param string
+	}{{o.Step, "&step=1"}, {o.HL, "&hl=1"}, {o.OnlyLeft, "&ol=1"}, {o.OnlyRight, "&or=1"}, {o.Spark, "&spark=1"}} {
+		if f.on {
+			b.WriteString(f.param)
+		}
 	}
-	if o.HL {
-		b.WriteString("&hl=1")
-	}
-	if o.OnlyLeft {
-		b.WriteString("&ol=1")
-	}
-	if o.OnlyRight {
-		b.WriteString("&or=1")
-	}
-	return b.String(), nil
+	return b.String()
 }
 
 // ParseUnbounded parses a query built locally (BuildQuery), which may be
@@ -233,8 +288,9 @@ func fnum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // between them (the line drawn is the same), or with step the value before
 // (the same stair); outside its own span it has gaps (NaN). ok is false,
 // and the caller keeps each series' own points in time order, when a
-// series has two records at one time (none may be dropped) or the union
-// has more than MaxPoints times.
+// series has two records at one time (none may be dropped). A union of
+// more than MaxPoints times is downsampled after, each series on its own
+// (LTTB), so columns stay within a bucket of each other.
 func alignOnTimes(series []Series, step bool) (vals [][]float64, ok bool) {
 	type key struct {
 		sec  int64
@@ -265,9 +321,6 @@ func alignOnTimes(series []Series, step bool) (vals [][]float64, ok bool) {
 		}
 		sort.Slice(ord, func(a, b int) bool { return s.Times[ord[a]].Before(s.Times[ord[b]]) })
 		ords[i] = ord
-	}
-	if len(ts) > MaxPoints {
-		return nil, false
 	}
 	sort.Slice(ts, func(a, b int) bool { return ts[a].Before(ts[b]) })
 	vals = make([][]float64, len(series))

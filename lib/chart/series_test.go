@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func TestBuildQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "w=580&h=180&d0=AGNUbhov29&ymin=1&ymax=10&t=Ten+%26+more&hl=1"; q != want {
+	if want := "w=580&h=180&d0=GMSYekqw29&ymin=0&ymax=10&t=Ten+%26+more&hl=1"; q != want {
 		t.Errorf("query\n got %s\nwant %s", q, want)
 	}
 	p, err := Parse(q)
@@ -109,12 +110,19 @@ func TestBuildQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, err := Parse(q); err != nil || p.YMax != 13800466 {
+	if p, err := Parse(q); err != nil || p.YMax != 1.4e7 || !strings.Contains(q, "e%2B07") {
 		t.Errorf("exponent round trip: %s: %v", q, err)
 	}
-	big := Series{Name: "big", Values: make([]float64, MaxPoints+1)}
-	if _, err := BuildQuery([]Series{big}, ChartOptions{W: 5, H: 5}); err == nil || !strings.Contains(err.Error(), "4097 points") {
-		t.Errorf("too many points: %v", err)
+	// More points than a dataset holds: downsampled, and said so.
+	big := Series{Name: "big", Values: make([]float64, 5760)}
+	big.Values[3000] = 7
+	var said string
+	q, err = BuildQuery([]Series{big}, ChartOptions{W: 5, H: 5, Downsampled: func(n string, from, to int) { said = fmt.Sprintf("%s %d %d", n, from, to) }})
+	if err != nil || said != "big 5760 4095" {
+		t.Fatalf("5760 points: %v, said %q", err, said)
+	}
+	if p, err := ParseUnbounded(q); err != nil || len(p.Datasets[0].Points) > MaxPoints || slices.Max(p.Datasets[0].Points) == 0 {
+		t.Errorf("downsampled query: %v (the spike must survive)", err)
 	}
 }
 
@@ -158,5 +166,29 @@ func TestBuildQueryAlignsTimes(t *testing.T) {
 		if _, err := Parse(q); err != nil {
 			t.Errorf("%s: %v", q, err)
 		}
+	}
+}
+
+// Transform runs first: what it returns is what is scaled and drawn (the
+// hook a counter-to-rate step plugs into), and its error stops the chart.
+func TestBuildQueryTransform(t *testing.T) {
+	counter := Series{Name: "xact_commit", Values: []float64{100, 110, 130, 160}}
+	diff := func(s Series) (Series, error) {
+		out := Series{Name: s.Name}
+		for i := 1; i < len(s.Values); i++ {
+			out.Values = append(out.Values, s.Values[i]-s.Values[i-1])
+		}
+		return out, nil
+	}
+	q, err := BuildQuery([]Series{counter}, ChartOptions{W: 100, H: 50, Transform: diff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "w=100&h=50&d0=Ae9&ymin=10&ymax=30"; q != want {
+		t.Errorf("got %s, want %s", q, want)
+	}
+	bad := func(Series) (Series, error) { return Series{}, &Error{Msg: "no rate from one point"} }
+	if _, err := BuildQuery([]Series{counter}, ChartOptions{W: 100, H: 50, Transform: bad}); err == nil || err.Error() != "no rate from one point" {
+		t.Errorf("transform error: %v", err)
 	}
 }

@@ -198,7 +198,7 @@ func TestHelpVersionCompletion(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"--help"}, []string{"a demo tool", "Exit codes:", "4    refused by the API", "--timeout", "--config"}},
+		{[]string{"--help"}, []string{"a demo tool", "Exit codes:", "4    refused: authentication or permission", "--timeout", "--config"}},
 		{[]string{"show", "--help"}, []string{"Exit codes:", "--api-url"}},
 		{[]string{"--version"}, []string{"demo dev"}},
 		{[]string{"completion", "bash"}, []string{"bash completion V2 for demo"}},
@@ -287,6 +287,153 @@ func TestDeferToEnv(t *testing.T) {
 		// With PGHOST set the flag stays empty: the driver reads PGHOST itself.
 		if out.String() != tt.want {
 			t.Errorf("PGHOST=%q: host %q, want %q", tt.pghost, out.String(), tt.want)
+		}
+	}
+}
+
+// A word that is none of a group's subcommands is a usage error at any
+// depth (cobra itself checks only the root's), with a suggestion when one is
+// close; the group alone, its --help and "help GROUP" still print the help.
+func TestUnknownSubcommand(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	build := func(out, errb *bytes.Buffer) *Root {
+		r := NewRoot(&Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb}, Tool{Name: "demo"})
+		noop := func(*cobra.Command, []string) error { return nil }
+		checks := &cobra.Command{Use: "checks", Short: "manage checks"}
+		checks.AddCommand(&cobra.Command{Use: "pause", RunE: noop}, &cobra.Command{Use: "list", RunE: noop})
+		deep := &cobra.Command{Use: "deep"}
+		deep.AddCommand(&cobra.Command{Use: "er", RunE: noop})
+		checks.AddCommand(deep)
+		r.Cmd.AddCommand(checks)
+		return r
+	}
+	tests := []struct {
+		args   []string
+		code   int
+		stderr string
+		inHelp bool
+	}{
+		{[]string{"checks", "pasue", "x"}, 2, "demo: unknown command \"pasue\" for \"demo checks\" (did you mean \"pause\"?) (see 'demo checks --help')\n", false},
+		{[]string{"checks", "zzzzzz"}, 2, "demo: unknown command \"zzzzzz\" for \"demo checks\" (see 'demo checks --help')\n", false},
+		{[]string{"checks", "deep", "nope"}, 2, "demo: unknown command \"nope\" for \"demo checks deep\" (see 'demo checks deep --help')\n", false},
+		{[]string{"-v", "checks", "--quiet", "pasue"}, 2, "", false},
+		{[]string{"nope"}, 2, "", false},
+		{[]string{"checks"}, 0, "", true},
+		{[]string{"checks", "--help"}, 0, "", true},
+		{[]string{"checks", "pause", "--help"}, 0, "", false},
+		{[]string{"help", "checks"}, 0, "", true},
+		{[]string{"help", "nope"}, 2, "demo: help nope: unknown command \"nope\" for \"demo\" (see 'demo --help')\n", false},
+		{[]string{"help", "checks", "pasue"}, 2, "demo: help checks pasue: unknown command \"pasue\" for \"demo checks\" (see 'demo --help')\n", false},
+		{[]string{"help", "checks", "pause"}, 0, "", false},
+		{[]string{"checks", "pause"}, 0, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			r := build(&out, &errb)
+			if code := Execute(r, tt.args); code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
+			}
+			if tt.stderr != "" && errb.String() != tt.stderr {
+				t.Errorf("stderr %q\nwant   %q", errb.String(), tt.stderr)
+			}
+			if tt.code != 0 && out.Len() != 0 {
+				t.Errorf("a usage error printed help on stdout: %q", out.String())
+			}
+			if got := strings.Contains(out.String(), "Available Commands:"); got != tt.inHelp {
+				t.Errorf("help printed: %v, want %v: %q", got, tt.inHelp, out.String())
+			}
+		})
+	}
+}
+
+// Only a config file named with --config is required: a default one that
+// cannot be read is left out with one warning and the command still runs
+// (issue 13: runwrap exited 125 without running the job, statpost dropped
+// the piped records).
+func TestUnreadableDefaultConfig(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(t *testing.T, path string)
+	}{
+		{"a directory in its place", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"mode 000", func(t *testing.T, path string) {
+			if os.Geteuid() == 0 {
+				t.Skip("root reads a file of any mode")
+			}
+			writeFile(t, filepath.Dir(path), filepath.Base(path), "api-url: https://config.example\n", 0o000)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			xdg := t.TempDir()
+			os.MkdirAll(filepath.Join(xdg, "cronkit"), 0o755)
+			path := filepath.Join(xdg, "cronkit", "demo.yaml")
+			tt.setup(t, path)
+			t.Setenv("XDG_CONFIG_HOME", xdg)
+			t.Setenv("DEMO_API_URL", "")
+			var out, errb bytes.Buffer
+			r, _ := testRoot(t, &out, &errb)
+			if code := Execute(r, []string{"show"}); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, errb.String())
+			}
+			if out.String() != "url=https://default.example key= tags= n=1" {
+				t.Errorf("stdout %q: the command did not run on defaults", out.String())
+			}
+			want := "demo: warning: config file " + path + ": "
+			if s := errb.String(); strings.Count(s, "\n") != 1 || !strings.HasPrefix(s, want) || !strings.Contains(s, "ignored") {
+				t.Errorf("stderr %q, want one warning line starting %q", s, want)
+			}
+			// Named with --config, the same file is required: exit 2.
+			errb.Reset()
+			r, _ = testRoot(t, &out, &errb)
+			if code := Execute(r, []string{"show", "--config", path}); code != 2 {
+				t.Errorf("--config %s: exit %d, want 2 (stderr %q)", path, code, errb.String())
+			}
+		})
+	}
+}
+
+// Unknown keys in a config file are warned about, one line each naming the
+// file and the key, with the setting meant when it is a typo away; keys of
+// another subcommand of the tool are not unknown, and the run goes on.
+func TestConfigUnknownKeys(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "none"))
+	cfg := writeFile(t, dir, "demo.yaml", "api-ulr: https://typo.example\ncount: 3\nlimit: 5\nzzz-unrelated: 1\nname: x\n", 0o600)
+	var out, errb bytes.Buffer
+	r, _ := testRoot(t, &out, &errb)
+	other := &cobra.Command{Use: "other", RunE: func(*cobra.Command, []string) error { return nil }}
+	var limit int
+	var name string
+	other.Flags().IntVar(&limit, "limit", 0, "")
+	other.Flags().StringVar(&name, "name", "", "")
+	NoEnv(other.Flags(), "name")
+	r.Cmd.AddCommand(other)
+	if code := Execute(r, []string{"show", "--config", cfg}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if out.String() != "url=https://default.example key= tags= n=3" {
+		t.Errorf("stdout %q", out.String())
+	}
+	want := "demo: warning: config file " + cfg + `: unknown key "api-ulr" (did you mean "api-url"?)` + "\n" +
+		"demo: warning: config file " + cfg + `: key "name" is not read from a config file (give --name on the command line)` + "\n" +
+		"demo: warning: config file " + cfg + `: unknown key "zzz-unrelated"` + "\n"
+	if errb.String() != want {
+		t.Errorf("stderr\n%s\nwant\n%s", errb.String(), want)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"api-ulr", "api-url", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"same", "same", 0}, {"ab", "ba", 1}} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
 }

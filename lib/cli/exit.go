@@ -22,9 +22,9 @@ const (
 const ExitCodesHelp = `Exit codes:
   0    success
   1    failure at run time (network, server, database)
-  2    usage: bad flags, arguments or input
+  2    usage: bad flags, arguments or input (an API's 400 too)
   3    partial: some records not posted or some collectors failed (details on stderr)
-  4    refused by the API: authentication or permission
+  4    refused: authentication or permission (HTTP 401/403, a wrong database password)
   130  interrupted (143 on SIGTERM)`
 
 // ExitError carries an exit code with the error that caused it.
@@ -61,13 +61,24 @@ func Usagef(format string, args ...any) error {
 }
 
 // isUsage reports whether err is a usage error (bad flags, arguments, config)
-// rather than an exit code chosen by the command.
+// rather than an exit code chosen by the command or input an API refused:
+// only a usage error gets the "see --help" hint and Tool.UsageCode.
 func isUsage(err error) bool {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.usage
 	}
-	return Code(err) == ExitUsage
+	return isCobraUsage(err)
+}
+
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range cobraUsagePrefixes {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Partialf reports a run where some work failed (exit 3).
@@ -88,7 +99,28 @@ var cobraUsagePrefixes = []string{
 	"none of the others can be",
 }
 
-// Code maps an error to the process exit code.
+// Libraries say what went wrong through these small interfaces, so that they
+// need not import this package and every tool maps the same failure to the
+// same code (Code is the one place that decides).
+type (
+	// httpStatusError is an HTTP answer that was not a success
+	// (lib/httpx.StatusError, lib/hc.APIError).
+	httpStatusError interface{ HTTPStatus() int }
+	// sqlStateError is an error reported by PostgreSQL (pgx's *pgconn.PgError,
+	// also inside the *pgconn.ConnectError of a failed connection).
+	sqlStateError interface{ SQLState() string }
+	// badInputError is input a library found wrong (an ambiguous name, say).
+	badInputError interface{ BadInput() bool }
+)
+
+// Code maps an error to the process exit code (the README's table):
+//
+//   - an *ExitError: the code the command chose;
+//   - context.Canceled: 130;
+//   - HTTP 401 or 403, SQLSTATE class 28 (28000, 28P01: a wrong user or
+//     password): 4, refused;
+//   - HTTP 400, a library's bad input, cobra's usage errors: 2;
+//   - anything else (network, other statuses, database errors): 1.
 func Code(err error) int {
 	if err == nil {
 		return ExitOK
@@ -100,11 +132,29 @@ func Code(err error) int {
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
 	}
-	msg := err.Error()
-	for _, p := range cobraUsagePrefixes {
-		if strings.HasPrefix(msg, p) {
+	var hs httpStatusError
+	if errors.As(err, &hs) {
+		switch hs.HTTPStatus() {
+		case 401, 403:
+			return ExitRefused
+		case 400:
 			return ExitUsage
 		}
+		return ExitFailure
+	}
+	var ss sqlStateError
+	if errors.As(err, &ss) {
+		if strings.HasPrefix(ss.SQLState(), "28") {
+			return ExitRefused
+		}
+		return ExitFailure
+	}
+	var bi badInputError
+	if errors.As(err, &bi) && bi.BadInput() {
+		return ExitUsage
+	}
+	if isCobraUsage(err) {
+		return ExitUsage
 	}
 	return ExitFailure
 }

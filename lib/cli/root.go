@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,6 +99,10 @@ type Root struct {
 
 	secrets []string
 	ran     string // command path of the (sub)command that ran, for the help hint
+	// unknown is set when a command group was given a word that is none of
+	// its subcommands: cobra would print the group's help and exit 0.
+	unknown    error
+	helpStrict bool
 }
 
 // NewRoot builds the root command for tool with the global flags, --version,
@@ -131,6 +136,18 @@ func NewRoot(env *Env, tool Tool) *Root {
 		codes = ExitCodesHelp
 	}
 	cmd.SetHelpTemplate(helpTemplate + "\n" + codes + "\n")
+	// cobra answers "hcctl checks pasue x" (a group without a Run of its own
+	// and a word that is none of its subcommands) with the group's help and
+	// no error; only the root checks its words. Catch it where cobra asks
+	// for that help, at any depth, in every tool.
+	help := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if err := unknownSubcommand(c); err != nil {
+			r.unknown = err
+			return
+		}
+		help(c, args)
+	})
 	cmd.CompletionOptions.DisableDefaultCmd = true
 
 	pf := cmd.PersistentFlags()
@@ -246,19 +263,9 @@ func (r *Root) bind(cmd *cobra.Command) error {
 	}
 	r.Logger = slog.New(slog.NewTextHandler(r.Env.Stderr, &slog.HandlerOptions{Level: level}))
 
-	// viper only when there is a file to read: most cron runs have none,
-	// and each run would pay for setting it up.
-	var v *viper.Viper
-	path, explicit := r.configPath()
-	if _, err := os.Stat(path); path != "" && (explicit || !errors.Is(err, fs.ErrNotExist)) {
-		v = viper.New()
-		v.SetConfigFile(path)
-		if filepath.Ext(path) == "" {
-			v.SetConfigType("yaml")
-		}
-		if err := v.ReadInConfig(); err != nil {
-			return Usagef("config file %s: %v", path, unwrapPathError(err))
-		}
+	v, err := r.readConfig(cmd)
+	if err != nil {
+		return err
 	}
 	var errs []error
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
@@ -296,6 +303,117 @@ func (r *Root) bind(cmd *cobra.Command) error {
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// readConfig reads --config, else the default file if there is one. viper
+// only when there is a file to read: most cron runs have none, and each run
+// would pay for setting it up. Only a file named with --config is required:
+// a default file that cannot be read (its mode, a directory in its place) is
+// left out with one warning, so that a stray file never stops a cron job or
+// loses the records piped into it. A default file that reads but does not
+// parse is still an error: it says what the user meant.
+func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
+	path, explicit := r.configPath()
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err != nil && explicit:
+		return nil, Usagef("config file %s: %v", path, unwrapPathError(err))
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		r.Warnf("config file %s: %v; ignored (only a file given with --config must be readable)", path, unwrapPathError(err))
+		return nil, nil
+	}
+	v := viper.New()
+	v.SetConfigFile(path)
+	typ := strings.TrimPrefix(filepath.Ext(path), ".")
+	if typ == "" || typ == "yml" {
+		typ = "yaml"
+	}
+	v.SetConfigType(typ)
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return nil, Usagef("config file %s: %v", path, unwrapPathError(err))
+	}
+	r.warnUnknownKeys(cmd, v, path)
+	return v, nil
+}
+
+// warnUnknownKeys warns, one line a key, about config keys that name no
+// setting of the tool ("api-ulr"), with the closest one when it is close.
+// A key of another subcommand of the tool is known: one file serves them all.
+func (r *Root) warnUnknownKeys(cmd *cobra.Command, v *viper.Viper, path string) {
+	known, ignored := map[string]bool{}, map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, set := range []*pflag.FlagSet{c.LocalFlags(), c.PersistentFlags()} {
+			set.VisitAll(func(f *pflag.Flag) {
+				if f.Annotations[annotNoEnv] != nil || f.Name == "help" || f.Name == "version" {
+					ignored[f.Name] = true
+				} else {
+					known[f.Name] = true
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(cmd.Root())
+	for _, k := range slices.Sorted(maps.Keys(v.AllSettings())) {
+		switch {
+		case known[k]:
+		case ignored[k]:
+			r.Warnf("config file %s: key %q is not read from a config file (give --%s on the command line)", path, k, k)
+		default:
+			hint := ""
+			if c := closest(k, slices.Collect(maps.Keys(known))); c != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", c)
+			}
+			r.Warnf("config file %s: unknown key %q%s", path, k, hint)
+		}
+	}
+}
+
+// closest is the candidate nearest to s by edit distance, if it is at most
+// 2 edits away (a typo, a swapped pair); "" otherwise.
+func closest(s string, candidates []string) string {
+	slices.Sort(candidates) // ties go to the first name, the same every run
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau-Levenshtein distance (optimal string
+// alignment): a swapped pair of letters is one edit.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // lookupSetting returns the first environment variable that is set and not
@@ -374,13 +492,81 @@ func Execute(r *Root, args []string) int {
 			}
 		}()
 	}
+	r.strictHelp()
 	r.Cmd.SetArgs(args)
+	r.unknown = nil
 	ran, err := r.Cmd.ExecuteContextC(ctx)
 	if ran != nil {
 		r.ran = ran.CommandPath()
 	}
+	if err == nil {
+		err = r.unknown
+	}
 	s, _ := got.Load().(os.Signal)
 	return r.Report(err, s)
+}
+
+// strictHelp makes "tool help TOPIC" a usage error when TOPIC is no
+// command, as "tool TOPIC" is: cobra prints "Unknown help topic" and exits 0.
+func (r *Root) strictHelp() {
+	if r.helpStrict {
+		return
+	}
+	r.helpStrict = true
+	r.Cmd.InitDefaultHelpCmd()
+	var help *cobra.Command
+	for _, c := range r.Cmd.Commands() {
+		if c.Name() == "help" {
+			help = c
+		}
+	}
+	if help == nil || help.Run == nil {
+		return
+	}
+	run := help.Run
+	help.Run = nil
+	help.RunE = func(c *cobra.Command, args []string) error {
+		target, rest, err := c.Root().Find(args)
+		if err == nil && target != nil && !target.Runnable() && target.HasSubCommands() && len(rest) > 0 {
+			err = fmt.Errorf("unknown command %q for %q", rest[0], target.CommandPath())
+		}
+		if err != nil {
+			return &ExitError{Code: ExitUsage, usage: true,
+				Err: fmt.Errorf("help %s: %v (see '%s --help')", strings.Join(args, " "), firstLine(err), r.Cmd.Name())}
+		}
+		run(c, args)
+		return nil
+	}
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+// unknownSubcommand is the usage error for a group (a command with
+// subcommands and no Run) that cobra is about to answer with its help
+// although it was given a word: "checks pasue" is a typo, not a request for
+// help. "checks", "checks --help" and "help checks" still print the help.
+func unknownSubcommand(c *cobra.Command) error {
+	if c.Runnable() || !c.HasSubCommands() {
+		return nil
+	}
+	if h := c.Flags().Lookup("help"); h != nil && h.Changed {
+		return nil
+	}
+	args := c.Flags().Args()
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default for the root
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &ExitError{Code: ExitUsage, Err: errors.New(msg), usage: true}
 }
 
 // Report prints err (if it says anything) and returns its exit code. sig is

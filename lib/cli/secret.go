@@ -2,9 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"github.com/cronkit/cronkit/lib/httpx"
 	"os"
 	"strings"
+
+	"github.com/cronkit/cronkit/lib/redact"
 )
 
 // FilePrefix marks a value to be read from a file: "file:/run/secrets/key".
@@ -40,7 +41,7 @@ func ResolveValue(v string, secret bool, warn func(string)) (string, error) {
 }
 
 // Redact replaces every secret in s with "[REDACTED]", in every form a
-// server may echo it back, and any password in a URL (httpx's rule, so that
-// what the HTTP layer hides stays hidden here too). Secrets shorter than 4
-// bytes are ignored: replacing "a" everywhere would mangle the message.
-func Redact(s string, secrets ...string) string { return httpx.Redact(s, secrets...) }
+// server may echo it back, and any password in a URL (lib/redact's rule, the
+// HTTP layer's too, so that what it hides stays hidden here). Secrets shorter
+// than 4 bytes are ignored: replacing "a" everywhere would mangle the message.
+func Redact(s string, secrets ...string) string { return redact.String(s, secrets...) }

@@ -37,32 +37,22 @@ type APIOptions struct {
 	URL  string // site root, DefaultAPIURL when empty
 	Key  string // X-Api-Key
 	HTTP *httpx.Client
-	// RatePerMinute bounds the requests this client sends (a token bucket
-	// of that size, refilled evenly); 0: DefaultAPIRate; <0: unlimited.
+	// RatePerMinute bounds the requests this client sends: at most that
+	// many in any minute; 0: DefaultAPIRate; <0: unlimited.
 	RatePerMinute int
 }
 
 // NewAPI checks the options and returns a client.
 func NewAPI(o APIOptions) (*API, error) {
-	base := strings.TrimRight(o.URL, "/")
-	if base == "" {
-		base = DefaultAPIURL
+	// The site root, the API root or the ping endpoint (HC_API_URL is
+	// shared with runwrap): ResolveURL finds the site root from any.
+	ep, err := ResolveURL(o.URL)
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("API URL %q is not an http(s) URL", o.URL)
-	}
-	// Users paste the API root they see in the docs; accept it. HC_API_URL
-	// is shared with runwrap (runitor's name), where it is the ping base:
-	// SITE_ROOT/ping on a self-hosted server, hc-ping.com on the hosted one.
-	for _, suffix := range []string{"/api/v3", "/api/v2", "/api/v1", "/api", "/ping"} {
-		base = strings.TrimSuffix(base, suffix)
-	}
-	if u.Host == "hc-ping.com" {
-		base = DefaultAPIURL
-	}
+	base := ep.Site
 	if o.Key == "" {
-		return nil, errors.New("no API key: set HC_API_KEY (or --api-key, HCCTL_API_KEY, file:/path)")
+		return nil, ErrNoKey
 	}
 	if o.HTTP == nil {
 		return nil, errors.New("hc: APIOptions.HTTP is nil")
@@ -190,8 +180,8 @@ type APIPing struct {
 	RID        *string   `json:"rid"`
 	BodyURL    *string   `json:"body_url"`
 	Duration   *float64  `json:"duration,omitempty"`
-	// ExitStatus is shown when a server reports it; v2.10 does not.
-	ExitStatus *int `json:"exitstatus,omitempty"`
+	// No exit status: the API does not return one (a ping to /N is stored
+	// as type fail, or success for 0; healthchecks-captures.md "List pings").
 }
 
 // Flip is one status change of a check.
@@ -217,8 +207,11 @@ type Badge struct {
 	Shields3 string `json:"shields3"`
 }
 
-// Errors the API answers, for callers to map to exit codes.
+// Errors the API answers, for callers to map to exit codes. They name no
+// flag or variable: the command that set the option words the hint.
 var (
+	// ErrNoKey: APIOptions.Key is empty.
+	ErrNoKey = errors.New("no API key")
 	// ErrNotFound: the check (or ping body) does not exist (404).
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: resume of a check that is not paused (409).
@@ -234,8 +227,10 @@ type APIError struct {
 	Msg    string
 	// ReadOnly: a write was refused and the key is a read-only one.
 	ReadOnly bool
-	// NoAPI: a list endpoint is not found, so there is no API at that URL.
+	// NoAPI: a list endpoint is not found, so there is no API at that URL;
+	// Base is the site root the API was looked for under (password hidden).
 	NoAPI    bool
+	Base     string
 	Attempts int
 	err      error
 }
@@ -264,9 +259,10 @@ func (e *APIError) message() string {
 
 func (e *APIError) Unwrap() error { return e.err }
 
-// IsAuth reports a 401/403 answer (a wrong, missing or read-only key, or a
-// check of another project).
-func (e *APIError) IsAuth() bool { return e.Status == 401 || e.Status == 403 }
+// HTTPStatus is the server's status: lib/cli maps 401/403 (a wrong, missing
+// or read-only key, a check of another project) to refused and 400 to bad
+// input, whatever the error wraps.
+func (e *APIError) HTTPStatus() int { return e.Status }
 
 // request is one API call.
 type request struct {
@@ -337,12 +333,12 @@ func (a *API) apiError(ctx context.Context, r request, resp *httpx.Response, err
 		// (a path under the site root, say), not a missing check.
 		if r.path == "checks/" || r.path == "channels/" || r.path == "badges/" {
 			e.NoAPI = true
-			where := a.base
+			e.Base = a.base
 			if u, err := url.Parse(a.base); err == nil {
 				u.User = nil
-				where = u.String()
+				e.Base = u.String()
 			}
-			e.Msg = fmt.Sprintf("no Healthchecks API v3 under %s (--api-url or HC_API_URL wants the site root, e.g. https://healthchecks.io)", where)
+			e.Msg = "no Healthchecks API v3 under " + e.Base
 		}
 	case http.StatusConflict:
 		e.err = ErrConflict
@@ -547,39 +543,72 @@ func SortedBadgeTags(b map[string]Badge) []string {
 	return tags
 }
 
-// limiter is a token bucket: up to n requests at once, refilled at n per
-// period, so a burst of writes stays within the server's rate limit.
+// limiter holds the client to at most n requests in any window of one
+// period, the way the hosted API states its limit ("avoid more than 100 API
+// requests per minute"). A token bucket of n refilled at n a period does
+// not: it lets a full bucket through and then the refill, 100 + 21 in the
+// first 12.6 s. So the limiter keeps the times of the last n requests and
+// lets a request go once the n-th latest is a period old.
 type limiter struct {
 	mu     sync.Mutex
-	tokens float64
-	max    float64
-	per    time.Duration // time to earn one token
+	period time.Duration
+	times  []time.Time // the last n grants, a ring; next is the oldest once full
+	next   int
+	full   bool
 	last   time.Time
+	now    func() time.Time
+	until  func(ctx context.Context, t time.Time) error // sleeps until t
 }
 
 func newLimiter(n int, period time.Duration) *limiter {
-	return &limiter{tokens: float64(n), max: float64(n), per: period / time.Duration(n), last: time.Now()}
+	return &limiter{period: period, times: make([]time.Time, n), now: time.Now, until: sleepUntil}
 }
 
-func (l *limiter) wait(ctx context.Context) error {
-	for {
-		l.mu.Lock()
-		now := time.Now()
-		l.tokens = min(l.max, l.tokens+float64(now.Sub(l.last))/float64(l.per))
-		l.last = now
-		if l.tokens >= 1 {
-			l.tokens--
-			l.mu.Unlock()
-			return nil
-		}
-		need := time.Duration((1 - l.tokens) * float64(l.per))
-		l.mu.Unlock()
-		t := time.NewTimer(need)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
+func sleepUntil(ctx context.Context, at time.Time) error {
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
+}
+
+// wait returns when the request may be sent. Concurrent callers reserve
+// their slots in turn; a caller whose context ends gives its slot up
+// unused, which only ever makes the rate lower.
+func (l *limiter) wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now, at := l.reserve()
+	if at.After(now) {
+		return l.until(ctx, at)
+	}
+	return nil
+}
+
+// reserve takes the next slot: now, or a period after the n-th latest grant.
+func (l *limiter) reserve() (now, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now = l.now()
+	at = now
+	if l.full {
+		at = later(at, l.times[l.next].Add(l.period))
+	}
+	at = later(at, l.last) // grants stay in order, so the ring stays sorted
+	l.times[l.next] = at
+	l.next = (l.next + 1) % len(l.times)
+	l.full = l.full || l.next == 0
+	l.last = at
+	return now, at
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -225,7 +225,16 @@ func parseDesired(n *yaml.Node) (Desired, error) {
 		case "methods":
 			s.Methods, err = str()
 		case "channels":
-			s.Channels, err = list(",")
+			// The server splits on "," and does not trim: "a, b" would
+			// name " b". Send what the user meant.
+			if s.Channels, err = list(","); err == nil {
+				items := strings.Split(*s.Channels, ",")
+				for i := range items {
+					items[i] = strings.TrimSpace(items[i])
+				}
+				x := strings.Join(items, ",")
+				s.Channels = &x
+			}
 		case "subject":
 			s.Subject, err = str()
 		case "subject_fail":
@@ -271,13 +280,15 @@ func ValidateSpec(s *CheckSpec) error {
 		}
 	}
 	if s.Schedule != nil {
-		sched, err := cron.Parse(*s.Schedule)
+		// Healthchecks (v3.1+) takes a cron expression or OnCalendar lines and
+		// tells them apart as cron.Kind does (its guess_kind).
+		sched, err := cron.ParseAny(*s.Schedule)
 		if err != nil {
 			return fmt.Errorf("schedule %q: %v", *s.Schedule, err)
 		}
-		// Healthchecks evaluates schedules with cronsim, which takes five
-		// fields and no @-macros: send a macro expanded.
-		if len(strings.Fields(*s.Schedule)) != 5 {
+		// Its cron evaluator (cronsim) takes five fields and no @-macros:
+		// send a macro expanded.
+		if cron.Kind(*s.Schedule) == "cron" && len(strings.Fields(*s.Schedule)) != 5 {
 			x := sched.String()
 			s.Schedule = &x
 		}
@@ -336,21 +347,41 @@ type Plan struct {
 // Writes is the number of API writes the plan makes.
 func (p Plan) Writes() int { return len(p.Create) + len(p.Update) + len(p.Delete) }
 
-// NeedsChannels reports whether comparing channels needs the project's
-// channel list ("*" or names rather than UUIDs).
+// NeedsChannels reports whether planning needs the project's channel list:
+// whenever a check names channels, since every name and UUID is checked
+// against the project's integrations (the server refuses an unknown one, so
+// a dry run must too) and "*" is compared as the set it stands for.
 func NeedsChannels(desired []Desired) bool {
 	for _, d := range desired {
-		if d.Spec.Channels == nil || *d.Spec.Channels == "" {
-			continue
-		}
-		for _, id := range strings.Split(*d.Spec.Channels, ",") {
-			if !IsUUID(strings.TrimSpace(id)) {
-				return true
-			}
+		if d.Spec.Channels != nil && *d.Spec.Channels != "" {
+			return true
 		}
 	}
 	return false
 }
+
+// ChannelError is a channels value the server would refuse with a 400
+// ("invalid channel identifier: X", "non-unique channel identifier: X",
+// "empty channel identifier": healthchecks-captures.md "Unknown channel").
+type ChannelError struct {
+	Check string // the check's name
+	ID    string // the identifier (a UUID or an integration's name)
+	// Reason: "unknown", "not unique" or "empty".
+	Reason string
+}
+
+func (e *ChannelError) Error() string {
+	switch e.Reason {
+	case "empty":
+		return fmt.Sprintf("check %q: channels: an empty channel identifier", e.Check)
+	case "not unique":
+		return fmt.Sprintf("check %q: channels: %q names more than one integration of the project; use its UUID", e.Check, e.ID)
+	}
+	return fmt.Sprintf("check %q: channels: the project has no integration %q", e.Check, e.ID)
+}
+
+// BadInput: the checks file is the user's to fix (lib/cli: exit 2).
+func (e *ChannelError) BadInput() bool { return true }
 
 // PlanOptions tune MakePlan.
 type PlanOptions struct {
@@ -367,7 +398,7 @@ type PlanOptions struct {
 // UUIDs.
 func MakePlan(desired []Desired, existing []Check, o PlanOptions) (Plan, error) {
 	if o.Prune && len(o.PruneTags) == 0 {
-		return Plan{}, errors.New("--prune needs --tag: only checks with the given tags are deleted")
+		return Plan{}, errors.New("pruning needs tags: only checks with all the given tags are deleted")
 	}
 	warn := o.Warn
 	if warn == nil {
@@ -386,6 +417,16 @@ func MakePlan(desired []Desired, existing []Check, o PlanOptions) (Plan, error) 
 		if spec.Schedule != nil && spec.Timeout != nil {
 			warn("check %q: schedule and timeout are exclusive; the schedule is used and timeout is not sent", name)
 			spec.Timeout = nil
+		}
+		if spec.Channels != nil {
+			// What the server would refuse, a dry run refuses too.
+			if _, err := channelSet(*spec.Channels, o.Channels); err != nil {
+				var ce *ChannelError
+				if errors.As(err, &ce) {
+					ce.Check = name
+				}
+				return Plan{}, err
+			}
 		}
 		matches := byName[name]
 		switch len(matches) {
@@ -494,22 +535,28 @@ func diffCheck(s CheckSpec, c Check, channels []Channel) (CheckSpec, []FieldDiff
 	return u, diffs, nil
 }
 
-// sameSchedule reports whether two cron expressions have the same fields:
-// spacing and the case of names do not make a change worth a write.
+// sameSchedule reports whether two schedules (cron or OnCalendar) are the
+// same once normalised: spacing and the case of names do not make a change
+// worth a write.
 func sameSchedule(a, b string) bool {
 	if a == b {
 		return true
 	}
-	sa, err := cron.Parse(a)
+	if cron.Kind(a) != cron.Kind(b) {
+		return false
+	}
+	sa, err := cron.ParseAny(a)
 	if err != nil {
 		return false
 	}
-	sb, err := cron.Parse(b)
+	sb, err := cron.ParseAny(b)
 	return err == nil && sa.String() == sb.String()
 }
 
 // channelSet resolves a channels value ("*", "", UUIDs or names) to the
-// sorted UUID list the API reports.
+// sorted UUID list the API reports, by the server's rules (views._update):
+// split on ",", an identifier shaped like a UUID matches an integration's
+// UUID, any other its exact name; none or several is a *ChannelError.
 func channelSet(v string, all []Channel) (string, error) {
 	if v == "" {
 		return "", nil
@@ -521,24 +568,23 @@ func channelSet(v string, all []Channel) (string, error) {
 		}
 	} else {
 		for _, s := range strings.Split(v, ",") {
-			s = strings.TrimSpace(s)
-			if IsUUID(s) {
-				ids = append(ids, strings.ToLower(s))
-				continue
+			if s == "" {
+				return "", &ChannelError{ID: s, Reason: "empty"}
 			}
-			found := ""
+			var found []string
 			for _, c := range all {
-				if c.Name == s {
-					if found != "" {
-						return "", fmt.Errorf("channel name %q is not unique; use its UUID", s)
-					}
-					found = c.ID
+				if IsUUID(s) && strings.EqualFold(c.ID, s) || !IsUUID(s) && c.Name == s {
+					found = append(found, strings.ToLower(c.ID))
 				}
 			}
-			if found == "" {
-				return "", fmt.Errorf("no channel named %q (hcctl channels lists them)", s)
+			switch len(found) {
+			case 0:
+				return "", &ChannelError{ID: s, Reason: "unknown"}
+			case 1:
+				ids = append(ids, found[0])
+			default:
+				return "", &ChannelError{ID: s, Reason: "not unique"}
 			}
-			ids = append(ids, found)
 		}
 	}
 	sort.Strings(ids)

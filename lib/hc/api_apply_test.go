@@ -3,6 +3,7 @@ package hc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -304,5 +305,90 @@ func TestApplyConcurrencyBound(t *testing.T) {
 	}
 	if n := f.Count(fakehc.KindUpdate); n != 10 {
 		t.Errorf("%d updates in all, want 10", n)
+	}
+}
+
+// A plan refuses what the server would refuse (healthchecks-captures.md
+// "Unknown channel in channels": 400 "invalid channel identifier"), for a
+// check to create as for one to update, so a dry run cannot pass a file the
+// real apply then fails on.
+func TestPlanChecksChannels(t *testing.T) {
+	all := []Channel{{ID: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", Name: "ops", Kind: "email"}}
+	existing := []Check{{Name: "old", Channels: apiPtr("")}}
+	for _, tt := range []struct {
+		file, check, id, reason string
+	}{
+		{"- {name: new, channels: opps}", "new", "opps", "unknown"},
+		{"- {name: old, channels: [ops, opps]}", "old", "opps", "unknown"},
+		{"- {name: new, channels: aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc}", "new", "aaaaaaaa-cccc-4ccc-8ccc-cccccccccccc", "unknown"},
+		{"- {name: new, channels: 'ops,,ops'}", "new", "", "empty"},
+	} {
+		desired, err := ParseChecksFile("f", []byte(tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !NeedsChannels(desired) {
+			t.Errorf("%s: NeedsChannels false", tt.file)
+		}
+		_, err = MakePlan(desired, existing, PlanOptions{Channels: all})
+		var ce *ChannelError
+		if !errors.As(err, &ce) || ce.Check != tt.check || ce.ID != tt.id || ce.Reason != tt.reason || !ce.BadInput() {
+			t.Errorf("%s: %#v", tt.file, err)
+		}
+	}
+	desired, _ := ParseChecksFile("f", []byte("- {name: new, channels: 'ops, CCCCCCCC-CCCC-4CCC-8CCC-CCCCCCCCCCCC'}"))
+	p, err := MakePlan(desired, existing, PlanOptions{Channels: all})
+	if err != nil || len(p.Create) != 1 || *p.Create[0].Spec.Channels != "ops,CCCCCCCC-CCCC-4CCC-8CCC-CCCCCCCCCCCC" {
+		t.Errorf("known channels: %v %+v", err, p)
+	}
+}
+
+// Healthchecks v3.1+ takes OnCalendar schedules beside cron and tells them
+// apart by shape (reference/healthchecks-api.md, guess_kind; reference/oncalendar.md).
+func TestValidateSpecSchedules(t *testing.T) {
+	str := func(s string) *string { return &s }
+	for _, tc := range []struct {
+		in, want, err string
+	}{
+		{in: "*/5 * * * *", want: "*/5 * * * *"},
+		{in: "@daily", want: "0 0 * * *"},
+		{in: "Mon..Fri *-*-* 09:00:00", want: "Mon..Fri *-*-* 09:00:00"},
+		{in: "daily", want: "daily"},
+		{in: "*-*-* 02:30\n*-*-* 14:30", want: "*-*-* 02:30\n*-*-* 14:30"},
+		{in: "0 0 31 2 *", err: "never occurs"},
+		{in: "Fooday *-*-* 09:00", err: "schedule"},
+	} {
+		s := &CheckSpec{Schedule: str(tc.in)}
+		err := ValidateSpec(s)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: err %v, want %q", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if *s.Schedule != tc.want {
+			t.Errorf("%q sent as %q, want %q", tc.in, *s.Schedule, tc.want)
+		}
+	}
+}
+
+func TestSameScheduleOnCalendar(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"*/5 * * * *", "*/5  *  * * *", true},
+		{"daily", "*-*-* 00:00:00", true},
+		{"Mon *-*-* 09:00", "mon *-*-* 09:00:00", true},
+		{"daily", "0 0 * * *", false}, // same times, another kind: the server stores what it is sent
+		{"*-*-* 09:00", "*-*-* 10:00", false},
+	} {
+		if got := sameSchedule(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameSchedule(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
 	}
 }

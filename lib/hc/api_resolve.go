@@ -45,6 +45,9 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("check %q is ambiguous; it matches %s: use a UUID", e.Ref, strings.Join(parts, ", "))
 }
 
+// BadInput: the reference is the user's to fix (lib/cli: exit 2).
+func (e *AmbiguousError) BadInput() bool { return true }
+
 // NotFoundError is a CHECK that names no check.
 type NotFoundError struct{ Ref string }
 

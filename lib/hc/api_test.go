@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,7 +126,7 @@ func TestAPIKeys(t *testing.T) {
 	}
 	_, _, err = ro.CreateCheck(ctx, CheckSpec{Name: apiPtr("x")})
 	var ae *APIError
-	if !errors.As(err, &ae) || !ae.ReadOnly || !ae.IsAuth() || !strings.Contains(err.Error(), "a read-write key is needed") {
+	if !errors.As(err, &ae) || !ae.ReadOnly || ae.HTTPStatus() != 401 || !strings.Contains(err.Error(), "a read-write key is needed") {
 		t.Errorf("read-only write: %v", err)
 	}
 	if _, err := ro.PauseCheck(ctx, id); !errors.As(err, &ae) || !ae.ReadOnly {
@@ -190,42 +192,126 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-// The bucket lets a burst of n through, then holds requests back. Only
-// bounds that load cannot break are asserted: a slow machine makes the
-// limiter wait longer, never shorter.
-func TestLimiter(t *testing.T) {
+// fakeClock is the limiter's clock in tests: sleeping moves it forward at
+// once, so a test of minutes of requests takes no real time.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Until(ctx context.Context, t time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if t.After(c.now) {
+		c.now = t
+	}
+	c.mu.Unlock()
+	return nil
+}
+func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func testLimiter(n int, period time.Duration) (*limiter, *fakeClock) {
+	c := &fakeClock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	l := newLimiter(n, period)
+	l.now, l.until = c.Now, c.Until
+	return l, c
+}
+
+// The limiter holds the stated rate: never more than n requests in any
+// window of one period (the hosted API's "100 API requests per minute",
+// healthchecks-api.md §3.1). The token bucket it replaces let 122 through
+// in 12.6 s. With requests as fast as the client can make them, every
+// request starts exactly a period after the one n before it.
+func TestLimiterHoldsRate(t *testing.T) {
 	ctx := context.Background()
-	l := newLimiter(600, time.Hour) // a burst of 600, then one every 6 s
-	for i := 0; i < 600; i++ {
+	l, c := testLimiter(100, time.Minute)
+	start := c.Now()
+	var at []time.Time
+	for i := 0; i < 1000; i++ {
 		if err := l.wait(ctx); err != nil {
 			t.Fatal(err)
 		}
+		at = append(at, c.Now())
+		c.Add(10 * time.Millisecond) // the request itself
 	}
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if err := l.wait(short); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("601st request: %v, want it held back until the deadline", err)
-	}
-
-	// Refill: from a bucket of 20 made at start, the 21st request cannot
-	// go before start + 50 ms (20 a second).
-	start := time.Now()
-	l = newLimiter(20, time.Second)
-	for i := 0; i < 21; i++ {
-		if err := l.wait(ctx); err != nil {
-			t.Fatal(err)
+	for i := 100; i < len(at); i++ {
+		if d := at[i].Sub(at[i-100]); d < time.Minute {
+			t.Fatalf("requests %d and %d are %v apart: %d requests within a minute", i-100, i, d, 101)
 		}
 	}
-	if el := time.Since(start); el < 50*time.Millisecond {
-		t.Errorf("21 requests in %v: the bucket did not limit", el)
+	// The issue's measurement: how many went out in the first 12.6 s.
+	n := 0
+	for _, a := range at {
+		if a.Sub(start) < 12600*time.Millisecond {
+			n++
+		}
+	}
+	if n > 100 {
+		t.Errorf("%d requests in the first 12.6 s, want at most 100", n)
+	}
+	// And it is not slower than it must be: 1000 requests in 9 minutes
+	// and a second (the last window starts at 9 min; the burst took 1 s).
+	if el := at[len(at)-1].Sub(start); el > 9*time.Minute+time.Second {
+		t.Errorf("1000 requests took %v, want about 9m1s", el)
+	}
+}
+
+// A pause longer than a period frees the whole window again; concurrent
+// callers share it (each reserves its own slot); a cancelled context stops
+// the wait.
+func TestLimiterWindowAndCancel(t *testing.T) {
+	ctx := context.Background()
+	l, c := testLimiter(3, time.Second)
+	for i := 0; i < 3; i++ {
+		_ = l.wait(ctx)
+	}
+	c.Add(5 * time.Second)
+	t0 := c.Now()
+	for i := 0; i < 3; i++ {
+		_ = l.wait(ctx)
+	}
+	if !c.Now().Equal(t0) {
+		t.Errorf("after a pause, 3 requests waited %v", c.Now().Sub(t0))
+	}
+	if err := l.wait(ctx); err != nil || c.Now().Sub(t0) != time.Second {
+		t.Errorf("4th request in the window: %v after %v, want 1s", err, c.Now().Sub(t0))
 	}
 
-	cctx, ccancel := context.WithCancel(ctx)
-	ccancel()
-	l2 := newLimiter(1, time.Hour)
-	_ = l2.wait(ctx)
-	if err := l2.wait(cctx); !errors.Is(err, context.Canceled) {
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.wait(cctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled wait: %v", err)
+	}
+
+	// Concurrent callers (apply's writes): still at most n a period.
+	l, _ = testLimiter(10, time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var at []time.Time
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				_, a := l.reserve()
+				mu.Lock()
+				at = append(at, a)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	for i := 10; i < len(at); i++ {
+		if at[i].Sub(at[i-10]) < time.Minute {
+			t.Fatalf("grants %d and %d within %v", i-10, i, at[i].Sub(at[i-10]))
+		}
+	}
+	if el := at[len(at)-1].Sub(at[0]); el != 9*time.Minute {
+		t.Errorf("100 grants span %v, want 9m", el)
 	}
 }
 
@@ -262,5 +348,33 @@ func TestDecodeFlips(t *testing.T) {
 	}
 	if _, err := decodeFlips([]byte(`<html>`)); err == nil {
 		t.Error("HTML accepted")
+	}
+}
+
+// lib/hc does not know hcctl's flags or variables (issue 18): its errors
+// are typed, and the command words the hint.
+func TestAPIErrorsNameNoOptions(t *testing.T) {
+	f := fakehc.Start(t, fakehc.Options{})
+	h := httpx.New(httpx.Options{Tool: "hcctl", RetryMax: -1})
+	_, err := NewAPI(APIOptions{URL: f.URL, HTTP: h})
+	if !errors.Is(err, ErrNoKey) {
+		t.Errorf("no key: %v, want ErrNoKey", err)
+	}
+	// A path under the site root: the list's 404 says there is no API there.
+	a, err := NewAPI(APIOptions{URL: f.URL + "/hc", Key: fakehc.DefaultAPIKey, HTTP: h, RatePerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Checks(context.Background(), ListOptions{})
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.NoAPI || ae.Base != f.URL+"/hc" || ae.HTTPStatus() != 404 {
+		t.Fatalf("wrong URL: %#v", err)
+	}
+	for _, err := range []error{err, ErrNoKey} {
+		for _, word := range []string{"--", "HC_", "HCCTL_", "hcctl"} {
+			if strings.Contains(err.Error(), word) {
+				t.Errorf("%q names a command's option (%q)", err, word)
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package hc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,7 +61,7 @@ const DefaultPingURL = "https://hc-ping.com"
 // PingClient sends pings for one check. The check is named by exactly one of
 // UUID, PingKey+Slug, or URL (a full ping URL, for other paths).
 type PingClient struct {
-	BaseURL string // default DefaultPingURL; a trailing slash is optional
+	BaseURL string // site root or ping endpoint (ResolveURL); "": the hosted service
 	UUID    string
 	PingKey string
 	Slug    string
@@ -70,39 +71,99 @@ type PingClient struct {
 	HTTP    *httpx.Client
 }
 
+// Errors of Validate: the client does not name one check as runitor
+// requires. The command words the hint (its flags, its variables).
+var (
+	ErrNoCheck         = errors.New("no check named: a UUID, a ping key with a slug, or a ping URL is needed")
+	ErrSlugNeedsKey    = errors.New("a slug needs the project's ping key")
+	ErrKeyNeedsSlug    = errors.New("a ping key needs a slug")
+	ErrCreateNeedsSlug = errors.New("create=1 works with a ping key and slug only, not a UUID")
+)
+
+// SlugError is a slug Healthchecks would refuse: slugs are
+// ^[a-z0-9-_]+$, at most 100 characters (reference/healthchecks-api.md §3,
+// the slug field; since v4.1 a ping with an upper-case slug is refused with
+// 400 invalid url format, §2.2).
+type SlugError struct{ Slug string }
+
+func (e *SlugError) Error() string {
+	return fmt.Sprintf("slug %q is not a Healthchecks slug (a-z, 0-9, - and _ only, at most %d)", e.Slug, maxSlugLen)
+}
+
+const maxSlugLen = 100
+
+// ValidSlug reports whether s is a slug Healthchecks accepts.
+func ValidSlug(s string) bool {
+	if s == "" || len(s) > maxSlugLen {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // Validate checks that the client names one check, as runitor requires.
+// Errors are the Err* values above, a *SlugError or a *URLError.
 func (c *PingClient) Validate() error {
 	switch {
 	case c.URL != "":
 		u, err := url.Parse(c.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("ping URL %q is not an http(s) URL", redactURL(c.URL))
+			return &URLError{URL: redactURL(c.URL), Reason: "is not an http(s) URL"}
 		}
+		return nil
 	case c.UUID != "":
 		if c.Create {
-			return errors.New("--create works with --ping-key and --slug, not --uuid")
+			return ErrCreateNeedsSlug
 		}
 	case c.Slug != "" && c.PingKey == "":
-		return errors.New("--slug needs a project ping key (--ping-key or $PING_KEY)")
+		return ErrSlugNeedsKey
 	case c.PingKey != "" && c.Slug == "":
-		return errors.New("--ping-key needs a --slug (or give --uuid)")
+		return ErrKeyNeedsSlug
 	case c.Slug == "":
-		return errors.New("no check: give --uuid, --ping-key with --slug, or --ping-url")
+		return ErrNoCheck
 	}
-	if c.URL == "" {
-		u, err := url.Parse(c.base())
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("API URL %q is not an http(s) URL", c.base())
-		}
+	if c.UUID == "" && !ValidSlug(c.Slug) {
+		return &SlugError{Slug: c.Slug}
 	}
-	return nil
+	_, err := ResolveURL(c.BaseURL)
+	return err
 }
 
-func (c *PingClient) base() string {
-	if c.BaseURL == "" {
-		return DefaultPingURL
+// base is the ping endpoint BaseURL resolves to.
+func (c *PingClient) base() (string, error) {
+	ep, err := ResolveURL(c.BaseURL)
+	return ep.Ping, err
+}
+
+// Endpoint is where the pings go, for messages and as a cache key: the
+// ping endpoint without the check, the ping key, a password or a query.
+// For a full ping URL it is the part before the check's UUID or the ping
+// key, or only scheme://host when neither is found.
+func (c *PingClient) Endpoint() string {
+	if c.URL == "" {
+		b, err := c.base()
+		if err != nil {
+			return "…"
+		}
+		return shownURL(b)
 	}
-	return c.BaseURL
+	u, err := url.Parse(c.URL)
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	key := c.URLPingKey()
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i, seg := range segs {
+		if (key != "" && seg == key) || IsUUID(seg) {
+			v := url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/" + strings.Join(segs[:i], "/")}
+			return strings.TrimRight(v.String(), "/")
+		}
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 }
 
 // Handle names the check for logs and state files: the UUID, "key/slug" or the URL.
@@ -157,7 +218,10 @@ func (c *PingClient) PingURL(p Ping) (string, error) {
 	if c.URL != "" {
 		u, err = url.Parse(c.URL)
 	} else {
-		u, err = url.Parse(c.base())
+		var b string
+		if b, err = c.base(); err == nil {
+			u, err = url.Parse(b)
+		}
 		if err == nil {
 			if c.UUID != "" {
 				u = u.JoinPath(c.UUID)
@@ -184,11 +248,16 @@ func (c *PingClient) PingURL(p Ping) (string, error) {
 }
 
 // Send sends one ping. A 2xx is delivered: 200 "OK", 201 "Created", and the
-// hosted service's 200 "OK (rate-limited)" (§2.3). Other answers are errors
-// (*httpx.StatusError: 400 invalid url format, 404 not found, 409 ambiguous
-// slug). Retries follow the httpx policy; a ping is safe to repeat (a
-// duplicate start or success changes nothing that matters), so 5xx are
-// retried too.
+// hosted service's 200 "OK (rate-limited)" (§2.3). Other answers are
+// *PingError (wrapping *httpx.StatusError: 400 invalid url format, 404 not
+// found, 409 ambiguous slug). Retries follow the httpx policy; a ping is safe
+// to repeat (a duplicate start or success changes nothing that matters), so
+// 5xx are retried too.
+//
+// An answer no Healthchecks ping view gives (an HTML page, a 404 other than
+// "not found") means the URL is wrong: the error wraps ErrNotPingEndpoint.
+// A 404 "not found" wraps ErrCheckNotFound: the server has no such check,
+// which is also what a right check on the wrong server gets.
 func (c *PingClient) Send(ctx context.Context, p Ping) (PingResult, error) {
 	u, err := c.PingURL(p)
 	if err != nil {
@@ -209,10 +278,93 @@ func (c *PingClient) Send(ctx context.Context, p Ping) (PingResult, error) {
 			res.BodyLimit = n
 		}
 	}
-	if err != nil {
-		return res, &pingError{msg: c.redact(fmt.Sprintf("ping %s: %v", p.Kind, err)), err: err}
+	if resp == nil {
+		if err != nil {
+			return res, c.pingError(p.Kind, 0, nil, c.redact(err.Error()), err)
+		}
+		return res, nil
+	}
+	b := bytes.TrimSpace(resp.Body)
+	status := fmt.Sprintf("%d %s", resp.Status, http.StatusText(resp.Status))
+	page := isHTML(b)
+	switch {
+	case page && (err == nil || resp.Status == http.StatusNotFound || resp.Status == http.StatusMethodNotAllowed),
+		resp.Status == http.StatusNotFound && !page && string(b) != "not found":
+		what := "an HTML page"
+		if !page {
+			what = fmt.Sprintf("%q", httpx.Excerpt(b, 60))
+		}
+		msg := fmt.Sprintf("%s is not a Healthchecks ping endpoint: it answered %s with %s", c.Endpoint(), status, what)
+		return res, c.pingError(p.Kind, resp.Status, ErrNotPingEndpoint, c.redact(msg), err)
+	case resp.Status == http.StatusNotFound:
+		msg := fmt.Sprintf("%s: not found: %s has no such check", status, c.Endpoint())
+		return res, c.pingError(p.Kind, resp.Status, ErrCheckNotFound, c.redact(msg), err)
+	case err != nil:
+		// One line: httpx's status and short excerpt; for a page its title only.
+		msg := err.Error()
+		var se *httpx.StatusError
+		if page && errors.As(err, &se) {
+			msg = fmt.Sprintf("%s %s: %s: an HTML page", se.Method, se.URL, status)
+			if t := htmlTitle(b); t != "" {
+				msg += fmt.Sprintf(" titled %q", t)
+			}
+			if se.Attempts > 1 {
+				msg += fmt.Sprintf(" (after %d attempts)", se.Attempts)
+			}
+		}
+		return res, c.pingError(p.Kind, resp.Status, nil, c.redact(msg), err)
 	}
 	return res, nil
+}
+
+// Errors a *PingError may wrap (errors.Is).
+var (
+	ErrNotPingEndpoint = errors.New("not a Healthchecks ping endpoint")
+	ErrCheckNotFound   = errors.New("check not found")
+)
+
+// PingError is a ping that failed. Its message is one line, names the
+// endpoint and never the ping key or a password.
+type PingError struct {
+	Kind     PingKind
+	Endpoint string // Endpoint(): no check, key, password or query
+	Status   int    // the final HTTP status; 0 when none came
+	msg      string
+	errs     []error // ErrNotPingEndpoint or ErrCheckNotFound, and the httpx error
+}
+
+func (e *PingError) Error() string   { return e.msg }
+func (e *PingError) Unwrap() []error { return e.errs }
+
+func (c *PingClient) pingError(k PingKind, status int, reason error, msg string, err error) *PingError {
+	e := &PingError{Kind: k, Endpoint: c.Endpoint(), Status: status, msg: fmt.Sprintf("ping %s: %s", k, msg)}
+	for _, x := range []error{reason, err} {
+		if x != nil {
+			e.errs = append(e.errs, x)
+		}
+	}
+	return e
+}
+
+// isHTML: Healthchecks labels its plain-text answers text/html (the
+// captures' "OK", "not found"), so the body, not the header, tells a page.
+func isHTML(b []byte) bool {
+	return len(b) > 0 && b[0] == '<'
+}
+
+// htmlTitle is a page's <title>, short, or "".
+func htmlTitle(b []byte) string {
+	lower := bytes.ToLower(b)
+	i := bytes.Index(lower, []byte("<title>"))
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len("<title>"):]
+	j := bytes.Index(bytes.ToLower(rest), []byte("</title>"))
+	if j < 0 {
+		return ""
+	}
+	return httpx.Excerpt(rest[:j], 60)
 }
 
 // redact hides the ping key, which is part of slug URLs, from messages,
@@ -245,15 +397,6 @@ func (c *PingClient) URLPingKey() string {
 func notBase64URL(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 }
-
-// pingError keeps errors.As working (httpx.StatusOf) under a redacted message.
-type pingError struct {
-	msg string
-	err error
-}
-
-func (e *pingError) Error() string { return e.msg }
-func (e *pingError) Unwrap() error { return e.err }
 
 // ParsePingHeader parses runitor's --req-header value "Key: value".
 func ParsePingHeader(s string) (key, value string, err error) {

@@ -2,6 +2,8 @@ package hc
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,8 +35,18 @@ func TestPingURL(t *testing.T) {
 		// runitor #75: the base joins with or without a trailing slash.
 		{"base no slash", PingClient{BaseURL: "http://h/ping", UUID: "u"}, Ping{}, "http://h/ping/u"},
 		{"base slash", PingClient{BaseURL: "http://h/ping/", UUID: "u"}, Ping{}, "http://h/ping/u"},
-		{"slug create", PingClient{BaseURL: "http://h", PingKey: "k", Slug: "db-backup", Create: true},
-			Ping{Kind: PingStart, RunID: "r"}, "http://h/k/db-backup/start?create=1&rid=r"},
+		{"slug create", PingClient{BaseURL: "http://h/ping", PingKey: "k", Slug: "db-backup", Create: true},
+			Ping{Kind: PingStart, RunID: "r"}, "http://h/ping/k/db-backup/start?create=1&rid=r"},
+		// HC_API_URL set to the site root (hcctl's meaning) pings SITE_ROOT/ping
+		// (reference/healthchecks-api.md §2.1), not /<key>/<slug> on the site.
+		{"site root", PingClient{BaseURL: "https://hc.example.org", UUID: "u"}, Ping{Kind: PingFail},
+			"https://hc.example.org/ping/u/fail"},
+		{"site root slash", PingClient{BaseURL: "https://hc.example.org/", PingKey: "k", Slug: "s"}, Ping{},
+			"https://hc.example.org/ping/k/s"},
+		{"sub-path site root", PingClient{BaseURL: "https://example.org/hc/", UUID: "u"}, Ping{},
+			"https://example.org/hc/ping/u"},
+		{"hosted site root", PingClient{BaseURL: "https://healthchecks.io", UUID: "u"}, Ping{},
+			"https://hc-ping.com/u"},
 		{"full URL", PingClient{URL: "https://hc.example.org/ping/" + testUUID}, Ping{Kind: PingFail},
 			"https://hc.example.org/ping/" + testUUID + "/fail"},
 		{"full URL keeps its query", PingClient{URL: "http://h/p/u?x=1"}, Ping{Kind: PingLog, RunID: "r"},
@@ -65,9 +77,18 @@ func TestPingValidate(t *testing.T) {
 		{"slug+key", PingClient{PingKey: "k", Slug: "s", Create: true}, ""},
 		{"url", PingClient{URL: "https://h/ping/u"}, ""},
 		{"nothing", PingClient{}, "no check"},
-		{"slug without key", PingClient{Slug: "s"}, "needs a project ping key"},
-		{"key without slug", PingClient{PingKey: "k"}, "needs a --slug"},
-		{"create with uuid", PingClient{UUID: "u", Create: true}, "--create works with"},
+		{"slug without key", PingClient{Slug: "s"}, ErrSlugNeedsKey.Error()},
+		{"key without slug", PingClient{PingKey: "k"}, ErrKeyNeedsSlug.Error()},
+		{"create with uuid", PingClient{UUID: "u", Create: true}, ErrCreateNeedsSlug.Error()},
+		{"nothing is ErrNoCheck", PingClient{}, ErrNoCheck.Error()},
+		// Healthchecks' slug rule ^[a-z0-9-_]+$ (reference/healthchecks-api.md §3).
+		{"upper-case slug", PingClient{PingKey: "k", Slug: "Bad_Slug"}, `slug "Bad_Slug" is not a Healthchecks slug`},
+		{"slug with a slash", PingClient{PingKey: "k", Slug: "a/b"}, "is not a Healthchecks slug"},
+		{"slug with a dot", PingClient{PingKey: "k", Slug: "a.b"}, "is not a Healthchecks slug"},
+		{"slug of 101", PingClient{PingKey: "k", Slug: strings.Repeat("a", 101)}, "is not a Healthchecks slug"},
+		{"slug of 100", PingClient{PingKey: "k", Slug: strings.Repeat("a", 100)}, ""},
+		{"slug of every class", PingClient{PingKey: "k", Slug: "db7_pg-report-2"}, ""},
+		{"base with a query", PingClient{UUID: "u", BaseURL: "https://h/ping?x"}, "has a query"},
 		{"bad url", PingClient{URL: "ftp://h/x"}, "not an http(s) URL"},
 		{"bad base", PingClient{UUID: "u", BaseURL: "hc-ping.com"}, "not an http(s) URL"},
 	}
@@ -340,15 +361,101 @@ func TestURLPingKey(t *testing.T) {
 			t.Errorf("URLPingKey(%q) = %q, want %q", tt.url, got, tt.want)
 		}
 	}
-	// The key never reaches an error message.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "not found", http.StatusNotFound)
-	}))
-	defer srv.Close()
-	c := &PingClient{URL: srv.URL + "/ping/" + key + "/db-backup",
-		HTTP: httpx.New(httpx.Options{Tool: "test", RetryMax: -1, Deadline: 5 * time.Second})}
-	_, err := c.Send(context.Background(), Ping{Kind: PingStart})
-	if err == nil || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[REDACTED]/db-backup/start") {
-		t.Errorf("Send error %v: want the key redacted", err)
+	// The key never reaches an error message: redacted in a URL, left
+	// out of the endpoint a 404 names.
+	for _, tt := range []struct {
+		status     int
+		body, want string
+	}{
+		{http.StatusConflict, "ambiguous slug", "[REDACTED]/db-backup/start"},
+		{http.StatusNotFound, "not found", "/ping has no such check"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, tt.body, tt.status)
+		}))
+		c := &PingClient{URL: srv.URL + "/ping/" + key + "/db-backup",
+			HTTP: httpx.New(httpx.Options{Tool: "test", RetryMax: -1, Deadline: 5 * time.Second})}
+		_, err := c.Send(context.Background(), Ping{Kind: PingStart})
+		srv.Close()
+		if err == nil || strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%d: Send error %v: want the key left out (%q)", tt.status, err, tt.want)
+		}
+	}
+}
+
+// An answer no Healthchecks ping view gives means the URL is wrong; the
+// error says so in one line naming the endpoint, never the key, and never
+// quotes a page. The fake answers like the real server: Django's HTML 404
+// for a path that is no route (healthchecks-captures.md, "Unknown check
+// UUID (404)": plain "not found" for a check it lacks).
+func TestPingWrongEndpoint(t *testing.T) {
+	ctx := context.Background()
+	f := fakehc.Start(t, fakehc.Options{})
+	id := f.AddCheck(fakehc.Spec{Name: "db", Slug: "db"})
+	key := f.Options().PingKey
+	page := func(status int, body string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, body)
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	landing := page(200, "<!DOCTYPE html>\n<html><head><title>Welcome</title></head>\n<body>hello</body></html>\n")
+	goNotFound := page(404, "404 page not found\n")
+	badGateway := page(502, "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n")
+	tests := []struct {
+		name   string
+		c      PingClient
+		reason error  // nil: neither sentinel
+		msg    string // in the message
+	}{
+		// A full URL without /ping on the site: Django's HTML 404.
+		{"uuid on the site root", PingClient{URL: f.URL + "/" + id}, ErrNotPingEndpoint,
+			"ping start: " + f.URL + " is not a Healthchecks ping endpoint: it answered 404 Not Found with an HTML page"},
+		{"slug on the site root", PingClient{URL: f.URL + "/" + key + "/db"}, ErrNotPingEndpoint,
+			f.URL + " is not a Healthchecks ping endpoint"},
+		{"ping endpoint doubled", PingClient{BaseURL: f.URL + "/ping/ping/x", UUID: id}, ErrNotPingEndpoint,
+			f.URL + "/ping/ping/x/ping is not a Healthchecks ping endpoint"},
+		{"a site that answers 200 to anything", PingClient{BaseURL: landing.URL, UUID: id}, ErrNotPingEndpoint,
+			landing.URL + "/ping is not a Healthchecks ping endpoint: it answered 200 OK with an HTML page"},
+		{"another server's 404", PingClient{BaseURL: goNotFound.URL, PingKey: key, Slug: "db"}, ErrNotPingEndpoint,
+			goNotFound.URL + `/ping is not a Healthchecks ping endpoint: it answered 404 Not Found with "404 page not found"`},
+		{"the right server without the check", PingClient{BaseURL: f.URL, UUID: testUUID}, ErrCheckNotFound,
+			"ping start: 404 Not Found: not found: " + f.URL + "/ping has no such check"},
+		{"a proxy's error page is not a wrong URL", PingClient{BaseURL: badGateway.URL, UUID: id}, nil,
+			`502 Bad Gateway: an HTML page titled "502 Bad Gateway"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.c
+			c.HTTP = httpx.New(httpx.Options{Tool: "runwrap", RetryMax: -1, Deadline: 5 * time.Second})
+			_, err := c.Send(ctx, Ping{Kind: PingStart})
+			var pe *PingError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Send: %v, want a *PingError", err)
+			}
+			for _, s := range []error{ErrNotPingEndpoint, ErrCheckNotFound} {
+				if errors.Is(err, s) != (s == tt.reason) {
+					t.Errorf("errors.Is(%v, %v) = %v", err, s, !(s == tt.reason))
+				}
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.msg) {
+				t.Errorf("message %q\nwant it to contain %q", msg, tt.msg)
+			}
+			if strings.ContainsAny(msg, "\n<>") || strings.Contains(msg, key) {
+				t.Errorf("message %q: more than one line, markup or the key", msg)
+			}
+			if httpx.StatusOf(err) == 0 && pe.Status != 200 {
+				t.Errorf("the status is lost: %v", err)
+			}
+		})
+	}
+	// The check is there: pinging it through the site root works.
+	c := PingClient{BaseURL: f.URL + "/", UUID: id, HTTP: httpx.New(httpx.Options{Tool: "runwrap", RetryMax: -1})}
+	if _, err := c.Send(ctx, Ping{}); err != nil {
+		t.Fatalf("ping through the site root: %v", err)
 	}
 }

@@ -8,7 +8,6 @@ package httpx
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,12 +18,12 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/redact"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -92,11 +91,9 @@ func (e *StatusError) Error() string {
 	return s
 }
 
-// IsAuth reports whether err is a 401 or 403 answer.
-func IsAuth(err error) bool {
-	var se *StatusError
-	return errors.As(err, &se) && (se.Status == 401 || se.Status == 403)
-}
+// HTTPStatus is the answer's status: lib/cli maps it to the exit code
+// (401/403 refused, 400 bad input, the rest a failure).
+func (e *StatusError) HTTPStatus() int { return e.Status }
 
 // StatusOf returns the HTTP status in err, or 0.
 func StatusOf(err error) int {
@@ -198,46 +195,12 @@ func (c *Client) Timeouts() (attempt, deadline time.Duration) {
 	return c.opts.AttemptTimeout, c.opts.Deadline
 }
 
-func jsonEscapeNoHTML(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	out := strings.TrimSpace(b.String())
-	return out[1 : len(out)-1]
-}
-
-// userinfo is compiled on first use: most runs never redact anything.
-var userinfo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`) })
-
 func (c *Client) redact(s string) string { return Redact(s, c.opts.Secrets...) }
 
 // Redact hides URL passwords and every secret of 4 bytes or more in s, in the
-// forms a server may echo it back: raw, form-encoded, or JSON-escaped.
-func Redact(s string, secrets ...string) string {
-	// A password in a URL (https://user:pass@host) never reaches a message.
-	if strings.Contains(s, "@") {
-		s = userinfo().ReplaceAllString(s, "$1:[REDACTED]@")
-	}
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-			if q := url.QueryEscape(sec); q != sec {
-				s = strings.ReplaceAll(s, q, "[REDACTED]")
-			}
-			// As a server may echo it inside a JSON body (with or without
-			// HTML escaping).
-			if j, err := json.Marshal(sec); err == nil {
-				for _, e := range []string{string(j[1 : len(j)-1]), jsonEscapeNoHTML(sec)} {
-					if e != sec {
-						s = strings.ReplaceAll(s, e, "[REDACTED]")
-					}
-				}
-			}
-		}
-	}
-	return s
-}
+// forms a server may echo it back: raw, form-encoded, or JSON-escaped
+// (lib/redact's rule).
+func Redact(s string, secrets ...string) string { return redact.String(s, secrets...) }
 
 // Do sends r within the overall deadline and returns the response. A non-2xx
 // final answer returns both the Response and a *StatusError.

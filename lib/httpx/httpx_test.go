@@ -201,7 +201,7 @@ func TestSecretsRedacted(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "sekrit-123") || !strings.Contains(err.Error(), "[REDACTED]") {
 		t.Fatalf("err = %v", err)
 	}
-	if !IsAuth(err) || !strings.Contains(err.Error(), "401 Unauthorized") {
+	if StatusOf(err) != 401 || !strings.Contains(err.Error(), "401 Unauthorized") {
 		t.Errorf("err = %v", err)
 	}
 	// Network errors too.

@@ -4,7 +4,8 @@
 //	{"name":"pg.hc.xact_commit","kind":"count","value":12,"time":"2026-11-22T21:05:00Z","tags":{"server":"db7"}}
 //
 // with its writer and a reader that also accepts StatHat bulk items and
-// "NAME NUMBER" text lines. It is not a public API.
+// "NAME NUMBER" text lines, and the error record a failing producer ends its
+// stream with (ErrorRecord). It is not a public API.
 package metric
 
 import (
@@ -18,7 +19,8 @@ import (
 )
 
 // SchemaVersion is the version of the record format documented in the README.
-// Additive changes (new optional fields) keep it; anything else bumps it.
+// Additive changes (new optional fields, new optional record shapes such as
+// the error record) keep it; anything else bumps it.
 const SchemaVersion = 1
 
 // Kind says how a series aggregates over time.
@@ -98,4 +100,51 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("time %q is neither unix seconds nor RFC 3339", s)
 	}
 	return t, nil
+}
+
+// MaxFuture is how far ahead of our clock a record's time may be: clocks a
+// little ahead of ours are fine, a point further ahead is almost always a
+// typo (milliseconds, a wrong year) and would sit unseen on every chart.
+const MaxFuture = 5 * time.Minute
+
+// CheckTime is the one rule for the time of a record that is sent on, the
+// same for a command-line --time and a record read from a stream: the zero
+// time (none given) passes; otherwise it must be after 1970-01-01T00:00:00Z
+// (StatHat reads t=0 as "no time") and at most MaxFuture after now.
+func CheckTime(t, now time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if t.Unix() <= 0 {
+		return fmt.Errorf("time %s is not after 1970-01-01T00:00:00Z", t.UTC().Format(time.RFC3339Nano))
+	}
+	if t.After(now.Add(MaxFuture)) {
+		return fmt.Errorf("time %s is in the future (more than %g minutes ahead)", t.UTC().Format(time.RFC3339Nano), MaxFuture.Minutes())
+	}
+	return nil
+}
+
+// TimeChecker applies CheckTime to a stream and reads the clock only for a
+// time past the limit it last computed: the limit only moves forwards, so a
+// time before it is certainly fine (a stream of 500,000 records/s pays nothing).
+type TimeChecker struct {
+	Now   func() time.Time // default time.Now
+	limit time.Time
+}
+
+// Check applies CheckTime to t.
+func (c *TimeChecker) Check(t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if t.Unix() > 0 && !t.After(c.limit) {
+		return nil
+	}
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	n := now()
+	c.limit = n.Add(MaxFuture)
+	return CheckTime(t, n)
 }

@@ -20,8 +20,9 @@ func readAll(t testing.TB, in string, opts ReaderOptions) (recs []Record, errs [
 			return
 		}
 		var le *LineError
-		if errors.As(err, &le) {
-			errs = append(errs, le.Error())
+		var er *ErrorRecord
+		if errors.As(err, &le) || errors.As(err, &er) {
+			errs = append(errs, err.Error())
 			continue
 		}
 		if err != nil {
@@ -157,6 +158,7 @@ func FuzzReader(f *testing.F) {
 		`{"name":"a","kind":"count","value":1,"time":"2026-11-22T21:05:00Z","tags":{"k":"v"}}`,
 		`{"stat":"x","count":1,"t":1700000000}`, `{"ezkey":"k","data":[{"stat":"a","value":2}]}`,
 		"name with spaces 12\n# c\n\n", "1\n2\n", "a 1e308\nb -0\n", "\xff 1", "{\"name\":\"\\u0000\",\"kind\":\"value\",\"value\":\"3\"}",
+		`{"error":"connection refused","source":"pgreport","time":"2026-11-22T21:05:00Z"}`, `{"error":"x","name":"a"}`,
 	} {
 		f.Add(s)
 	}

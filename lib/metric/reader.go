@@ -61,8 +61,9 @@ func NewReader(r io.Reader, opts ReaderOptions) *Reader {
 // Line is the number of the line the last record or error came from.
 func (r *Reader) Line() int { return r.line }
 
-// Next returns the next record, a *LineError for a bad line (call Next again
-// to go on), or io.EOF at the end. Other errors come from the underlying reader.
+// Next returns the next record, a *LineError for a bad line or an
+// *ErrorRecord for a producer's failure (call Next again to go on after
+// either), or io.EOF at the end. Other errors come from the underlying reader.
 func (r *Reader) Next() (Record, error) {
 	if len(r.pending) > 0 {
 		rec := r.pending[0]
@@ -91,6 +92,9 @@ func (r *Reader) Next() (Record, error) {
 			}
 		}
 		recs, perr := r.parse(s)
+		if e, ok := perr.(*ErrorRecord); ok {
+			return Record{}, e
+		}
 		if perr != nil {
 			return Record{}, r.lineErr(perr)
 		}
@@ -153,6 +157,9 @@ type wire struct {
 	T     json.RawMessage `json:"t"`
 	Data  []wire          `json:"data"` // {"ezkey":"...","data":[items]}
 	EZKey *string         `json:"ezkey"`
+	// Error record: {"error":"...","source":"pgreport","time":...}.
+	Error  json.RawMessage `json:"error"`
+	Source *string         `json:"source"`
 }
 
 func (r *Reader) parse(s []byte) ([]Record, error) {
@@ -160,6 +167,14 @@ func (r *Reader) parse(s []byte) ([]Record, error) {
 		var w wire
 		if err := json.Unmarshal(s, &w); err != nil {
 			return nil, fmt.Errorf("invalid JSON: %s", jsonMsg(err))
+		}
+		if w.Error != nil {
+			e, err := fromErrorWire(&w)
+			if err != nil {
+				return nil, err
+			}
+			e.Input, e.Line = r.opts.Source, r.line
+			return nil, e
 		}
 		if w.Data != nil {
 			out := make([]Record, 0, len(w.Data))

@@ -247,6 +247,7 @@ func (c *collector) clusterSections(ctx context.Context) {
 		})
 		return err
 	})
+	c.preparedXacts(ctx)
 	c.section(ctx, "progress", false, func(ctx context.Context, tx pgx.Tx) error {
 		// One statement per view, columns renamed to pgmetrics' names. relid
 		// is only resolved to a name in the database we are connected to

@@ -42,7 +42,7 @@ var Sections = []string{
 	"wal", "stat_io", "replication_outgoing", "replication_incoming", "replication_slots", "backends", "locks",
 	"progress", "roles", "databases", "tablespaces", "databases_list", "tables", "indexes", "index_defs",
 	"sequences", "user_functions", "extensions", "disabled_triggers", "publications", "subscriptions",
-	"statements", "bloat",
+	"statements", "bloat", "prepared_xacts",
 }
 
 // ErrPartial is wrapped by Collect's error when some sections failed; the

@@ -91,6 +91,8 @@ type Report struct {
 
 	// pgreport: server_version_num, for version-gated rendering.
 	ServerVersionNum int `json:"server_version_num,omitempty"`
+	// pgreport: pg_prepared_xacts; nil when not collected (pgmetrics has none).
+	PreparedXacts *[]PreparedXact `json:"prepared_xacts,omitempty"`
 }
 
 // Meta is pgmetrics' metadata plus pgreport's schema version and the

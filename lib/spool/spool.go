@@ -1,7 +1,13 @@
 // Package spool is statpost's durable spool: records that could not be
-// delivered to a sink are appended to <dir>/<sink>.spool and sent first on
-// the next run, in order, with their original timestamps. It is not a public
-// API.
+// delivered to a destination are appended to <dir>/<kind>-<hash>.spool and
+// sent first on the next run that posts to the same destination, in order,
+// with their original timestamps. It is not a public API.
+//
+// A spool belongs to one destination (a sink kind and everything that places
+// a record there, see ForDestination); <kind>-<hash>.dest says which, for
+// `statpost spool status`. Spools named <kind>.spool were written by statpost
+// before spools were keyed by destination; their destination is unknown, so
+// they are never sent on their own (see MoveTo).
 //
 // File format: one entry a line, "CCCCCCCC JSON\n", where CCCCCCCC is the
 // CRC-32C of JSON in hex and JSON a metric record. Each append is one write(2)
@@ -14,15 +20,16 @@
 // holding a lock on a replaced file):
 //   - <sink>.lock: held briefly to append, to snapshot the size, and to compact.
 //   - <sink>.flush: held for a whole flush, so two processes never send the same
-//     entries; it also holds the flush progress "dev ino offset", fsynced after
-//     every delivered batch, so a flush killed half-way does not send the
-//     delivered part again.
+//     entries; it also holds the flush progress "dev ino done sending", fsynced
+//     before and after every batch, so a flush killed half-way does not send
+//     the delivered part again, and knows which batch was in flight.
 package spool
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -44,9 +51,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // ErrBusy is returned by Flush when another process is flushing this spool.
 var ErrBusy = errors.New("another statpost process is flushing this spool")
 
-// Spool is one sink's spool file.
+// Spool is one destination's spool file.
 type Spool struct {
 	dir, name string
+	dest      string // the destination, when known from the configuration
 }
 
 // Dir returns the spool directory for an environment:
@@ -66,11 +74,58 @@ func Dir(getenv func(string) string) (string, error) {
 	return filepath.Join(base, "cronkit", "statpost"), nil
 }
 
-// Open returns the spool for sink name in dir (created 0700 on first append).
+// Open returns the spool named name in dir (created 0700 on first append):
+// "<kind>-<hash>" as ForDestination names it, or a legacy "<kind>".
 func Open(dir, name string) *Spool { return &Spool{dir: dir, name: name} }
 
-// Name is the sink's name.
+// ForDestination returns the spool in dir for records bound to dest (a
+// description of everything that places a record, without secrets) by a
+// sink of the given kind. Its name is the kind and a hash of both.
+func ForDestination(dir, kind, dest string) *Spool {
+	sum := sha256.Sum256([]byte(kind + "\n" + dest))
+	return &Spool{dir: dir, name: kind + "-" + hex.EncodeToString(sum[:8]), dest: dest}
+}
+
+// Name is the spool's file name without ".spool".
 func (s *Spool) Name() string { return s.name }
+
+// Kind is the sink kind the spool's records are for.
+func (s *Spool) Kind() string {
+	k, _, _ := strings.Cut(s.name, "-")
+	return k
+}
+
+// Legacy reports a spool written before spools were keyed by destination.
+func (s *Spool) Legacy() bool { return !strings.Contains(s.name, "-") }
+
+// Destination says where the spool's records go: as configured, else as
+// recorded beside the spool; "" when unknown (a legacy spool).
+func (s *Spool) Destination() string {
+	if s.dest != "" || s.Legacy() {
+		return s.dest
+	}
+	b, err := os.ReadFile(s.destPath())
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+func (s *Spool) destPath() string { return filepath.Join(s.dir, s.name+".dest") }
+
+// writeDest records the destination beside a new spool or journal.
+func (s *Spool) writeDest() {
+	if s.dest == "" {
+		return
+	}
+	if _, err := os.Stat(s.destPath()); err == nil {
+		return
+	}
+	tmp := s.destPath() + ".tmp"
+	if os.WriteFile(tmp, []byte(s.dest+"\n"), 0o600) == nil {
+		_ = os.Rename(tmp, s.destPath())
+	}
+}
 
 // Path is the spool file's path.
 func (s *Spool) Path() string { return filepath.Join(s.dir, s.name+".spool") }
@@ -167,6 +222,7 @@ func (s *Spool) appendRaw(buf []byte) error {
 		return fmt.Errorf("spool %s: %w", s.Path(), err)
 	}
 	if os.IsNotExist(statErr) {
+		s.writeDest()
 		syncDir(s.dir)
 	}
 	return nil
@@ -179,21 +235,31 @@ func syncDir(dir string) {
 	}
 }
 
-// decodeEntry checks one line (without its newline) and decodes it.
-func decodeEntry(line []byte) (metric.Record, bool) {
+// checkEntry checks one line's CRC (the line without its newline) and
+// returns the JSON it frames.
+func checkEntry(line []byte) ([]byte, bool) {
 	if len(line) < 10 || line[8] != ' ' {
-		return metric.Record{}, false
+		return nil, false
 	}
 	var want [4]byte
 	if _, err := hex.Decode(want[:], line[:8]); err != nil {
-		return metric.Record{}, false
+		return nil, false
 	}
 	sum := crc32.Checksum(line[9:], castagnoli)
 	if sum != uint32(want[0])<<24|uint32(want[1])<<16|uint32(want[2])<<8|uint32(want[3]) {
+		return nil, false
+	}
+	return line[9:], true
+}
+
+// decodeEntry checks one line (without its newline) and decodes it.
+func decodeEntry(line []byte) (metric.Record, bool) {
+	body, ok := checkEntry(line)
+	if !ok {
 		return metric.Record{}, false
 	}
 	var rec metric.Record
-	if err := json.Unmarshal(line[9:], &rec); err != nil || rec.Validate() != nil {
+	if err := json.Unmarshal(body, &rec); err != nil || rec.Validate() != nil {
 		return metric.Record{}, false
 	}
 	return rec, true
@@ -251,17 +317,23 @@ func (sc *scanner) next() (entry, error) {
 // Status describes a spool.
 type Status struct {
 	Name    string
+	Kind    string
+	Dest    string // "" when unknown (a legacy spool)
 	Path    string
 	Records int
 	Damaged int // lines skipped: torn or failing their CRC
 	Bytes   int64
 	Oldest  time.Time
 	Newest  time.Time
+	// Journaled records are in the journals of killed runs, not yet moved
+	// into the spool (the next run or spool flush does that).
+	Journaled int
 }
 
 // Status reads the spool (from the flush progress on) without changing it.
 func (s *Spool) Status() (Status, error) {
-	st := Status{Name: s.name, Path: s.Path()}
+	st := Status{Name: s.name, Kind: s.Kind(), Dest: s.Destination(), Path: s.Path()}
+	st.Journaled, _ = s.journalStatus()
 	f, size, from, err := s.snapshot()
 	if err != nil || f == nil {
 		return st, err
@@ -298,8 +370,8 @@ func (s *Spool) Status() (Status, error) {
 // no entry is half-written within it) and the flush progress offset.
 // f is nil when there is no spool.
 func (s *Spool) snapshot() (f *os.File, size, from int64, err error) {
-	if _, err := os.Stat(s.dir); os.IsNotExist(err) {
-		return nil, 0, 0, nil
+	if _, err := os.Stat(s.Path()); os.IsNotExist(err) {
+		return nil, 0, 0, nil // and no lock file made for a spool that is not there
 	}
 	lk, err := lockFile(s.lockPath(), false)
 	if err != nil {
@@ -325,26 +397,39 @@ func (s *Spool) snapshot() (f *os.File, size, from int64, err error) {
 	return f, fi.Size(), from, nil
 }
 
-// progress reads "dev ino offset" from the flush file; it applies only to
-// the same file (a compaction renames a new file into place).
+// progress is where the next flush starts: see readProgress.
 func (s *Spool) progress(fi os.FileInfo) int64 {
+	done, _ := s.readProgress(fi)
+	return done
+}
+
+// readProgress reads "dev ino done [sending]" from the flush file: entries
+// before done are delivered, those up to sending were being sent when the
+// flush stopped. It applies only to the same file (a compaction renames a new
+// file into place); otherwise both are 0.
+func (s *Spool) readProgress(fi os.FileInfo) (done, sending int64) {
 	b, err := os.ReadFile(s.flushPath())
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	fs := strings.Fields(string(b))
-	if len(fs) != 3 {
-		return 0
+	if len(fs) != 3 && len(fs) != 4 {
+		return 0, 0
 	}
 	dev, ino := fileID(fi)
-	if fs[0] != strconv.FormatUint(dev, 10) || fs[1] != strconv.FormatUint(ino, 10) {
-		return 0
+	d, err1 := strconv.ParseUint(fs[0], 10, 64)
+	i, err2 := strconv.ParseUint(fs[1], 10, 64)
+	done, err3 := strconv.ParseInt(fs[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || d != dev || i != ino || done < 0 || done > fi.Size() {
+		return 0, 0
 	}
-	off, err := strconv.ParseInt(fs[2], 10, 64)
-	if err != nil || off < 0 {
-		return 0
+	sending = done
+	if len(fs) == 4 { // older statposts wrote no sending field
+		if v, err := strconv.ParseInt(fs[3], 10, 64); err == nil && v >= done {
+			sending = v
+		}
 	}
-	return off
+	return done, sending
 }
 
 func fileID(fi os.FileInfo) (dev, ino uint64) {
@@ -361,16 +446,28 @@ type SendFunc func(ctx context.Context, recs []metric.Record) (keep []metric.Rec
 
 // FlushResult says what a flush did.
 type FlushResult struct {
-	Sent      int // records delivered
-	Dropped   int // records the sender gave up on (reported by it)
-	Remaining int // records still spooled afterwards (from the snapshot)
-	Damaged   int // damaged lines skipped (and removed)
+	// InFlightDropped records were being sent when an earlier flush was
+	// killed and were not sent again (see FlushKeep).
+	InFlightDropped int
+	Sent            int // records delivered
+	Dropped         int // records the sender gave up on (reported by it)
+	Remaining       int // records still spooled afterwards (from the snapshot)
+	Damaged         int // damaged lines skipped (and removed)
 }
 
 // Flush sends the spooled records, oldest first, in batches of at most
 // batch, through send; delivered entries leave the spool. It returns ErrBusy
 // if another process is flushing, and send's error if a batch failed.
 func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResult, error) {
+	return s.FlushKeep(ctx, batch, send, nil)
+}
+
+// FlushKeep is Flush for a sender that cares what happened to the batch a
+// killed flush was sending (recorded in the progress before every send): it
+// may or may not have arrived, so its records are sent again only if
+// inFlight says so (nil: all of them, at least once); the others are counted
+// in InFlightDropped for the caller to report.
+func (s *Spool) FlushKeep(ctx context.Context, batch int, send SendFunc, inFlight func(metric.Record) bool) (FlushResult, error) {
 	var res FlushResult
 	if _, err := os.Stat(s.Path()); os.IsNotExist(err) {
 		return res, nil
@@ -390,6 +487,7 @@ func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResul
 		return res, err
 	}
 	dev, ino := fileID(fi)
+	_, sending := s.readProgress(fi)
 	sc, err := newScanner(f, from, size)
 	if err != nil {
 		return res, err
@@ -412,12 +510,20 @@ func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResul
 			if err != nil {
 				return res, err
 			}
-			recs = append(recs, e.rec)
 			lastEnd = e.end
+			if e.end <= sending && inFlight != nil && !inFlight(e.rec) {
+				res.InFlightDropped++
+				continue
+			}
+			recs = append(recs, e.rec)
 		}
 		if len(recs) == 0 {
-			done = size // trailing damaged lines go too
+			done = size // trailing damaged lines (and given-up ones) go too
 			break
+		}
+		// what is being sent, should this process die before it is answered
+		if err := writeProgress(fl, dev, ino, done, lastEnd); err != nil {
+			return res, err
 		}
 		k, err := send(ctx, recs)
 		if err != nil {
@@ -436,7 +542,7 @@ func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResul
 		}
 		done = lastEnd
 		if sendErr == nil {
-			if err := writeProgress(fl, dev, ino, done); err != nil {
+			if err := writeProgress(fl, dev, ino, done, done); err != nil {
 				return res, err
 			}
 		}
@@ -448,12 +554,16 @@ func (s *Spool) Flush(ctx context.Context, batch int, send SendFunc) (FlushResul
 	return res, sendErr
 }
 
-func writeProgress(fl *os.File, dev, ino uint64, off int64) error {
-	line := fmt.Sprintf("%d %d %d\n", dev, ino, off)
-	if err := fl.Truncate(0); err != nil {
+// writeProgress records "dev ino done sending" in fixed-width fields, with
+// one write over the previous line and no truncation first: a kill -9 at any
+// moment leaves the old line or the new one, never an empty file (which
+// would make the next flush send the whole spool again).
+func writeProgress(fl *os.File, dev, ino uint64, done, sending int64) error {
+	line := fmt.Sprintf("%020d %020d %020d %020d\n", dev, ino, done, sending)
+	if _, err := fl.WriteAt([]byte(line), 0); err != nil {
 		return err
 	}
-	if _, err := fl.WriteAt([]byte(line), 0); err != nil {
+	if err := fl.Truncate(int64(len(line))); err != nil {
 		return err
 	}
 	return fl.Sync()
@@ -509,11 +619,26 @@ func (s *Spool) compact(fl *os.File, done int64, keep []metric.Record) error {
 	return fl.Sync()
 }
 
-// Drop empties the spool and returns how many records it held.
-func (s *Spool) Drop() (int, error) {
+// Drop empties the spool and the journals of killed runs to its destination,
+// and returns how many records they held.
+func (s *Spool) Drop() (n int, err error) {
 	st, err := s.Status()
-	if err != nil || st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
-		return st.Records, err
+	if err != nil {
+		return 0, err
+	}
+	if st.Journaled > 0 {
+		// into the spool first, under its locks, then the spool goes
+		rr, err := s.Recover(func(metric.Record) bool { return false })
+		if err != nil {
+			return 0, err
+		}
+		if st, err = s.Status(); err != nil {
+			return 0, err
+		}
+		defer func() { n += rr.Dropped }()
+	}
+	if st.Records == 0 && st.Damaged == 0 && st.Bytes == 0 {
+		return st.Records, nil
 	}
 	fl, err := lockFile(s.flushPath(), true)
 	if err != nil {
@@ -535,6 +660,44 @@ func (s *Spool) Drop() (int, error) {
 	return st.Records, fl.Sync()
 }
 
+// MoveTo appends this spool's records to dst and removes them from this one,
+// under this spool's flush lock (so no other process sends them meanwhile);
+// an emptied spool is removed. It adopts a legacy spool for the destination
+// the user names. A crash half-way may leave a batch in both: at least once.
+func (s *Spool) MoveTo(ctx context.Context, dst *Spool) (FlushResult, error) {
+	res, err := s.Flush(ctx, 1000, func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
+		if err := dst.Append(recs); err != nil {
+			return recs, err
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, s.removeIfEmpty()
+}
+
+func (s *Spool) removeIfEmpty() error {
+	fl, err := lockFile(s.flushPath(), true)
+	if err != nil {
+		return err
+	}
+	defer unlock(fl)
+	lk, err := lockFile(s.lockPath(), false)
+	if err != nil {
+		return err
+	}
+	defer unlock(lk)
+	if fi, err := os.Stat(s.Path()); err != nil || fi.Size() > 0 {
+		return nil
+	}
+	if err := os.Remove(s.Path()); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	syncDir(s.dir)
+	return nil
+}
+
 // List returns the spools present in dir (files named *.spool).
 func List(dir string) ([]*Spool, error) {
 	ents, err := os.ReadDir(dir)
@@ -545,10 +708,78 @@ func List(dir string) ([]*Spool, error) {
 		return nil, err
 	}
 	var out []*Spool
+	seen := map[string]bool{}
 	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".spool"); ok && !e.IsDir() {
+		n, ok := strings.CutSuffix(e.Name(), ".spool")
+		if !ok {
+			// a journal left by a killed run: <name>.<run>.journal
+			if j, isJ := strings.CutSuffix(e.Name(), ".journal"); isJ {
+				n, _, ok = strings.Cut(j, ".")
+			}
+		}
+		if ok && !e.IsDir() && !seen[n] {
+			seen[n] = true
 			out = append(out, Open(dir, n))
 		}
 	}
 	return out, nil
+}
+
+// Encoder appends journal and spool entries like AppendEntry, faster on a
+// stream: it reuses the text of the last time it formatted (a stream's
+// records mostly share a handful of times) and sorts a few tag names without
+// allocating. Its output is AppendEntry's, byte for byte.
+type Encoder struct {
+	lastT  time.Time
+	lastTB []byte
+	keys   []string
+}
+
+// AppendEntry appends the framed line for rec to b.
+func (e *Encoder) AppendEntry(b []byte, r metric.Record) []byte {
+	start := len(b)
+	b = append(b, "00000000 "...)
+	b = append(b, `{"name":`...)
+	b = metric.AppendString(b, r.Name)
+	b = append(b, `,"kind":`...)
+	b = metric.AppendString(b, string(r.Kind))
+	b = append(b, `,"value":`...)
+	b = metric.AppendNumber(b, r.Value)
+	if !r.Time.IsZero() {
+		if e.lastTB == nil || !r.Time.Equal(e.lastT) {
+			e.lastT = r.Time
+			e.lastTB = r.Time.UTC().AppendFormat(e.lastTB[:0], time.RFC3339Nano)
+		}
+		b = append(b, `,"time":"`...)
+		b = append(b, e.lastTB...)
+		b = append(b, '"')
+	}
+	if len(r.Tags) > 0 {
+		keys := e.keys[:0]
+		for k := range r.Tags {
+			keys = append(keys, k)
+		}
+		// insertion sort: tags are few
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+		b = append(b, `,"tags":{`...)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = metric.AppendString(b, k)
+			b = append(b, ':')
+			b = metric.AppendString(b, r.Tags[k])
+		}
+		b = append(b, '}')
+		clear(keys)
+		e.keys = keys[:0]
+	}
+	b = append(b, '}')
+	sum := crc32.Checksum(b[start+9:], castagnoli)
+	hex.Encode(b[start:start+8], []byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
+	return append(b, '\n')
 }

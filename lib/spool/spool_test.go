@@ -292,3 +292,34 @@ func TestDir(t *testing.T) {
 		}
 	}
 }
+
+// A spool is named by its sink kind and a hash of its destination, and
+// records the destination beside itself for `spool status`.
+func TestForDestination(t *testing.T) {
+	dir := t.TempDir()
+	a := ForDestination(dir, "pushgateway", "http://127.0.0.1:9091 job=jobA")
+	b := ForDestination(dir, "pushgateway", "http://127.0.0.1:9091 job=jobB")
+	if a.Name() == b.Name() || a.Kind() != "pushgateway" || a.Legacy() || !Open(dir, "pushgateway").Legacy() {
+		t.Fatalf("%s %s %s", a.Name(), b.Name(), a.Kind())
+	}
+	if err := a.Append(recs("a", 2, time.Unix(1700000000, 0))); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(dir, a.Name()).Status()
+	if err != nil || st.Dest != "http://127.0.0.1:9091 job=jobA" || st.Kind != "pushgateway" || st.Records != 2 {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if st, _ := b.Status(); st.Records != 0 {
+		t.Fatalf("jobB's spool holds %d", st.Records)
+	}
+	res, err := a.MoveTo(context.Background(), b)
+	if err != nil || res.Sent != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if got := collect(t, b); len(got) != 2 {
+		t.Fatalf("moved %d", len(got))
+	}
+	if _, err := os.Stat(a.Path()); !os.IsNotExist(err) {
+		t.Errorf("emptied spool left behind: %v", err)
+	}
+}

@@ -34,6 +34,13 @@ type PostOptions struct {
 	FlushEvery time.Duration
 	// SkipSpoolFlush leaves old spooled records alone (they are otherwise sent first).
 	SkipSpoolFlush bool
+	// Journal appends every record to a journal beside its target's spool
+	// before it is sent (spool.Journal), so a kill -9 loses nothing that was
+	// read, and a slow sink does not hold up reading: what its worker has not
+	// taken yet waits in the journal, not in memory.
+	Journal bool
+	// Fsync makes every journal append durable against power loss too.
+	Fsync bool
 	// Warn reports a problem that does not stop the run.
 	Warn func(format string, args ...any)
 	// Now is the clock (tests); default time.Now.
@@ -56,6 +63,12 @@ type TargetResult struct {
 	Damaged   int   // damaged spool lines skipped
 	Err       error // the first failure, for the report
 	SpoolPath string
+	// Recovered records were moved into the spool from the journals of
+	// killed runs (and then sent with it: FromSpool counts them).
+	Recovered int
+	// JournalErr says why this run's records were not journaled (all or some):
+	// they were still sent, but a crash would have lost them.
+	JournalErr error
 }
 
 // Result is the outcome of a run.
@@ -75,8 +88,15 @@ type Poster struct {
 	opts     PostOptions
 	mu       sync.Mutex
 	chunk    []metric.Record
+	ends     []int64 // journal offset after each record of chunk
+	start    int64   // journal offset of chunk's first record
 	first    time.Time
 	closed   bool
+	jbuf     []byte // journal entries not written yet
+	enc      spool.Encoder
+	off      int64 // journal offset after the last entry encoded
+	end      int64 // off at Close: where the workers' journals end
+	count    int   // records journaled
 	workers  []*worker
 	wg       sync.WaitGroup
 	stopTk   chan struct{}
@@ -87,9 +107,11 @@ type Poster struct {
 }
 
 type batch struct {
-	recs []metric.Record
-	at   time.Time     // when the chunk began: the time given to untimed records if spooled
-	refs *atomic.Int32 // workers still using recs; the last one recycles it
+	recs  []metric.Record
+	ends  []int64       // journal offset after each record (nil: not journaled)
+	start int64         // journal offset of the first record
+	at    time.Time     // when the chunk began: the time given to untimed records if spooled
+	refs  *atomic.Int32 // workers still using recs; the last one recycles it
 }
 
 // chunks recycles record slices: clearing a fresh 1,000-record slice per
@@ -101,8 +123,14 @@ func (b batch) release() {
 		clear(b.recs) // drop references to names and tags
 		c := b.recs[:0]
 		chunks.Put(&c)
+		if b.ends != nil {
+			e := b.ends[:0]
+			endsPool.Put(&e)
+		}
 	}
 }
+
+var endsPool sync.Pool
 
 type worker struct {
 	p   *Poster
@@ -112,7 +140,30 @@ type worker struct {
 	// down is set after a failure: later batches go straight to the spool
 	// rather than waiting out another deadline.
 	down bool
+
+	// The journal: set by the poster (under p.mu) before the first batch
+	// that uses it is handed over; jdead once a write failed.
+	j     *spool.Journal
+	jdead atomic.Bool
+	// unread is set when journaled records could not be read back: the
+	// journal then stays for the next run.
+	unread bool
+	// next is the journal offset of the first record the worker has not
+	// taken; acked the offset before which every record is resolved.
+	next, acked int64
+	taken       int // journaled records taken (sent or spooled)
+	// sendSince is when the Send in progress began (unix ns), 0 between sends.
+	sendSince atomic.Int64
+	wait      *time.Timer
 }
+
+// stuckSend is how long a worker's Send may last before chunks for it stop
+// waiting for room in its queue and are left in the journal instead, for the
+// worker to read back when it gets there. A sink that answers in time (a
+// burst, a GC pause, a busy machine) holds reading up as before, so records
+// are not parsed twice; one that is slow or stalled does not: reading waits
+// at most this long per request it makes.
+const stuckSend = 50 * time.Millisecond
 
 // NewPoster starts the workers. ctx bounds sending; when it ends, what is
 // left is spooled.
@@ -161,15 +212,22 @@ func (p *Poster) Check(rec metric.Record) error {
 
 // Add queues rec. After Close it is spooled directly, so a record read while
 // the run was being interrupted is not lost.
+//
+// Chunks are handed to the workers under p.mu, and Close closes the workers'
+// queues under p.mu once closed is set: a hand-over can never meet a closed
+// queue (issue 13: Close used to race a blocked Add into "send on closed
+// channel"). A hand-over may block on a slow worker; Close then waits for it,
+// which is bounded by the worker's deadlines.
 func (p *Poster) Add(rec metric.Record) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.closed {
-		p.mu.Unlock()
 		p.spoolLate(rec)
 		return
 	}
 	if len(p.chunk) == 0 {
 		p.first = p.opts.Now()
+		p.start = p.off
 		if cap(p.chunk) < p.opts.Chunk {
 			if c, ok := chunks.Get().(*[]metric.Record); ok && cap(*c) >= p.opts.Chunk {
 				p.chunk = *c
@@ -177,26 +235,93 @@ func (p *Poster) Add(rec metric.Record) {
 				p.chunk = make([]metric.Record, 0, p.opts.Chunk)
 			}
 		}
+		if p.journaling() && cap(p.ends) < p.opts.Chunk {
+			if e, ok := endsPool.Get().(*[]int64); ok && cap(*e) >= p.opts.Chunk {
+				p.ends = *e
+			} else {
+				p.ends = make([]int64, 0, p.opts.Chunk)
+			}
+		}
 	}
 	p.chunk = append(p.chunk, rec)
-	var b batch
-	full := len(p.chunk) >= p.opts.Chunk
-	if full {
-		b = p.take()
+	if p.journaling() {
+		// Untimed records are journaled with the chunk's time, as they would
+		// be spooled: sent from the journal later, they keep it.
+		if rec.Time.IsZero() {
+			rec.Time = p.first
+		}
+		n := len(p.jbuf)
+		p.jbuf = p.enc.AppendEntry(p.jbuf, rec)
+		p.off += int64(len(p.jbuf) - n)
+		p.ends = append(p.ends, p.off)
+		p.count++
+		if len(p.jbuf) >= 256<<10 {
+			p.writeJournals()
+		}
 	}
-	p.mu.Unlock()
-	if full {
-		p.dispatch(b)
+	if len(p.chunk) >= p.opts.Chunk {
+		p.dispatch(p.take())
 	}
 }
 
 // take hands over the current chunk; p.mu is held.
 func (p *Poster) take() batch {
-	b := batch{recs: p.chunk, at: p.first}
-	p.chunk = nil
+	b := batch{recs: p.chunk, ends: p.ends, start: p.start, at: p.first}
+	p.chunk, p.ends = nil, nil
 	return b
 }
 
+// journaling reports whether records are journaled in this run.
+func (p *Poster) journaling() bool {
+	return p.opts.Journal && p.opts.DryRun == nil
+}
+
+// Sync writes the records added so far to the journals. The reader calls it
+// before it waits for more input, so what it has read is on disk while it
+// waits.
+func (p *Poster) Sync() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed {
+		p.writeJournals()
+	}
+}
+
+// writeJournals appends the pending entries to every worker's journal,
+// starting the journal on first use; p.mu is held. A journal that fails is
+// given up (the worker's chunks are then handed over in memory only) and the
+// failure reported.
+func (p *Poster) writeJournals() {
+	if len(p.jbuf) == 0 {
+		return
+	}
+	for _, w := range p.workers {
+		if w.jdead.Load() || w.t.Spool == nil {
+			continue
+		}
+		if w.j == nil {
+			j, err := w.t.Spool.NewJournal(p.opts.Fsync)
+			if err != nil {
+				w.journalFailed(err)
+				continue
+			}
+			w.j = j
+		}
+		if err := w.j.Write(p.jbuf); err != nil {
+			w.journalFailed(err)
+		}
+	}
+	p.jbuf = p.jbuf[:0]
+}
+
+// journalFailed gives the worker's journal up; p.mu is held.
+func (w *worker) journalFailed(err error) {
+	w.jdead.Store(true)
+	w.res.JournalErr = err
+	w.p.opts.Warn("%s: cannot journal records (%v): they are still sent, but a crash now would lose those not yet sent", w.res.Name, err)
+}
+
+// dispatch hands b to every worker; p.mu is held.
 func (p *Poster) dispatch(b batch) {
 	if len(b.recs) == 0 {
 		return
@@ -207,10 +332,45 @@ func (p *Poster) dispatch(b batch) {
 		}
 		return
 	}
+	p.writeJournals()
 	b.refs = new(atomic.Int32)
 	b.refs.Store(int32(len(p.workers)))
 	for _, w := range p.workers {
-		w.in <- b
+		if b.ends == nil || w.j == nil || w.jdead.Load() {
+			w.in <- b // in memory only: wait for room
+			continue
+		}
+		if w.waitForRoom(b) {
+			continue
+		}
+		// Left in the journal: the worker reads it back when it gets there.
+		b.release()
+	}
+}
+
+// waitForRoom hands b to the worker unless its queue stays full while a
+// Send of it lasts stuckSend or more; p.mu is held.
+func (w *worker) waitForRoom(b batch) bool {
+	for {
+		select {
+		case w.in <- b:
+			return true
+		default:
+		}
+		if since := w.sendSince.Load(); since != 0 && time.Since(time.Unix(0, since)) >= stuckSend {
+			return false
+		}
+		if w.wait == nil {
+			w.wait = time.NewTimer(stuckSend / 5)
+		} else {
+			w.wait.Reset(stuckSend / 5)
+		}
+		select {
+		case w.in <- b:
+			w.wait.Stop()
+			return true
+		case <-w.wait.C:
+		}
 	}
 }
 
@@ -226,12 +386,10 @@ func (p *Poster) ticker() {
 		case <-tk.C:
 		}
 		p.mu.Lock()
-		var b batch
 		if !p.closed && len(p.chunk) > 0 && p.opts.Now().Sub(p.first) >= p.opts.FlushEvery {
-			b = p.take()
+			p.dispatch(p.take())
 		}
 		p.mu.Unlock()
-		p.dispatch(b)
 	}
 }
 
@@ -243,16 +401,17 @@ func (p *Poster) Close() Result {
 		return p.result()
 	}
 	p.closed = true
-	b := p.take()
-	p.mu.Unlock()
-	close(p.stopTk)
-	<-p.tkDone
-	p.dispatch(b)
+	p.dispatch(p.take())
+	p.writeJournals()
+	p.end = p.off
 	for _, w := range p.workers {
 		if p.opts.DryRun == nil {
 			close(w.in)
 		}
 	}
+	p.mu.Unlock()
+	close(p.stopTk)
+	<-p.tkDone
 	p.wg.Wait()
 	return p.result()
 }
@@ -268,6 +427,7 @@ func (p *Poster) result() Result {
 	return r
 }
 
+// spoolLate spools a record added after Close; p.mu is held.
 func (p *Poster) spoolLate(rec metric.Record) {
 	if p.opts.DryRun != nil {
 		return
@@ -275,8 +435,6 @@ func (p *Poster) spoolLate(rec metric.Record) {
 	if rec.Time.IsZero() {
 		rec.Time = p.opts.Now()
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	for _, w := range p.workers {
 		// Not through w.spool: the worker may still be running.
 		if w.t.Spool == nil {
@@ -307,33 +465,134 @@ func (w *worker) dryRun(recs []metric.Record) {
 
 func (w *worker) run() {
 	defer w.p.wg.Done()
+	if w.t.Spool != nil {
+		w.recover()
+	}
 	if w.t.Spool != nil && !w.p.opts.SkipSpoolFlush {
 		w.flushSpool()
 	}
-	max := w.t.Sink.MaxBatch()
 	for b := range w.in {
-		recs := b.recs
-		for len(recs) > 0 {
-			n := min(max, len(recs))
-			w.send(recs[:n], b.at)
-			recs = recs[n:]
+		if w.leave() {
+			b.release() // it stays in the journal
+			continue
 		}
+		if b.ends != nil && b.start > w.next && w.j != nil {
+			w.catchUp(b.start) // chunks left in the journal while the queue was full
+		}
+		w.sendAll(b.recs, b.ends, b.at)
 		b.release()
+	}
+	// The queue is closed: p.end, p.count and w.j are settled.
+	if w.j != nil {
+		if w.leave() {
+			// Interrupted or out of time: what was not taken stays in the
+			// journal, which the next run (or spool flush) moves into the
+			// spool, rather than being read back and spooled now, which
+			// could take long after a --timeout.
+			if left := w.p.count - w.taken; left > 0 {
+				w.res.Spooled += left
+				w.res.SpoolPath = w.j.Path()
+				if w.res.Err == nil {
+					w.res.Err = w.p.ctx.Err()
+				}
+			}
+			if err := w.j.Close(w.p.count == w.taken); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
+		} else {
+			if w.next < w.p.end {
+				w.catchUp(w.p.end)
+			}
+			// Every record is resolved by now, unless reading back failed.
+			if err := w.j.Close(!w.unread); err != nil && w.res.JournalErr == nil {
+				w.res.JournalErr = err
+			}
+		}
 	}
 	if c, ok := w.t.Sink.(io.Closer); ok {
 		_ = c.Close()
 	}
 }
 
+// leave reports whether the run's remaining records are left in the journal
+// (the run is interrupted and the journal holds them all).
+func (w *worker) leave() bool {
+	return w.p.ctx.Err() != nil && w.j != nil && !w.jdead.Load() && !w.unread
+}
+
+// sendAll sends a chunk in the sink's batches.
+func (w *worker) sendAll(recs []metric.Record, ends []int64, at time.Time) {
+	max := w.t.Sink.MaxBatch()
+	for len(recs) > 0 {
+		n := min(max, len(recs))
+		var e []int64
+		if ends != nil {
+			e, ends = ends[:n], ends[n:]
+		}
+		w.send(recs[:n], e, at)
+		recs = recs[n:]
+	}
+}
+
+// catchUp sends the journaled records from w.next up to the offset to.
+func (w *worker) catchUp(to int64) {
+	err := w.j.Read(w.next, to, w.t.Sink.MaxBatch(), func(recs []metric.Record, ends []int64) error {
+		w.send(recs, ends, time.Time{})
+		return nil
+	})
+	if err != nil {
+		// Cannot happen short of a disk error: what could not be read back is
+		// left in the journal for the next run, and this run says so.
+		if w.res.SpoolErr == nil {
+			w.res.SpoolErr = fmt.Errorf("reading back the journal: %w (the records stay in %s for the next run)", err, w.j.Path())
+		}
+		w.unread = true
+	}
+	w.next = to
+}
+
+// recover moves what killed runs left in their journals into the spool,
+// so that the spool flush sends it first. Records a killed run was sending
+// are ambiguous, like an ambiguous failure: counts are not re-sent (unless
+// AtLeastOnce) and are reported as possibly lost.
+func (w *worker) recover() {
+	res, err := w.t.Spool.Recover(w.keepInFlight)
+	w.res.Recovered += res.Records
+	w.res.Lost += res.Dropped
+	w.res.Damaged += res.Damaged
+	if res.Records > 0 {
+		w.p.opts.Warn("%s: %s left in the journal of an earlier run (interrupted or killed) recovered", w.res.Name, plural(res.Records, "record"))
+	}
+	if res.Dropped > 0 {
+		w.p.opts.Warn("%s: %s a killed run was sending not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.Dropped, "count"))
+	}
+	if err != nil && w.res.SpoolErr == nil {
+		w.res.SpoolErr = fmt.Errorf("recovering journals: %w", err)
+	}
+}
+
+// keepInFlight says whether a record a killed run was sending (it may have
+// arrived) is sent again: the rule of an ambiguous failure.
+func (w *worker) keepInFlight(r metric.Record) bool {
+	return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
 // flushSpool sends what earlier runs spooled, before anything new.
 func (w *worker) flushSpool() {
 	var sendErr error
-	res, err := w.t.Spool.Flush(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
+	res, err := w.t.Spool.FlushKeep(w.p.ctx, w.t.Sink.MaxBatch(), func(ctx context.Context, recs []metric.Record) ([]metric.Record, error) {
 		if err := ctx.Err(); err != nil {
 			sendErr = err
 			return recs, err
 		}
-		err := w.t.Sink.Send(ctx, recs)
+		err := w.sinkSend(ctx, recs)
 		if err == nil {
 			return nil, nil
 		}
@@ -344,8 +603,12 @@ func (w *worker) flushSpool() {
 		w.res.Lost += len(lost)
 		w.res.Rejected += len(rejected)
 		return keep, err
-	})
+	}, w.keepInFlight)
 	w.res.FromSpool += res.Sent
+	if res.InFlightDropped > 0 {
+		w.res.Lost += res.InFlightDropped
+		w.p.opts.Warn("%s: %s a killed run was sending from the spool not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.InFlightDropped, "count"))
+	}
 	w.res.Damaged += res.Damaged
 	if res.Damaged > 0 {
 		w.p.opts.Warn("%s: %d damaged spool lines skipped in %s", w.res.Name, res.Damaged, w.t.Spool.Path())
@@ -376,8 +639,19 @@ func (w *worker) fail(err error) {
 	}
 }
 
-// send delivers one batch or spools it.
-func (w *worker) send(recs []metric.Record, at time.Time) {
+// send delivers one batch or spools it. ends, when the batch is journaled,
+// are the journal offsets after each record: the journal is told what is
+// being sent and what is resolved.
+func (w *worker) send(recs []metric.Record, ends []int64, at time.Time) {
+	if ends != nil {
+		end := ends[len(ends)-1]
+		w.next = end
+		w.taken += len(recs)
+		defer func() {
+			w.acked = end
+			w.mark(end, end)
+		}()
+	}
 	ctx := w.p.ctx
 	if w.down || ctx.Err() != nil {
 		reason := ctx.Err()
@@ -387,7 +661,10 @@ func (w *worker) send(recs []metric.Record, at time.Time) {
 		w.spool(recs, at, reason)
 		return
 	}
-	err := w.t.Sink.Send(ctx, recs)
+	if ends != nil {
+		w.mark(w.acked, ends[len(ends)-1])
+	}
+	err := w.sinkSend(ctx, recs)
 	if err == nil {
 		w.res.Sent += len(recs)
 		return
@@ -399,6 +676,21 @@ func (w *worker) send(recs []metric.Record, at time.Time) {
 	w.res.Lost += len(lost)
 	w.res.Rejected += len(rejected)
 	w.spool(keep, at, err)
+}
+
+// sinkSend is Sink.Send, timed for waitForRoom.
+func (w *worker) sinkSend(ctx context.Context, recs []metric.Record) error {
+	w.sendSince.Store(time.Now().UnixNano())
+	defer w.sendSince.Store(0)
+	return w.t.Sink.Send(ctx, recs)
+}
+
+// mark records the journal's progress. A failure only means a crash would
+// re-send more than it needs to; the run goes on.
+func (w *worker) mark(acked, sending int64) {
+	if w.j != nil && !w.unread {
+		_ = w.j.Mark(acked, sending)
+	}
 }
 
 // salvage splits a failed batch: what to keep for another try, what is given

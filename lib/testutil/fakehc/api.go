@@ -125,7 +125,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, k Kind) {
 		plain(w, http.StatusOK, "OK")
 		return
 	}
-	a := &apiReq{w: w, r: r, rt: rt, base: baseURL(r)}
+	a := &apiReq{w: w, r: r, rt: rt, base: f.baseURL(r)}
 	a.cors()
 	if r.Method == http.MethodOptions {
 		a.empty(http.StatusNoContent)
@@ -413,12 +413,7 @@ func (f *Fake) update(c *check, spec map[string]any) string {
 				if id == "" {
 					return "empty channel identifier"
 				}
-				var matches []string
-				for _, ch := range f.opts.Channels {
-					if ch.ID == id || ch.Name == id {
-						matches = append(matches, ch.ID)
-					}
-				}
+				matches := f.lookupChannel(id)
 				switch len(matches) {
 				case 0:
 					return "invalid channel identifier: " + id
@@ -545,6 +540,15 @@ func validateSpec(spec map[string]any) string {
 			case "cron":
 				// cronsim wants exactly five fields: it has no @-macros
 				// ("@daily" is one field, "Wrong number of fields").
+				// A valid OnCalendar schedule is taken as v3.1+ takes it
+				// (guess_kind: anything but one line of five fields;
+				// oncalendar.md "Healthchecks"); anything invalid keeps
+				// v2.10's answer, which the captures hold.
+				if cron.Kind(s) == "oncalendar" && !strings.HasPrefix(strings.TrimSpace(s), "@") {
+					if e, err := cron.ParseAny(s); err == nil && !e.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+						break
+					}
+				}
 				if _, err := cron.Parse(s); err != nil || len(strings.Fields(s)) != 5 {
 					return p.name + " is not a valid cron expression"
 				}
@@ -772,8 +776,8 @@ func extOf(s string) string {
 
 // baseURL is the site root as the client reached it: URLs in bodies point
 // back at the fake.
-func baseURL(r *http.Request) string {
-	return "http://" + r.Host
+func (f *Fake) baseURL(r *http.Request) string {
+	return "http://" + r.Host + f.opts.SitePath
 }
 
 // window is one key's fixed rate-limit window.

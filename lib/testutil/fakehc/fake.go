@@ -46,6 +46,12 @@ type Options struct {
 	RateLimit  int
 	RateWindow time.Duration // default 1 minute
 
+	// SitePath is the path of SITE_ROOT for a sub-path install
+	// (SITE_ROOT=https://example.org/hc: "/hc"); "" serves at the host's
+	// root. Outside it the fake answers an HTML 404, as the web server in
+	// front of such an install would.
+	SitePath string
+
 	// Now is the clock for timestamps and status; time.Now by default.
 	Now func() time.Time
 	// NewUUID makes check UUIDs; by default a counter:
@@ -55,7 +61,7 @@ type Options struct {
 
 // Fake is a Healthchecks server's state and handler.
 type Fake struct {
-	URL string // base URL once started (Start, or set by whoever serves it)
+	URL string // site root once started, SitePath included (Start, or set by whoever serves it)
 
 	opts Options
 
@@ -106,6 +112,10 @@ func New(opts Options) *Fake {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.SitePath = strings.TrimRight(opts.SitePath, "/")
+	if opts.SitePath != "" && !strings.HasPrefix(opts.SitePath, "/") {
+		opts.SitePath = "/" + opts.SitePath
+	}
 	f := &Fake{
 		opts:    opts,
 		byUUID:  map[string]*check{},
@@ -122,7 +132,7 @@ func Start(t testing.TB, opts Options) *Fake {
 	t.Helper()
 	f := New(opts)
 	srv := httptest.NewServer(f)
-	f.URL = srv.URL
+	f.URL = srv.URL + f.opts.SitePath
 	t.Cleanup(func() {
 		f.Release() // stalled handlers must return before Close can
 		srv.Close()
@@ -317,6 +327,23 @@ func containsKind(ks []Kind, k Kind) bool {
 
 // ServeHTTP routes a request to the Ping API, the Management API or a badge.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.opts.SitePath != "" {
+		rest, ok := strings.CutPrefix(r.URL.Path, f.opts.SitePath)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			f.mu.Lock()
+			f.counts[KindOther]++
+			f.requests++
+			f.notify()
+			f.mu.Unlock()
+			notFoundPage(w)
+			return
+		}
+		r2 := *r
+		u := *r.URL
+		u.Path, u.RawPath = rest, ""
+		r2.URL = &u
+		r = &r2
+	}
 	k := classify(r)
 	// Headers every captured response carried unchanged (the captures
 	// leave them out of each listing).

@@ -270,6 +270,9 @@ func TestValidation(t *testing.T) {
 		{`{"schedule": "0 0 31 2 *"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
 		// cronsim splits on blanks and wants five fields: it has no @-macros.
 		{`{"schedule": "@daily"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
+		// OnCalendar (v3.1+) must parse and elapse after 2000 (oncalendar.md).
+		{`{"schedule": "*-02-30"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
+		{`{"schedule": "Mon..Fri 25:00"}`, `{"error": "json validation error: schedule is not a valid cron expression"}`},
 		{`[1]`, `{"error": "json validation error: value is not an object"}`},
 		{`{"channels": ",a"}`, `{"error": "empty channel identifier"}`},
 	}
@@ -281,6 +284,16 @@ func TestValidation(t *testing.T) {
 	}
 	if len(f.Checks()) != 0 {
 		t.Error("an invalid create stored a check")
+	}
+}
+
+// TestOnCalendarSchedule: a valid OnCalendar schedule (one or several
+// lines) is stored and shown as given, as Healthchecks v3.1+ does.
+func TestOnCalendarSchedule(t *testing.T) {
+	f := Start(t, Options{})
+	code, _, body := do(t, "POST", f.URL+"/api/v3/checks/", DefaultAPIKey, `{"name": "t", "schedule": "Mon..Fri 02:00\nSat 04:00 UTC", "tz": "Europe/Riga"}`)
+	if code != 201 || !strings.Contains(body, `"schedule": "Mon..Fri 02:00\nSat 04:00 UTC", "tz": "Europe/Riga"`) {
+		t.Fatalf("%d %s", code, body)
 	}
 }
 
@@ -347,4 +360,53 @@ func FuzzSpec(f *testing.F) {
 			fk.update(newCheck("x"), spec)
 		}
 	})
+}
+
+// A ping sent to the site root instead of the ping endpoint, or to a path
+// that is no route, gets Django's generic HTML 404 page
+// (healthchecks-captures.md: "Unknown check UUID (404)" notes that
+// /ping/not-a-uuid matches no route; "Unknown check: get (404)" shows the
+// page), while an unknown check under /ping/ gets the plain "not found".
+// With SitePath the same holds below the sub-path, and anything outside it
+// is an HTML 404 too.
+func TestUnknownPathsAreDjango404(t *testing.T) {
+	for _, site := range []string{"", "/hc"} {
+		f := Start(t, Options{SitePath: site})
+		id := f.AddCheck(Spec{Name: "db", Slug: "db"})
+		host := strings.TrimSuffix(f.URL, site)
+		page := []string{
+			f.URL + "/" + id,
+			f.URL + "/" + id + "/start",
+			f.URL + "/" + DefaultPingKey + "/db",
+			f.URL + "/" + DefaultPingKey + "/db/3",
+			f.URL + "/ping/not-a-uuid",
+			f.URL + "/ping",
+		}
+		if site != "" {
+			page = append(page, host+"/ping/"+id, host+"/api/v3/checks/", host+"/hcx/ping/"+id)
+		}
+		for _, u := range page {
+			code, h, body := do(t, "POST", u, "", "out")
+			if code != 404 || body != notFoundHTML || h.Get("Content-Type") != "text/html; charset=utf-8" {
+				t.Errorf("POST %s: %d %q %q, want Django's HTML 404", u, code, h.Get("Content-Type"), body)
+			}
+		}
+		// /ping/ping/<uuid> is the slug route (ping key "ping"): plain "not found".
+		for _, u := range []string{f.URL + "/ping/00000000-0000-4000-8000-000000000000", f.URL + "/ping/ping/" + id} {
+			if code, _, body := do(t, "POST", u, "", ""); code != 404 || body != "not found" {
+				t.Errorf("POST %s: %d %q, want 404 not found", u, code, body)
+			}
+		}
+		if code, _, body := do(t, "POST", f.URL+"/ping/"+id+"/start", "", "out"); code != 200 || body != "OK" {
+			t.Errorf("site %q: ping: %d %q", site, code, body)
+		}
+		// URLs in bodies carry the sub-path.
+		code, _, body := do(t, "GET", f.URL+"/api/v3/checks/"+id, DefaultAPIKey, "")
+		if code != 200 || !strings.Contains(body, `"ping_url": "`+f.URL+"/ping/"+id+`"`) {
+			t.Errorf("site %q: get check: %d %s", site, code, body)
+		}
+		if n := len(f.Pings(id)); n != 1 {
+			t.Errorf("site %q: %d pings recorded, want 1", site, n)
+		}
+	}
 }

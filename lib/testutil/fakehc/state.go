@@ -134,7 +134,7 @@ func (c *check) graceStart(withStarted bool) time.Time {
 		if err != nil {
 			loc = time.UTC
 		}
-		if s, err := cron.Parse(c.schedule); err == nil {
+		if s, err := cron.ParseAny(c.schedule); err == nil { // cron or OnCalendar (v3.1+)
 			t = s.Next(c.lastPing.In(loc)).UTC()
 		}
 		if t.IsZero() {

@@ -1,14 +1,11 @@
-package main
+package wrap
 
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
-	"path"
 	"time"
 
-	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/cronkit/cronkit/lib/runner"
 )
@@ -31,34 +28,19 @@ type runRecord struct {
 	PingError       string   `json:"ping_error,omitempty"`
 }
 
-// checkName names the check in records without secrets: the slug, the UUID,
-// or the last path element of a ping URL.
-func checkName(pc *hc.PingClient) string {
-	switch {
-	case pc.Slug != "":
-		return pc.Slug
-	case pc.UUID != "":
-		return pc.UUID
-	}
-	if u, err := url.Parse(pc.URL); err == nil {
-		return path.Base(u.Path)
-	}
-	return ""
-}
-
-// writeRecord appends one run record and the metric records to o.Record.
+// writeRecord appends one run record and the metric records to c.Record.
 // The run record is itself a metric record (runwrap.run, count 1) carrying
 // a "run" object, so the whole file feeds statpost as it is.
-func writeRecord(o *wrapOptions, pc *hc.PingClient, res runner.Result, attempts int, rid string, kind hc.PingKind, pingErr error) error {
+func writeRecord(c *Config, res runner.Result, attempts int, rid string, kind Kind, pingErr error) error {
 	end := res.Start.Add(res.Duration)
-	tags := map[string]string{"check": checkName(pc)}
+	tags := map[string]string{"check": c.CheckName}
 	if h, err := os.Hostname(); err == nil {
 		tags["host"] = h
 	}
-	rr := runRecord{Version: 1, Check: tags["check"], Command: o.Command, RunID: rid,
+	rr := runRecord{Version: 1, Check: tags["check"], Command: c.Command, RunID: rid,
 		Start: res.Start.UTC().Format(time.RFC3339Nano), End: end.UTC().Format(time.RFC3339Nano),
-		DurationSeconds: res.Duration.Seconds(), ExitCode: res.ExitCode, Status: res.Status(o.Timeout),
-		TimedOut: res.TimedOut, Attempts: attempts, Ping: kind.String()}
+		DurationSeconds: res.Duration.Seconds(), ExitCode: res.ExitCode, Status: res.Status(c.Timeout),
+		TimedOut: res.TimedOut, Attempts: attempts, Ping: string(kind)}
 	if res.Signal != 0 {
 		rr.Signal = runner.SignalName(res.Signal)
 	}
@@ -80,7 +62,7 @@ func writeRecord(o *wrapOptions, pc *hc.PingClient, res runner.Result, attempts 
 		line = metric.AppendJSON(line, m)
 		line = append(line, '\n')
 	}
-	f, err := os.OpenFile(o.Record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(c.Record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err
 	}
@@ -90,7 +72,7 @@ func writeRecord(o *wrapOptions, pc *hc.PingClient, res runner.Result, attempts 
 		return err
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("%s: %w", o.Record, err)
+		return fmt.Errorf("%s: %w", c.Record, err)
 	}
 	return nil
 }
