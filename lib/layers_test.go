@@ -34,9 +34,9 @@ var foundation = map[string]bool{
 
 // allowedDomainEdges are the documented imports between domain packages.
 var allowedDomainEdges = map[[2]string]string{
-	{"lib/hc", "lib/cron"}: "hcctl apply validates a check's schedule with the cron cronkit itself uses",
+	{"lib/hc", "lib/cron"}:        "hcctl apply validates a check's schedule with the cron cronkit itself uses",
 	{"lib/pgcheck", "lib/pgstat"}: "pgreport check's rules read pgstat's report model, live or saved",
-	{"lib/discover", "lib/cron"}: "hcctl discover parses the schedules it finds with the cron (and OnCalendar) cronkit itself uses",
+	{"lib/discover", "lib/cron"}:  "hcctl discover parses the schedules it finds with the cron (and OnCalendar) cronkit itself uses",
 }
 
 type layer int
