@@ -168,6 +168,9 @@ func NewRoot(env *Env, tool Tool) *Root {
 		pf.DurationVar(&r.Timeout, "timeout", 0, "overall deadline for the command, e.g. 30s (0: none; each network call keeps its own deadline)")
 	}
 	cmd.AddCommand(newCompletionCmd(cmd))
+	if m := newManCmd(cmd); m != nil { // only in a -tags mangen build
+		cmd.AddCommand(m)
+	}
 	r.Cmd = cmd
 	return r
 }
