@@ -61,7 +61,7 @@ func layerOf(pkg string) layer {
 		return cmdLayer
 	case pkg == "lib/testutil" || strings.HasPrefix(pkg, "lib/testutil/"):
 		return testLayer
-	case pkg == "lib/cli":
+	case pkg == "lib/cli" || strings.HasPrefix(pkg, "lib/cli/"): // lib/cli/man: its man-page writer
 		return shellLayer
 	case foundation[pkg]:
 		return foundationLayer
@@ -82,7 +82,7 @@ func allowed(from, to string) (bool, string) {
 	case lf == cmdLayer || lf == testLayer:
 		return true, ""
 	case lf == shellLayer:
-		return lt == foundationLayer, "lib/cli imports only foundation packages"
+		return lt == foundationLayer || lt == shellLayer, "lib/cli imports only foundation packages (and its own lib/cli/...)"
 	case lf == foundationLayer:
 		return lt == foundationLayer, "a foundation package imports only foundation packages"
 	case lt == domainLayer:
