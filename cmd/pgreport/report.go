@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/pgbouncer"
 	"github.com/cronkit/cronkit/lib/pgdash"
+	"github.com/cronkit/cronkit/lib/pglog"
 	"github.com/cronkit/cronkit/lib/pgstat"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
@@ -35,6 +36,9 @@ type reportOptions struct {
 	sectionTimeouts []string
 	longXact        time.Duration
 	top             int
+	logFile         string
+	logDir          string
+	logSpan         int // minutes
 }
 
 func addReportFlags(r *cli.Root) {
@@ -51,9 +55,13 @@ func addReportFlags(r *cli.Root) {
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
 	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
-	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
+	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)\n"+
+		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
+	f.StringVar(&o.logFile, "log-file", "", "read this server log file (local server only; default: pg_current_logfile(),\nelse the newest file in /var/log/postgresql)")
+	f.StringVar(&o.logDir, "log-dir", "", "read the server log files in this directory (those of the server's log format)")
+	f.IntVar(&o.logSpan, "log-span", 5, "read log entries of the last this many minutes")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		o.dbnames = args
 		ctx, cancel := r.Context(cmd.Context())
@@ -157,9 +165,18 @@ func collect(ctx context.Context, r *cli.Root, o *reportOptions, format string) 
 	if err != nil {
 		return nil, err
 	}
+	first := ""
+	if len(o.dbnames) > 0 {
+		first = o.dbnames[0]
+	}
 	// A malformed DSN (or -h with a URL) is a usage error, found before any prompt or dial.
-	if _, err := o.conn.Config(""); err != nil {
+	cfg, err := o.conn.Config(first)
+	if err != nil {
 		return nil, cli.WithCode(cli.ExitUsage, err)
+	}
+	bouncer := pgbouncer.IsAdminDB(cfg.Database)
+	if err := o.checkLogFlags(bouncer); err != nil {
+		return nil, err
 	}
 	if o.prompt {
 		pw, err := promptPassword(r.Env.Stderr)
@@ -169,10 +186,15 @@ func collect(ctx context.Context, r *cli.Root, o *reportOptions, format string) 
 		o.conn.Password = pw
 	}
 	o.conn.AppName = "pgreport/" + version.String()
+	if bouncer {
+		return collectPgBouncer(ctx, o, first)
+	}
 	return pgstat.Collect(ctx, pgstat.Options{
 		Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
 		StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
 		UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
+		Logs: &pglog.Options{File: o.logFile, Dir: o.logDir, Span: time.Duration(o.logSpan) * time.Minute,
+			DefaultDir: "/var/log/postgresql"},
 	})
 }
 
@@ -224,6 +246,24 @@ func partialError(rep *pgstat.Report, err error) error {
 	return cli.Partialf("partial report: %s", strings.Join(parts, "; "))
 }
 
+// sectionList is --section-timeout's list of names, from pgstat's registry,
+// wrapped for --help.
+func sectionList() string {
+	var b strings.Builder
+	line := "sections:"
+	for i, name := range pgstat.SectionNames() {
+		if i > 0 {
+			line += ","
+		}
+		if len(line)+len(name) > 90 {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + name
+	}
+	return b.String() + line
+}
+
 func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 	if len(specs) == 0 {
 		return nil, nil
@@ -235,8 +275,8 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 		if !ok || name == "" || err != nil || dur <= 0 {
 			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
 		}
-		if !slices.Contains(pgstat.Sections, name) {
-			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.Sections, ", "))
+		if !pgstat.IsSection(name) {
+			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.SectionNames(), ", "))
 		}
 		m[name] = dur
 	}

@@ -2,14 +2,16 @@ package main
 
 import (
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cli/viperconf"
 )
 
 // newRoot builds pgreport's command tree on env's streams. The root command
 // itself collects the report; push and check are its subcommands.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
-		Name:  "pgreport",
-		Short: "Collect PostgreSQL metrics as JSON, a text report or metric lines",
+		Name:        "pgreport",
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
+		Short:       "Collect PostgreSQL metrics as JSON, a text report or metric lines",
 		Long: `pgreport connects to a PostgreSQL server (12 or newer) and reports its state: a text report
 for people, one JSON document with pgmetrics' field names (for pgDash and jq), or metric records
 for statpost and chartd.
@@ -29,6 +31,8 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
   pgreport -f metrics --metric 'pg.shop.*.n_dead_tup' shop | statpost
   pgreport --input report.json -f text      # re-render a saved report, no database
   pgreport -f json shop | pgreport push --server db7
+  pgreport -f text --log-span 60            # with the last hour of the server log (local server)
+  pgreport -h 127.0.0.1 -p 6432 -f json pgbouncer   # PgBouncer's admin console: pools, clients, servers
   DATABASE_URL='postgres://monitor@db7a,db7b/shop?target_session_attrs=read-write' pgreport -f json`,
 	})
 	r.Cmd.Use = "pgreport [flags] [DBNAME...]"

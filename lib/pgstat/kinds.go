@@ -31,6 +31,8 @@ var counterFields = map[string]bool{
 	"heap_blks_read": true, "heap_blks_hit": true,
 	// pg_stat_statements
 	"calls": true, "total_time": true, "rows": true,
+	// PgBouncer's SHOW STATS (since PgBouncer started)
+	"total_xact_count": true, "total_query_count": true, "total_received": true, "total_sent": true, "total_wait_time": true,
 }
 
 // metricKind is the kind of the record named name (pg.….<field>).

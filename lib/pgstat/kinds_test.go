@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/pgbouncer"
 )
 
 // Every field pgreport emits has the kind this table says (issue 15): the
@@ -22,13 +23,16 @@ func TestMetricKinds(t *testing.T) {
 		conflicts temp_files temp_bytes deadlocks
 		seq_scan seq_tup_read idx_scan idx_tup_read n_tup_ins n_tup_upd n_tup_del n_tup_hot_upd
 		vacuum_count autovacuum_count analyze_count autoanalyze_count heap_blks_read heap_blks_hit
-		calls total_time rows`) {
+		calls total_time rows
+		total_xact_count total_query_count total_received total_sent total_wait_time`) {
 		want[f] = metric.Counter
 	}
 	for _, f := range strings.Fields(`uptime_seconds is_in_recovery wal_count wal_ready_count notification_queue_usage
 		active idle oldest_xact_age_seconds locks_waiting blocked_backends replay_lag_bytes replay_lag_seconds
 		latency_seconds report_errors numbackends age_datfrozenxid age_datminmxid size
-		n_live_tup n_dead_tup n_mod_since_analyze age_relfrozenxid bloat last_value used_pct`) {
+		n_live_tup n_dead_tup n_mod_since_analyze age_relfrozenxid bloat last_value used_pct
+		waiting used maxwait avgwait cl_active cl_waiting sv_active sv_idle sv_used
+		avg_query_count avg_query_time avg_wait_time`) {
 		want[f] = metric.Value
 	}
 	r := loadFixture(t, "pgmetrics-1.19-pg15-superuser.json")
@@ -38,6 +42,10 @@ func TestMetricKinds(t *testing.T) {
 	r17.Checkpointer = &Checkpointer{NumTimed: 1}
 	r17.Statements = []Statement{{DBName: "shop", QueryID: 42, Calls: 3, TotalTime: 1.5, Rows: 9}}
 	recs = append(recs, Metrics(&r17, []string{"pg.cluster.checkpointer.*", "pg.shop.statements.*"})...)
+	// PgBouncer mode: SHOW STATS' totals are counters since PgBouncer started.
+	pb := Report{Meta: Meta{At: r.Meta.At, Mode: "pgbouncer"}, PgBouncer: &pgbouncer.PgBouncer{
+		Pools: []pgbouncer.Pool{{Database: "shop", UserName: "app"}}, Stats: []pgbouncer.Stat{{Database: "shop", TotalXactCount: 5}}}}
+	recs = append(recs, Metrics(&pb, nil)...)
 	seen := map[string]bool{}
 	for _, m := range recs {
 		field := m.Name[strings.LastIndexByte(m.Name, '.')+1:]

@@ -5,6 +5,11 @@
 // query costs only its section. It is not a public API.
 package pgstat
 
+import (
+	"github.com/cronkit/cronkit/lib/pgbouncer"
+	"github.com/cronkit/cronkit/lib/pglog"
+)
+
 // SchemaVersion is pgreport's own schema version (meta.pgreport_schema).
 // meta.version stays the pgmetrics schema version that the field names
 // follow, because pgDash rejects reports whose meta.version is not "1.x".
@@ -93,6 +98,11 @@ type Report struct {
 	ServerVersionNum int `json:"server_version_num,omitempty"`
 	// pgreport: pg_prepared_xacts; nil when not collected (pgmetrics has none).
 	PreparedXacts *[]PreparedXact `json:"prepared_xacts,omitempty"`
+
+	// log_entries, autovacuums, deadlocks, plans at the top level (logs.go).
+	pglog.Records
+	// PgBouncer mode's figures (pgbouncer.go).
+	PgBouncer *pgbouncer.PgBouncer `json:"pgbouncer,omitempty"`
 }
 
 // Meta is pgmetrics' metadata plus pgreport's schema version and the
@@ -112,6 +122,7 @@ type Meta struct {
 	Gaps           []string       `json:"gaps,omitempty"`        // data not collected by design (missing extension, privilege-free fallbacks)
 	DurationMS     float64        `json:"duration_ms,omitempty"` // collection time
 	Statements     int            `json:"statements,omitempty"`  // SQL statements sent
+	LogFiles       []string       `json:"log_files,omitempty"`   // server logs read (logs.go)
 }
 
 // SectionError records one section that failed; the rest of the report stands.
