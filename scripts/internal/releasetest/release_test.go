@@ -205,6 +205,27 @@ func TestRelease(t *testing.T) {
 		t.Fatalf("--help walk found too little: %v", wantPages)
 	}
 
+	// README "Install": the tarball's install lines, as written there, with
+	// /usr/local/ moved under a temp prefix.
+	t.Run("readme install", func(t *testing.T) {
+		readme := `install -m 0755 statpost runwrap pgreport chartd hcctl /usr/local/bin/
+install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
+		prefix := t.TempDir()
+		for _, d := range []string{"bin", "share/man/man1"} {
+			if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run(t, bin, nil, "sh", "-ec", strings.ReplaceAll(readme, "/usr/local/", prefix+"/"))
+		out := run(t, "", nil, filepath.Join(prefix, "bin", "runwrap"), "--version")
+		if !strings.Contains(out, r.version) {
+			t.Errorf("installed runwrap --version: %q, want %s", out, r.version)
+		}
+		if _, err := os.Stat(filepath.Join(prefix, "share/man/man1/runwrap.1.gz")); err != nil {
+			t.Error(err)
+		}
+	})
+
 	t.Run("tarballs", func(t *testing.T) {
 		for _, tg := range r.targets() {
 			name := "cronkit_" + r.fversion + "_" + tg.os + "_" + tg.arch
