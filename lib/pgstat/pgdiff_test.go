@@ -125,6 +125,7 @@ func TestPgmetricsDiff(t *testing.T) {
 				runPgmetrics(t, c, fixture)
 			}
 			want := readJSONAny(t, fixture)
+			checkPostgresBloat(t, c, want)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			rep, err := Collect(ctx, Options{Conn: connOpts(c, "postgres", pgdiffDB)})
@@ -510,5 +511,51 @@ func TestPgdiffCompare(t *testing.T) {
 	slices.Sort(d.diffs)
 	if !slices.Equal(d.diffs, wantDiffs) {
 		t.Errorf("diffs:\n%s\nwant:\n%s", strings.Join(d.diffs, "\n"), strings.Join(wantDiffs, "\n"))
+	}
+}
+
+// checkPostgresBloat: checkPostgresBloatSQL gives pgmetrics' bloat, byte for
+// byte, on the scene: -1 for what it has no row for.
+func checkPostgresBloat(t *testing.T, c *pgsandbox.Cluster, want any) {
+	t.Helper()
+	rows, err := c.Connect(t, pgdiffDB).Query(context.Background(), checkPostgresBloatSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for rows.Next() {
+		var schema, table, index string
+		var tb, ib int64
+		if err := rows.Scan(&schema, &table, &tb, &index, &ib); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := got["tables["+schema+"."+table+"]"]; !ok {
+			got["tables["+schema+"."+table+"]"] = tb
+		}
+		if index != "" {
+			got["indexes["+schema+"."+index+"]"] = ib
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, list := range []string{"tables", "indexes"} {
+		for _, e := range want.(map[string]any)[list].([]any) {
+			m := e.(map[string]any)
+			key := list + "[" + pgdiffKey(list, m) + "]"
+			w, _ := m["bloat"].(json.Number).Int64()
+			g, ok := got[key]
+			if !ok {
+				g = -1
+			}
+			if g != w {
+				t.Errorf("checkPostgresBloatSQL: %s.bloat = %d, pgmetrics %d", key, g, w)
+			}
+			n++
+		}
+	}
+	if n < 6 {
+		t.Errorf("the fixture has %d tables and indexes, want the scene's 6", n)
 	}
 }
