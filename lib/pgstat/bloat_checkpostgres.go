@@ -16,7 +16,7 @@ package pgstat
 // 12) / (block_size - 20), a rough figure check_postgres itself calls so.
 // Wasted bytes are block_size * (pages - ideal), floored at 0.
 //
-// Rows: (schema, table, table wasted bytes, index name or ”, index wasted
+// Rows: (schema, table, table wasted bytes, index name or "", index wasted
 // bytes), one per index (or one with ” for a table without one), only
 // where the table wastes more than 10 pages or the index more than 15:
 // every other table and index has no estimate (-1), as in pgmetrics.
