@@ -17,7 +17,7 @@ package pgstat
 // Wasted bytes are block_size * (pages - ideal), floored at 0.
 //
 // Rows: (schema, table, table wasted bytes, index name or "", index wasted
-// bytes), one per index (or one with ” for a table without one), only
+// bytes), one per index (or one with an empty name for a table without one), only
 // where the table wastes more than 10 pages or the index more than 15:
 // every other table and index has no estimate (-1), as in pgmetrics.
 const checkPostgresBloatSQL = `
