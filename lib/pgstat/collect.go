@@ -250,13 +250,20 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 		if err != nil {
 			return err
 		}
+		// After a Commit this is a no-op; it ends a failed section's transaction.
 		defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
 		if d, ok := c.o.SectionTimeouts[name]; ok {
 			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.Milliseconds())); err != nil {
 				return err
 			}
 		}
-		return fn(ctx, tx)
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		// COMMIT, not ROLLBACK: a rollback would count in the target's
+		// pg_stat_database.xact_rollback, the figure the report is read for
+		// (pgmetrics' transactions commit too). Nothing was written either way.
+		return tx.Commit(ctx)
 	}()
 	if err != nil {
 		if ctx.Err() != nil {
