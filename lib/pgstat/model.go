@@ -243,6 +243,16 @@ type StatIO struct {
 	Evictions   int64   `json:"evictions" db:"evictions"`
 	Fsyncs      int64   `json:"fsyncs" db:"fsyncs"`
 	StatsReset  int64   `json:"stats_reset" db:"stats_reset"`
+	// pgmetrics' other columns: bytes are ops × op_bytes on 16 and 17
+	// (the *_bytes columns replace op_bytes on 18); times in milliseconds.
+	ReadBytes     int64   `json:"read_bytes" db:"read_bytes"`
+	WriteBytes    int64   `json:"write_bytes" db:"write_bytes"`
+	ExtendBytes   int64   `json:"extend_bytes" db:"extend_bytes"`
+	ExtendTime    float64 `json:"extend_time" db:"extend_time"`
+	Writebacks    int64   `json:"writebacks" db:"writebacks"`
+	WritebackTime float64 `json:"writeback_time" db:"writeback_time"`
+	Reuses        int64   `json:"reuses" db:"reuses"`
+	FsyncTime     float64 `json:"fsync_time" db:"fsync_time"`
 }
 
 type Backend struct {

@@ -49,7 +49,7 @@ func (c *collector) dbSections(ctx context.Context) {
 			`+c.since(130000, "s.n_ins_since_vacuum", "0")+` AS n_ins_since_vacuum,
 			`+c.since(160000, ep("s.last_seq_scan"), "0")+` AS last_seq_scan,
 			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan,
-			COALESCE(c.relacl::text, '') AS acl,
+			COALESCE(array_to_string(c.relacl, E'\n'), '') AS acl, -- one entry a line, as pgmetrics
 			`+c.since(160000, "s.n_tup_newpage_upd", "0")+` AS n_tup_newpage_upd,
 			`+c.since(180000, `s.total_vacuum_time, s.total_autovacuum_time, s.total_analyze_time,
 			s.total_autoanalyze_time`, "0 AS total_vacuum_time, 0 AS total_autovacuum_time, 0 AS total_analyze_time, 0 AS total_autoanalyze_time")+`
