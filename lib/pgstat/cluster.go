@@ -367,8 +367,8 @@ func (c *collector) clusterSections(ctx context.Context) {
 			pg_get_userbyid(spcowner) AS owner,
 			CASE WHEN spcname NOT IN ('pg_default', 'pg_global') THEN pg_tablespace_location(t.oid)
 			     WHEN NOT pg_has_role('pg_read_all_settings', 'USAGE') THEN ''
-			     WHEN spcname = 'pg_default' THEN current_setting('data_directory')
-			     ELSE current_setting('data_directory') || '/global' END AS location,
+			     -- pg_default and pg_global: the data directory, as pgmetrics gives it.
+			     ELSE current_setting('data_directory') END AS location,
 			CASE WHEN has_tablespace_privilege(t.oid, 'CREATE') OR pg_has_role('pg_read_all_stats', 'USAGE')
 			          OR t.oid = (SELECT dattablespace FROM pg_database WHERE datname = current_database())
 			     THEN pg_tablespace_size(t.oid) ELSE -1 END AS size

@@ -452,8 +452,11 @@ func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
 		fmt.Fprintln(tw, "    sequence\tlast value\tmax value\tused")
 		for _, s := range seqs[:min(len(seqs), o.TopN)] {
 			last, maxv, used := "-", "-", "-"
-			if s.LastValue >= 0 && s.MaxValue != 0 { // pgmetrics reports have neither
-				last, maxv, used = strconv.FormatInt(s.LastValue, 10), strconv.FormatInt(s.MaxValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
+			if s.MaxValue != 0 { // pgmetrics reports have none
+				maxv = strconv.FormatInt(s.MaxValue, 10)
+			}
+			if s.LastValue >= 0 && s.MaxValue != 0 { // -1: never called, or not readable
+				last, used = strconv.FormatInt(s.LastValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
 			}
 			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
 		}
