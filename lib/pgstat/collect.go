@@ -22,6 +22,10 @@ type Options struct {
 	SQLLength       int      // truncate query texts (statements, backends); default 500
 	StatementsLimit int      // top N pg_stat_statements rows by total time; default 100
 	Bloat           bool     // estimate table bloat (one more statement per database)
+	// PgmetricsBloat makes Bloat use pgmetrics' estimate (check_postgres'
+	// formula, every index type, -1 where it has none) instead of the finer
+	// ioguix one: pgreport's default, so pgmetrics readers get its figures.
+	PgmetricsBloat bool
 	// ExactSizes measures every table and index with pg_table_size and
 	// pg_relation_size, as pgmetrics does. That opens each relation (a lock
 	// and a relcache build per object: seconds on 10,000 tables). Without

@@ -128,7 +128,9 @@ func TestPgmetricsDiff(t *testing.T) {
 			checkPostgresBloat(t, c, want)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			rep, err := Collect(ctx, Options{Conn: connOpts(c, "postgres", pgdiffDB)})
+			// pgreport's defaults (cmd/pgreport/report.go without --estimate).
+			rep, err := Collect(ctx, Options{Conn: connOpts(c, "postgres", pgdiffDB),
+				Bloat: true, PgmetricsBloat: true, ExactSizes: true})
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
@@ -291,9 +293,6 @@ var pgdiffTolerances = []tolerance{
 // pgdiffKnown is the allow-list: differences pgreport has today, each with
 // its reason. Phase 2 of issue 19 shrinks it.
 var pgdiffKnown = []tolerance{
-	{pattern: "tables[*].size", why: "pgreport sums pg_class.relpages by default (no free-space and visibility-map forks); pgmetrics calls pg_table_size"},
-	{pattern: "tables[*].bloat", why: "pgreport estimates bloat only with --bloat (-1 otherwise)"},
-	{pattern: "indexes[*].bloat", why: "pgreport has no index bloat estimate (-1)"},
 	{pattern: "settings.default_transaction_read_only.setting", why: "pgreport's own session is read-only"},
 	{pattern: "settings.transaction_read_only.setting", why: "pgreport's own session is read-only"},
 	{pattern: "settings.jit.setting", why: "pgreport turns JIT off in its own session"},
