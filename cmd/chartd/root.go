@@ -4,14 +4,16 @@ import (
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cli/viperconf"
 	"github.com/spf13/cobra"
 )
 
 // newRoot builds chartd's command tree on env's streams.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
-		Name:  "chartd",
-		Short: "Render SVG and PNG charts from chartd.co-style query strings",
+		Name:        "chartd",
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
+		Short:       "Render SVG and PNG charts from chartd.co-style query strings",
 		Long: `chartd renders line and step charts from a chartd.co-style query string
 (w=580&h=180&d0=RXZZfhgd...&ymin=45&ymax=90&t=Temperature) or from numbers and
 metric records on stdin, as a command or as an HTTP server whose URLs go

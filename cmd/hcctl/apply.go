@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -22,12 +21,7 @@ type applyOptions struct {
 	concurrency int
 }
 
-func newApplyCmd(g *global) *cobra.Command {
-	o := &applyOptions{g: g}
-	cmd := &cobra.Command{
-		Use:   "apply -f FILE",
-		Short: "Make the checks match a file: create what is missing, update what differs",
-		Long: `Declare checks in a YAML or JSON file (or - for stdin) and make the project
+const applyLong = `Declare checks in a YAML or JSON file (or - for stdin) and make the project
 match: checks are found by exact name; missing ones are created, ones whose
 declared fields differ are updated (only those fields), equal ones are left
 alone, so a second run makes no writes at all. One list request reads the
@@ -62,7 +56,14 @@ too: exit 2).
 --dry-run prints a line per check ("+ create", "~ update", "- delete") and
 one per field (old -> new); a real run prints one line per write ("+ created"
 with the ping URL, "~ updated", "- deleted") and a summary. A write that fails does not stop the others: the exit code is then 3
-(4 if the key was refused).`,
+(4 if the key was refused).`
+
+func newApplyCmd(g *global) *cobra.Command {
+	o := &applyOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the checks match a file: create what is missing, update what differs",
+		Long:  applyLong,
 		Example: `  hcctl apply -f checks.yaml --dry-run
   hcctl apply -f checks.yaml
   hcctl apply -f checks.yaml --prune --tag prod
@@ -86,41 +87,9 @@ with the ping URL, "~ updated", "- deleted") and a summary. A write that fails d
 
 func runApply(ctx context.Context, o *applyOptions) error {
 	env := o.g.root.Env
-	if o.file == "" {
-		return cli.Usagef("apply needs -f FILE (or -f - for stdin)")
-	}
-	if o.concurrency < 1 || o.concurrency > 64 {
-		return cli.Usagef("--concurrency %d: want 1 to 64", o.concurrency)
-	}
-	if len(o.tags) > 0 && !o.prune {
-		return cli.Usagef("--tag only applies with --prune")
-	}
-	if o.prune && len(o.tags) == 0 {
-		return cli.Usagef("--prune needs --tag: only checks with all the given tags are deleted")
-	}
-	if err := checkTags(o.tags); err != nil {
+	desired, err := o.desired()
+	if err != nil {
 		return err
-	}
-	var data []byte
-	var err error
-	name := o.file
-	if o.file == "-" {
-		name = "stdin"
-		data, err = io.ReadAll(io.LimitReader(env.Stdin, 64<<20))
-	} else {
-		data, err = os.ReadFile(o.file)
-	}
-	if err != nil {
-		return cli.Usagef("%v", err)
-	}
-	desired, err := hc.ParseChecksFile(name, data)
-	if err != nil {
-		return cli.Usagef("%v", err)
-	}
-	if o.prune && len(desired) == 0 {
-		// A generator that failed half-way often leaves an empty list:
-		// pruning on it would delete every tagged check.
-		return cli.Usagef("%s declares no checks: --prune would delete every check tagged %s; refusing (use hcctl checks delete)", name, strings.Join(o.tags, " and "))
 	}
 	a, err := o.g.api()
 	if err != nil {
@@ -130,22 +99,8 @@ func runApply(ctx context.Context, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	out := env.Stdout
 	if o.dryRun {
-		// A diff for a reader: one line per check, then one per field.
-		for _, c := range plan.Create {
-			fmt.Fprintf(out, "+ create %q\n", c.Name())
-			writeFields(out, specFields(c.Spec))
-		}
-		for _, c := range plan.Update {
-			fmt.Fprintf(out, "~ update %q\n", c.Name())
-			writeFields(out, c.Diffs)
-		}
-		for _, c := range plan.Delete {
-			fmt.Fprintf(out, "- delete %q (%s, tags %q)\n", c.Name(), c.Check.ID(), c.Check.Tags)
-		}
-		fmt.Fprintf(out, "plan: %d to create, %d to update, %d to delete, %d unchanged (dry run: nothing sent)\n",
-			len(plan.Create), len(plan.Update), len(plan.Delete), len(plan.Unchanged))
+		hc.WritePlan(env.Stdout, plan)
 		return nil
 	}
 	// A read-only key lists checks without their UUIDs: nothing could be
@@ -156,111 +111,79 @@ func runApply(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	results := a.Apply(ctx, plan, o.concurrency, nil)
-	var failed []error
+	failed := hc.WriteResults(env.Stdout, plan, results, func(r hc.Result) {
+		fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)
+	})
+	return applyErr(ctx, failed, plan.Writes())
+}
+
+// desired checks the flags and reads the checks file.
+func (o *applyOptions) desired() ([]hc.Desired, error) {
+	if o.file == "" {
+		return nil, cli.Usagef("apply needs -f FILE (or -f - for stdin)")
+	}
+	if o.concurrency < 1 || o.concurrency > 64 {
+		return nil, cli.Usagef("--concurrency %d: want 1 to 64", o.concurrency)
+	}
+	if len(o.tags) > 0 && !o.prune {
+		return nil, cli.Usagef("--tag only applies with --prune")
+	}
+	if o.prune && len(o.tags) == 0 {
+		return nil, cli.Usagef("--prune needs --tag: only checks with all the given tags are deleted")
+	}
+	if err := checkTags(o.tags); err != nil {
+		return nil, err
+	}
+	var data []byte
+	var err error
+	name := o.file
+	if o.file == "-" {
+		name = "stdin"
+		data, err = io.ReadAll(io.LimitReader(o.g.root.Env.Stdin, 64<<20))
+	} else {
+		data, err = os.ReadFile(o.file)
+	}
+	if err != nil {
+		return nil, cli.Usagef("%v", err)
+	}
+	desired, err := hc.ParseChecksFile(name, data)
+	if err != nil {
+		return nil, cli.Usagef("%v", err)
+	}
+	if o.prune && len(desired) == 0 {
+		// A generator that failed half-way often leaves an empty list:
+		// pruning on it would delete every tagged check.
+		return nil, cli.Usagef("%s declares no checks: --prune would delete every check tagged %s; refusing (use hcctl checks delete)", name, strings.Join(o.tags, " and "))
+	}
+	return desired, nil
+}
+
+// applyErr decides the exit code of writes of which some failed: 130 or
+// --timeout's if interrupted, 4 if all were refused, 1 if all failed, else 3.
+func applyErr(ctx context.Context, failed []hc.Result, writes int) error {
 	auth := 0
-	counts := map[string]int{}
-	// Results come back in plan order, so the output is stable.
-	for _, r := range results {
-		if r.Err != nil {
-			failed = append(failed, r.Err)
-			if cli.Code(r.Err) == cli.ExitRefused {
-				auth++
-			}
-			fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)
-			continue
-		}
-		counts[r.Op]++
-		switch r.Op {
-		case "create":
-			fmt.Fprintf(out, "+ created %q %s\n", r.Change.Name(), r.Check.PingURL)
-		case "update":
-			fmt.Fprintf(out, "~ updated %q: %s\n", r.Change.Name(), diffSummary(r.Change.Diffs))
-		case "delete":
-			fmt.Fprintf(out, "- deleted %q (%s)\n", r.Change.Name(), r.Change.Check.ID())
+	for _, r := range failed {
+		if cli.Code(r.Err) == cli.ExitRefused {
+			auth++
 		}
 	}
-	fmt.Fprintf(out, "applied: %d created, %d updated, %d deleted, %d unchanged", counts["create"], counts["update"], counts["delete"], len(plan.Unchanged))
-	if len(failed) > 0 {
-		fmt.Fprintf(out, ", %d failed", len(failed))
-	}
-	fmt.Fprintln(out)
 	if err := ctx.Err(); err != nil && len(failed) > 0 {
 		// Interrupted (exit 130) or past --timeout: say how far it got.
-		return fmt.Errorf("apply stopped after %d of %d writes: %w", plan.Writes()-len(failed), plan.Writes(), err)
+		return fmt.Errorf("apply stopped after %d of %d writes: %w", writes-len(failed), writes, err)
 	}
 	switch {
 	case len(failed) == 0:
 		return nil
 	case auth == len(failed):
-		return cli.Refusedf("%d of %d writes refused: %v", len(failed), plan.Writes(), failed[0])
-	case len(failed) == plan.Writes():
-		return fmt.Errorf("all %d writes failed: %v", len(failed), failed[0])
+		return cli.Refusedf("%d of %d writes refused: %v", len(failed), writes, failed[0].Err)
+	case len(failed) == writes:
+		return fmt.Errorf("all %d writes failed: %v", len(failed), failed[0].Err)
 	}
-	return cli.Partialf("%d of %d writes failed (details above)", len(failed), plan.Writes())
+	return cli.Partialf("%d of %d writes failed (details above)", len(failed), writes)
 }
 
-func diffSummary(d []hc.FieldDiff) string {
-	parts := make([]string, len(d))
-	for i, f := range d {
-		parts[i] = fmt.Sprintf("%s %s -> %s", f.Field, f.Old, f.New)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// specFields lists the fields a create sends (the name is on the line above;
-// unique is how it is sent, not a field), in the API's order.
-func specFields(s hc.CheckSpec) []hc.FieldDiff {
-	var out []hc.FieldDiff
-	str := func(k string, v *string) {
-		if v != nil {
-			out = append(out, hc.FieldDiff{Field: k, New: strconv.Quote(*v)})
-		}
-	}
-	boolean := func(k string, v *bool) {
-		if v != nil {
-			out = append(out, hc.FieldDiff{Field: k, New: strconv.FormatBool(*v)})
-		}
-	}
-	period := func(k string, v *int64) {
-		if v != nil {
-			out = append(out, hc.FieldDiff{Field: k, New: hc.FormatSeconds(*v)})
-		}
-	}
-	str("slug", s.Slug)
-	str("tags", s.Tags)
-	str("desc", s.Desc)
-	period("timeout", s.Timeout)
-	period("grace", s.Grace)
-	str("schedule", s.Schedule)
-	str("tz", s.TZ)
-	boolean("manual_resume", s.ManualResume)
-	str("methods", s.Methods)
-	str("channels", s.Channels)
-	str("subject", s.Subject)
-	str("subject_fail", s.SubjectFail)
-	str("start_kw", s.StartKW)
-	str("success_kw", s.SuccessKW)
-	str("failure_kw", s.FailureKW)
-	boolean("filter_subject", s.FilterSubject)
-	boolean("filter_body", s.FilterBody)
-	return out
-}
-
-// writeFields writes "    field: old -> new" lines (just the new value for
-// a create), the values aligned.
-func writeFields(w io.Writer, fields []hc.FieldDiff) {
-	width := 0
-	for _, f := range fields {
-		width = max(width, len(f.Field)+1)
-	}
-	for _, f := range fields {
-		v := f.New
-		if f.Old != "" {
-			v = f.Old + " -> " + f.New
-		}
-		fmt.Fprintf(w, "    %-*s %s\n", width, f.Field+":", v)
-	}
-}
+// diffSummary: discover words its updates the same way.
+var diffSummary = hc.DiffSummary
 
 // makePlan lists the project's checks, and its integrations when a desired
 // check names some, and plans desired against them (apply and ensure).

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -96,69 +94,7 @@ func runChecksList(ctx context.Context, o *listOptions) error {
 		}
 		checks = keep
 	}
-	return writeChecks(o.g.root.Env.Stdout, format, checks)
-}
-
-func writeChecks(w io.Writer, format string, checks []hc.Check) error {
-	if format != "table" {
-		return writeList(w, format, checks)
-	}
-	t := newTable(w, "NAME", "SLUG", "STATUS", "EXPECTED", "GRACE", "LAST PING", "TAGS", "ID")
-	for _, c := range checks {
-		t.row(c.Name, c.Slug, status(c), period(c), hc.FormatSeconds(c.Grace), fmtTime(c.LastPing), c.Tags, c.ID())
-	}
-	return t.flush()
-}
-
-func status(c hc.Check) string {
-	if c.Started && c.Status != "paused" {
-		return c.Status + " (running)"
-	}
-	return c.Status
-}
-
-// writeCheck prints one check: fields one a line (table) or one object.
-func writeCheck(w io.Writer, format string, c hc.Check) error {
-	if format != "table" {
-		return writeJSON(w, format, c)
-	}
-	t := newTable(w)
-	row := func(k, v string) { t.row(k+":", v) }
-	row("name", c.Name)
-	row("slug", c.Slug)
-	row("id", c.ID())
-	row("status", status(c))
-	if c.Schedule != "" {
-		row("schedule", c.Schedule)
-		row("tz", c.TZ)
-	} else {
-		row("period", hc.FormatSeconds(c.Timeout))
-	}
-	row("grace", hc.FormatSeconds(c.Grace))
-	row("tags", c.Tags)
-	row("desc", c.Desc)
-	row("last ping", fmtTime(c.LastPing))
-	row("next ping", fmtTime(c.NextPing))
-	if c.LastDuration != nil {
-		row("last duration", hc.FormatSeconds(*c.LastDuration))
-	}
-	row("pings", strconv.Itoa(c.NPings))
-	row("manual resume", strconv.FormatBool(c.ManualResume))
-	row("methods", c.Methods)
-	if c.Channels != nil {
-		row("channels", *c.Channels)
-	}
-	for _, kv := range [][2]string{{"start kw", c.StartKW}, {"success kw", c.SuccessKW}, {"failure kw", c.FailureKW},
-		{"subject", c.Subject}, {"subject fail", c.SubjectFail}} {
-		if kv[1] != "" {
-			row(kv[0], kv[1])
-		}
-	}
-	if c.FilterSubject || c.FilterBody {
-		row("filter", fmt.Sprintf("subject=%v body=%v", c.FilterSubject, c.FilterBody))
-	}
-	row("ping url", c.PingURL)
-	return t.flush()
+	return hc.WriteChecks(o.g.root.Env.Stdout, format, checks)
 }
 
 type getOptions struct {
@@ -194,7 +130,7 @@ func runChecksGet(ctx context.Context, o *getOptions) error {
 	if err != nil {
 		return err
 	}
-	return writeCheck(o.g.root.Env.Stdout, format, c)
+	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
 }
 
 type createOptions struct {
@@ -239,7 +175,7 @@ func runChecksCreate(ctx context.Context, o *createOptions) error {
 	if err != nil {
 		return apiErr(err)
 	}
-	return writeCheck(o.g.root.Env.Stdout, format, c)
+	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
 }
 
 type updateOptions struct {
@@ -292,7 +228,7 @@ func runChecksUpdate(ctx context.Context, o *updateOptions) error {
 		return apiErr(namedErr(err, c))
 	}
 	c = upd
-	return writeCheck(o.g.root.Env.Stdout, format, c)
+	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
 }
 
 // stdinIsTerminal is cli.IsTerminal, replaceable by tests of the prompt.

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/hc"
@@ -25,6 +21,7 @@ type global struct {
 	apiKey string
 	format string
 	rate   int
+	http   cli.API
 }
 
 func addGlobalFlags(g *global) {
@@ -32,6 +29,7 @@ func addGlobalFlags(g *global) {
 	pf.StringVar(&g.apiURL, "api-url", hc.DefaultAPIURL, "Healthchecks site root (self-hosted: your SITE_ROOT)")
 	pf.StringVar(&g.apiKey, "api-key", "", "Management API key (prefer $HC_API_KEY or file:/path: a key on the command line shows in ps)")
 	pf.IntVar(&g.rate, "rate-limit", hc.DefaultAPIRate, "API requests per minute at most (hosted limit: 100; 0 or -1: no limit)")
+	cli.AddAPIFlags(pf, "hcctl", &g.http, cli.OldAPINames{})
 	cli.EnvAlias(pf, "api-url", "HC_API_URL")
 	cli.EnvAlias(pf, "api-key", "HC_API_KEY")
 	cli.MarkSecret(pf, "api-key")
@@ -46,6 +44,9 @@ func addFormatFlag(cmd *cobra.Command, g *global, formats string) {
 
 // api returns a client for the API flags in force.
 func (g *global) api() (*hc.API, error) {
+	if err := g.http.Check(); err != nil {
+		return nil, err
+	}
 	if g.apiKey == "" {
 		return nil, cli.Usagef("no API key: set HC_API_KEY (or HCCTL_API_KEY, api-key in the config file, or --api-key file:/path)")
 	}
@@ -60,9 +61,21 @@ func (g *global) api() (*hc.API, error) {
 	return a, nil
 }
 
+// listAPI resolves -f for a list (table, json or jsonl), then the API client.
+func (g *global) listAPI() (string, *hc.API, error) {
+	format, err := g.outFormat("table", "json", "jsonl")
+	if err != nil {
+		return "", nil, err
+	}
+	a, err := g.api()
+	return format, a, err
+}
+
 func (g *global) httpClient() *httpx.Client {
 	// httpx also hides a password in --api-url (basic auth on a self-hosted server).
-	return httpx.New(httpx.Options{Tool: "hcctl", Logger: g.root.Logger, Secrets: g.root.Secrets()})
+	opts := httpx.Options{Tool: "hcctl", AttemptTimeout: g.http.Timeout, Deadline: g.http.Deadline, RetryMax: g.http.RetryMax()}
+	opts.Logger, opts.Secrets = g.root.Logger, g.root.Secrets()
+	return httpx.New(opts)
 }
 
 // outFormat resolves -f: table on a terminal, jsonl otherwise.
@@ -122,76 +135,6 @@ func namedErr(err error, c hc.Check) error {
 		ae.Op = strings.Replace(ae.Op, c.ID(), strconv.Quote(c.Name), 1)
 	}
 	return err
-}
-
-// table writes aligned columns.
-type table struct {
-	tw *tabwriter.Writer
-}
-
-func newTable(w io.Writer, header ...string) *table {
-	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	if len(header) > 0 {
-		t.row(header...)
-	}
-	return t
-}
-
-func (t *table) row(cols ...string) {
-	for i, c := range cols {
-		if c == "" {
-			cols[i] = "-"
-		}
-		// Tabs or newlines in a name would break the columns.
-		cols[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cols[i])
-	}
-	fmt.Fprintln(t.tw, strings.Join(cols, "\t"))
-}
-
-func (t *table) flush() error { return t.tw.Flush() }
-
-// writeJSON writes v indented (json) or compact on one line (jsonl).
-func writeJSON(w io.Writer, format string, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if format == "json" {
-		enc.SetIndent("", "  ")
-	}
-	return enc.Encode(v)
-}
-
-// writeList writes items as a JSON array (json) or one per line (jsonl).
-func writeList[T any](w io.Writer, format string, items []T) error {
-	if format == "json" {
-		if items == nil {
-			items = []T{}
-		}
-		return writeJSON(w, format, items)
-	}
-	for _, it := range items {
-		if err := writeJSON(w, format, it); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// period describes when a check is expected: its cron schedule or timeout.
-func period(c hc.Check) string {
-	if c.Schedule != "" {
-		return c.Schedule + " (" + c.TZ + ")"
-	}
-	if c.Timeout > 0 {
-		return "every " + hc.FormatSeconds(c.Timeout)
-	}
-	return ""
 }
 
 // noEnv keeps a flag out of the env/config binding: check fields and

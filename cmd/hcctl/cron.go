@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/cron"
+	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/spf13/cobra"
 )
 
@@ -58,10 +61,12 @@ func parseExpr(args []string) (cron.Expr, string, error) {
 }
 
 type cronNextOptions struct {
-	g    *global
-	n    int
-	tz   string
-	from string
+	g     *global
+	n     int
+	tz    string
+	from  string
+	expr  []string // the expression, as arguments
+	tzSet bool     // --tz given: it wins over a zone the expression names
 }
 
 func newCronNextCmd(g *global) *cobra.Command {
@@ -73,58 +78,8 @@ func newCronNextCmd(g *global) *cobra.Command {
   hcctl cron next "0 3 * * *" -n 10 --tz America/New_York -f json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Piped, the natural output is one time a line for the next
-			// command (`hcctl cron next X -n 1 | ...`), not quoted JSON.
-			if g.format == "" && !cli.IsTerminal(g.root.Env.Stdout) {
-				g.format = "text"
-			}
-			format, err := g.outFormat("text", "table", "json", "jsonl")
-			if err != nil {
-				return err
-			}
-			if o.n < 1 || o.n > 1000 {
-				return cli.Usagef("-n %d: want 1 to 1000", o.n)
-			}
-			s, _, err := parseExpr(args)
-			if err != nil {
-				return err
-			}
-			loc, err := time.LoadLocation(o.tz)
-			if err != nil || o.tz == "" || o.tz == "Local" {
-				return cli.Usagef("--tz %q is not an IANA time zone", o.tz)
-			}
-			// An OnCalendar expression that names its zone is shown in it,
-			// unless --tz asks for another.
-			if cs, ok := s.(cron.Calendars); ok && len(cs) == 1 && cs[0].Zone() != "" && !cmd.Flags().Changed("tz") {
-				loc, _ = time.LoadLocation(cs[0].Zone())
-			}
-			from := time.Now()
-			if o.from != "" {
-				if from, err = parseFrom(o.from, loc); err != nil {
-					return cli.Usagef("--from %q: want RFC 3339 (2026-03-29T00:00:00Z), or \"2026-03-29 00:00\" or 2026-03-29 in --tz", o.from)
-				}
-			}
-			runs := s.NextN(from.In(loc), o.n)
-			w := g.root.Env.Stdout
-			if format == "text" {
-				for _, r := range runs {
-					fmt.Fprintln(w, r.Format(time.RFC3339))
-				}
-			} else if format != "table" {
-				out := make([]string, len(runs))
-				for i, r := range runs {
-					out[i] = r.Format(time.RFC3339)
-				}
-				return writeList(w, format, out)
-			} else {
-				for _, r := range runs {
-					fmt.Fprintf(w, "%s  %s\n", r.Format(time.RFC3339), r.Format("Mon"))
-				}
-			}
-			if len(runs) < o.n {
-				g.root.Warnf("only %d runs within the search limit (100 years for cron, the year 2199 for OnCalendar)", len(runs))
-			}
-			return nil
+			o.expr, o.tzSet = args, cmd.Flags().Changed("tz")
+			return runCronNext(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -134,6 +89,68 @@ func newCronNextCmd(g *global) *cobra.Command {
 	noEnv(fs, "count", "from")
 	addFormatFlag(cmd, g, "text (one time a line; default when piped), table, json, jsonl")
 	return cmd
+}
+
+func runCronNext(_ context.Context, o *cronNextOptions) error {
+	// Piped, the natural output is one time a line for the next
+	// command (`hcctl cron next X -n 1 | ...`), not quoted JSON.
+	if o.g.format == "" && !cli.IsTerminal(o.g.root.Env.Stdout) {
+		o.g.format = "text"
+	}
+	format, err := o.g.outFormat("text", "table", "json", "jsonl")
+	if err != nil {
+		return err
+	}
+	if o.n < 1 || o.n > 1000 {
+		return cli.Usagef("-n %d: want 1 to 1000", o.n)
+	}
+	s, _, err := parseExpr(o.expr)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil || o.tz == "" || o.tz == "Local" {
+		return cli.Usagef("--tz %q is not an IANA time zone", o.tz)
+	}
+	// An OnCalendar expression that names its zone is shown in it,
+	// unless --tz asks for another.
+	if cs, ok := s.(cron.Calendars); ok && len(cs) == 1 && cs[0].Zone() != "" && !o.tzSet {
+		loc, _ = time.LoadLocation(cs[0].Zone())
+	}
+	from := time.Now()
+	if o.from != "" {
+		if from, err = parseFrom(o.from, loc); err != nil {
+			return cli.Usagef("--from %q: want RFC 3339 (2026-03-29T00:00:00Z), or \"2026-03-29 00:00\" or 2026-03-29 in --tz", o.from)
+		}
+	}
+	runs := s.NextN(from.In(loc), o.n)
+	if err := writeRuns(o.g.root.Env.Stdout, format, runs); err != nil {
+		return err
+	}
+	if len(runs) < o.n {
+		o.g.root.Warnf("only %d runs within the search limit (100 years for cron, the year 2199 for OnCalendar)", len(runs))
+	}
+	return nil
+}
+
+// writeRuns prints run times: one a line (text), with the weekday (table), or JSON.
+func writeRuns(w io.Writer, format string, runs []time.Time) error {
+	if format == "text" {
+		for _, r := range runs {
+			fmt.Fprintln(w, r.Format(time.RFC3339))
+		}
+	} else if format != "table" {
+		out := make([]string, len(runs))
+		for i, r := range runs {
+			out[i] = r.Format(time.RFC3339)
+		}
+		return hc.WriteList(w, format, out)
+	} else {
+		for _, r := range runs {
+			fmt.Fprintf(w, "%s  %s\n", r.Format(time.RFC3339), r.Format("Mon"))
+		}
+	}
+	return nil
 }
 
 func newCronExplainCmd(g *global) *cobra.Command {

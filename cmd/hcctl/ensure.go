@@ -111,5 +111,5 @@ func runEnsure(ctx context.Context, o *ensureOptions) error {
 		_, err = fmt.Fprintln(w, c.PingURL)
 		return err
 	}
-	return writeJSON(w, format, res)
+	return hc.WriteJSON(w, format, res)
 }

@@ -121,6 +121,11 @@ func (f *fieldFlags) spec() (hc.CheckSpec, error) {
 	str("failure-kw", f.failKW, &s.FailureKW)
 	boolean("filter-subject", f.filterSubject, &s.FilterSubject)
 	boolean("filter-body", f.filterBody, &s.FilterBody)
+	return f.check(s)
+}
+
+// check validates the spec locally, the way the server would.
+func (f *fieldFlags) check(s hc.CheckSpec) (hc.CheckSpec, error) {
 	if s.Schedule != nil && s.Timeout != nil {
 		f.warn("--schedule and --period are exclusive: the schedule is sent, the period is not")
 		s.Timeout = nil

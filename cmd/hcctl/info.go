@@ -81,19 +81,7 @@ func runFlips(ctx context.Context, o *flipsOptions) error {
 	if err != nil {
 		return apiErr(namedErr(err, c))
 	}
-	w := o.g.root.Env.Stdout
-	if format != "table" {
-		return writeList(w, format, flips)
-	}
-	t := newTable(w, "TIME", "CHANGE")
-	for _, f := range flips {
-		change := "not up"
-		if f.Up == 1 {
-			change = "up"
-		}
-		t.row(f.Timestamp.UTC().Format(time.RFC3339), change)
-	}
-	return t.flush()
+	return hc.WriteFlips(o.g.root.Env.Stdout, format, flips)
 }
 
 func newChannelsCmd(g *global) *cobra.Command {
@@ -105,34 +93,33 @@ func newChannelsCmd(g *global) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := g.root.Context(cmd.Context())
 			defer cancel()
-			format, err := g.outFormat("table", "json", "jsonl")
-			if err != nil {
-				return err
-			}
-			a, err := g.api()
-			if err != nil {
-				return err
-			}
-			chs, err := a.Channels(ctx)
-			if err != nil {
-				return apiErr(err)
-			}
-			if format != "table" {
-				return writeList(g.root.Env.Stdout, format, chs)
-			}
-			t := newTable(g.root.Env.Stdout, "ID", "NAME", "KIND")
-			for _, c := range chs {
-				t.row(c.ID, c.Name, c.Kind)
-			}
-			return t.flush()
+			return runChannels(ctx, g)
 		},
 	}
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
 }
 
+func runChannels(ctx context.Context, g *global) error {
+	format, a, err := g.listAPI()
+	if err != nil {
+		return err
+	}
+	chs, err := a.Channels(ctx)
+	if err != nil {
+		return apiErr(err)
+	}
+	return hc.WriteChannels(g.root.Env.Stdout, format, chs)
+}
+
+// badgesOptions is hcctl badges.
+type badgesOptions struct {
+	g   *global
+	all bool
+}
+
 func newBadgesCmd(g *global) *cobra.Command {
-	var all bool
+	o := &badgesOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "badges",
 		Short: "List the project's status badge URLs, by tag",
@@ -144,52 +131,25 @@ shows the two-state (up/down) SVG and JSON badges; --all adds the three-state
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := g.root.Context(cmd.Context())
 			defer cancel()
-			format, err := g.outFormat("table", "json", "jsonl")
-			if err != nil {
-				return err
-			}
-			a, err := g.api()
-			if err != nil {
-				return err
-			}
-			badges, err := a.Badges(ctx)
-			if err != nil {
-				return apiErr(err)
-			}
-			w := g.root.Env.Stdout
-			tags := hc.SortedBadgeTags(badges)
-			switch format {
-			case "json":
-				return writeJSON(w, format, badges)
-			case "jsonl":
-				for _, tag := range tags {
-					if err := writeJSON(w, format, struct {
-						Tag string `json:"tag"`
-						hc.Badge
-					}{tag, badges[tag]}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			t := newTable(w, "TAG", "FORMAT", "URL")
-			for _, tag := range tags {
-				b := badges[tag]
-				rows := [][2]string{{"svg", b.SVG}, {"json", b.JSON}}
-				if all {
-					rows = append(rows, [2]string{"svg3", b.SVG3}, [2]string{"json3", b.JSON3}, [2]string{"shields", b.Shields}, [2]string{"shields3", b.Shields3})
-				}
-				for _, r := range rows {
-					t.row(tag, r[0], r[1])
-				}
-			}
-			return t.flush()
+			return runBadges(ctx, o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "every badge format in the table")
+	cmd.Flags().BoolVar(&o.all, "all", false, "every badge format in the table")
 	noEnv(cmd.Flags(), "all")
 	addFormatFlag(cmd, g, "table, json, jsonl")
 	return cmd
+}
+
+func runBadges(ctx context.Context, o *badgesOptions) error {
+	format, a, err := o.g.listAPI()
+	if err != nil {
+		return err
+	}
+	badges, err := a.Badges(ctx)
+	if err != nil {
+		return apiErr(err)
+	}
+	return hc.WriteBadges(o.g.root.Env.Stdout, format, badges, o.all)
 }
 
 // statusOptions is hcctl status.
@@ -229,16 +189,6 @@ A gate that checks nothing fails: --tag filters that match no check exit 2
 	return cmd
 }
 
-type checkState struct {
-	Name     string     `json:"name"`
-	Slug     string     `json:"slug"`
-	ID       string     `json:"id"`
-	Status   string     `json:"status"`
-	Started  bool       `json:"started"`
-	LastPing *time.Time `json:"last_ping"`
-	NextPing *time.Time `json:"next_ping"`
-}
-
 func runStatus(ctx context.Context, o *statusOptions) error {
 	format, err := o.g.outFormat("table", "json", "jsonl")
 	if err != nil {
@@ -266,28 +216,10 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	case len(checks) == 0:
 		return fmt.Errorf("the project has no checks: nothing to gate on (is the API key the right project's?)")
 	}
-	var failing []string
-	states := make([]checkState, 0, len(checks))
-	for _, c := range checks {
-		states = append(states, checkState{c.Name, c.Slug, c.ID(), c.Status, c.Started, c.LastPing, c.NextPing})
-		if c.Status == "down" || (o.failOn == "grace" && c.Status == "grace") {
-			failing = append(failing, c.Name)
-		}
+	if err := hc.WriteStatus(o.g.root.Env.Stdout, format, checks); err != nil {
+		return err
 	}
-	w := o.g.root.Env.Stdout
-	if format != "table" {
-		if err := writeList(w, format, states); err != nil {
-			return err
-		}
-	} else {
-		t := newTable(w, "NAME", "STATUS", "LAST PING", "NEXT PING")
-		for _, c := range checks {
-			t.row(c.Name, status(c), fmtTime(c.LastPing), fmtTime(c.NextPing))
-		}
-		if err := t.flush(); err != nil {
-			return err
-		}
-	}
+	failing := hc.Failing(checks, o.failOn == "grace")
 	if len(failing) > 0 {
 		what := "down"
 		if o.failOn == "grace" {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -83,31 +84,40 @@ func runPings(ctx context.Context, o *pingsOptions) (err error) {
 	w := o.g.root.Env.Stdout
 	switch format {
 	case "json", "jsonl":
-		return writeList(w, format, pings)
+		return hc.WriteList(w, format, pings)
 	case "metrics":
-		key := c.Slug
-		if key == "" {
-			key = c.Name
-		}
-		mw := metric.NewWriter(w)
-		// Oldest first: a time series reads forwards.
-		for i := len(pings) - 1; i >= 0; i-- {
-			p := pings[i]
-			if p.Duration == nil {
-				continue
-			}
-			rec := metric.Record{Name: "hc." + key + ".duration", Kind: metric.Value, Value: *p.Duration, Time: p.Date.UTC(),
-				Tags: map[string]string{"check": key, "type": p.Type}}
-			if err := mw.Write(rec); err != nil {
-				return err
-			}
-		}
-		return mw.Flush()
+		return writePingMetrics(w, c, pings)
 	}
-	// The columns are what the API returns (healthchecks-api.md §3.2,
-	// captures "List pings"): no exit status, which a ping to /N turns into
-	// its type (fail, or success for 0).
-	t := newTable(w, "N", "TYPE", "TIME", "DURATION", "METHOD", "BODY", "UA")
+	return writePingTable(w, pings)
+}
+
+// writePingMetrics writes each ping's duration as a metric record, oldest first.
+func writePingMetrics(w io.Writer, c hc.Check, pings []hc.APIPing) error {
+	key := c.Slug
+	if key == "" {
+		key = c.Name
+	}
+	mw := metric.NewWriter(w)
+	// Oldest first: a time series reads forwards.
+	for i := len(pings) - 1; i >= 0; i-- {
+		p := pings[i]
+		if p.Duration == nil {
+			continue
+		}
+		rec := metric.Record{Name: "hc." + key + ".duration", Kind: metric.Value, Value: *p.Duration, Time: p.Date.UTC(),
+			Tags: map[string]string{"check": key, "type": p.Type}}
+		if err := mw.Write(rec); err != nil {
+			return err
+		}
+	}
+	return mw.Flush()
+}
+
+// writePingTable: the columns are what the API returns (healthchecks-api.md
+// §3.2, captures "List pings"): no exit status, which a ping to /N turns
+// into its type (fail, or success for 0).
+func writePingTable(w io.Writer, pings []hc.APIPing) error {
+	t := hc.NewTable(w, "N", "TYPE", "TIME", "DURATION", "METHOD", "BODY", "UA")
 	for _, p := range pings {
 		dur, body := "", "no"
 		if p.Duration != nil {
@@ -116,9 +126,9 @@ func runPings(ctx context.Context, o *pingsOptions) (err error) {
 		if p.BodyURL != nil {
 			body = "yes"
 		}
-		t.row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
+		t.Row(strconv.Itoa(p.N), p.Type, p.Date.UTC().Format(time.RFC3339), dur, p.Method, body, p.UA)
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // writeErrorRecord says in the stream that the list failed (issue 13):

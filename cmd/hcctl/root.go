@@ -2,13 +2,15 @@ package main
 
 import (
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cli/viperconf"
 )
 
 // newRoot builds hcctl's command tree on env's streams.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
-		Name:  "hcctl",
-		Short: "Manage Healthchecks checks through the Management API",
+		Name:        "hcctl",
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
+		Short:       "Manage Healthchecks checks through the Management API",
 		Long: `hcctl manages Healthchecks checks through the Management API v3 (hosted or
 self-hosted): list and edit checks, create-or-update one by name (ensure), make
 a project match a file (apply, safe to run twice), read pings and flips, gate

@@ -32,7 +32,7 @@ func newPushCmd(r *cli.Root) *cobra.Command {
 the pgdash CLI does: POST {"apikey","server","data"} as gzip-compressed JSON to --api-url.
 
 Network errors, 408, 429 (honouring Retry-After) and 5xx are retried with backoff, at most
---retries times within --deadline; resending is harmless since pgDash keys a report by server
+--api-retries times within --api-deadline; resending is harmless since pgDash keys a report by server
 and collection time. A dropped connection is never taken as success. pgDash answers a wrong key
 or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 or 403 exit 4);
 409 means pgDash is still storing the previous report (exit 1).`,
@@ -53,9 +53,8 @@ or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 o
 	cli.EnvAlias(f, "api-key", "PGDASH_API_KEY")
 	cli.MarkSecret(f, "api-key")
 	f.StringVar(&o.input, "input", "-", "report file (- for stdin)")
-	f.IntVar(&o.retries, "retries", 4, "retries after the first attempt")
-	f.DurationVar(&o.attemptTimeout, "attempt-timeout", 30*time.Second, "timeout for one attempt")
-	f.DurationVar(&o.deadline, "deadline", 2*time.Minute, "overall deadline across retries")
+	cli.AddAPIFlagsVar(f, "pgreport", &o.retries, &o.attemptTimeout, &o.deadline,
+		cli.OldAPINames{Retries: "retries", Timeout: "attempt-timeout", Deadline: "deadline"})
 	f.DurationVar(&o.maxAge, "max-age", pgdash.DefaultMaxAge, "refuse reports collected longer ago than this (pgDash's limit)")
 	return cmd
 }
@@ -93,7 +92,7 @@ func (o *pushOptions) validate() error {
 	case o.apiKey == "":
 		return cli.Usagef("no API key: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)")
 	case o.retries < 0:
-		return cli.Usagef("--retries must not be negative")
+		return cli.Usagef("--api-retries must not be negative")
 	}
 	return nil
 }

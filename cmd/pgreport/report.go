@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +52,8 @@ func addReportFlags(r *cli.Root) {
 	f.BoolVar(&o.estimate, "estimate", false, "faster estimate mode: table and index sizes from pg_class.relpages as of the last\nVACUUM/ANALYZE, no bloat in JSON and metrics (sizes and bloat then differ from pgmetrics')")
 	f.BoolVar(&o.bloat, "bloat", false, "with --estimate: estimate bloat anyway (the default otherwise, and always in text)")
 	f.BoolVar(&o.exactSizes, "exact-sizes", false, "with --estimate: measure sizes anyway (pg_table_size per table and index, the default otherwise)")
-	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)")
+	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)\n"+
+		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -228,6 +228,24 @@ func partialError(rep *pgstat.Report, err error) error {
 	return cli.Partialf("partial report: %s", strings.Join(parts, "; "))
 }
 
+// sectionList is --section-timeout's list of names, from pgstat's registry,
+// wrapped for --help.
+func sectionList() string {
+	var b strings.Builder
+	line := "sections:"
+	for i, name := range pgstat.SectionNames() {
+		if i > 0 {
+			line += ","
+		}
+		if len(line)+len(name) > 90 {
+			b.WriteString(line + "\n")
+			line = " "
+		}
+		line += " " + name
+	}
+	return b.String() + line
+}
+
 func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 	if len(specs) == 0 {
 		return nil, nil
@@ -239,8 +257,8 @@ func parseSectionTimeouts(specs []string) (map[string]time.Duration, error) {
 		if !ok || name == "" || err != nil || dur <= 0 {
 			return nil, cli.Usagef("--section-timeout %q: want SECTION=DURATION, e.g. tables=30s", s)
 		}
-		if !slices.Contains(pgstat.Sections, name) {
-			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.Sections, ", "))
+		if !pgstat.IsSection(name) {
+			return nil, cli.Usagef("--section-timeout %q: no section %q (sections: %s)", s, name, strings.Join(pgstat.SectionNames(), ", "))
 		}
 		m[name] = dur
 	}

@@ -2,14 +2,16 @@ package main
 
 import (
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cli/viperconf"
 )
 
 // newRoot builds pgreport's command tree on env's streams. The root command
 // itself collects the report; push and check are its subcommands.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
-		Name:  "pgreport",
-		Short: "Collect PostgreSQL metrics as JSON, a text report or metric lines",
+		Name:        "pgreport",
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
+		Short:       "Collect PostgreSQL metrics as JSON, a text report or metric lines",
 		Long: `pgreport connects to a PostgreSQL server (12 or newer) and reports its state: a text report
 for people, one JSON document with pgmetrics' field names (for pgDash and jq), or metric records
 for statpost and chartd.

@@ -20,17 +20,17 @@ func promptPassword(stderr io.Writer) (string, error) {
 	}
 	defer tty.Close()
 	fd := int(tty.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	old, err := unix.IoctlGetTermios(fd, ioctlGetTermios)
 	if err != nil {
 		return "", cli.Usagef("-W needs a terminal to prompt on: %v", err)
 	}
 	noEcho := *old
 	noEcho.Lflag &^= unix.ECHO
 	noEcho.Lflag |= unix.ICANON | unix.ISIG
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &noEcho); err != nil {
+	if err := unix.IoctlSetTermios(fd, ioctlSetTermios, &noEcho); err != nil {
 		return "", err
 	}
-	defer func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }()
+	defer func() { _ = unix.IoctlSetTermios(fd, ioctlSetTermios, old) }()
 	fmt.Fprint(tty, "Password: ")
 	line, err := bufio.NewReader(tty).ReadString('\n')
 	fmt.Fprintln(tty)

@@ -91,9 +91,9 @@ func (o *wrapOptions) checkFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
 	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
 	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "Healthchecks site root or ping endpoint, e.g. https://hc.example.org or https://hc.example.org/ping (env HC_API_URL)")
-	f.IntVar(&o.APIRetries, "api-retries", 2, "retries of a failed ping (network errors, 408, 429, 5xx)")
-	f.DurationVar(&o.APITimeout, "api-timeout", 5*time.Second, "timeout of one ping request, and of the start ping in total (it runs beside the command; the finish ping waits for it)")
-	f.DurationVar(&o.APIDeadline, "api-deadline", 30*time.Second, "most time spent on one ping across its retries")
+	cli.AddAPIFlagsVar(f, "runwrap", &o.APIRetries, &o.APITimeout, &o.APIDeadline, cli.OldAPINames{})
+	// The start ping runs beside the command: --api-timeout bounds it in total.
+	f.Lookup("api-timeout").Usage += ", and of the start ping in total (it runs beside the command; the finish ping waits for it)"
 	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
 }
 

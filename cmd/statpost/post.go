@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,8 +32,7 @@ type postOptions struct {
 	batch         int
 	flushInterval time.Duration
 	spoolDir      string
-	attemptTO     time.Duration
-	deadline      time.Duration
+	api           cli.API
 	statsdMTU     int
 	journal       bool
 	fsync         bool
@@ -70,8 +68,7 @@ func (o *postOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.spoolDir, "spool-dir", "", "spool directory (default $XDG_STATE_HOME/cronkit/statpost)")
 	f.BoolVar(&o.journal, "journal", true, "journal every record read in the spool directory before sending it, so a kill -9 loses nothing read (--journal=false: memory only)")
 	f.BoolVar(&o.fsync, "fsync", false, "fsync the journal after every append: survive a power loss too, not only a kill -9 (slower)")
-	f.DurationVar(&o.attemptTO, "attempt-timeout", 10*time.Second, "deadline for one HTTP attempt")
-	f.DurationVar(&o.deadline, "post-deadline", 30*time.Second, "deadline for one post including its retries")
+	cli.AddAPIFlags(f, "statpost", &o.api, cli.OldAPINames{Timeout: "attempt-timeout", Deadline: "post-deadline"})
 	f.IntVar(&o.statsdMTU, "statsd-mtu", stats.StatsDMTU, "most bytes in one StatsD UDP datagram (1: one line per datagram, as most clients send)")
 	f.StringVar(&o.job, "job", "statpost", "pushgateway job name")
 	f.StringArrayVar(&o.labels, "label", nil, "pushgateway grouping label KEY=VALUE, repeatable")
@@ -97,12 +94,16 @@ func (o *postOptions) spoolDirectory() (string, error) {
 }
 
 func (o *postOptions) httpClient() *httpx.Client {
-	return httpx.New(httpx.Options{Tool: "statpost", AttemptTimeout: o.attemptTO, Deadline: o.deadline,
-		Logger: o.root.Logger, Secrets: o.root.Secrets()})
+	opts := httpx.Options{Tool: "statpost", AttemptTimeout: o.api.Timeout, Deadline: o.api.Deadline, RetryMax: o.api.RetryMax()}
+	opts.Logger, opts.Secrets = o.root.Logger, o.root.Secrets()
+	return httpx.New(opts)
 }
 
 // buildTargets makes the sinks named by --sink, each with its spool.
 func (o *postOptions) buildTargets() ([]stats.Target, error) {
+	if err := o.api.Check(); err != nil {
+		return nil, err
+	}
 	specs := o.sinks
 	if len(specs) == 0 {
 		specs = []string{"stathat"}
@@ -172,11 +173,10 @@ func runPost(ctx context.Context, o *postOptions) error {
 }
 
 // source is something that yields records: metric.Reader or the Prometheus reader.
-type source interface {
-	Next() (metric.Record, error)
-}
+type source = stats.Source
 
-// post drives the reading and sending and turns the outcome into the exit code.
+// post drives the reading and sending (stats.Run) and turns the outcome
+// into the exit code.
 func (o *postOptions) post(ctx context.Context, src source) error {
 	targets, err := o.buildTargets()
 	if err != nil {
@@ -186,10 +186,6 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	env := o.root.Env
 	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, FlushEvery: o.flushInterval,
 		Warn: o.root.Warnf, Journal: o.journal, Fsync: o.fsync}
-	var tee *metric.Writer
-	if o.tee {
-		tee = metric.NewWriter(env.Stdout)
-	}
 	if o.dryRun {
 		popts.DryRun = env.Stdout
 		if o.tee {
@@ -200,103 +196,7 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 	if o.syncIn != nil {
 		o.syncIn.sync = p.Sync
 	}
-
-	var bad atomic.Int64 // read after an interrupt while the reader may still run
-	var teeErr error
-	// records: how many were taken; upstream: error records, producers that
-	// failed (DESIGN.md §4). Both are read only once the reader is done.
-	type readResult struct {
-		read, tee         error
-		records, upstream int
-	}
-	done := make(chan readResult, 1)
-	go func() {
-		var readErr error
-		var records, upstream int
-		var times metric.TimeChecker
-		for {
-			rec, err := src.Next()
-			if err == io.EOF {
-				break
-			}
-			var le *metric.LineError
-			if errors.As(err, &le) {
-				bad.Add(1)
-				fmt.Fprintf(env.Stderr, "statpost: %v\n", le)
-				continue
-			}
-			var er *metric.ErrorRecord
-			if errors.As(err, &er) {
-				// The producer failed: say so, post what it did send, exit 1,
-				// and pass the failure on to a consumer of --tee.
-				upstream++
-				fmt.Fprintf(env.Stderr, "statpost: %v\n", er)
-				if tee != nil {
-					if err := tee.WriteError(*er); err != nil {
-						tee, teeErr = nil, o.teeFailed(err)
-					}
-				}
-				continue
-			}
-			if err != nil {
-				readErr = err
-				break
-			}
-			// The rule --time follows: a far-future time is a bad line here too.
-			if err := times.Check(rec.Time); err != nil {
-				bad.Add(1)
-				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
-				continue
-			}
-			if err := p.Check(rec); err != nil {
-				bad.Add(1)
-				fmt.Fprintf(env.Stderr, "statpost: %s%v\n", o.position(src), err)
-				continue
-			}
-			if tee != nil {
-				if err := tee.Write(rec); err != nil {
-					tee, teeErr = nil, o.teeFailed(err)
-				}
-			}
-			p.Add(rec)
-			records++
-			if ctx.Err() != nil {
-				break
-			}
-		}
-		if ps, ok := src.(*promSource); ok {
-			// A counter's first sample only records where it stands: the
-			// input was not empty even if nothing is posted.
-			records += int(ps.Skipped)
-		}
-		if ps, ok := src.(*promSource); ok && readErr == nil {
-			if err := ps.finish(); err != nil {
-				readErr = fmt.Errorf("prometheus state: %w", err)
-			}
-		}
-		if tee != nil {
-			if err := tee.Flush(); err != nil {
-				teeErr = o.teeFailed(err)
-			}
-		}
-		done <- readResult{readErr, teeErr, records, upstream}
-	}()
-	var rr readResult
-	interrupted := false
-	select {
-	case rr = <-done:
-	case <-ctx.Done():
-		interrupted = true
-	}
-	res := p.Close()
-	if interrupted {
-		// The reader may still be blocked on stdin; records it adds from now
-		// on are spooled by the poster.
-		select {
-		case rr = <-done:
-		default:
-		}
-	}
+	rr := stats.Run(ctx, p, src, o.runOptions(src))
 	for _, t := range targets {
 		if sp, ok := t.Sink.(*stats.Statuspage); ok {
 			if n := sp.Unmapped.Load(); n > 0 {
@@ -304,12 +204,35 @@ func (o *postOptions) post(ctx context.Context, src source) error {
 			}
 		}
 	}
-	err = o.report(ctx, res, int(bad.Load()), rr.read, interrupted)
-	err = o.upstreamFailed(err, rr.records, rr.upstream, int(bad.Load()), rr.read != nil || interrupted)
-	if err == nil && rr.tee != nil {
-		return rr.tee
+	err = o.report(ctx, rr.Result, rr.Bad, rr.ReadErr, rr.Interrupted)
+	err = o.upstreamFailed(err, rr.Records, rr.Upstream, rr.Bad, rr.ReadErr != nil || rr.Interrupted)
+	if err == nil && rr.TeeErr != nil {
+		return rr.TeeErr
 	}
 	return err
+}
+
+// runOptions words stats.Run's findings on stderr, and hooks the
+// Prometheus reader's counter state.
+func (o *postOptions) runOptions(src source) stats.RunOptions {
+	stderr := o.root.Env.Stderr
+	ro := stats.RunOptions{TeeFailed: o.teeFailed, Position: func() string { return o.position(src) },
+		Errorf: func(format string, args ...any) { fmt.Fprintf(stderr, "statpost: "+format+"\n", args...) }}
+	if o.tee {
+		ro.Tee = metric.NewWriter(o.root.Env.Stdout)
+	}
+	if ps, ok := src.(*promSource); ok {
+		// A counter's first sample only records where it stands: the
+		// input was not empty even if nothing is posted.
+		ro.Skipped = func() int { return int(ps.Skipped) }
+		ro.Finish = func() error {
+			if err := ps.finish(); err != nil {
+				return fmt.Errorf("prometheus state: %w", err)
+			}
+			return nil
+		}
+	}
+	return ro
 }
 
 // upstreamFailed makes a run exit 1 (unless a weightier code was decided)
@@ -366,6 +289,61 @@ func (o *postOptions) position(src source) string {
 	return ""
 }
 
+// verdict is what a run's outcome weighs, for its exit code.
+type verdict struct{ auth, badInput, rejected, partial, failed bool }
+
+func (v *verdict) add(w verdict) {
+	v.auth, v.badInput, v.rejected = v.auth || w.auth, v.badInput || w.badInput, v.rejected || w.rejected
+	v.partial, v.failed = v.partial || w.partial, v.failed || w.failed
+}
+
+// reportTarget prints what did not arrive at one sink.
+func (o *postOptions) reportTarget(t stats.TargetResult) (v verdict) {
+	stderr := o.root.Env.Stderr
+	secrets := o.root.Secrets()
+	why := ""
+	if t.Err != nil {
+		why = " (" + cli.Redact(t.Err.Error(), secrets...) + ")"
+	}
+	if t.FromSpool > 0 {
+		o.root.Logger.Info("spooled records delivered", "sink", t.Name, "records", t.FromSpool)
+	}
+	if t.Spooled > 0 {
+		fmt.Fprintf(stderr, "statpost: %s: %s spooled to %s%s; they are sent first on the next run\n", t.Name, records(t.Spooled), t.SpoolPath, why)
+		v.partial = true
+	}
+	if t.Lost > 0 {
+		fmt.Fprintf(stderr, "statpost: %s: %d counts not re-sent after an ambiguous failure%s; they may or may not have arrived (--at-least-once re-sends them)\n", t.Name, t.Lost, why)
+		v.partial = true
+	}
+	if t.Rejected > 0 {
+		fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
+		switch cli.Code(t.Err) {
+		case cli.ExitUsage:
+			v.badInput = true
+		case cli.ExitRefused:
+			v.auth = true
+		default:
+			v.rejected = true
+		}
+	}
+	if t.Unspooled > 0 {
+		fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
+		v.failed = true
+	} else if t.SpoolErr != nil {
+		// the old spool could not be read or rewritten; it is left as it is
+		fmt.Fprintf(stderr, "statpost: %s: cannot use the spool (%s); records spooled by earlier runs, if any, were not sent\n", t.Name, cli.Redact(t.SpoolErr.Error(), secrets...))
+		v.partial = true
+	}
+	if t.Spooled == 0 && t.Lost == 0 && t.Rejected == 0 && t.Unspooled == 0 && t.Err != nil {
+		// e.g. a failed flush of an old spool, which is kept for the next run
+		fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), secrets...))
+		v.partial = true
+	}
+	v.auth = v.auth || t.Auth || (t.Err != nil && cli.Code(t.Err) == cli.ExitRefused)
+	return v
+}
+
 // report prints what did not arrive and returns the exit code:
 // 2 bad input (a line, or records a receiver answered 400), 4 refused,
 // 1 rejected otherwise or lost (not delivered and not spooled), 3 spooled
@@ -373,50 +351,11 @@ func (o *postOptions) position(src source) string {
 // lib/cli's to say (cli.Code), as in every tool.
 func (o *postOptions) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.root.Env.Stderr
-	var auth, badInput, rejected, partial, failed bool
-	secrets := o.root.Secrets()
+	var v verdict
 	for _, t := range res.Targets {
-		why := ""
-		if t.Err != nil {
-			why = " (" + cli.Redact(t.Err.Error(), o.root.Secrets()...) + ")"
-		}
-		if t.FromSpool > 0 {
-			o.root.Logger.Info("spooled records delivered", "sink", t.Name, "records", t.FromSpool)
-		}
-		if t.Spooled > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %s spooled to %s%s; they are sent first on the next run\n", t.Name, records(t.Spooled), t.SpoolPath, why)
-			partial = true
-		}
-		if t.Lost > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %d counts not re-sent after an ambiguous failure%s; they may or may not have arrived (--at-least-once re-sends them)\n", t.Name, t.Lost, why)
-			partial = true
-		}
-		if t.Rejected > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
-			switch cli.Code(t.Err) {
-			case cli.ExitUsage:
-				badInput = true
-			case cli.ExitRefused:
-				auth = true
-			default:
-				rejected = true
-			}
-		}
-		if t.Unspooled > 0 {
-			fmt.Fprintf(stderr, "statpost: %s: %s not delivered%s and not spooled (%s); they are lost\n", t.Name, records(t.Unspooled), why, cli.Redact(t.SpoolErr.Error(), secrets...))
-			failed = true
-		} else if t.SpoolErr != nil {
-			// the old spool could not be read or rewritten; it is left as it is
-			fmt.Fprintf(stderr, "statpost: %s: cannot use the spool (%s); records spooled by earlier runs, if any, were not sent\n", t.Name, cli.Redact(t.SpoolErr.Error(), secrets...))
-			partial = true
-		}
-		if t.Spooled == 0 && t.Lost == 0 && t.Rejected == 0 && t.Unspooled == 0 && t.Err != nil {
-			// e.g. a failed flush of an old spool, which is kept for the next run
-			fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, cli.Redact(t.Err.Error(), o.root.Secrets()...))
-			partial = true
-		}
-		auth = auth || t.Auth || (t.Err != nil && cli.Code(t.Err) == cli.ExitRefused)
+		v.add(o.reportTarget(t))
 	}
+	auth, badInput, rejected, partial, failed := v.auth, v.badInput, v.rejected, v.partial, v.failed
 	if res.Late > 0 {
 		fmt.Fprintf(stderr, "statpost: %s read while stopping were spooled\n", records(res.Late))
 		partial = true

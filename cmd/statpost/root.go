@@ -2,14 +2,16 @@ package main
 
 import (
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/cli/viperconf"
 	"github.com/spf13/cobra"
 )
 
 // newRoot builds statpost's command tree on env's streams.
 func newRoot(env *cli.Env) *cli.Root {
 	r := cli.NewRoot(env, cli.Tool{
-		Name:  "statpost",
-		Short: "Post counts and values to stat APIs (StatHat, StatsD, Pushgateway, InfluxDB, Graphite, Statuspage)",
+		Name:        "statpost",
+		ParseConfig: cli.ConfigParser(viperconf.Parse), // every format viper reads
+		Short:       "Post counts and values to stat APIs (StatHat, StatsD, Pushgateway, InfluxDB, Graphite, Statuspage)",
 		Long: `statpost posts counts and values to stat services, from arguments or from
 records streamed on stdin, batched, retried within a bounded time and never
 silently dropped: what cannot be delivered is spooled under

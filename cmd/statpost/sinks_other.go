@@ -36,51 +36,59 @@ func (o *postOptions) buildOtherSink(spec stats.Spec) (stats.Sink, error) {
 		return &stats.Influx{URL: u, DB: o.influxDB, Org: o.influxOrg, Bucket: o.influxBucket, Token: o.influxToken,
 			Client: o.httpClient(), Now: time.Now}, nil
 	case "pushgateway":
-		u := spec.Target
-		if u == "" {
-			u = "http://127.0.0.1:9091"
-		}
-		if o.job == "" || strings.Contains(o.job, "/") {
-			return nil, cli.Usagef("--job %q: want a name without '/'", o.job)
-		}
-		labels, err := stats.ParseLabels(o.labels)
-		if err != nil {
-			return nil, cli.Usagef("--label: %v", err)
-		}
-		p := &stats.Pushgateway{URL: u, Job: o.job, Labels: labels, Client: o.httpClient()}
-		if !o.dryRun {
-			dir, err := o.spoolDirectory()
-			if err != nil {
-				return nil, cli.Usagef("%v", err)
-			}
-			p.StateFile = filepath.Join(dir, "pushgateway-"+o.job+".state")
-		}
-		return p, nil
+		return o.buildPushgateway(spec)
 	case "statuspage":
-		u := spec.Target
-		if u == "" {
-			u = "https://api.statuspage.io"
-		}
-		if o.spPage == "" {
-			return nil, cli.Usagef("--sink statuspage needs --statuspage-page")
-		}
-		if o.spKey == "" && !o.dryRun {
-			return nil, cli.Usagef("--sink statuspage needs an API key: $STATUSPAGE_API_KEY or --statuspage-key file:/path")
-		}
-		m := map[string]string{}
-		for _, kv := range o.spMetrics {
-			i := strings.LastIndex(kv, "=")
-			if i <= 0 || i == len(kv)-1 {
-				return nil, cli.Usagef("--statuspage-metric %q: want NAME=METRIC_ID", kv)
-			}
-			m[kv[:i]] = kv[i+1:]
-		}
-		if len(m) == 0 {
-			return nil, cli.Usagef("--sink statuspage needs at least one --statuspage-metric NAME=METRIC_ID")
-		}
-		return &stats.Statuspage{URL: u, Page: o.spPage, Metrics: m, Key: o.spKey, Client: o.httpClient(), Now: time.Now}, nil
+		return o.buildStatuspage(spec)
 	}
 	return nil, cli.Usagef("--sink %s: unknown", spec.Kind)
+}
+
+func (o *postOptions) buildPushgateway(spec stats.Spec) (stats.Sink, error) {
+	u := spec.Target
+	if u == "" {
+		u = "http://127.0.0.1:9091"
+	}
+	if o.job == "" || strings.Contains(o.job, "/") {
+		return nil, cli.Usagef("--job %q: want a name without '/'", o.job)
+	}
+	labels, err := stats.ParseLabels(o.labels)
+	if err != nil {
+		return nil, cli.Usagef("--label: %v", err)
+	}
+	p := &stats.Pushgateway{URL: u, Job: o.job, Labels: labels, Client: o.httpClient()}
+	if !o.dryRun {
+		dir, err := o.spoolDirectory()
+		if err != nil {
+			return nil, cli.Usagef("%v", err)
+		}
+		p.StateFile = filepath.Join(dir, "pushgateway-"+o.job+".state")
+	}
+	return p, nil
+}
+
+func (o *postOptions) buildStatuspage(spec stats.Spec) (stats.Sink, error) {
+	u := spec.Target
+	if u == "" {
+		u = "https://api.statuspage.io"
+	}
+	if o.spPage == "" {
+		return nil, cli.Usagef("--sink statuspage needs --statuspage-page")
+	}
+	if o.spKey == "" && !o.dryRun {
+		return nil, cli.Usagef("--sink statuspage needs an API key: $STATUSPAGE_API_KEY or --statuspage-key file:/path")
+	}
+	m := map[string]string{}
+	for _, kv := range o.spMetrics {
+		i := strings.LastIndex(kv, "=")
+		if i <= 0 || i == len(kv)-1 {
+			return nil, cli.Usagef("--statuspage-metric %q: want NAME=METRIC_ID", kv)
+		}
+		m[kv[:i]] = kv[i+1:]
+	}
+	if len(m) == 0 {
+		return nil, cli.Usagef("--sink statuspage needs at least one --statuspage-metric NAME=METRIC_ID")
+	}
+	return &stats.Statuspage{URL: u, Page: o.spPage, Metrics: m, Key: o.spKey, Client: o.httpClient(), Now: time.Now}, nil
 }
 
 // promSource reads the Prometheus text format with the counter state of the

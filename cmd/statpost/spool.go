@@ -120,12 +120,12 @@ func newSpoolStatusCmd(po *postOptions) *cobra.Command {
 		Example: "  statpost spool status",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSpoolStatus(po)
+			return runSpoolStatus(cmd.Context(), po)
 		},
 	}
 }
 
-func runSpoolStatus(o *postOptions) error {
+func runSpoolStatus(_ context.Context, o *postOptions) error {
 	sps, err := o.spools()
 	if err != nil {
 		return err
@@ -158,8 +158,14 @@ func runSpoolStatus(o *postOptions) error {
 	return nil
 }
 
+// spoolFlushOptions: the posting flags (the destinations), and --adopt.
+type spoolFlushOptions struct {
+	*postOptions
+	adoptSpools []string
+}
+
 func newSpoolFlushCmd(po *postOptions) *cobra.Command {
-	var adopt []string
+	o := &spoolFlushOptions{postOptions: po}
 	cmd := &cobra.Command{
 		Use:   "flush",
 		Short: "Send the spooled records of the configured destinations now",
@@ -179,14 +185,14 @@ has since been replaced.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := po.root.Context(cmd.Context())
 			defer cancel()
-			return runSpoolFlush(ctx, po, adopt)
+			return runSpoolFlush(ctx, o)
 		},
 	}
-	cmd.Flags().StringArrayVar(&adopt, "adopt", nil, "first move the records of this spool (a name from spool status, e.g. the legacy `stathat`) to the configured destination of its sink kind, repeatable")
+	cmd.Flags().StringArrayVar(&o.adoptSpools, "adopt", nil, "first move the records of this spool (a name from spool status, e.g. the legacy `stathat`) to the configured destination of its sink kind, repeatable")
 	return cmd
 }
 
-func runSpoolFlush(ctx context.Context, o *postOptions, adopt []string) error {
+func runSpoolFlush(ctx context.Context, o *spoolFlushOptions) error {
 	if o.dryRun {
 		return cli.Usagef("spool flush has no --dry-run; use spool status")
 	}
@@ -194,7 +200,7 @@ func runSpoolFlush(ctx context.Context, o *postOptions, adopt []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.adopt(ctx, targets, adopt); err != nil {
+	if err := o.adopt(ctx, targets, o.adoptSpools); err != nil {
 		return err
 	}
 	o.warnLegacy(targets)
@@ -206,8 +212,15 @@ func runSpoolFlush(ctx context.Context, o *postOptions, adopt []string) error {
 	return o.report(ctx, res, 0, nil, false)
 }
 
+// spoolDropOptions: the spools to drop, by name or kind, or --all.
+type spoolDropOptions struct {
+	*postOptions
+	names []string
+	all   bool
+}
+
 func newSpoolDropCmd(po *postOptions) *cobra.Command {
-	var all bool
+	o := &spoolDropOptions{postOptions: po}
 	cmd := &cobra.Command{
 		Use:   "drop SINK|SPOOL...|--all",
 		Short: "Discard spooled records (they are never sent)",
@@ -217,17 +230,18 @@ the name that spool status shows in its path (e.g. pushgateway-1a2b3c4d5e6f7a8b)
 		Example: `  statpost spool drop statsd
   statpost spool drop --all`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if all == (len(args) > 0) {
+			if o.all == (len(args) > 0) {
 				return cli.Usagef("name the sinks whose spool to drop, or give --all")
 			}
-			return runSpoolDrop(po, args, all)
+			o.names = args
+			return runSpoolDrop(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "drop every spool")
+	cmd.Flags().BoolVar(&o.all, "all", false, "drop every spool")
 	return cmd
 }
 
-func runSpoolDrop(o *postOptions, names []string, all bool) error {
+func runSpoolDrop(_ context.Context, o *spoolDropOptions) error {
 	dir, err := o.spoolDirectory()
 	if err != nil {
 		return cli.Usagef("%v", err)
@@ -236,7 +250,8 @@ func runSpoolDrop(o *postOptions, names []string, all bool) error {
 	if err != nil {
 		return err
 	}
-	if all {
+	names := o.names
+	if o.all {
 		names = nil
 		for _, s := range present {
 			names = append(names, s.Name())

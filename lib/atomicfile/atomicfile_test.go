@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -50,5 +51,53 @@ func TestWriteFile(t *testing.T) {
 	// A directory in the way is an error, not a panic.
 	if err := WriteFile(dir, []byte("x"), 0o600); err == nil {
 		t.Error("writing over a directory succeeded")
+	}
+}
+
+// chartd -o /dev/null (or any device or FIFO) must not replace the device
+// with a plain file: that broke every later program writing to /dev/null.
+func TestWriteFileNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo) // blocks until the writer opens and closes
+		got <- b
+	}()
+	if err := WriteFile(fifo, []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; string(b) != "data" {
+		t.Errorf("reader got %q", b)
+	}
+	fi, err := os.Lstat(fifo)
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: %v %v", fi.Mode(), err)
+	}
+}
+
+// A symlinked file (a published chart linked into a web root) keeps its link;
+// the target is replaced.
+func TestWriteFileSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.png")
+	link := filepath.Join(dir, "link.png")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(link, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target holds %q", b)
 	}
 }

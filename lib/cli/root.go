@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,7 +23,6 @@ import (
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 )
 
 // Flag annotations read by the binding step.
@@ -33,6 +31,10 @@ const (
 	annotSecret = "cronkit.secret" // value is a secret: redacted from errors, file mode checked
 	annotNoEnv  = "cronkit.noenv"  // flag is not read from env or config (e.g. --config itself)
 	annotDefer  = "cronkit.defer"  // env vars a library reads itself: when set, config must not fill the flag
+	// A hidden old name of a flag (Alias): the new flag reads the old name's
+	// env var and config key too, so the alias itself is not bound.
+	annotAliasOf = "cronkit.aliasof"
+	annotAliases = "cronkit.aliases"
 )
 
 // Env is what a command may touch of its process: streams and environment.
@@ -80,6 +82,11 @@ type Tool struct {
 	// runwrap uses 125, as timeout(1) and env(1) do, so that its own error is
 	// never mistaken for the wrapped command's exit 2.
 	UsageCode int
+	// ParseConfig reads a config file; nil: ParseConfig, YAML and JSON
+	// without viper. Tools set ConfigParser(viperconf.Parse) for viper's formats;
+	// runwrap keeps nil: linking viper costs every run 0.3M instructions of
+	// start-up (package initialisers compiling regexps), file or no file.
+	ParseConfig func(path, typ string, data []byte) (Settings, error)
 }
 
 // Root is the shared root command and the global options every subcommand reads.
@@ -99,6 +106,8 @@ type Root struct {
 
 	secrets []string
 	ran     string // command path of the (sub)command that ran, for the help hint
+	// configUsed is the config file the settings came from, for messages.
+	configUsed string
 	// unknown is set when a command group was given a word that is none of
 	// its subcommands: cobra would print the group's help and exit 0.
 	unknown    error
@@ -159,6 +168,9 @@ func NewRoot(env *Env, tool Tool) *Root {
 		pf.DurationVar(&r.Timeout, "timeout", 0, "overall deadline for the command, e.g. 30s (0: none; each network call keeps its own deadline)")
 	}
 	cmd.AddCommand(newCompletionCmd(cmd))
+	if m := newManCmd(cmd); m != nil { // only in a -tags mangen build
+		cmd.AddCommand(m)
+	}
 	r.Cmd = cmd
 	return r
 }
@@ -247,7 +259,7 @@ func (r *Root) configPath() (path string, explicit bool) {
 }
 
 // bind fills every flag the user did not set from the environment, then the
-// config file, so business code reads typed options and never viper.
+// config file, so business code reads typed options and never the file.
 func (r *Root) bind(cmd *cobra.Command) error {
 	level := slog.LevelWarn
 	switch {
@@ -265,20 +277,32 @@ func (r *Root) bind(cmd *cobra.Command) error {
 		return err
 	}
 	var errs []error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Annotations[annotNoEnv] != nil || f.Name == "help" || f.Name == "version" {
+	fs := cmd.Flags()
+	fs.VisitAll(func(f *pflag.Flag) {
+		// An old name on the command line beats the new name's env var.
+		if a := f.Annotations[annotAliasOf]; a != nil && f.Changed {
+			fs.Lookup(a[0]).Changed = true
+		}
+	})
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Annotations[annotNoEnv] != nil || f.Annotations[annotAliasOf] != nil || f.Name == "help" || f.Name == "version" {
 			return
 		}
 		secret := f.Annotations[annotSecret] != nil
 		if !f.Changed {
-			names := append([]string{EnvName(r.Tool.Name, f.Name)}, f.Annotations[annotEnv]...)
+			keys := append([]string{f.Name}, f.Annotations[annotAliases]...)
+			names := []string{}
+			for _, k := range keys {
+				names = append(names, EnvName(r.Tool.Name, k))
+			}
+			names = append(names, f.Annotations[annotEnv]...)
 			cfg := v
 			for _, n := range f.Annotations[annotDefer] {
 				if s, found := r.Env.lookup(n); found && s != "" {
 					cfg = nil
 				}
 			}
-			val, src, ok := r.lookupSetting(cfg, f.Name, names)
+			val, src, ok := r.lookupSetting(cfg, keys, names)
 			if ok {
 				if err := setFlag(f, val); err != nil {
 					errs = append(errs, Usagef("%s: invalid value for --%s: %v", src, f.Name, err))
@@ -302,14 +326,14 @@ func (r *Root) bind(cmd *cobra.Command) error {
 	return errors.Join(errs...)
 }
 
-// readConfig reads --config, else the default file if there is one. viper
+// readConfig reads --config, else the default file if there is one, parsed
 // only when there is a file to read: most cron runs have none, and each run
 // would pay for setting it up. Only a file named with --config is required:
 // a default file that cannot be read (its mode, a directory in its place) is
 // left out with one warning, so that a stray file never stops a cron job or
 // loses the records piped into it. A default file that reads but does not
 // parse is still an error: it says what the user meant.
-func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
+func (r *Root) readConfig(cmd *cobra.Command) (Settings, error) {
 	path, explicit := r.configPath()
 	if path == "" {
 		return nil, nil
@@ -324,16 +348,19 @@ func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
 		r.Warnf("config file %s: %v; ignored (only a file given with --config must be readable)", path, unwrapPathError(err))
 		return nil, nil
 	}
-	v := viper.New()
-	v.SetConfigFile(path)
 	typ := strings.TrimPrefix(filepath.Ext(path), ".")
 	if typ == "" || typ == "yml" {
 		typ = "yaml"
 	}
-	v.SetConfigType(typ)
-	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+	parse := r.Tool.ParseConfig
+	if parse == nil {
+		parse = ParseConfig
+	}
+	v, err := parse(path, typ, data)
+	if err != nil {
 		return nil, Usagef("config file %s: %v", path, unwrapPathError(err))
 	}
+	r.configUsed = path
 	r.warnUnknownKeys(cmd, v, path)
 	return v, nil
 }
@@ -341,7 +368,7 @@ func (r *Root) readConfig(cmd *cobra.Command) (*viper.Viper, error) {
 // warnUnknownKeys warns, one line a key, about config keys that name no
 // setting of the tool ("api-ulr"), with the closest one when it is close.
 // A key of another subcommand of the tool is known: one file serves them all.
-func (r *Root) warnUnknownKeys(cmd *cobra.Command, v *viper.Viper, path string) {
+func (r *Root) warnUnknownKeys(cmd *cobra.Command, v Settings, path string) {
 	known, ignored := map[string]bool{}, map[string]bool{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -414,31 +441,33 @@ func editDistance(a, b string) int {
 }
 
 // lookupSetting returns the first environment variable that is set and not
-// empty, else the config file value for key. src names where it came from.
-func (r *Root) lookupSetting(v *viper.Viper, key string, envNames []string) (val, src string, ok bool) {
+// empty, else the config file value of the first of keys it has. src names
+// where it came from.
+func (r *Root) lookupSetting(v Settings, keys []string, envNames []string) (val, src string, ok bool) {
 	for _, n := range envNames {
 		if s, found := r.Env.lookup(n); found && s != "" {
 			return s, "$" + n, true
 		}
 	}
-	if v != nil && v.InConfig(key) {
-		raw := v.Get(key)
+	i := slices.IndexFunc(keys, func(k string) bool { return v != nil && v.InConfig(k) })
+	if i >= 0 {
+		raw := v.Get(keys[i])
 		switch x := raw.(type) {
 		case []any:
 			parts := make([]string, len(x))
 			for i, p := range x {
 				parts[i] = fmt.Sprint(p)
 			}
-			return strings.Join(parts, ","), "config " + v.ConfigFileUsed(), true
+			return strings.Join(parts, ","), "config " + r.configUsed, true
 		case map[string]any:
 			keys := slices.Sorted(maps.Keys(x))
 			parts := make([]string, len(keys))
 			for i, k := range keys {
 				parts[i] = k + "=" + fmt.Sprint(x[k])
 			}
-			return strings.Join(parts, ","), "config " + v.ConfigFileUsed(), true
+			return strings.Join(parts, ","), "config " + r.configUsed, true
 		default:
-			return fmt.Sprint(raw), "config " + v.ConfigFileUsed(), true
+			return fmt.Sprint(raw), "config " + r.configUsed, true
 		}
 	}
 	return "", "", false

@@ -41,7 +41,8 @@ type Reader struct {
 	line    int
 	pending []Record
 	long    []byte
-	noFast  bool // tests: general parser only
+	raw     []byte // the canonical line of the record Next last returned
+	noFast  bool   // tests: general parser only
 }
 
 // NewReader returns a Reader on r.
@@ -61,10 +62,23 @@ func NewReader(r io.Reader, opts ReaderOptions) *Reader {
 // Line is the number of the line the last record or error came from.
 func (r *Reader) Line() int { return r.line }
 
+// Raw returns the line of the record Next last returned when that line was a
+// canonical metric record (ParseCanonical accepts it and gives that record),
+// without surrounding whitespace or its newline; nil otherwise. It is valid
+// until the next call to Next. statpost journals it as read instead of
+// encoding the record again.
+func (r *Reader) Raw() []byte { return r.raw }
+
+// ParseCanonical parses a canonical metric-record line, the fast path of
+// Reader: ok is false for any other line (the general parser decides those).
+// Where it says ok, the record is the one Reader returns for that line.
+func ParseCanonical(line []byte) (Record, bool) { return parseCanonical(line) }
+
 // Next returns the next record, a *LineError for a bad line or an
 // *ErrorRecord for a producer's failure (call Next again to go on after
 // either), or io.EOF at the end. Other errors come from the underlying reader.
 func (r *Reader) Next() (Record, error) {
+	r.raw = nil
 	if len(r.pending) > 0 {
 		rec := r.pending[0]
 		r.pending = r.pending[1:]
@@ -88,6 +102,7 @@ func (r *Reader) Next() (Record, error) {
 		}
 		if !r.noFast {
 			if rec, ok := parseCanonical(s); ok {
+				r.raw = s
 				return rec, nil
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,16 +38,6 @@ type Options struct {
 	Now             func() time.Time
 }
 
-// Sections names every section, as meta.errors and --section-timeout name
-// them (sequence_values and connect are not sections: no timeout of their own).
-var Sections = []string{
-	"server", "settings", "control", "wal_position", "wal_files", "wal_archiving", "bg_writer", "checkpointer",
-	"wal", "stat_io", "replication_outgoing", "replication_incoming", "replication_slots", "backends", "locks",
-	"progress", "roles", "databases", "tablespaces", "databases_list", "tables", "indexes", "index_defs",
-	"sequences", "user_functions", "extensions", "disabled_triggers", "publications", "subscriptions",
-	"statements", "bloat", "prepared_xacts",
-}
-
 // ErrPartial is wrapped by Collect's error when some sections failed; the
 // report is still complete otherwise.
 var ErrPartial = errors.New("partial report")
@@ -63,13 +52,56 @@ type collector struct {
 	cnt  *counter
 	// monitor: the user is superuser or has pg_monitor's privileges.
 	monitor bool
-	pssDone bool
+	// ran: the once-per-run units that ran (or tried to).
+	ran map[string]bool
+	// dbs: the databases to report on, from databases_list (--all-dbs).
+	dbs []string
+	// dbExts, dbSeqs: this database's extensions and sequences, for the
+	// sections after the one that read them (statements, sequence values).
+	dbExts []Extension
+	dbSeqs []Sequence
+	// exact, measureNew: how the sized sections measure (lockFallback).
+	exact, measureNew bool
 }
 
 // Collect connects, runs every section and returns the report. A failure
 // to connect to the first database returns (nil, error). Failing sections
 // are recorded in rep.Meta.Errors and make the error wrap ErrPartial.
 func Collect(ctx context.Context, o Options) (*Report, error) {
+	o = o.defaults()
+	start := time.Now()
+	c := &collector{o: o, cnt: &counter{}, ran: map[string]bool{}, rep: newReport(o)}
+	first := ""
+	if len(o.DBNames) > 0 {
+		first = o.DBNames[0]
+	}
+	if err := c.connect(ctx, first); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if c.conn != nil {
+			_ = c.conn.Close(context.Background())
+		}
+	}()
+	if err := c.identify(ctx); err != nil {
+		return nil, err
+	}
+	c.runUnits(ctx, clusterWide)
+	for i, db := range c.databases() {
+		c.collectDB(ctx, i == 0, db)
+	}
+	if c.rep.Meta.Local {
+		c.readLocal()
+	}
+	c.rep.Meta.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	c.rep.Meta.Statements = int(c.cnt.n.Load())
+	if len(c.rep.Meta.Errors) > 0 {
+		return c.rep, fmt.Errorf("%w: %d section(s) failed", ErrPartial, len(c.rep.Meta.Errors))
+	}
+	return c.rep, nil
+}
+
+func (o Options) defaults() Options {
 	if o.SQLLength <= 0 {
 		o.SQLLength = 500
 	}
@@ -79,14 +111,17 @@ func Collect(ctx context.Context, o Options) (*Report, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	start := time.Now()
-	c := &collector{o: o, cnt: &counter{}}
-	c.rep = &Report{
-		Meta: Meta{Version: PgmetricsSchema, At: now().Unix(), Mode: "postgres", UserAgent: o.UserAgent,
+	return o
+}
+
+// newReport is an empty report: lists empty rather than null, counts of
+// WAL files -1 (not collected) until a section fills them.
+func newReport(o Options) *Report {
+	return &Report{
+		Meta: Meta{Version: PgmetricsSchema, At: o.Now().Unix(), Mode: "postgres", UserAgent: o.UserAgent,
 			PgreportSchema: SchemaVersion, Errors: []SectionError{}, CollectedDBs: []string{}},
 		Settings:      map[string]Setting{},
 		WALCount:      -1,
@@ -100,67 +135,60 @@ func Collect(ctx context.Context, o Options) (*Report, error) {
 		Sequences:     []Sequence{},
 		Extensions:    []Extension{},
 	}
-	first := ""
-	if len(o.DBNames) > 0 {
-		first = o.DBNames[0]
-	}
-	if err := c.connect(ctx, first); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if c.conn != nil {
-			_ = c.conn.Close(context.Background())
-		}
-	}()
-	var who struct {
-		Ver     int    `db:"ver"`
-		User    string `db:"usr"`
-		Monitor bool   `db:"monitor"`
-	}
+}
+
+// identify reads the server version and the user's privileges, which the
+// sections' gates need.
+func (c *collector) identify(ctx context.Context) error {
+	var user string
 	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
-		pg_has_role('pg_monitor', 'USAGE') AS monitor`).Scan(&who.Ver, &who.User, &who.Monitor)
+		pg_has_role('pg_monitor', 'USAGE') AS monitor`).Scan(&c.ver, &user, &c.monitor)
 	if err != nil {
-		return nil, fmt.Errorf("server identity: %w", err)
+		return fmt.Errorf("server identity: %w", err)
 	}
-	c.ver, c.monitor = who.Ver, who.Monitor
-	c.rep.ServerVersionNum = who.Ver
-	c.rep.Meta.User = who.User
+	c.rep.ServerVersionNum = c.ver
+	c.rep.Meta.User = user
 	c.rep.Meta.Local = isLocal(c.conn.PgConn())
 	c.rep.ConnectionTuple = connectionTuple(c.conn.PgConn())
+	return nil
+}
 
-	c.clusterSections(ctx)
-
-	dbs := o.DBNames
-	if o.AllDBs {
-		dbs = c.connectableDBs(ctx)
+// databases: those named, or with --all-dbs those databases_list found, or
+// the one connected to.
+func (c *collector) databases() []string {
+	dbs := c.o.DBNames
+	if c.o.AllDBs {
+		dbs = c.dbs
 	}
 	if len(dbs) == 0 {
 		dbs = []string{c.db}
 	}
-	for i, db := range dbs {
-		if i > 0 || db != c.db {
-			if err := c.reconnect(ctx, db); err != nil {
-				c.fail("connect", db, err)
-				continue
-			}
+	return dbs
+}
+
+// collectDB runs the per-database sections in db (connected to it
+// already if it is the first and the one of the first connection).
+func (c *collector) collectDB(ctx context.Context, first bool, db string) {
+	if !first || db != c.db {
+		if err := c.reconnect(ctx, db); err != nil {
+			c.fail("connect", db, err)
+			return
 		}
-		c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
-		c.dbSections(ctx)
 	}
-	if c.rep.Meta.Local {
-		if sys, err := readSystem(); err == nil {
-			c.rep.System = sys
-		} else {
-			c.rep.Meta.Gaps = append(c.rep.Meta.Gaps, "system: "+err.Error())
-		}
-		fillTablespaceDisk(c.rep.Tablespaces)
+	c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
+	c.dbExts, c.dbSeqs = nil, nil
+	c.runUnits(ctx, perDB)
+}
+
+// readLocal adds the system's figures and tablespace disk use when the
+// server runs on this host.
+func (c *collector) readLocal() {
+	if sys, err := readSystem(); err == nil {
+		c.rep.System = sys
+	} else {
+		c.rep.Meta.Gaps = append(c.rep.Meta.Gaps, "system: "+err.Error())
 	}
-	c.rep.Meta.DurationMS = float64(time.Since(start).Microseconds()) / 1000
-	c.rep.Meta.Statements = int(c.cnt.n.Load())
-	if len(c.rep.Meta.Errors) > 0 {
-		return c.rep, fmt.Errorf("%w: %d section(s) failed", ErrPartial, len(c.rep.Meta.Errors))
-	}
-	return c.rep, nil
+	fillTablespaceDisk(c.rep.Tablespaces)
 }
 
 func (c *collector) connect(ctx context.Context, db string) error {
@@ -304,21 +332,22 @@ func rowsOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]T
 	return out, err
 }
 
-func (c *collector) connectableDBs(ctx context.Context) []string {
-	var dbs []string
-	c.section(ctx, "databases_list", false, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT datname FROM pg_database
-			WHERE datallowconn AND NOT datistemplate AND has_database_privilege(datname, 'CONNECT')
-			ORDER BY datname`)
-		if err != nil {
-			return err
-		}
-		dbs, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
-	// Start with the database we are connected to: no reconnect for it.
-	sort.SliceStable(dbs, func(i, j int) bool { return dbs[i] == c.db && dbs[j] != c.db })
-	return dbs
+// rowOf is rowsOf for a view of one row: nil if it has none.
+func rowOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) (*T, error) {
+	rows, err := rowsOf[T](ctx, tx, sql, args...)
+	if len(rows) == 1 {
+		return &rows[0], err
+	}
+	return nil, err
+}
+
+// deref is *p, or T's zero value for nil.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
 }
 
 // ep is SQL for a timestamp as unix seconds, 0 for NULL (pgmetrics' encoding).

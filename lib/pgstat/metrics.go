@@ -45,62 +45,100 @@ func Metrics(r *Report, globs []string) []metric.Record {
 // EachMetric is Metrics one record at a time (no slice of a million
 // records for a big catalog). It stops at emit's first error.
 func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error {
-	at := time.Unix(r.Meta.At, 0).UTC()
-	var err error
-	var buf []byte
-	add := func(v float64, parts ...string) {
-		if err != nil {
-			return
+	e := &emitter{globs: globs, at: time.Unix(r.Meta.At, 0).UTC(), emit: emit}
+	for _, family := range metricFamilies {
+		family(e, r)
+		if e.err != nil {
+			break
 		}
-		buf = append(buf[:0], "pg"...)
-		for _, p := range parts {
-			buf = append(buf, '.')
-			buf = append(buf, seg(p)...)
-		}
-		name := string(buf)
-		if !matchAny(globs, name) {
-			return
-		}
-		err = emit(metric.Record{Name: name, Kind: metric.Value, Value: v, Time: at})
 	}
-	cl := func(v float64, field ...string) { add(v, append([]string{"cluster"}, field...)...) }
+	return e.err
+}
 
-	if r.StartTime > 0 {
-		cl(float64(r.Meta.At-r.StartTime), "uptime_seconds")
+// metricFamilies make the records, in this order: cluster-wide ones, then
+// databases, tables, indexes, sequences and statements.
+var metricFamilies = []func(*emitter, *Report){
+	serverMetrics, writerMetrics, backendMetrics, replicationMetrics, databaseMetrics,
+	tableMetrics, indexMetrics, sequenceMetrics, statementMetrics,
+}
+
+// emitter names records, filters them by the globs and emits them until
+// the first error.
+type emitter struct {
+	globs []string
+	at    time.Time
+	emit  func(metric.Record) error
+	buf   []byte
+	err   error
+}
+
+// add emits pg.<parts...> (each part made safe by seg).
+func (e *emitter) add(v float64, parts ...string) {
+	if e.err != nil {
+		return
 	}
-	cl(b2f(r.IsInRecovery), "is_in_recovery")
+	e.buf = append(e.buf[:0], "pg"...)
+	for _, p := range parts {
+		e.buf = append(e.buf, '.')
+		e.buf = append(e.buf, seg(p)...)
+	}
+	name := string(e.buf)
+	if !matchAny(e.globs, name) {
+		return
+	}
+	e.err = e.emit(metric.Record{Name: name, Kind: metric.Value, Value: v, Time: e.at})
+}
+
+// cl emits pg.cluster.<field...>.
+func (e *emitter) cl(v float64, field ...string) { e.add(v, append([]string{"cluster"}, field...)...) }
+
+// serverMetrics: uptime, recovery, WAL files, notification queue, archiver.
+func serverMetrics(e *emitter, r *Report) {
+	if r.StartTime > 0 {
+		e.cl(float64(r.Meta.At-r.StartTime), "uptime_seconds")
+	}
+	e.cl(b2f(r.IsInRecovery), "is_in_recovery")
 	if r.WALCount >= 0 {
-		cl(float64(r.WALCount), "wal_count")
+		e.cl(float64(r.WALCount), "wal_count")
 	}
 	if r.WALReadyCount >= 0 {
-		cl(float64(r.WALReadyCount), "wal_ready_count")
+		e.cl(float64(r.WALReadyCount), "wal_ready_count")
 	}
-	cl(r.NotificationQueueUsage, "notification_queue_usage")
-	cl(float64(r.WALArchiving.ArchivedCount), "archiver", "archived_count")
-	cl(float64(r.WALArchiving.FailedCount), "archiver", "failed_count")
+	e.cl(r.NotificationQueueUsage, "notification_queue_usage")
+	e.cl(float64(r.WALArchiving.ArchivedCount), "archiver", "archived_count")
+	e.cl(float64(r.WALArchiving.FailedCount), "archiver", "failed_count")
+}
+
+// writerMetrics: bgwriter, checkpointer (17+: the checkpoint columns left
+// pg_stat_bgwriter) and pg_stat_wal.
+func writerMetrics(e *emitter, r *Report) {
 	bg := r.BGWriter
-	cl(float64(bg.BuffersClean), "bgwriter", "buffers_clean")
-	cl(float64(bg.MaxWrittenClean), "bgwriter", "maxwritten_clean")
-	cl(float64(bg.BuffersAlloc), "bgwriter", "buffers_alloc")
+	e.cl(float64(bg.BuffersClean), "bgwriter", "buffers_clean")
+	e.cl(float64(bg.MaxWrittenClean), "bgwriter", "maxwritten_clean")
+	e.cl(float64(bg.BuffersAlloc), "bgwriter", "buffers_alloc")
 	if cp := r.Checkpointer; cp != nil {
-		// PostgreSQL 17+: the checkpoint columns left pg_stat_bgwriter.
-		cl(float64(cp.NumTimed), "checkpointer", "num_timed")
-		cl(float64(cp.NumRequested), "checkpointer", "num_requested")
-		cl(float64(cp.BuffersWritten), "checkpointer", "buffers_written")
-		cl(cp.WriteTime, "checkpointer", "write_time")
-		cl(cp.SyncTime, "checkpointer", "sync_time")
+		e.cl(float64(cp.NumTimed), "checkpointer", "num_timed")
+		e.cl(float64(cp.NumRequested), "checkpointer", "num_requested")
+		e.cl(float64(cp.BuffersWritten), "checkpointer", "buffers_written")
+		e.cl(cp.WriteTime, "checkpointer", "write_time")
+		e.cl(cp.SyncTime, "checkpointer", "sync_time")
 	} else {
-		cl(float64(bg.CheckpointsTimed), "bgwriter", "checkpoints_timed")
-		cl(float64(bg.CheckpointsRequested), "bgwriter", "checkpoints_req")
-		cl(float64(bg.BuffersCheckpoint), "bgwriter", "buffers_checkpoint")
-		cl(float64(bg.BuffersBackend), "bgwriter", "buffers_backend")
+		e.cl(float64(bg.CheckpointsTimed), "bgwriter", "checkpoints_timed")
+		e.cl(float64(bg.CheckpointsRequested), "bgwriter", "checkpoints_req")
+		e.cl(float64(bg.BuffersCheckpoint), "bgwriter", "buffers_checkpoint")
+		e.cl(float64(bg.BuffersBackend), "bgwriter", "buffers_backend")
 	}
 	if w := r.WAL; w != nil {
-		cl(float64(w.Records), "wal", "records")
-		cl(float64(w.FPI), "wal", "fpi")
-		cl(float64(w.Bytes), "wal", "bytes")
-		cl(float64(w.BuffersFull), "wal", "buffers_full")
+		e.cl(float64(w.Records), "wal", "records")
+		e.cl(float64(w.FPI), "wal", "fpi")
+		e.cl(float64(w.Bytes), "wal", "bytes")
+		e.cl(float64(w.BuffersFull), "wal", "buffers_full")
 	}
+}
+
+// backendMetrics: client backends by state, the oldest transaction (not
+// ours), waiting locks and blocked backends.
+func backendMetrics(e *emitter, r *Report) {
 	states := map[string]int{}
 	var oldestXact int64
 	for _, b := range r.Backends {
@@ -120,19 +158,28 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		}
 	}
 	for _, st := range sortedKeys(states) {
-		cl(float64(states[st]), "backends", st)
+		e.cl(float64(states[st]), "backends", st)
 	}
 	if oldestXact > 0 {
-		cl(float64(max(0, r.Meta.At-oldestXact)), "oldest_xact_age_seconds")
+		e.cl(float64(max(0, r.Meta.At-oldestXact)), "oldest_xact_age_seconds")
 	}
-	waiting := 0
-	for _, l := range r.Locks {
+	e.cl(float64(waitingLocks(r.Locks)), "locks_waiting")
+	e.cl(float64(len(r.BlockingPIDs)), "blocked_backends")
+}
+
+func waitingLocks(locks []Lock) int {
+	n := 0
+	for _, l := range locks {
 		if !l.Granted {
-			waiting++
+			n++
 		}
 	}
-	cl(float64(waiting), "locks_waiting")
-	cl(float64(len(r.BlockingPIDs)), "blocked_backends")
+	return n
+}
+
+// replicationMetrics: standbys' lags, this standby's latency, slots, and
+// the count of failed sections.
+func replicationMetrics(e *emitter, r *Report) {
 	// Standbys often share an application_name ("walreceiver"): those get
 	// their pid appended, so that no two records have the same name.
 	appNames := map[string]int{}
@@ -146,44 +193,51 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		} else if appNames[name] > 1 {
 			name += "_" + strconv.Itoa(o.PID)
 		}
-		cl(float64(o.ReplayLagBytes), "replication", name, "replay_lag_bytes")
-		cl(float64(o.ReplayLag)/1e6, "replication", name, "replay_lag_seconds")
+		e.cl(float64(o.ReplayLagBytes), "replication", name, "replay_lag_bytes")
+		e.cl(float64(o.ReplayLag)/1e6, "replication", name, "replay_lag_seconds")
 	}
 	if in := r.ReplicationIncoming; in != nil {
-		cl(float64(in.Latency)/1e6, "replication_incoming", "latency_seconds")
+		e.cl(float64(in.Latency)/1e6, "replication_incoming", "latency_seconds")
 	}
 	for _, s := range r.ReplicationSlots {
-		cl(b2f(s.Active), "replication_slot", s.SlotName, "active")
+		e.cl(b2f(s.Active), "replication_slot", s.SlotName, "active")
 	}
-	cl(float64(len(r.Meta.Errors)), "report_errors")
+	e.cl(float64(len(r.Meta.Errors)), "report_errors")
+}
 
+// databaseMetrics: pg_stat_database, ages and size of each database.
+func databaseMetrics(e *emitter, r *Report) {
 	for _, d := range r.Databases {
 		if d.IsTemplate {
 			continue
 		}
 		db := d.Name
-		add(float64(d.NumBackends), db, "numbackends")
-		add(float64(d.XactCommit), db, "xact_commit")
-		add(float64(d.XactRollback), db, "xact_rollback")
-		add(float64(d.BlksRead), db, "blks_read")
-		add(float64(d.BlksHit), db, "blks_hit")
-		add(float64(d.TupReturned), db, "tup_returned")
-		add(float64(d.TupFetched), db, "tup_fetched")
-		add(float64(d.TupInserted), db, "tup_inserted")
-		add(float64(d.TupUpdated), db, "tup_updated")
-		add(float64(d.TupDeleted), db, "tup_deleted")
-		add(float64(d.Conflicts), db, "conflicts")
-		add(float64(d.TempFiles), db, "temp_files")
-		add(float64(d.TempBytes), db, "temp_bytes")
-		add(float64(d.Deadlocks), db, "deadlocks")
-		add(float64(d.AgeDatFrozenXid), db, "age_datfrozenxid")
-		add(float64(d.AgeDatMinMxid), db, "age_datminmxid")
+		e.add(float64(d.NumBackends), db, "numbackends")
+		e.add(float64(d.XactCommit), db, "xact_commit")
+		e.add(float64(d.XactRollback), db, "xact_rollback")
+		e.add(float64(d.BlksRead), db, "blks_read")
+		e.add(float64(d.BlksHit), db, "blks_hit")
+		e.add(float64(d.TupReturned), db, "tup_returned")
+		e.add(float64(d.TupFetched), db, "tup_fetched")
+		e.add(float64(d.TupInserted), db, "tup_inserted")
+		e.add(float64(d.TupUpdated), db, "tup_updated")
+		e.add(float64(d.TupDeleted), db, "tup_deleted")
+		e.add(float64(d.Conflicts), db, "conflicts")
+		e.add(float64(d.TempFiles), db, "temp_files")
+		e.add(float64(d.TempBytes), db, "temp_bytes")
+		e.add(float64(d.Deadlocks), db, "deadlocks")
+		e.add(float64(d.AgeDatFrozenXid), db, "age_datfrozenxid")
+		e.add(float64(d.AgeDatMinMxid), db, "age_datminmxid")
 		if d.Size >= 0 {
-			add(float64(d.Size), db, "size")
+			e.add(float64(d.Size), db, "size")
 		}
 	}
+}
+
+// tableMetrics: pg_stat_user_tables and pg_statio_user_tables, size and bloat.
+func tableMetrics(e *emitter, r *Report) {
 	for _, t := range r.Tables {
-		p := func(v float64, f string) { add(v, t.DBName, t.SchemaName, t.Name, f) }
+		p := func(v float64, f string) { e.add(v, t.DBName, t.SchemaName, t.Name, f) }
 		p(float64(t.SeqScan), "seq_scan")
 		p(float64(t.SeqTupRead), "seq_tup_read")
 		p(float64(t.IdxScan), "idx_scan")
@@ -206,22 +260,34 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 			p(float64(t.Bloat), "bloat")
 		}
 	}
+}
+
+// indexMetrics: scans, tuples read, size and bloat of each index.
+func indexMetrics(e *emitter, r *Report) {
 	for _, x := range r.Indexes {
-		add(float64(x.IdxScan), x.DBName, x.SchemaName, x.Name, "idx_scan")
-		add(float64(x.IdxTupRead), x.DBName, x.SchemaName, x.Name, "idx_tup_read")
-		add(float64(x.Size), x.DBName, x.SchemaName, x.Name, "size")
+		e.add(float64(x.IdxScan), x.DBName, x.SchemaName, x.Name, "idx_scan")
+		e.add(float64(x.IdxTupRead), x.DBName, x.SchemaName, x.Name, "idx_tup_read")
+		e.add(float64(x.Size), x.DBName, x.SchemaName, x.Name, "size")
 		if x.Bloat >= 0 {
-			add(float64(x.Bloat), x.DBName, x.SchemaName, x.Name, "bloat")
+			e.add(float64(x.Bloat), x.DBName, x.SchemaName, x.Name, "bloat")
 		}
 	}
+}
+
+// sequenceMetrics: last value and the share of the range used, where read.
+func sequenceMetrics(e *emitter, r *Report) {
 	for _, s := range r.Sequences {
 		if s.LastValue >= 0 {
-			add(float64(s.LastValue), s.DBName, s.SchemaName, s.Name, "last_value")
-			add(s.UsedPct, s.DBName, s.SchemaName, s.Name, "used_pct")
+			e.add(float64(s.LastValue), s.DBName, s.SchemaName, s.Name, "last_value")
+			e.add(s.UsedPct, s.DBName, s.SchemaName, s.Name, "used_pct")
 		}
 	}
-	// pg_stat_statements keeps a row per user, database, query id and
-	// top-level flag: one query id run by two roles is summed into one record.
+}
+
+// statementMetrics: calls, total time and rows per database and query id.
+// pg_stat_statements keeps a row per user, database, query id and
+// top-level flag: one query id run by two roles is summed into one record.
+func statementMetrics(e *emitter, r *Report) {
 	type stmt struct {
 		db, id           string
 		calls, time, rws float64
@@ -244,11 +310,10 @@ func EachMetric(r *Report, globs []string, emit func(metric.Record) error) error
 		st.rws += float64(s.Rows)
 	}
 	for _, st := range stmts {
-		add(st.calls, st.db, "statements", st.id, "calls")
-		add(st.time, st.db, "statements", st.id, "total_time")
-		add(st.rws, st.db, "statements", st.id, "rows")
+		e.add(st.calls, st.db, "statements", st.id, "calls")
+		e.add(st.time, st.db, "statements", st.id, "total_time")
+		e.add(st.rws, st.db, "statements", st.id, "rows")
 	}
-	return err
 }
 
 func matchAny(globs []string, name string) bool {

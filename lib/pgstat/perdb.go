@@ -13,22 +13,17 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// dbSections collect the current database's objects: one statement per
-// section, whatever the number of tables.
-func (c *collector) dbSections(ctx context.Context) {
-	r := c.rep
-	c.lockFallback(ctx, "tables", func(ctx context.Context, tx pgx.Tx, exact, measureNew bool) error {
-		size := "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
-		if !exact {
-			// Heap plus TOAST pages as of the last VACUUM/ANALYZE: no lock, no
-			// relcache build. Tables never vacuumed nor analyzed but written to
-			// (relpages 0) are measured, unless this is the lock-timeout fallback.
-			size = "(c.relpages::bigint + COALESCE(tc.relpages, 0)) * current_setting('block_size')::bigint"
-			if measureNew {
-				size = "CASE WHEN c.relkind = 'p' THEN 0 WHEN c.relpages = 0 AND s.n_tup_ins > 0 THEN pg_table_size(c.oid) ELSE " + size + " END"
-			}
-		}
-		t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
+// Per-database sections: the current database's objects, one statement per
+// section whatever the number of tables.
+
+var tablesUnit = unit{name: "tables", scope: perDB, sized: true, run: (*collector).readTables,
+	doc: "`pg_stat_user_tables`, `pg_statio_user_tables`, `pg_class`: counters, (auto)vacuum and analyze, sizes, ages, partitions, ACL"}
+
+// readTables: sizes from pg_class.relpages unless --exact-sizes (c.exact);
+// tables never vacuumed nor analyzed but written to are measured unless
+// this is the lock-timeout fallback (c.measureNew).
+func (c *collector) readTables(ctx context.Context, tx pgx.Tx) error {
+	t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relname AS name,
 			COALESCE(s.seq_scan, 0) AS seq_scan, COALESCE(s.seq_tup_read, 0) AS seq_tup_read,
 			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
@@ -40,7 +35,7 @@ func (c *collector) dbSections(ctx context.Context) {
 			COALESCE(io.idx_blks_read, 0) AS idx_blks_read, COALESCE(io.idx_blks_hit, 0) AS idx_blks_hit,
 			COALESCE(io.toast_blks_read, 0) AS toast_blks_read, COALESCE(io.toast_blks_hit, 0) AS toast_blks_hit,
 			COALESCE(io.tidx_blks_read, 0) AS tidx_blks_read, COALESCE(io.tidx_blks_hit, 0) AS tidx_blks_hit,
-			`+size+` AS size,
+			`+c.tableSizeSQL()+` AS size,
 			c.relkind::text AS relkind, c.relpersistence::text AS relpersistence, c.relnatts,
 			CASE WHEN c.relfrozenxid::text = '0' THEN 0 ELSE age(c.relfrozenxid) END AS age_relfrozenxid,
 			CASE WHEN c.relminmxid::text = '0' THEN 0 ELSE mxid_age(c.relminmxid) END AS age_relminmxid,
@@ -61,18 +56,37 @@ func (c *collector) dbSections(ctx context.Context) {
 			LEFT JOIN pg_class p ON p.oid = i.inhparent
 			LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
 			ORDER BY s.schemaname, s.relname`)
-		for i := range t {
-			t[i].Bloat = -1
-		}
-		r.Tables = append(r.Tables, t...)
-		return err
-	})
-	c.lockFallback(ctx, "indexes", func(ctx context.Context, tx pgx.Tx, exact, _ bool) error {
-		size := "pg_relation_size(s.indexrelid)"
-		if !exact {
-			size = "c.relpages::bigint * current_setting('block_size')::bigint"
-		}
-		x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
+	for i := range t {
+		t[i].Bloat = -1
+	}
+	c.rep.Tables = append(c.rep.Tables, t...)
+	return err
+}
+
+// tableSizeSQL: measured with pg_table_size (--exact-sizes), else heap plus
+// TOAST pages as of the last VACUUM/ANALYZE: no lock, no relcache build.
+// Tables never vacuumed nor analyzed but written to (relpages 0) are
+// measured, unless this is the lock-timeout fallback.
+func (c *collector) tableSizeSQL() string {
+	if c.exact {
+		return "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
+	}
+	size := "(c.relpages::bigint + COALESCE(tc.relpages, 0)) * current_setting('block_size')::bigint"
+	if c.measureNew {
+		size = "CASE WHEN c.relkind = 'p' THEN 0 WHEN c.relpages = 0 AND s.n_tup_ins > 0 THEN pg_table_size(c.oid) ELSE " + size + " END"
+	}
+	return size
+}
+
+var indexesUnit = unit{name: "indexes", scope: perDB, sized: true, run: (*collector).readIndexes,
+	doc: "`pg_stat_user_indexes`, `pg_statio_user_indexes`, `pg_index`: scans, blocks, size, unique/primary/invalid"}
+
+func (c *collector) readIndexes(ctx context.Context, tx pgx.Tx) error {
+	size := "pg_relation_size(s.indexrelid)"
+	if !c.exact {
+		size = "c.relpages::bigint * current_setting('block_size')::bigint"
+	}
+	x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
 			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_read, 0) AS idx_tup_read,
 			COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
@@ -87,37 +101,44 @@ func (c *collector) dbSections(ctx context.Context) {
 			LEFT JOIN pg_statio_user_indexes io ON io.indexrelid = s.indexrelid
 			LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
 			ORDER BY s.schemaname, s.relname, s.indexrelname`)
-		for i := range x {
-			x[i].Bloat = -1
-		}
-		r.Indexes = append(r.Indexes, x...)
+	for i := range x {
+		x[i].Bloat = -1
+	}
+	c.rep.Indexes = append(c.rep.Indexes, x...)
+	return err
+}
+
+// Definitions apart: on a big catalog they are the costly part, and a
+// failure here leaves the index statistics standing.
+var indexDefsUnit = unit{name: "index_defs", scope: perDB, run: (*collector).readIndexDefs,
+	doc: "index definitions: built from `pg_index` where plain, `pg_get_indexdef()` otherwise"}
+
+func (c *collector) readIndexDefs(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, c.indexDefSQL())
+	if err != nil {
 		return err
-	})
-	// Definitions apart: on a big catalog they are the costly part, and a
-	// failure here leaves the index statistics standing.
-	c.section(ctx, "index_defs", true, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, c.indexDefSQL())
-		if err != nil {
-			return err
+	}
+	defs := map[int64]string{}
+	var oid int64
+	var def string
+	if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
+		return err
+	}
+	for i := range c.rep.Indexes {
+		if x := &c.rep.Indexes[i]; x.DBName == c.db {
+			x.Definition = defs[x.OID]
 		}
-		defs := map[int64]string{}
-		var oid int64
-		var def string
-		if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
-			return err
-		}
-		for i := range r.Indexes {
-			if x := &r.Indexes[i]; x.DBName == c.db {
-				x.Definition = defs[x.OID]
-			}
-		}
-		return nil
-	})
-	var seqs []Sequence
-	c.section(ctx, "sequences", true, func(ctx context.Context, tx pgx.Tx) error {
-		// pg_sequence is a catalog: no lock on the sequences themselves.
-		var err error
-		seqs, err = rowsOf[Sequence](ctx, tx, `SELECT io.relid::bigint AS oid, current_database() AS db_name,
+	}
+	return nil
+}
+
+var sequencesUnit = unit{name: "sequences", scope: perDB, run: (*collector).readSequences, after: (*collector).addSequences,
+	doc: "`pg_statio_user_sequences`, `pg_sequence`; then last values in one `DO` block (`sequence_values` in `meta.errors`)"}
+
+func (c *collector) readSequences(ctx context.Context, tx pgx.Tx) error {
+	// pg_sequence is a catalog: no lock on the sequences themselves.
+	var err error
+	c.dbSeqs, err = rowsOf[Sequence](ctx, tx, `SELECT io.relid::bigint AS oid, current_database() AS db_name,
 			io.schemaname AS schema_name, io.relname AS name,
 			COALESCE(io.blks_read, 0) AS blks_read, COALESCE(io.blks_hit, 0) AS blks_hit,
 			-1::bigint AS last_value, q.seqmin AS min_value, q.seqmax AS max_value, q.seqincrement AS increment_by,
@@ -125,54 +146,78 @@ func (c *collector) dbSections(ctx context.Context) {
 			FROM pg_statio_user_sequences io
 			JOIN pg_sequence q ON q.seqrelid = io.relid
 			ORDER BY io.schemaname, io.relname`)
-		return err
-	})
-	c.sequenceValues(ctx, seqs)
-	r.Sequences = append(r.Sequences, seqs...)
-	c.section(ctx, "user_functions", true, func(ctx context.Context, tx pgx.Tx) error {
-		f, err := rowsOf[UserFunction](ctx, tx, `SELECT funcid::bigint AS oid, schemaname AS schema_name,
+	return err
+}
+
+// addSequences reads the listed sequences' values (outside the section's
+// transaction: see seqDO) and adds them to the report.
+func (c *collector) addSequences(ctx context.Context) {
+	c.sequenceValues(ctx, c.dbSeqs)
+	c.rep.Sequences = append(c.rep.Sequences, c.dbSeqs...)
+}
+
+var userFunctionsUnit = unit{name: "user_functions", scope: perDB, run: (*collector).readUserFunctions,
+	doc: "`pg_stat_user_functions`"}
+
+func (c *collector) readUserFunctions(ctx context.Context, tx pgx.Tx) error {
+	f, err := rowsOf[UserFunction](ctx, tx, `SELECT funcid::bigint AS oid, schemaname AS schema_name,
 			current_database() AS db_name, funcname AS name, calls, total_time, self_time
 			FROM pg_stat_user_functions ORDER BY schemaname, funcname`)
-		r.UserFunctions = append(r.UserFunctions, f...)
-		return err
-	})
-	var exts []Extension
-	c.section(ctx, "extensions", true, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		exts, err = rowsOf[Extension](ctx, tx, `SELECT e.extname AS name, current_database() AS db_name,
+	c.rep.UserFunctions = append(c.rep.UserFunctions, f...)
+	return err
+}
+
+var extensionsUnit = unit{name: "extensions", scope: perDB, run: (*collector).readExtensions,
+	doc: "`pg_extension` with `pg_available_extensions`"}
+
+func (c *collector) readExtensions(ctx context.Context, tx pgx.Tx) error {
+	var err error
+	c.dbExts, err = rowsOf[Extension](ctx, tx, `SELECT e.extname AS name, current_database() AS db_name,
 			COALESCE(a.default_version, '') AS default_version, e.extversion AS installed_version,
 			COALESCE(a.comment, '') AS comment, n.nspname AS schema_name
 			FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 			LEFT JOIN pg_available_extensions a ON a.name = e.extname ORDER BY e.extname`)
-		r.Extensions = append(r.Extensions, exts...)
-		return err
-	})
-	c.section(ctx, "disabled_triggers", true, func(ctx context.Context, tx pgx.Tx) error {
-		t, err := rowsOf[Trigger](ctx, tx, `SELECT t.oid::bigint AS oid, current_database() AS db_name,
+	c.rep.Extensions = append(c.rep.Extensions, c.dbExts...)
+	return err
+}
+
+var disabledTriggersUnit = unit{name: "disabled_triggers", scope: perDB, run: (*collector).readDisabledTriggers,
+	doc: "`pg_trigger`: user triggers that are disabled"}
+
+func (c *collector) readDisabledTriggers(ctx context.Context, tx pgx.Tx) error {
+	t, err := rowsOf[Trigger](ctx, tx, `SELECT t.oid::bigint AS oid, current_database() AS db_name,
 			n.nspname AS schema_name, c.relname AS table_name, t.tgname AS name, p.proname AS proc_name
 			FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 			JOIN pg_proc p ON p.oid = t.tgfoid
 			WHERE t.tgenabled = 'D' AND NOT t.tgisinternal ORDER BY 3, 4, 5`)
-		r.DisabledTriggers = append(r.DisabledTriggers, t...)
-		return err
-	})
-	c.section(ctx, "publications", true, func(ctx context.Context, tx pgx.Tx) error {
-		p, err := rowsOf[Publication](ctx, tx, `SELECT p.oid::bigint AS oid, p.pubname AS name,
+	c.rep.DisabledTriggers = append(c.rep.DisabledTriggers, t...)
+	return err
+}
+
+var publicationsUnit = unit{name: "publications", scope: perDB, run: (*collector).readPublications,
+	doc: "`pg_publication` with table counts"}
+
+func (c *collector) readPublications(ctx context.Context, tx pgx.Tx) error {
+	p, err := rowsOf[Publication](ctx, tx, `SELECT p.oid::bigint AS oid, p.pubname AS name,
 			current_database() AS db_name, p.puballtables AS all_tables, p.pubinsert AS insert,
 			p.pubupdate AS update, p.pubdelete AS delete,
 			(SELECT count(*) FROM pg_publication_tables pt WHERE pt.pubname = p.pubname) AS table_count
 			FROM pg_publication p ORDER BY p.pubname`)
-		r.Publications = append(r.Publications, p...)
-		return err
-	})
-	c.section(ctx, "subscriptions", true, func(ctx context.Context, tx pgx.Tx) error {
-		errCols := "0 AS apply_error_count, 0 AS sync_error_count"
-		errJoin := ""
-		if c.ver >= 150000 {
-			errCols = "COALESCE(ss.apply_error_count, 0) AS apply_error_count, COALESCE(ss.sync_error_count, 0) AS sync_error_count"
-			errJoin = "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = su.oid"
-		}
-		s, err := rowsOf[Subscription](ctx, tx, `SELECT su.oid::bigint AS oid, su.subname AS name,
+	c.rep.Publications = append(c.rep.Publications, p...)
+	return err
+}
+
+var subscriptionsUnit = unit{name: "subscriptions", scope: perDB, run: (*collector).readSubscriptions,
+	doc: "`pg_subscription`, `pg_stat_subscription` (error counts from `pg_stat_subscription_stats`, 15+)"}
+
+func (c *collector) readSubscriptions(ctx context.Context, tx pgx.Tx) error {
+	errCols := "0 AS apply_error_count, 0 AS sync_error_count"
+	errJoin := ""
+	if c.ver >= 150000 {
+		errCols = "COALESCE(ss.apply_error_count, 0) AS apply_error_count, COALESCE(ss.sync_error_count, 0) AS sync_error_count"
+		errJoin = "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = su.oid"
+	}
+	s, err := rowsOf[Subscription](ctx, tx, `SELECT su.oid::bigint AS oid, su.subname AS name,
 			current_database() AS db_name, su.subenabled AS enabled, cardinality(su.subpublications) AS pub_count,
 			(SELECT count(*) FROM pg_subscription_rel sr WHERE sr.srsubid = su.oid) AS table_count,
 			(SELECT count(*) FROM pg_stat_subscription w WHERE w.subid = su.oid AND w.pid IS NOT NULL) AS worker_count,
@@ -186,33 +231,51 @@ func (c *collector) dbSections(ctx context.Context) {
 			`+errJoin+`
 			WHERE su.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 			ORDER BY su.subname`)
-		r.Subscriptions = append(r.Subscriptions, s...)
-		return err
-	})
-	for _, e := range exts {
-		if e.Name == "pg_stat_statements" && !c.pssDone {
-			c.pssDone = true
-			c.section(ctx, "statements", true, func(ctx context.Context, tx pgx.Tx) error {
-				return c.statements(ctx, tx, e)
-			})
-		}
-	}
-	if c.o.Bloat {
-		c.section(ctx, "bloat", true, c.bloat)
-	}
+	c.rep.Subscriptions = append(c.rep.Subscriptions, s...)
+	return err
 }
 
+// pg_stat_statements is cluster-wide: read once, from the first database
+// where the extension is installed.
+var statementsUnit = unit{name: "statements", scope: perDB, once: true, run: (*collector).readStatements,
+	when:      func(c *collector) bool { _, ok := c.pssExtension(); return ok },
+	condition: "`pg_stat_statements` installed; once per run",
+	doc:       "`pg_stat_statements`: top `--statements-limit` by total time, columns by the extension's version"}
+
+func (c *collector) pssExtension() (Extension, bool) {
+	for _, e := range c.dbExts {
+		if e.Name == "pg_stat_statements" {
+			return e, true
+		}
+	}
+	return Extension{}, false
+}
+
+func (c *collector) readStatements(ctx context.Context, tx pgx.Tx) error {
+	e, _ := c.pssExtension()
+	return c.statements(ctx, tx, e)
+}
+
+var bloatUnit = unit{name: "bloat", scope: perDB, run: (*collector).bloat,
+	when:      func(c *collector) bool { return c.o.Bloat },
+	condition: "`--bloat` (always with `-f text`)",
+	doc:       "table and btree index bloat estimates from `pg_stats`, one statement"}
+
 // lockFallback runs a section that may need relation locks (sizes measured
-// with pg_table_size, index definitions); fn's second flag allows them. If a lock is held elsewhere and lock_timeout fires
-// (55P03), it runs again without them, sizes estimated from relpages, and
-// lists the gap: a locked table costs precision, not the section.
-func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx, exactSizes, defs bool) error) {
+// with pg_table_size): c.exact and c.measureNew allow them. If a lock is
+// held elsewhere and lock_timeout fires (55P03), it runs again without them,
+// sizes estimated from relpages, and lists the gap: a locked table costs
+// precision, not the section.
+func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx) error) {
+	defer func() { c.exact, c.measureNew = false, false }()
 	before := len(c.rep.Meta.Errors)
-	c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, c.o.ExactSizes, true) })
+	c.exact, c.measureNew = c.o.ExactSizes, true
+	c.section(ctx, name, true, fn)
 	if len(c.rep.Meta.Errors) == before+1 && c.rep.Meta.Errors[before].Code == "55P03" {
 		failed := c.rep.Meta.Errors[before]
 		c.rep.Meta.Errors = c.rep.Meta.Errors[:before]
-		c.section(ctx, name, true, func(ctx context.Context, tx pgx.Tx) error { return fn(ctx, tx, false, false) })
+		c.exact, c.measureNew = false, false
+		c.section(ctx, name, true, fn)
 		if len(c.rep.Meta.Errors) == before {
 			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages", name, c.db, failed.Error)
 		}

@@ -16,17 +16,18 @@ type PreparedXact struct {
 	DBName      string `json:"db_name" db:"db_name"`
 }
 
-// preparedXacts fills Report.PreparedXacts: a pointer, so that a report
+var preparedXactsUnit = unit{name: "prepared_xacts", scope: clusterWide, run: (*collector).readPreparedXacts,
+	doc: "`pg_prepared_xacts` (pgreport's; pgmetrics has none)"}
+
+// readPreparedXacts fills Report.PreparedXacts: a pointer, so that a report
 // without the key (pgmetrics', or older) reads as "not collected" and an
 // empty list as "none".
-func (c *collector) preparedXacts(ctx context.Context) {
-	c.section(ctx, "prepared_xacts", false, func(ctx context.Context, tx pgx.Tx) error {
-		p, err := rowsOf[PreparedXact](ctx, tx, `SELECT transaction::text::bigint AS transaction, gid,
+func (c *collector) readPreparedXacts(ctx context.Context, tx pgx.Tx) error {
+	p, err := rowsOf[PreparedXact](ctx, tx, `SELECT transaction::text::bigint AS transaction, gid,
 			`+ep("prepared")+` AS prepared, COALESCE(owner::text, '') AS owner, COALESCE(database::text, '') AS db_name
 			FROM pg_prepared_xacts ORDER BY prepared`)
-		if err == nil {
-			c.rep.PreparedXacts = &p
-		}
-		return err
-	})
+	if err == nil {
+		c.rep.PreparedXacts = &p
+	}
+	return err
 }

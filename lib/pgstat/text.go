@@ -34,6 +34,19 @@ const (
 func Warnings(r *Report, o TextOptions) []string {
 	o = o.defaults()
 	var w []string
+	for _, check := range warningChecks {
+		w = check(w, r, o)
+	}
+	return w
+}
+
+// warningChecks append their warnings, in the order Warnings lists them.
+var warningChecks = []func(w []string, r *Report, o TextOptions) []string{
+	sectionWarnings, databaseWarnings, backendWarnings, replicationWarnings,
+	sequenceWarnings, tableWarnings, indexWarnings,
+}
+
+func sectionWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, e := range r.Meta.Errors {
 		where := e.Section
 		if e.DB != "" {
@@ -41,6 +54,10 @@ func Warnings(r *Report, o TextOptions) []string {
 		}
 		w = append(w, fmt.Sprintf("section %s failed: %s", where, e.Error))
 	}
+	return w
+}
+
+func databaseWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, d := range r.Databases {
 		if d.AgeDatFrozenXid >= wraparoundWarnAge {
 			w = append(w, fmt.Sprintf("database %q: transaction ID age %d is %.0f%% of the way to wraparound",
@@ -54,6 +71,11 @@ func Warnings(r *Report, o TextOptions) []string {
 			w = append(w, fmt.Sprintf("database %q: %d deadlocks since stats reset", d.Name, d.Deadlocks))
 		}
 	}
+	return w
+}
+
+// backendWarnings: long transactions (not ours) and blocked backends.
+func backendWarnings(w []string, r *Report, o TextOptions) []string {
 	for _, b := range r.Backends {
 		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
 			continue // our own collection
@@ -67,6 +89,10 @@ func Warnings(r *Report, o TextOptions) []string {
 	for _, pid := range sortedInts(r.BlockingPIDs) {
 		w = append(w, fmt.Sprintf("blocked: pid %d waits for a lock held by pid %s", pid, joinInts(r.BlockingPIDs[pid])))
 	}
+	return w
+}
+
+func replicationWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, o := range r.ReplicationOutgoing {
 		if o.ReplayLagBytes >= replLagWarnBytes || o.ReplayLag >= replLagWarnSecs*1e6 {
 			w = append(w, fmt.Sprintf("replication lag: %s (%s) is %s / %s behind", o.ApplicationName, o.ClientAddr,
@@ -78,18 +104,31 @@ func Warnings(r *Report, o TextOptions) []string {
 			w = append(w, fmt.Sprintf("replication slot %q is inactive: it holds back WAL", s.SlotName))
 		}
 	}
+	return w
+}
+
+func sequenceWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, s := range r.Sequences {
 		if s.UsedPct >= seqWarnPct {
 			w = append(w, fmt.Sprintf("sequence %s.%s.%s is %.1f%% used (%d of %d)", s.DBName, s.SchemaName, s.Name,
 				s.UsedPct, s.LastValue, s.MaxValue))
 		}
 	}
+	return w
+}
+
+func tableWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, t := range r.Tables {
 		if t.NDeadTup >= deadRowsMin && float64(t.NDeadTup) >= deadRowsRatio*float64(t.NLiveTup) {
 			w = append(w, fmt.Sprintf("table %s.%s.%s has %d dead rows (%d live): vacuum is behind", t.DBName, t.SchemaName,
 				t.Name, t.NDeadTup, t.NLiveTup))
 		}
 	}
+	return w
+}
+
+// indexWarnings: invalid and bloated indexes, then the unused ones in one line.
+func indexWarnings(w []string, r *Report, _ TextOptions) []string {
 	for _, x := range r.Indexes {
 		if x.Invalid {
 			w = append(w, fmt.Sprintf("index %s.%s.%s is invalid (a failed CREATE INDEX CONCURRENTLY?)", x.DBName, x.SchemaName, x.Name))
@@ -135,25 +174,51 @@ func isUnused(x Index) bool {
 func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	o = o.defaults()
 	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	at := time.Unix(r.Meta.At, 0).UTC()
-	p("PostgreSQL report: %s, collected %s", firstNonEmpty(strings.Join(r.Meta.CollectedDBs, ", "), "-"), at.Format("2006-01-02 15:04:05 UTC"))
-	if r.Meta.User != "" {
-		p(" as %s", r.Meta.User)
+	for _, part := range textParts {
+		part(&b, r, o)
 	}
-	p("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
+// textParts write the text report's blocks, in this order.
+var textParts = []func(b *strings.Builder, r *Report, o TextOptions){
+	textHeader, textWarnings, textServer, textSystem, textReplication, textBackends, textProgress,
+	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textGaps,
+}
+
+func textHeader(b *strings.Builder, r *Report, _ TextOptions) {
+	at := time.Unix(r.Meta.At, 0).UTC()
+	fmt.Fprintf(b, "PostgreSQL report: %s, collected %s", firstNonEmpty(strings.Join(r.Meta.CollectedDBs, ", "), "-"), at.Format("2006-01-02 15:04:05 UTC"))
+	if r.Meta.User != "" {
+		fmt.Fprintf(b, " as %s", r.Meta.User)
+	}
+	b.WriteString("\n")
+}
+
+func textWarnings(b *strings.Builder, r *Report, o TextOptions) {
 	warn := Warnings(r, o)
-	p("\nWarnings (%d)\n", len(warn))
+	fmt.Fprintf(b, "\nWarnings (%d)\n", len(warn))
 	if len(warn) == 0 {
-		p("  none\n")
+		b.WriteString("  none\n")
 	}
 	for _, s := range warn {
-		p("  ! %s\n", s)
+		fmt.Fprintf(b, "  ! %s\n", s)
 	}
+}
 
-	p("\nServer\n")
-	tw := newTab(&b)
+// textServer: identity and role, WAL, checkpoints and buffers, settings.
+func textServer(b *strings.Builder, r *Report, _ TextOptions) {
+	b.WriteString("\nServer\n")
+	tw := newTab(b)
+	serverRows(tw, r)
+	walRows(tw, r)
+	writerRows(tw, r)
+	settingRows(tw, r)
+	tw.Flush()
+}
+
+func serverRows(tw *tabwriter.Writer, r *Report) {
 	row(tw, "Version", r.FullVersion)
 	if r.StartTime > 0 {
 		row(tw, "Started", fmt.Sprintf("%s (up %s)", ts(r.StartTime), dur(r.Meta.At-r.StartTime)))
@@ -173,6 +238,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		row(tw, "Last checkpoint", fmt.Sprintf("%s (LSN %s, redo %s, timeline %d)", ts(r.CheckpointTime), r.CheckpointLSN, r.RedoLSN, r.TimelineID))
 		row(tw, "Transaction IDs", fmt.Sprintf("next %d, oldest %d", r.NextXid, r.OldestXid))
 	}
+}
+
+func walRows(tw *tabwriter.Writer, r *Report) {
 	if r.WALLSN != "" {
 		row(tw, "WAL position", r.WALLSN)
 	}
@@ -189,6 +257,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	if r.WAL != nil {
 		row(tw, "WAL generated", fmt.Sprintf("%s, %d records, %d full-page images", bytesIEC(r.WAL.Bytes), r.WAL.Records, r.WAL.FPI))
 	}
+}
+
+func writerRows(tw *tabwriter.Writer, r *Report) {
 	bg := r.BGWriter
 	timed, requested, byCheckpoints := bg.CheckpointsTimed, bg.CheckpointsRequested, bg.BuffersCheckpoint
 	if cp := r.Checkpointer; cp != nil { // PostgreSQL 17 moved them to pg_stat_checkpointer
@@ -202,6 +273,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		buffers += fmt.Sprintf(", %d by backends", bg.BuffersBackend)
 	}
 	row(tw, "Buffers", buffers)
+}
+
+func settingRows(tw *tabwriter.Writer, r *Report) {
 	changed := 0
 	for _, s := range r.Settings {
 		if s.Source != "" && s.Source != "default" {
@@ -214,22 +288,28 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			row(tw, "  "+k, settingHuman(k, s))
 		}
 	}
-	tw.Flush()
+}
 
-	if s := r.System; s != nil {
-		p("\nSystem (server is local)\n")
-		tw = newTab(&b)
-		row(tw, "Host", fmt.Sprintf("%s, %d cores (%s)", s.Hostname, s.NumCores, s.CPUModel))
-		row(tw, "Load average", strconv.FormatFloat(s.LoadAvg, 'f', 2, 64))
-		row(tw, "Memory", fmt.Sprintf("%s used, %s free, %s cached, %s buffers", bytesIEC(s.MemUsed), bytesIEC(s.MemFree),
-			bytesIEC(s.MemCached), bytesIEC(s.MemBuffers)))
-		row(tw, "Swap", fmt.Sprintf("%s used, %s free", bytesIEC(s.SwapUsed), bytesIEC(s.SwapFree)))
-		tw.Flush()
+func textSystem(b *strings.Builder, r *Report, _ TextOptions) {
+	s := r.System
+	if s == nil {
+		return
 	}
+	b.WriteString("\nSystem (server is local)\n")
+	tw := newTab(b)
+	row(tw, "Host", fmt.Sprintf("%s, %d cores (%s)", s.Hostname, s.NumCores, s.CPUModel))
+	row(tw, "Load average", strconv.FormatFloat(s.LoadAvg, 'f', 2, 64))
+	row(tw, "Memory", fmt.Sprintf("%s used, %s free, %s cached, %s buffers", bytesIEC(s.MemUsed), bytesIEC(s.MemFree),
+		bytesIEC(s.MemCached), bytesIEC(s.MemBuffers)))
+	row(tw, "Swap", fmt.Sprintf("%s used, %s free", bytesIEC(s.SwapUsed), bytesIEC(s.SwapFree)))
+	tw.Flush()
+}
 
+// textReplication: standbys, this standby's upstream, slots; each only if any.
+func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 	if len(r.ReplicationOutgoing) > 0 {
-		p("\nOutgoing replication\n")
-		tw = newTab(&b)
+		b.WriteString("\nOutgoing replication\n")
+		tw := newTab(b)
 		fmt.Fprintln(tw, "  name\tclient\tstate\tsync\treplay lsn\tlag bytes\treplay lag")
 		for _, o := range r.ReplicationOutgoing {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.ApplicationName, firstNonEmpty(o.ClientAddr, "local"), o.State,
@@ -238,8 +318,8 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		tw.Flush()
 	}
 	if in := r.ReplicationIncoming; in != nil {
-		p("\nIncoming replication\n")
-		tw = newTab(&b)
+		b.WriteString("\nIncoming replication\n")
+		tw := newTab(b)
 		row(tw, "Status", in.Status)
 		row(tw, "Sender", fmt.Sprintf("%s:%d", in.SenderHost, in.SenderPort))
 		row(tw, "Received LSN", in.ReceivedLSN)
@@ -247,23 +327,26 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		tw.Flush()
 	}
 	if len(r.ReplicationSlots) > 0 {
-		p("\nReplication slots\n")
-		tw = newTab(&b)
+		b.WriteString("\nReplication slots\n")
+		tw := newTab(b)
 		fmt.Fprintln(tw, "  name\ttype\tactive\trestart lsn\twal status")
 		for _, s := range r.ReplicationSlots {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", s.SlotName, s.SlotType, yesNo(s.Active), s.RestartLSN, s.WALStatus)
 		}
 		tw.Flush()
 	}
+}
 
-	p("\nBackends (%d)\n", len(r.Backends))
+// textBackends: client backends by state, other backends by type, locks.
+func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
+	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends))
 	states := map[string]int{}
 	for _, be := range r.Backends {
 		if be.BackendType == "client backend" || be.BackendType == "" {
 			states[firstNonEmpty(be.State, "unknown")]++
 		}
 	}
-	tw = newTab(&b)
+	tw := newTab(b)
 	for _, k := range sortedKeys(states) {
 		row(tw, "Clients "+k, strconv.Itoa(states[k]))
 	}
@@ -273,52 +356,57 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		}
 	}
 	tw.Flush()
-	waiting := 0
-	for _, l := range r.Locks {
-		if !l.Granted {
-			waiting++
-		}
-	}
-	p("\nLocks: %d held, %d waiting\n", len(r.Locks)-waiting, waiting)
+	waiting := waitingLocks(r.Locks)
+	fmt.Fprintf(b, "\nLocks: %d held, %d waiting\n", len(r.Locks)-waiting, waiting)
+}
 
+// textProgress: vacuums in progress, then the other jobs, one line each.
+func textProgress(b *strings.Builder, r *Report, _ TextOptions) {
 	if len(r.VacuumProgress) > 0 {
-		p("\nVacuum in progress\n")
-		tw = newTab(&b)
+		b.WriteString("\nVacuum in progress\n")
+		tw := newTab(b)
 		for _, v := range r.VacuumProgress {
 			fmt.Fprintf(tw, "  %s.%s\t%s\t%d/%d blocks scanned\n", v.DBName, v.TableName, v.Phase, v.HeapBlksScanned, v.HeapBlksTotal)
 		}
 		tw.Flush()
 	}
 	if n := len(r.AnalyzeProgress) + len(r.CreateIndexProgress) + len(r.ClusterProgress) + len(r.CopyProgress) + len(r.BasebackupProgress); n > 0 {
-		p("\nJobs in progress: %d analyze, %d create index, %d cluster, %d copy, %d base backup\n", len(r.AnalyzeProgress),
+		fmt.Fprintf(b, "\nJobs in progress: %d analyze, %d create index, %d cluster, %d copy, %d base backup\n", len(r.AnalyzeProgress),
 			len(r.CreateIndexProgress), len(r.ClusterProgress), len(r.CopyProgress), len(r.BasebackupProgress))
-		tw = newTab(&b)
-		rel := func(db, name string, oid int64) string {
-			if name == "" {
-				name = "oid " + strconv.FormatInt(oid, 10)
-			}
-			return db + "." + name
-		}
-		for _, j := range r.AnalyzeProgress {
-			fmt.Fprintf(tw, "  pid %d\tANALYZE %s\t%s\t%d/%d sample blocks\n", j.PID, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.SampleBlksScanned, j.SampleBlksTotal)
-		}
-		for _, j := range r.CreateIndexProgress {
-			fmt.Fprintf(tw, "  pid %d\t%s on %s\t%s\t%d/%d blocks, %d/%d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.BlocksDone, j.BlocksTotal, j.TuplesDone, j.TuplesTotal)
-		}
-		for _, j := range r.ClusterProgress {
-			fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%d/%d heap blocks\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.HeapBlksScanned, j.HeapBlksTotal)
-		}
-		for _, j := range r.CopyProgress {
-			fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%s, %d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), strings.ToLower(j.Type), bytesIEC(j.BytesProcessed), j.TuplesProcessed)
-		}
-		for _, j := range r.BasebackupProgress {
-			fmt.Fprintf(tw, "  pid %d\tBASE BACKUP\t%s\t%s of %s\n", j.PID, j.Phase, bytesIEC(j.BackupStreamed), bytesIEC(j.BackupTotal))
-		}
+		tw := newTab(b)
+		jobRows(tw, r)
 		tw.Flush()
 	}
+}
 
-	p("\nRoles (%d)\n", len(r.Roles))
-	tw = newTab(&b)
+func jobRows(tw *tabwriter.Writer, r *Report) {
+	rel := func(db, name string, oid int64) string {
+		if name == "" {
+			name = "oid " + strconv.FormatInt(oid, 10)
+		}
+		return db + "." + name
+	}
+	for _, j := range r.AnalyzeProgress {
+		fmt.Fprintf(tw, "  pid %d\tANALYZE %s\t%s\t%d/%d sample blocks\n", j.PID, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.SampleBlksScanned, j.SampleBlksTotal)
+	}
+	for _, j := range r.CreateIndexProgress {
+		fmt.Fprintf(tw, "  pid %d\t%s on %s\t%s\t%d/%d blocks, %d/%d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.BlocksDone, j.BlocksTotal, j.TuplesDone, j.TuplesTotal)
+	}
+	for _, j := range r.ClusterProgress {
+		fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%d/%d heap blocks\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), j.Phase, j.HeapBlksScanned, j.HeapBlksTotal)
+	}
+	for _, j := range r.CopyProgress {
+		fmt.Fprintf(tw, "  pid %d\t%s %s\t%s\t%s, %d tuples\n", j.PID, j.Command, rel(j.DBName, j.TableName, j.TableOID), strings.ToLower(j.Type), bytesIEC(j.BytesProcessed), j.TuplesProcessed)
+	}
+	for _, j := range r.BasebackupProgress {
+		fmt.Fprintf(tw, "  pid %d\tBASE BACKUP\t%s\t%s of %s\n", j.PID, j.Phase, bytesIEC(j.BackupStreamed), bytesIEC(j.BackupTotal))
+	}
+}
+
+// textRoles: roles other than the predefined pg_* ones, with their attributes.
+func textRoles(b *strings.Builder, r *Report, _ TextOptions) {
+	fmt.Fprintf(b, "\nRoles (%d)\n", len(r.Roles))
+	tw := newTab(b)
 	for _, ro := range r.Roles {
 		if strings.HasPrefix(ro.Name, "pg_") {
 			continue
@@ -339,9 +427,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		row(tw, ro.Name, strings.Join(f, ", "))
 	}
 	tw.Flush()
+}
 
-	p("\nTablespaces\n")
-	tw = newTab(&b)
+func textTablespaces(b *strings.Builder, r *Report, _ TextOptions) {
+	b.WriteString("\nTablespaces\n")
+	tw := newTab(b)
 	fmt.Fprintln(tw, "  name\towner\tsize\tdisk used\tlocation")
 	for _, t := range r.Tablespaces {
 		disk := "-"
@@ -351,9 +441,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", t.Name, t.Owner, sizeOrDash(t.Size), disk, firstNonEmpty(t.Location, "-"))
 	}
 	tw.Flush()
+}
 
-	p("\nDatabases\n")
-	tw = newTab(&b)
+func textDatabases(b *strings.Builder, r *Report, _ TextOptions) {
+	b.WriteString("\nDatabases\n")
+	tw := newTab(b)
 	fmt.Fprintln(tw, "  name\tsize\tbackends\tcommits\trollbacks\tcache hit\txid age\tmxid age\tdeadlocks\ttemp files")
 	for _, d := range r.Databases {
 		if d.IsTemplate {
@@ -363,57 +455,93 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			d.XactRollback, ratio(d.BlksHit, d.BlksRead), d.AgeDatFrozenXid, d.AgeDatMinMxid, d.Deadlocks, d.TempFiles)
 	}
 	tw.Flush()
-
-	for _, db := range r.Meta.CollectedDBs {
-		writeDB(&b, r, db, o)
-	}
-
-	if len(r.Statements) > 0 {
-		n := min(len(r.Statements), 10)
-		p("\nSlowest statements (top %d of %d by total time)\n", n, len(r.Statements))
-		tw = newTab(&b)
-		fmt.Fprintln(tw, "  total\tcalls\tmean\tdb\tquery")
-		for _, s := range r.Statements[:n] {
-			mean := 0.0
-			if s.Calls > 0 {
-				mean = s.TotalTime / float64(s.Calls)
-			}
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), s.DBName, oneLine(s.Query, 70))
-		}
-		tw.Flush()
-	}
-
-	if len(r.Meta.Gaps) > 0 {
-		p("\nNot collected\n")
-		for _, g := range r.Meta.Gaps {
-			p("  - %s\n", g)
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
+// textEachDB: one block per database collected.
+func textEachDB(b *strings.Builder, r *Report, o TextOptions) {
+	for _, db := range r.Meta.CollectedDBs {
+		writeDB(b, r, db, o)
+	}
+}
+
+func textStatements(b *strings.Builder, r *Report, _ TextOptions) {
+	if len(r.Statements) == 0 {
+		return
+	}
+	n := min(len(r.Statements), 10)
+	fmt.Fprintf(b, "\nSlowest statements (top %d of %d by total time)\n", n, len(r.Statements))
+	tw := newTab(b)
+	fmt.Fprintln(tw, "  total\tcalls\tmean\tdb\tquery")
+	for _, s := range r.Statements[:n] {
+		mean := 0.0
+		if s.Calls > 0 {
+			mean = s.TotalTime / float64(s.Calls)
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), s.DBName, oneLine(s.Query, 70))
+	}
+	tw.Flush()
+}
+
+func textGaps(b *strings.Builder, r *Report, _ TextOptions) {
+	if len(r.Meta.Gaps) == 0 {
+		return
+	}
+	b.WriteString("\nNot collected\n")
+	for _, g := range r.Meta.Gaps {
+		fmt.Fprintf(b, "  - %s\n", g)
+	}
+}
+
+// writeDB is one database's block: its tables, indexes, sequences and the rest.
 func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
-	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
-	p("\nDatabase %q\n", db)
-	var tables []Table
-	for _, t := range r.Tables {
-		if t.DBName == db {
-			tables = append(tables, t)
+	fmt.Fprintf(b, "\nDatabase %q\n", db)
+	dbTables(b, r, db, o)
+	dbIndexes(b, r, db, o)
+	dbSequences(b, r, db, o)
+	dbOthers(b, r, db)
+}
+
+// keptOf is the items keep says yes to (on pointers: a Table is big).
+func keptOf[T any](items []T, keep func(*T) bool) []T {
+	var out []T
+	for i := range items {
+		if keep(&items[i]) {
+			out = append(out, items[i])
 		}
 	}
+	return out
+}
+
+// dbTables: the largest tables.
+func dbTables(b *strings.Builder, r *Report, db string, o TextOptions) {
+	tables := keptOf(r.Tables, func(t *Table) bool { return t.DBName == db })
 	sort.SliceStable(tables, func(i, j int) bool { return tables[i].Size > tables[j].Size })
-	p("  Tables (%d%s)\n", len(tables), shownOf(len(tables), o.TopN, "largest"))
-	if len(tables) > 0 {
-		tw := newTab(b)
-		fmt.Fprintln(tw, "    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze")
-		for _, t := range tables[:min(len(tables), o.TopN)] {
+	topList(b, "Tables", tables, o.TopN, "largest",
+		"    table\tsize\tbloat\tlive rows\tdead rows\tseq scans\tidx scans\tcache hit\tlast vacuum\tlast analyze",
+		func(tw io.Writer, t Table) {
 			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", t.SchemaName, t.Name, bytesIEC(t.Size), sizeOrDash(t.Bloat),
 				t.NLiveTup, t.NDeadTup, t.SeqScan, t.IdxScan, ratio(t.HeapBlksHit, t.HeapBlksRead),
 				ago(r.Meta.At, max(t.LastVacuum, t.LastAutovacuum)), ago(r.Meta.At, max(t.LastAnalyze, t.LastAutoanalyze)))
-		}
-		tw.Flush()
+		})
+}
+
+// topList writes "  title (n[, top by shown])" and, if there are any, the
+// first top items as a table under header.
+func topList[T any](b *strings.Builder, title string, items []T, top int, by, header string, row func(tw io.Writer, x T)) {
+	fmt.Fprintf(b, "  %s (%d%s)\n", title, len(items), shownOf(len(items), top, by))
+	if len(items) == 0 {
+		return
 	}
+	tw := newTab(b)
+	fmt.Fprintln(tw, header)
+	for _, x := range items[:min(len(items), top)] {
+		row(tw, x)
+	}
+	tw.Flush()
+}
+
+// dbIndexes: the count, and the largest unused or invalid indexes.
+func dbIndexes(b *strings.Builder, r *Report, db string, o TextOptions) {
 	var unused []Index
 	total := 0
 	for _, x := range r.Indexes {
@@ -426,42 +554,40 @@ func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
 		}
 	}
 	sort.SliceStable(unused, func(i, j int) bool { return unused[i].Size > unused[j].Size })
-	p("  Indexes: %d, %d unused or invalid%s\n", total, len(unused), shownOf(len(unused), o.TopN, "largest"))
-	if len(unused) > 0 {
-		tw := newTab(b)
-		fmt.Fprintln(tw, "    index\ttable\tsize\tscans\tstate")
-		for _, x := range unused[:min(len(unused), o.TopN)] {
-			state := "unused"
-			if x.Invalid {
-				state = "invalid"
-			}
-			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%s\n", x.SchemaName, x.Name, x.TableName, bytesIEC(x.Size), x.IdxScan, state)
-		}
-		tw.Flush()
+	fmt.Fprintf(b, "  Indexes: %d, %d unused or invalid%s\n", total, len(unused), shownOf(len(unused), o.TopN, "largest"))
+	if len(unused) == 0 {
+		return
 	}
-	var seqs []Sequence
-	for _, s := range r.Sequences {
-		if s.DBName == db {
-			seqs = append(seqs, s)
+	tw := newTab(b)
+	fmt.Fprintln(tw, "    index\ttable\tsize\tscans\tstate")
+	for _, x := range unused[:min(len(unused), o.TopN)] {
+		state := "unused"
+		if x.Invalid {
+			state = "invalid"
 		}
+		fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%d\t%s\n", x.SchemaName, x.Name, x.TableName, bytesIEC(x.Size), x.IdxScan, state)
 	}
+	tw.Flush()
+}
+
+// dbSequences: the most used sequences.
+func dbSequences(b *strings.Builder, r *Report, db string, o TextOptions) {
+	seqs := keptOf(r.Sequences, func(s *Sequence) bool { return s.DBName == db })
 	sort.SliceStable(seqs, func(i, j int) bool { return seqs[i].UsedPct > seqs[j].UsedPct })
-	p("  Sequences (%d%s)\n", len(seqs), shownOf(len(seqs), o.TopN, "most used"))
-	if len(seqs) > 0 {
-		tw := newTab(b)
-		fmt.Fprintln(tw, "    sequence\tlast value\tmax value\tused")
-		for _, s := range seqs[:min(len(seqs), o.TopN)] {
-			last, maxv, used := "-", "-", "-"
-			if s.MaxValue != 0 { // pgmetrics reports have none
-				maxv = strconv.FormatInt(s.MaxValue, 10)
-			}
-			if s.LastValue >= 0 && s.MaxValue != 0 { // -1: never called, or not readable
-				last, used = strconv.FormatInt(s.LastValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
-			}
-			fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
+	topList(b, "Sequences", seqs, o.TopN, "most used", "    sequence\tlast value\tmax value\tused", func(tw io.Writer, s Sequence) {
+		last, maxv, used := "-", "-", "-"
+		if s.MaxValue != 0 { // pgmetrics reports have none
+			maxv = strconv.FormatInt(s.MaxValue, 10)
 		}
-		tw.Flush()
-	}
+		if s.LastValue >= 0 && s.MaxValue != 0 { // -1: never called, or not readable
+			last, used = strconv.FormatInt(s.LastValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
+		}
+		fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
+	})
+}
+
+// dbOthers: extensions, functions, disabled triggers, publications, subscriptions.
+func dbOthers(b *strings.Builder, r *Report, db string) {
 	var exts []string
 	for _, e := range r.Extensions {
 		if e.DBName == db {
@@ -469,26 +595,26 @@ func writeDB(b *strings.Builder, r *Report, db string, o TextOptions) {
 		}
 	}
 	if len(exts) > 0 {
-		p("  Extensions: %s\n", strings.Join(exts, ", "))
+		fmt.Fprintf(b, "  Extensions: %s\n", strings.Join(exts, ", "))
 	}
 	for _, f := range r.UserFunctions {
 		if f.DBName == db {
-			p("  Function %s.%s: %d calls, %s total\n", f.SchemaName, f.Name, f.Calls, ms(f.TotalTime))
+			fmt.Fprintf(b, "  Function %s.%s: %d calls, %s total\n", f.SchemaName, f.Name, f.Calls, ms(f.TotalTime))
 		}
 	}
 	for _, t := range r.DisabledTriggers {
 		if t.DBName == db {
-			p("  Disabled trigger %s on %s.%s\n", t.Name, t.SchemaName, t.TableName)
+			fmt.Fprintf(b, "  Disabled trigger %s on %s.%s\n", t.Name, t.SchemaName, t.TableName)
 		}
 	}
 	for _, pub := range r.Publications {
 		if pub.DBName == db {
-			p("  Publication %s: %d tables\n", pub.Name, pub.TableCount)
+			fmt.Fprintf(b, "  Publication %s: %d tables\n", pub.Name, pub.TableCount)
 		}
 	}
 	for _, s := range r.Subscriptions {
 		if s.DBName == db {
-			p("  Subscription %s: enabled %s, %d workers, received %s\n", s.Name, yesNo(s.Enabled), s.WorkerCount, s.ReceivedLSN)
+			fmt.Fprintf(b, "  Subscription %s: enabled %s, %d workers, received %s\n", s.Name, yesNo(s.Enabled), s.WorkerCount, s.ReceivedLSN)
 		}
 	}
 }

@@ -132,9 +132,9 @@ func Run(ctx context.Context, s Spec) Result {
 	cmd.Dir = s.Dir
 	cmd.Stdin = s.Stdin
 	// Own process group: signals reach the whole job, and a terminal's
-	// Ctrl-C reaches runwrap, which forwards it. Pdeathsig: if runwrap is
-	// SIGKILLed, the kernel kills the command too (no orphan).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Ctrl-C reaches runwrap, which forwards it. If runwrap is SIGKILLed,
+	// the command is killed too (no orphan): see procAttr and watchParent.
+	cmd.SysProcAttr = procAttr()
 	cmd.WaitDelay = s.IODelay
 	if cmd.WaitDelay <= 0 {
 		cmd.WaitDelay = 2 * time.Second
@@ -154,6 +154,8 @@ func Run(ctx context.Context, s Spec) Result {
 		return res
 	}
 	pgid := cmd.Process.Pid
+	release := watchParent(pgid)
+	defer release()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
@@ -174,6 +176,7 @@ loop:
 	for {
 		select {
 		case waitErr = <-done:
+			release()
 			break loop
 		case sig := <-s.Signals:
 			_ = syscall.Kill(-pgid, sig.(syscall.Signal))

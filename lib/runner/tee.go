@@ -3,9 +3,6 @@ package runner
 import (
 	"io"
 	"sync"
-	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // tee passes output through to dst and copies it into the capture. A write
@@ -88,24 +85,4 @@ func (t *tee) ReadFrom(r io.Reader) (int64, error) {
 			return total, err
 		}
 	}
-}
-
-// growPipe enlarges a pipe's kernel buffer (Linux F_SETPIPE_SZ; the default
-// is 64 KiB). exec hands ReadFrom its pipe wrapped in a type that still has
-// SyscallConn. Anything else, or a failure (a lower pipe-max-size), is
-// ignored: it is only an optimisation.
-func growPipe(x any) {
-	sc, ok := x.(syscall.Conn)
-	if !ok {
-		return
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return
-	}
-	_ = rc.Control(func(fd uintptr) {
-		if sz, err := unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0); err == nil && sz < pipeSize {
-			_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, pipeSize)
-		}
-	})
 }

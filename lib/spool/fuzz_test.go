@@ -12,6 +12,8 @@ func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte(`1c291ca3 {"name":"a","kind":"count","value":1}`))
 	f.Add(AppendEntry(nil, metric.Record{Name: "x y", Kind: metric.Value, Value: 1.5})[:10])
 	f.Add([]byte("zzzzzzzz {}"))
+	asRead := AppendLine(nil, []byte(`{"name":"a","kind":"count","value":1,"time":"1700000000"}`))
+	f.Add(asRead[:len(asRead)-1]) // a line journaled as read
 	f.Fuzz(func(t *testing.T, line []byte) {
 		rec, ok := decodeEntry(line)
 		if !ok {

@@ -174,6 +174,18 @@ func AppendEntry(b []byte, rec metric.Record) []byte {
 	return append(b, '\n')
 }
 
+// AppendLine appends the framed entry for line, a canonical metric-record
+// line as read (metric.ParseCanonical accepts it), without its newline: the
+// journal keeps what statpost read rather than encoding it again.
+func AppendLine(b, line []byte) []byte {
+	start := len(b)
+	b = append(b, "00000000 "...)
+	b = append(b, line...)
+	sum := crc32.Checksum(b[start+9:], castagnoli)
+	hex.Encode(b[start:start+8], []byte{byte(sum >> 24), byte(sum >> 16), byte(sum >> 8), byte(sum)})
+	return append(b, '\n')
+}
+
 // Append adds recs at the end of the spool, durably, in one write.
 func (s *Spool) Append(recs []metric.Record) error {
 	if len(recs) == 0 {
@@ -252,11 +264,17 @@ func checkEntry(line []byte) ([]byte, bool) {
 	return line[9:], true
 }
 
-// decodeEntry checks one line (without its newline) and decodes it.
+// decodeEntry checks one line (without its newline) and decodes it. A
+// canonical line (what AppendEntry writes, or a line AppendLine journaled as
+// read) is parsed as metric.Reader parsed it when it was read; anything else
+// by encoding/json.
 func decodeEntry(line []byte) (metric.Record, bool) {
 	body, ok := checkEntry(line)
 	if !ok {
 		return metric.Record{}, false
+	}
+	if rec, ok := metric.ParseCanonical(body); ok {
+		return rec, true
 	}
 	var rec metric.Record
 	if err := json.Unmarshal(body, &rec); err != nil || rec.Validate() != nil {

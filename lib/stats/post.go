@@ -218,7 +218,14 @@ func (p *Poster) Check(rec metric.Record) error {
 // queue (issue 13: Close used to race a blocked Add into "send on closed
 // channel"). A hand-over may block on a slow worker; Close then waits for it,
 // which is bounded by the worker's deadlines.
-func (p *Poster) Add(rec metric.Record) {
+func (p *Poster) Add(rec metric.Record) { p.AddLine(rec, nil) }
+
+// AddLine is Add for a record read from line, a canonical metric-record line
+// (metric.Reader.Raw; nil if there is none): a timed record is journaled as
+// that line, which costs a copy and a CRC, instead of being encoded again
+// (a third of the journal's CPU time at 500,000 records/s). line is used
+// only during the call.
+func (p *Poster) AddLine(rec metric.Record, line []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -247,11 +254,16 @@ func (p *Poster) Add(rec metric.Record) {
 	if p.journaling() {
 		// Untimed records are journaled with the chunk's time, as they would
 		// be spooled: sent from the journal later, they keep it.
-		if rec.Time.IsZero() {
-			rec.Time = p.first
-		}
 		n := len(p.jbuf)
-		p.jbuf = p.enc.AppendEntry(p.jbuf, rec)
+		switch {
+		case line != nil && !rec.Time.IsZero():
+			p.jbuf = spool.AppendLine(p.jbuf, line)
+		case rec.Time.IsZero():
+			rec.Time = p.first
+			fallthrough
+		default:
+			p.jbuf = p.enc.AppendEntry(p.jbuf, rec)
+		}
 		p.off += int64(len(p.jbuf) - n)
 		p.ends = append(p.ends, p.off)
 		p.count++

@@ -199,3 +199,48 @@ func TestPosterJournalInterrupted(t *testing.T) {
 		t.Fatalf("after recovery the spool holds %d", st.Records)
 	}
 }
+
+// A timed record added with the line it was read from is journaled as that
+// line, byte for byte (no second encoding); an untimed one is encoded with
+// the time it was read, as before, so a recovered record keeps its time.
+func TestPosterJournalsLineAsRead(t *testing.T) {
+	dir := t.TempDir()
+	sp := spool.ForDestination(dir, "fake", "gate")
+	sink := &gateSink{open: make(chan struct{})}
+	t0 := time.Date(2026, 12, 7, 17, 0, 0, 0, time.UTC)
+	p := NewPoster(context.Background(), PostOptions{Targets: []Target{{Sink: sink, Spool: sp}}, FlushEvery: -1,
+		Chunk: 100, Journal: true, Now: func() time.Time { return t0 }})
+	timed := `{"name":"a","kind":"count","value":1,"time":"1700000000"}`
+	untimed := `{"name":"b","kind":"value","value":2}`
+	for _, l := range []string{timed, untimed} {
+		rec, ok := metric.ParseCanonical([]byte(l))
+		if !ok {
+			t.Fatalf("not canonical: %s", l)
+		}
+		p.AddLine(rec, []byte(l))
+	}
+	p.Add(metric.Record{Name: "c", Kind: metric.Value, Value: 3, Time: t0})
+	p.Sync()
+	m, _ := filepath.Glob(filepath.Join(dir, "*.journal"))
+	if len(m) != 1 {
+		t.Fatalf("journals %v", m)
+	}
+	b, err := os.ReadFile(m[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(spool.AppendLine(nil, []byte(timed))) +
+		string(spool.AppendEntry(nil, metric.Record{Name: "b", Kind: metric.Value, Value: 2, Time: t0})) +
+		string(spool.AppendEntry(nil, metric.Record{Name: "c", Kind: metric.Value, Value: 3, Time: t0}))
+	if string(b) != want {
+		t.Fatalf("journal:\n%s\nwant:\n%s", b, want)
+	}
+	close(sink.open)
+	res := p.Close().Targets[0]
+	if res.Sent != 3 || len(sink.got) != 3 || sink.got[0] != 1 || sink.got[2] != 3 {
+		t.Fatalf("%+v, sink got %v", res, sink.got)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(m) != 0 {
+		t.Fatalf("journal left after a clean run: %v", m)
+	}
+}

@@ -7,11 +7,15 @@ import (
 	"sync"
 )
 
-// Version is set at build time by scripts/build:
+// Version is set at build time by scripts/release:
 //
 //	go build -ldflags "-X github.com/cronkit/cronkit/lib/version.Version=v1.2.3"
 //
-// When empty, String falls back to the module build info, then "dev".
+// When empty, String falls back to the module build info: the module version
+// for `go install .../cmd/runwrap@v1.2.3`, Go's pseudo-version naming the
+// commit (v0.0.0-DATE-REV, "+dirty") for `go install ./cmd/...` in a clone,
+// or the vcs.revision setting. Only a build without any of these (go run,
+// -buildvcs=false, a source tree without .git) says "dev".
 var Version string
 
 var (

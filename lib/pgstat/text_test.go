@@ -1,0 +1,171 @@
+package pgstat
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+type textPartCase struct {
+	name string
+	part func(b *strings.Builder, r *Report, o TextOptions)
+	r    Report
+	want string
+}
+
+// textPartCases: each block of the text report on a small report.
+func textPartCases() []textPartCase {
+	return []textPartCase{
+		{"header", textHeader, Report{Meta: Meta{At: 86400, User: "mon", CollectedDBs: []string{"a", "b"}}},
+			"PostgreSQL report: a, b, collected 1970-01-02 00:00:00 UTC as mon\n"},
+		{"warnings none", textWarnings, Report{}, "\nWarnings (0)\n  none\n"},
+		{"warnings", textWarnings, Report{Meta: Meta{Errors: []SectionError{{Section: "locks", Error: "boom"}}}},
+			"\nWarnings (1)\n  ! section locks failed: boom\n"},
+		{"server 17", textServer, Report{Meta: Meta{At: 3700}, FullVersion: "PostgreSQL 17", StartTime: 100, IsInRecovery: true,
+			IsWalReplayPaused: true, WALCount: -1, LastWALReceiveLSN: "0/2", LastWALReplayLSN: "0/1",
+			Checkpointer: &Checkpointer{NumTimed: 2, BuffersWritten: 5}, BGWriter: BGWriter{BuffersAlloc: 9},
+			Settings: map[string]Setting{"work_mem": {Setting: "4096", Unit: "kB"}, "archive_mode": {Setting: "off", Source: "configuration file"}}},
+			"\nServer\n  Version:                PostgreSQL 17\n  Started:                1970-01-01 00:01:40 UTC (up 1h0m)\n" +
+				"  Role:                   standby (in recovery), replay paused\n  WAL received/replayed:  0/2 / 0/1\n" +
+				"  WAL files:              not collected\n  Archiver:               0 archived, 0 failed (mode off)\n" +
+				"  Checkpoints:            2 timed, 0 requested\n  Buffers:                9 allocated, 0 by bgwriter, 5 by checkpoints\n" +
+				"  Settings:               2, 1 changed from default\n    work_mem:             4.0 MiB\n"},
+		{"server 15", textServer, Report{WALCount: 3, WALReadyCount: 1, WALLSN: "0/9", CheckpointLSN: "0/8", RedoLSN: "0/7", TimelineID: 1,
+			NextXid: 10, OldestXid: 3, WAL: &WAL{Bytes: 2048, Records: 4, FPI: 1}, BGWriter: BGWriter{BuffersBackend: 6}},
+			"\nServer\n  Version:          \n  Role:             primary\n  Last checkpoint:  never (LSN 0/8, redo 0/7, timeline 1)\n" +
+				"  Transaction IDs:  next 10, oldest 3\n  WAL position:     0/9\n  WAL files:        3 segments, 1 ready to archive\n" +
+				"  Archiver:         0 archived, 0 failed (mode ?)\n  WAL generated:    2.0 KiB, 4 records, 1 full-page images\n" +
+				"  Buffers:          0 allocated, 0 by bgwriter, 0 by checkpoints, 6 by backends\n  Settings:         0, 0 changed from default\n"},
+		{"system remote", textSystem, Report{}, ""},
+		{"system", textSystem, Report{System: &System{Hostname: "h", NumCores: 2, CPUModel: "x", LoadAvg: 0.5, MemUsed: 1024}},
+			"\nSystem (server is local)\n  Host:          h, 2 cores (x)\n  Load average:  0.50\n" +
+				"  Memory:        1.0 KiB used, 0 B free, 0 B cached, 0 B buffers\n  Swap:          0 B used, 0 B free\n"},
+		{"replication", textReplication, Report{ReplicationOutgoing: []ReplicationOut{{ApplicationName: "s1", State: "streaming",
+			SyncState: "async", ReplayLSN: "0/1", ReplayLag: 1500}}, ReplicationIncoming: &ReplicationIn{Status: "streaming",
+			SenderHost: "p", SenderPort: 5432, ReceivedLSN: "0/2", Latency: 2e6},
+			ReplicationSlots: []ReplicationSlot{{SlotName: "x", SlotType: "physical", RestartLSN: "0/3", WALStatus: "reserved"}}},
+			"\nOutgoing replication\n  name  client  state      sync   replay lsn  lag bytes  replay lag\n" +
+				"  s1    local   streaming  async  0/1         0 B        1.5ms\n" +
+				"\nIncoming replication\n  Status:        streaming\n  Sender:        p:5432\n  Received LSN:  0/2\n  Latency:       2s\n" +
+				"\nReplication slots\n  name  type      active  restart lsn  wal status\n  x     physical  no      0/3          reserved\n"},
+		{"backends", textBackends, Report{Backends: []Backend{{State: "active"}, {BackendType: "client backend"}, {BackendType: "walwriter"}},
+			BETypeCounts: map[string]int{"client backend": 1, "walwriter": 1}, Locks: []Lock{{Granted: true}, {}}},
+			"\nBackends (3)\n  Clients active:   1\n  Clients unknown:  1\n  walwriter:        1\n\nLocks: 1 held, 1 waiting\n"},
+		{"progress", textProgress, Report{VacuumProgress: []VacuumProgress{{DBName: "d", TableName: "t", Phase: "scanning heap",
+			HeapBlksScanned: 1, HeapBlksTotal: 2}}, AnalyzeProgress: []AnalyzeProgress{{PID: 7, DBName: "d", TableOID: 99, Phase: "p"}},
+			BasebackupProgress: []BasebackupProgress{{PID: 8, Phase: "streaming", BackupStreamed: 1024, BackupTotal: 2048}}},
+			"\nVacuum in progress\n  d.t  scanning heap  1/2 blocks scanned\n" +
+				"\nJobs in progress: 1 analyze, 0 create index, 0 cluster, 0 copy, 1 base backup\n" +
+				"  pid 7  ANALYZE d.oid 99  p          0/0 sample blocks\n  pid 8  BASE BACKUP       streaming  1.0 KiB of 2.0 KiB\n"},
+		{"roles", textRoles, Report{Roles: []Role{{Name: "pg_monitor"}, {Name: "app", Rolcanlogin: true, MemberOf: []string{"pg_monitor", "r"}}}},
+			"\nRoles (2)\n  app:  login, member of pg_monitor,r\n"},
+		{"tablespaces", textTablespaces, Report{Tablespaces: []Tablespace{{Name: "pg_default", Owner: "postgres", Size: 2048,
+			DiskUsed: 1024, DiskTotal: 4096, Location: "/d"}, {Name: "x", Size: -1}}},
+			"\nTablespaces\n  name        owner     size     disk used           location\n" +
+				"  pg_default  postgres  2.0 KiB  1.0 KiB of 4.0 KiB  /d\n  x                     -        -                   -\n"},
+		{"databases", textDatabases, Report{Databases: []Database{{Name: "t", IsTemplate: true}, {Name: "d", Size: 1024, BlksHit: 3, BlksRead: 1}}},
+			"\nDatabases\n  name  size     backends  commits  rollbacks  cache hit  xid age  mxid age  deadlocks  temp files\n" +
+				"  d     1.0 KiB  0         0        0          75.0%      0        0         0          0\n"},
+		{"each db", textEachDB, Report{Meta: Meta{CollectedDBs: []string{"d"}}}, "\nDatabase \"d\"\n  Tables (0)\n  Indexes: 0, 0 unused or invalid\n  Sequences (0)\n"},
+		{"statements", textStatements, Report{Statements: []Statement{{TotalTime: 2000, Calls: 4, DBName: "d", Query: "SELECT\n  1"}}},
+			"\nSlowest statements (top 1 of 1 by total time)\n  total  calls  mean      db  query\n  2.0s   4      500.00ms  d   SELECT 1\n"},
+		{"gaps", textGaps, Report{Meta: Meta{Gaps: []string{"wal_files: no"}}}, "\nNot collected\n  - wal_files: no\n"},
+	}
+}
+
+// Each block of the text report alone (TestTextGolden has them together).
+func TestTextParts(t *testing.T) {
+	for _, tc := range textPartCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			tc.part(&b, &tc.r, TextOptions{TopN: 2}.defaults())
+			if got := b.String(); got != tc.want {
+				t.Errorf("got:\n%q\nwant:\n%q", got, tc.want)
+			}
+		})
+	}
+}
+
+// One database's block: the top N of each list, largest or most used first.
+func TestTextDB(t *testing.T) {
+	r := &Report{Meta: Meta{At: 7200}, Tables: []Table{{DBName: "d", SchemaName: "s", Name: "small", Size: 1},
+		{DBName: "d", SchemaName: "s", Name: "big", Size: 4096, Bloat: -1, LastAutovacuum: 3600}, {DBName: "d", SchemaName: "s", Name: "mid", Size: 2},
+		{DBName: "other", Name: "x"}},
+		Indexes: []Index{{DBName: "d", SchemaName: "s", Name: "u", TableName: "big", Size: 8}, {DBName: "d", Name: "pk", IsPrimary: true},
+			{DBName: "d", SchemaName: "s", Name: "bad", TableName: "mid", Invalid: true, IdxScan: 3}},
+		Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "q", LastValue: 5, MaxValue: 10, UsedPct: 50},
+			{DBName: "d", SchemaName: "s", Name: "pgm", LastValue: -1}},
+		Extensions:       []Extension{{DBName: "d", Name: "plpgsql", InstalledVersion: "1.0"}},
+		UserFunctions:    []UserFunction{{DBName: "d", SchemaName: "s", Name: "f", Calls: 2, TotalTime: 1.5}},
+		DisabledTriggers: []Trigger{{DBName: "d", Name: "tr", SchemaName: "s", TableName: "big"}},
+		Publications:     []Publication{{DBName: "d", Name: "p", TableCount: 2}},
+		Subscriptions:    []Subscription{{DBName: "d", Name: "sub", Enabled: true, WorkerCount: 1, ReceivedLSN: "0/1"}},
+	}
+	var b strings.Builder
+	writeDB(&b, r, "d", TextOptions{TopN: 2}.defaults())
+	want := "\nDatabase \"d\"\n  Tables (3, 2 largest shown)\n" +
+		"    table  size     bloat  live rows  dead rows  seq scans  idx scans  cache hit  last vacuum  last analyze\n" +
+		"    s.big  4.0 KiB  -      0          0          0          0          -          1h0m ago     never\n" +
+		"    s.mid  2 B      0 B    0          0          0          0          -          never        never\n" +
+		"  Indexes: 3, 2 unused or invalid\n    index  table  size  scans  state\n" +
+		"    s.u    big    8 B   0      unused\n    s.bad  mid    0 B   3      invalid\n" +
+		"  Sequences (2)\n    sequence  last value  max value  used\n    s.q       5           10         50.00%\n" +
+		"    s.pgm     -           -          -\n" +
+		"  Extensions: plpgsql 1.0\n  Function s.f: 2 calls, 1.50ms total\n  Disabled trigger tr on s.big\n" +
+		"  Publication p: 2 tables\n  Subscription sub: enabled yes, 1 workers, received 0/1\n"
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+type warningCase struct {
+	name  string
+	check func(w []string, r *Report, o TextOptions) []string
+	r     Report
+	want  []string
+}
+
+// warningCases: each warning check on a report that trips it (and one
+// that does not, beside it).
+func warningCases() []warningCase {
+	return []warningCase{
+		{"sections", sectionWarnings, Report{Meta: Meta{Errors: []SectionError{{Section: "tables", DB: "d", Error: "e"}}}},
+			[]string{"section tables (d) failed: e"}},
+		{"databases", databaseWarnings, Report{Databases: []Database{{Name: "d", AgeDatFrozenXid: 1 << 30, AgeDatMinMxid: 1 << 30, Deadlocks: 2},
+			{Name: "ok", AgeDatFrozenXid: 1<<30 - 1}}},
+			[]string{`database "d": transaction ID age 1073741824 is 50% of the way to wraparound`,
+				`database "d": multixact age 1073741824 is 50% of the way to wraparound`, `database "d": 2 deadlocks since stats reset`}},
+		{"backends", backendWarnings, Report{Meta: Meta{At: 100}, Backends: []Backend{{PID: 1, RoleName: "r", DBName: "d", State: "idle in transaction", XactStart: 90},
+			{PID: 2, XactStart: 91}, {PID: 3, XactStart: 1, ApplicationName: "pgreport/x"}}, BlockingPIDs: map[int][]int{9: {1, 2}, 4: {1}}},
+			[]string{"long transaction: pid 1 (r@d, idle in transaction) open for 10s",
+				"blocked: pid 4 waits for a lock held by pid 1", "blocked: pid 9 waits for a lock held by pid 1, 2"}},
+		{"replication", replicationWarnings, Report{ReplicationOutgoing: []ReplicationOut{{ApplicationName: "s", ClientAddr: "10.0.0.2",
+			ReplayLagBytes: 1 << 30, ReplayLag: 5e6}, {ApplicationName: "ok", ReplayLag: 59e6}},
+			ReplicationSlots: []ReplicationSlot{{SlotName: "x"}, {SlotName: "y", Active: true}}},
+			[]string{"replication lag: s (10.0.0.2) is 1.0 GiB / 5s behind", `replication slot "x" is inactive: it holds back WAL`}},
+		{"sequences", sequenceWarnings, Report{Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "q", UsedPct: 75, LastValue: 75, MaxValue: 100},
+			{Name: "ok", UsedPct: 74.9}}},
+			[]string{"sequence d.s.q is 75.0% used (75 of 100)"}},
+		{"tables", tableWarnings, Report{Tables: []Table{{DBName: "d", SchemaName: "s", Name: "t", NDeadTup: 10000, NLiveTup: 50000},
+			{Name: "ok", NDeadTup: 10000, NLiveTup: 50001}}},
+			[]string{"table d.s.t has 10000 dead rows (50000 live): vacuum is behind"}},
+		{"indexes", indexWarnings, Report{Indexes: []Index{{DBName: "d", SchemaName: "s", Name: "i", Invalid: true, IdxScan: 1},
+			{DBName: "d", SchemaName: "s", Name: "b", Bloat: 1 << 20, Size: 2 << 20, IsUnique: true},
+			{Name: "u", Size: 1024}, {Name: "ok", Bloat: 1 << 20, Size: 3 << 20, IdxScan: 1}}},
+			[]string{"index d.s.i is invalid (a failed CREATE INDEX CONCURRENTLY?)",
+				"index d.s.b is bloated: about 1.0 MiB of its 2.0 MiB is wasted (REINDEX CONCURRENTLY rebuilds it)",
+				"1 unused indexes (never scanned, not unique) take 1.0 KiB"}},
+	}
+}
+
+// Each warning check alone, at its thresholds (TestWarningsThresholds has
+// them together).
+func TestWarningChecks(t *testing.T) {
+	for _, tc := range warningCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.check(nil, &tc.r, TextOptions{LongXact: 10e9}); !slices.Equal(got, tc.want) {
+				t.Errorf("got:\n%q\nwant:\n%q", got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package pgsandbox
+
+import "syscall"
+
+// setPdeathsig: no Pdeathsig outside Linux; a test binary that dies without
+// Stop leaves its server running there (the package only builds elsewhere).
+func setPdeathsig(*syscall.SysProcAttr, syscall.Signal) {}
