@@ -28,12 +28,21 @@ func (c *collector) readBackends(ctx context.Context, tx pgx.Tx) error {
 			COALESCE(backend_type, '') AS backend_type
 			FROM pg_stat_activity ORDER BY pid`, c.o.SQLLength)
 	r.BETypeCounts = map[string]int{}
-	for i := range r.Backends {
-		b := &r.Backends[i]
+	all := r.Backends
+	r.Backends, r.OtherProcesses = []Backend{}, nil
+	for i := range all {
+		b := &all[i]
 		if b.QueryID != 0 {
 			b.QueryIDStr = strconv.FormatInt(b.QueryID, 10)
 		}
 		r.BETypeCounts[b.BackendType]++
+		// backends[] is pgmetrics' list: client backends (issue 19); the
+		// other processes go to other_processes.
+		if b.BackendType == "client backend" {
+			r.Backends = append(r.Backends, *b)
+		} else {
+			r.OtherProcesses = append(r.OtherProcesses, *b)
+		}
 	}
 	return err
 }

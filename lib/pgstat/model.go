@@ -52,7 +52,10 @@ type Report struct {
 	BGWriter     BGWriter      `json:"bg_writer"`
 	Checkpointer *Checkpointer `json:"checkpointer,omitempty"`
 
-	Backends            []Backend             `json:"backends"`
+	Backends []Backend `json:"backends"` // client backends only, as pgmetrics
+	// pgreport: the other server processes of pg_stat_activity (autovacuum,
+	// walsenders, background workers, ...), with their backend_type.
+	OtherProcesses      []Backend             `json:"other_processes,omitempty"`
 	BETypeCounts        map[string]int        `json:"betypecounts,omitempty"`
 	Locks               []Lock                `json:"locks,omitempty"`
 	BlockingPIDs        map[int][]int         `json:"blocking_pids,omitempty"`

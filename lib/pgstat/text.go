@@ -76,7 +76,7 @@ func databaseWarnings(w []string, r *Report, _ TextOptions) []string {
 
 // backendWarnings: long transactions (not ours) and blocked backends.
 func backendWarnings(w []string, r *Report, o TextOptions) []string {
-	for _, b := range r.Backends {
+	for _, b := range append(r.Backends[:len(r.Backends):len(r.Backends)], r.OtherProcesses...) {
 		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
 			continue // our own collection
 		}
@@ -339,7 +339,7 @@ func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 
 // textBackends: client backends by state, other backends by type, locks.
 func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
-	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends))
+	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends)+len(r.OtherProcesses))
 	states := map[string]int{}
 	for _, be := range r.Backends {
 		if be.BackendType == "client backend" || be.BackendType == "" {
