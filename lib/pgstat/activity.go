@@ -11,7 +11,7 @@ import (
 // Cluster-wide sections about what runs now: backends, locks, progress.
 
 var backendsUnit = unit{name: "backends", scope: clusterWide, run: (*collector).readBackends,
-	doc: "`pg_stat_activity`: every backend, its state, wait and query (cut to `--sql-length`)"}
+	doc: "`pg_stat_activity`: client backends (other processes in `other_processes`), their state, wait and query (cut to `--sql-length`)"}
 
 func (c *collector) readBackends(ctx context.Context, tx pgx.Tx) error {
 	r := c.rep
