@@ -55,6 +55,9 @@ func (c *collector) readDatabases(ctx context.Context, tx pgx.Tx) error {
 				FROM pg_stat_database_conflicts x WHERE x.datid = d.oid) END AS conflicts_by_type
 			FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
 			WHERE NOT d.datistemplate ORDER BY d.oid`) // as pgmetrics: templates left out
+	for i := range c.rep.Databases {
+		c.rep.Databases[i].flattenConflicts()
+	}
 	return err
 }
 

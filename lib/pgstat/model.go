@@ -444,6 +444,20 @@ type Database struct {
 	IsTemplate    bool  `json:"datistemplate" db:"datistemplate"`
 	// pgreport: pg_stat_database_conflicts (recovery conflicts on a standby), by type.
 	ConflictsByType map[string]int64 `json:"conflicts_by_type,omitempty" db:"conflicts_by_type"`
+	// pgmetrics' flat copies of the same counters (schema 1.20), zero omitted.
+	ConflTablespace  int64 `json:"confl_tablespace,omitempty" db:"-"`
+	ConflLock        int64 `json:"confl_lock,omitempty" db:"-"`
+	ConflSnapshot    int64 `json:"confl_snapshot,omitempty" db:"-"`
+	ConflBufferpin   int64 `json:"confl_bufferpin,omitempty" db:"-"`
+	ConflDeadlock    int64 `json:"confl_deadlock,omitempty" db:"-"`
+	ConflLogicalslot int64 `json:"confl_active_logicalslot,omitempty" db:"-"` // PostgreSQL 16+
+}
+
+// flattenConflicts copies ConflictsByType into pgmetrics' flat fields.
+func (d *Database) flattenConflicts() {
+	m := d.ConflictsByType
+	d.ConflTablespace, d.ConflLock, d.ConflSnapshot = m["confl_tablespace"], m["confl_lock"], m["confl_snapshot"]
+	d.ConflBufferpin, d.ConflDeadlock, d.ConflLogicalslot = m["confl_bufferpin"], m["confl_deadlock"], m["confl_active_logicalslot"]
 }
 
 type Tablespace struct {
