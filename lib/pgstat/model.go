@@ -686,6 +686,14 @@ type Subscription struct {
 	Latency            int64  `json:"latency_micros" db:"latency_micros"`
 	ApplyErrorCount    int64  `json:"apply_error_count,omitempty" db:"apply_error_count"`
 	SyncErrorCount     int64  `json:"sync_error_count,omitempty" db:"sync_error_count"`
+	// PostgreSQL 18+: pg_stat_subscription_stats' conflict counters.
+	ConflInsertExists           int64 `json:"confl_insert_exists,omitempty" db:"confl_insert_exists"`
+	ConflUpdateOriginDiffers    int64 `json:"confl_update_origin_differs,omitempty" db:"confl_update_origin_differs"`
+	ConflUpdateExists           int64 `json:"confl_update_exists,omitempty" db:"confl_update_exists"`
+	ConflUpdateMissing          int64 `json:"confl_update_missing,omitempty" db:"confl_update_missing"`
+	ConflDeleteOriginDiffers    int64 `json:"confl_delete_origin_differs,omitempty" db:"confl_delete_origin_differs"`
+	ConflDeleteMissing          int64 `json:"confl_delete_missing,omitempty" db:"confl_delete_missing"`
+	ConflMultipleUniqueConflict int64 `json:"confl_multiple_unique_conflicts,omitempty" db:"confl_multiple_unique_conflicts"`
 }
 
 type System struct {

@@ -217,6 +217,14 @@ func (c *collector) readSubscriptions(ctx context.Context, tx pgx.Tx) error {
 		errCols = "COALESCE(ss.apply_error_count, 0) AS apply_error_count, COALESCE(ss.sync_error_count, 0) AS sync_error_count"
 		errJoin = "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = su.oid"
 	}
+	// PostgreSQL 18's conflict counters, as pgmetrics (schema 1.20).
+	for _, k := range []string{"insert_exists", "update_origin_differs", "update_exists", "update_missing", "delete_origin_differs", "delete_missing", "multiple_unique_conflicts"} {
+		if c.ver >= 180000 {
+			errCols += ", COALESCE(ss.confl_" + k + ", 0) AS confl_" + k
+		} else {
+			errCols += ", 0 AS confl_" + k
+		}
+	}
 	s, err := rowsOf[Subscription](ctx, tx, `SELECT su.oid::bigint AS oid, su.subname AS name,
 			current_database() AS db_name, su.subenabled AS enabled, cardinality(su.subpublications) AS pub_count,
 			(SELECT count(*) FROM pg_subscription_rel sr WHERE sr.srsubid = su.oid) AS table_count,
