@@ -33,6 +33,7 @@ type reportOptions struct {
 	statementsLimit int
 	bloat           bool
 	exactSizes      bool
+	estimate        bool
 	sectionTimeouts []string
 	longXact        time.Duration
 	top             int
@@ -53,8 +54,9 @@ func addReportFlags(r *cli.Root) {
 	f.StringArrayVar(&o.metrics, "metric", nil, "with -f metrics: keep only names matching this glob (repeatable; * spans dots)")
 	f.IntVar(&o.sqlLength, "sql-length", 500, "truncate query texts to this many bytes")
 	f.IntVar(&o.statementsLimit, "statements-limit", 100, "top N pg_stat_statements entries by total time")
-	f.BoolVar(&o.bloat, "bloat", false, "estimate table and btree index bloat in JSON and metrics (always on in text)")
-	f.BoolVar(&o.exactSizes, "exact-sizes", false, "measure each table and index (pg_table_size, as pgmetrics; slow on big catalogs)\ninstead of pg_class.relpages as of the last VACUUM/ANALYZE")
+	f.BoolVar(&o.estimate, "estimate", false, "faster estimate mode: table and index sizes from pg_class.relpages as of the last\nVACUUM/ANALYZE, no bloat in JSON and metrics (sizes and bloat then differ from pgmetrics')")
+	f.BoolVar(&o.bloat, "bloat", false, "with --estimate: estimate bloat anyway (the default otherwise, and always in text)")
+	f.BoolVar(&o.exactSizes, "exact-sizes", false, "with --estimate: measure sizes anyway (pg_table_size per table and index, the default otherwise)")
 	f.StringArrayVar(&o.sectionTimeouts, "section-timeout", nil, "statement timeout for one section, e.g. tables=30s (repeatable)\n"+
 		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
@@ -191,8 +193,10 @@ func collect(ctx context.Context, r *cli.Root, o *reportOptions, format string) 
 	}
 	return pgstat.Collect(ctx, pgstat.Options{
 		Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, SQLLength: o.sqlLength,
-		StatementsLimit: o.statementsLimit, Bloat: o.bloat || format == "text", ExactSizes: o.exactSizes,
-		UserAgent: "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
+		// By default pgmetrics' work and figures: exact sizes, its bloat estimate.
+		StatementsLimit: o.statementsLimit, Bloat: !o.estimate || o.bloat || format == "text", PgmetricsBloat: true,
+		ExactSizes: !o.estimate || o.exactSizes,
+		UserAgent:  "pgreport/" + version.String(), SectionTimeouts: timeouts, Logger: r.Logger,
 		Logs: &pglog.Options{File: o.logFile, Dir: o.logDir, Span: time.Duration(o.logSpan) * time.Minute,
 			DefaultDir: "/var/log/postgresql"},
 	})

@@ -387,7 +387,7 @@ func evalBlocked(c *evalCtx) {
 		}
 	}
 	byPID := map[int]pgstat.Backend{}
-	for _, b := range r.Backends {
+	for _, b := range append(r.Backends[:len(r.Backends):len(r.Backends)], r.OtherProcesses...) {
 		byPID[b.PID] = b
 	}
 	seen := map[int]bool{}

@@ -11,7 +11,7 @@ import (
 // Cluster-wide sections about what runs now: backends, locks, progress.
 
 var backendsUnit = unit{name: "backends", scope: clusterWide, run: (*collector).readBackends,
-	doc: "`pg_stat_activity`: every backend, its state, wait and query (cut to `--sql-length`)"}
+	doc: "`pg_stat_activity`: client backends (other processes in `other_processes`), their state, wait and query (cut to `--sql-length`)"}
 
 func (c *collector) readBackends(ctx context.Context, tx pgx.Tx) error {
 	r := c.rep
@@ -28,12 +28,21 @@ func (c *collector) readBackends(ctx context.Context, tx pgx.Tx) error {
 			COALESCE(backend_type, '') AS backend_type
 			FROM pg_stat_activity ORDER BY pid`, c.o.SQLLength)
 	r.BETypeCounts = map[string]int{}
-	for i := range r.Backends {
-		b := &r.Backends[i]
+	all := r.Backends
+	r.Backends, r.OtherProcesses = []Backend{}, nil
+	for i := range all {
+		b := &all[i]
 		if b.QueryID != 0 {
 			b.QueryIDStr = strconv.FormatInt(b.QueryID, 10)
 		}
 		r.BETypeCounts[b.BackendType]++
+		// backends[] is pgmetrics' list: client backends (issue 19); the
+		// other processes go to other_processes.
+		if b.BackendType == "client backend" {
+			r.Backends = append(r.Backends, *b)
+		} else {
+			r.OtherProcesses = append(r.OtherProcesses, *b)
+		}
 	}
 	return err
 }

@@ -96,6 +96,9 @@ LEFT JOIN LATERAL (
 // bloat fills Table.Bloat and Index.Bloat for the current database's
 // tables and indexes.
 func (c *collector) bloat(ctx context.Context, tx pgx.Tx) error {
+	if c.o.PgmetricsBloat {
+		return c.checkPostgresBloat(ctx, tx)
+	}
 	rows, err := tx.Query(ctx, bloatSQL)
 	if err != nil {
 		return err
@@ -129,6 +132,43 @@ func (c *collector) bloat(ctx context.Context, tx pgx.Tx) error {
 		}
 		if v, ok := est[t.OID]; ok {
 			t.Bloat = v
+		}
+	}
+	return nil
+}
+
+// checkPostgresBloat fills Table.Bloat and Index.Bloat from
+// checkPostgresBloatSQL, as pgmetrics does: a table takes its first row's
+// figure, an index its own; the rest stay -1.
+func (c *collector) checkPostgresBloat(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, checkPostgresBloatSQL)
+	if err != nil {
+		return err
+	}
+	tbl, idx := map[[2]string]int64{}, map[[2]string]int64{}
+	var schema, table, index string
+	var tb, ib int64
+	if _, err := pgx.ForEachRow(rows, []any{&schema, &table, &tb, &index, &ib}, func() error {
+		if _, ok := tbl[[2]string{schema, table}]; !ok {
+			tbl[[2]string{schema, table}] = tb
+		}
+		if index != "" {
+			idx[[2]string{schema, index}] = ib
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i := range c.rep.Tables {
+		t := &c.rep.Tables[i]
+		if v, ok := tbl[[2]string{t.SchemaName, t.Name}]; ok && t.DBName == c.db {
+			t.Bloat = v
+		}
+	}
+	for i := range c.rep.Indexes {
+		x := &c.rep.Indexes[i]
+		if v, ok := idx[[2]string{x.SchemaName, x.Name}]; ok && x.DBName == c.db {
+			x.Bloat = v
 		}
 	}
 	return nil

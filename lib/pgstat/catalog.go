@@ -55,6 +55,9 @@ func (c *collector) readDatabases(ctx context.Context, tx pgx.Tx) error {
 				FROM pg_stat_database_conflicts x WHERE x.datid = d.oid) END AS conflicts_by_type
 			FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid
 			WHERE NOT d.datistemplate ORDER BY d.oid`) // as pgmetrics: templates left out
+	for i := range c.rep.Databases {
+		c.rep.Databases[i].flattenConflicts()
+	}
 	return err
 }
 
@@ -67,8 +70,8 @@ func (c *collector) readTablespaces(ctx context.Context, tx pgx.Tx) error {
 			pg_get_userbyid(spcowner) AS owner,
 			CASE WHEN spcname NOT IN ('pg_default', 'pg_global') THEN pg_tablespace_location(t.oid)
 			     WHEN NOT pg_has_role('pg_read_all_settings', 'USAGE') THEN ''
-			     WHEN spcname = 'pg_default' THEN current_setting('data_directory')
-			     ELSE current_setting('data_directory') || '/global' END AS location,
+			     -- pg_default and pg_global: the data directory, as pgmetrics gives it.
+			     ELSE current_setting('data_directory') END AS location,
 			CASE WHEN has_tablespace_privilege(t.oid, 'CREATE') OR pg_has_role('pg_read_all_stats', 'USAGE')
 			          OR t.oid = (SELECT dattablespace FROM pg_database WHERE datname = current_database())
 			     THEN pg_tablespace_size(t.oid) ELSE -1 END AS size

@@ -26,7 +26,10 @@ var settingsUnit = unit{name: "settings", scope: clusterWide, run: (*collector).
 	doc: "`pg_settings`: value, unit, and boot value and source where they differ"}
 
 func (c *collector) readSettings(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT name, COALESCE(setting, ''), COALESCE(boot_val, ''), COALESCE(source, ''),
+	// A setting from a file names it as pgmetrics does: FILE:LINE
+	// (sourcefile is NULL for users without pg_read_all_settings).
+	rows, err := tx.Query(ctx, `SELECT name, COALESCE(setting, ''), COALESCE(boot_val, ''),
+			CASE WHEN sourcefile <> '' THEN sourcefile || ':' || COALESCE(sourceline, 0) ELSE COALESCE(source, '') END,
 			COALESCE(pending_restart, false), COALESCE(unit, '') FROM pg_settings`)
 	if err != nil {
 		return err
@@ -176,7 +179,14 @@ func (c *collector) readStatIO(ctx context.Context, tx pgx.Tx) error {
 	c.rep.StatIOs, err = rowsOf[StatIO](ctx, tx, `SELECT backend_type, object, context,
 				COALESCE(reads, 0) AS reads, COALESCE(read_time, 0) AS read_time, COALESCE(writes, 0) AS writes,
 				COALESCE(write_time, 0) AS write_time, COALESCE(extends, 0) AS extends, COALESCE(hits, 0) AS hits,
-				COALESCE(evictions, 0) AS evictions, COALESCE(fsyncs, 0) AS fsyncs, `+ep("stats_reset")+` AS stats_reset
-				FROM pg_stat_io`)
+				COALESCE(evictions, 0) AS evictions, COALESCE(fsyncs, 0) AS fsyncs, `+ep("stats_reset")+` AS stats_reset,
+				`+c.since(180000, "COALESCE(read_bytes, 0) AS read_bytes, COALESCE(write_bytes, 0) AS write_bytes, COALESCE(extend_bytes, 0) AS extend_bytes",
+		"COALESCE(reads * op_bytes, 0) AS read_bytes, COALESCE(writes * op_bytes, 0) AS write_bytes, COALESCE(extends * op_bytes, 0) AS extend_bytes")+`,
+				COALESCE(extend_time, 0) AS extend_time, COALESCE(writebacks, 0) AS writebacks,
+				COALESCE(writeback_time, 0) AS writeback_time, COALESCE(reuses, 0) AS reuses, COALESCE(fsync_time, 0) AS fsync_time
+				FROM pg_stat_io
+				-- All-zero rows (combinations that never do IO) dropped, as pgmetrics does.
+				WHERE COALESCE(reads, 0) + COALESCE(writes, 0) + COALESCE(extends, 0) + COALESCE(writebacks, 0)
+				    + COALESCE(hits, 0) + COALESCE(evictions, 0) + COALESCE(reuses, 0) + COALESCE(fsyncs, 0) > 0`)
 	return err
 }

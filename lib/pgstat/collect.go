@@ -22,6 +22,10 @@ type Options struct {
 	SQLLength       int      // truncate query texts (statements, backends); default 500
 	StatementsLimit int      // top N pg_stat_statements rows by total time; default 100
 	Bloat           bool     // estimate table bloat (one more statement per database)
+	// PgmetricsBloat makes Bloat use pgmetrics' estimate (check_postgres'
+	// formula, every index type, -1 where it has none) instead of the finer
+	// ioguix one: pgreport's default, so pgmetrics readers get its figures.
+	PgmetricsBloat bool
 	// ExactSizes measures every table and index with pg_table_size and
 	// pg_relation_size, as pgmetrics does. That opens each relation (a lock
 	// and a relcache build per object: seconds on 10,000 tables). Without
@@ -286,13 +290,20 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 		if err != nil {
 			return err
 		}
+		// After a Commit this is a no-op; it ends a failed section's transaction.
 		defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
 		if d, ok := c.o.SectionTimeouts[name]; ok {
 			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.Milliseconds())); err != nil {
 				return err
 			}
 		}
-		return fn(ctx, tx)
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		// COMMIT, not ROLLBACK: a rollback would count in the target's
+		// pg_stat_database.xact_rollback, the figure the report is read for
+		// (pgmetrics' transactions commit too). Nothing was written either way.
+		return tx.Commit(ctx)
 	}()
 	if err != nil {
 		if ctx.Err() != nil {

@@ -19,6 +19,7 @@ type reportHead struct {
 	Statements *struct{} `json:"statements,omitempty"`
 	Locks      *struct{} `json:"locks,omitempty"`
 	Backends   *struct{} `json:"backends,omitempty"`
+	Other      *struct{} `json:"other_processes,omitempty"`
 }
 
 // WriteJSON writes the report as pgmetrics does (two-space indentation)
@@ -38,6 +39,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		omitEmpty bool
 	}{
 		{"backends", r.Backends, false},
+		{"other_processes", r.OtherProcesses, true},
 		{"locks", r.Locks, true},
 		{"tables", r.Tables, false},
 		{"indexes", r.Indexes, false},

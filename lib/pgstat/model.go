@@ -57,7 +57,10 @@ type Report struct {
 	BGWriter     BGWriter      `json:"bg_writer"`
 	Checkpointer *Checkpointer `json:"checkpointer,omitempty"`
 
-	Backends            []Backend             `json:"backends"`
+	Backends []Backend `json:"backends"` // client backends only, as pgmetrics
+	// pgreport: the other server processes of pg_stat_activity (autovacuum,
+	// walsenders, background workers, ...), with their backend_type.
+	OtherProcesses      []Backend             `json:"other_processes,omitempty"`
 	BETypeCounts        map[string]int        `json:"betypecounts,omitempty"`
 	Locks               []Lock                `json:"locks,omitempty"`
 	BlockingPIDs        map[int][]int         `json:"blocking_pids,omitempty"`
@@ -254,6 +257,16 @@ type StatIO struct {
 	Evictions   int64   `json:"evictions" db:"evictions"`
 	Fsyncs      int64   `json:"fsyncs" db:"fsyncs"`
 	StatsReset  int64   `json:"stats_reset" db:"stats_reset"`
+	// pgmetrics' other columns: bytes are ops × op_bytes on 16 and 17
+	// (the *_bytes columns replace op_bytes on 18); times in milliseconds.
+	ReadBytes     int64   `json:"read_bytes" db:"read_bytes"`
+	WriteBytes    int64   `json:"write_bytes" db:"write_bytes"`
+	ExtendBytes   int64   `json:"extend_bytes" db:"extend_bytes"`
+	ExtendTime    float64 `json:"extend_time" db:"extend_time"`
+	Writebacks    int64   `json:"writebacks" db:"writebacks"`
+	WritebackTime float64 `json:"writeback_time" db:"writeback_time"`
+	Reuses        int64   `json:"reuses" db:"reuses"`
+	FsyncTime     float64 `json:"fsync_time" db:"fsync_time"`
 }
 
 type Backend struct {
@@ -442,6 +455,20 @@ type Database struct {
 	IsTemplate    bool  `json:"datistemplate" db:"datistemplate"`
 	// pgreport: pg_stat_database_conflicts (recovery conflicts on a standby), by type.
 	ConflictsByType map[string]int64 `json:"conflicts_by_type,omitempty" db:"conflicts_by_type"`
+	// pgmetrics' flat copies of the same counters (schema 1.20), zero omitted.
+	ConflTablespace  int64 `json:"confl_tablespace,omitempty" db:"-"`
+	ConflLock        int64 `json:"confl_lock,omitempty" db:"-"`
+	ConflSnapshot    int64 `json:"confl_snapshot,omitempty" db:"-"`
+	ConflBufferpin   int64 `json:"confl_bufferpin,omitempty" db:"-"`
+	ConflDeadlock    int64 `json:"confl_deadlock,omitempty" db:"-"`
+	ConflLogicalslot int64 `json:"confl_active_logicalslot,omitempty" db:"-"` // PostgreSQL 16+
+}
+
+// flattenConflicts copies ConflictsByType into pgmetrics' flat fields.
+func (d *Database) flattenConflicts() {
+	m := d.ConflictsByType
+	d.ConflTablespace, d.ConflLock, d.ConflSnapshot = m["confl_tablespace"], m["confl_lock"], m["confl_snapshot"]
+	d.ConflBufferpin, d.ConflDeadlock, d.ConflLogicalslot = m["confl_bufferpin"], m["confl_deadlock"], m["confl_active_logicalslot"]
 }
 
 type Tablespace struct {
@@ -670,6 +697,14 @@ type Subscription struct {
 	Latency            int64  `json:"latency_micros" db:"latency_micros"`
 	ApplyErrorCount    int64  `json:"apply_error_count,omitempty" db:"apply_error_count"`
 	SyncErrorCount     int64  `json:"sync_error_count,omitempty" db:"sync_error_count"`
+	// PostgreSQL 18+: pg_stat_subscription_stats' conflict counters.
+	ConflInsertExists           int64 `json:"confl_insert_exists,omitempty" db:"confl_insert_exists"`
+	ConflUpdateOriginDiffers    int64 `json:"confl_update_origin_differs,omitempty" db:"confl_update_origin_differs"`
+	ConflUpdateExists           int64 `json:"confl_update_exists,omitempty" db:"confl_update_exists"`
+	ConflUpdateMissing          int64 `json:"confl_update_missing,omitempty" db:"confl_update_missing"`
+	ConflDeleteOriginDiffers    int64 `json:"confl_delete_origin_differs,omitempty" db:"confl_delete_origin_differs"`
+	ConflDeleteMissing          int64 `json:"confl_delete_missing,omitempty" db:"confl_delete_missing"`
+	ConflMultipleUniqueConflict int64 `json:"confl_multiple_unique_conflicts,omitempty" db:"confl_multiple_unique_conflicts"`
 }
 
 type System struct {

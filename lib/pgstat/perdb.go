@@ -44,7 +44,7 @@ func (c *collector) readTables(ctx context.Context, tx pgx.Tx) error {
 			`+c.since(130000, "s.n_ins_since_vacuum", "0")+` AS n_ins_since_vacuum,
 			`+c.since(160000, ep("s.last_seq_scan"), "0")+` AS last_seq_scan,
 			`+c.since(160000, ep("s.last_idx_scan"), "0")+` AS last_idx_scan,
-			COALESCE(c.relacl::text, '') AS acl,
+			COALESCE(array_to_string(c.relacl, E'\n'), '') AS acl, -- one entry a line, as pgmetrics
 			`+c.since(160000, "s.n_tup_newpage_upd", "0")+` AS n_tup_newpage_upd,
 			`+c.since(180000, `s.total_vacuum_time, s.total_autovacuum_time, s.total_analyze_time,
 			s.total_autoanalyze_time`, "0 AS total_vacuum_time, 0 AS total_autovacuum_time, 0 AS total_analyze_time, 0 AS total_autoanalyze_time")+`
@@ -216,6 +216,14 @@ func (c *collector) readSubscriptions(ctx context.Context, tx pgx.Tx) error {
 	if c.ver >= 150000 {
 		errCols = "COALESCE(ss.apply_error_count, 0) AS apply_error_count, COALESCE(ss.sync_error_count, 0) AS sync_error_count"
 		errJoin = "LEFT JOIN pg_stat_subscription_stats ss ON ss.subid = su.oid"
+	}
+	// PostgreSQL 18's conflict counters, as pgmetrics (schema 1.20).
+	for _, k := range []string{"insert_exists", "update_origin_differs", "update_exists", "update_missing", "delete_origin_differs", "delete_missing", "multiple_unique_conflicts"} {
+		if c.ver >= 180000 {
+			errCols += ", COALESCE(ss.confl_" + k + ", 0) AS confl_" + k
+		} else {
+			errCols += ", 0 AS confl_" + k
+		}
 	}
 	s, err := rowsOf[Subscription](ctx, tx, `SELECT su.oid::bigint AS oid, su.subname AS name,
 			current_database() AS db_name, su.subenabled AS enabled, cardinality(su.subpublications) AS pub_count,

@@ -147,4 +147,17 @@ func TestConflictsByTypeScan(t *testing.T) {
 	if got := d[0].ConflictsByType; got["confl_lock"] != 2 || len(got) < 5 {
 		t.Errorf("conflicts_by_type = %v", got)
 	}
+	// pgmetrics' flat fields (issue 19): the same counters, zero omitted.
+	d[0].flattenConflicts()
+	b, err := json.Marshal(d[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]any
+	if err := json.Unmarshal(b, &top); err != nil {
+		t.Fatal(err)
+	}
+	if _, zero := top["confl_deadlock"]; top["confl_lock"] != 2.0 || zero {
+		t.Errorf("flat confl_* fields: %s", b)
+	}
 }

@@ -137,7 +137,10 @@ var unitTests = map[string]unitTest{
 		}
 	}},
 	"tablespaces": {check: func(t *testing.T, c *collector, _ string) {
-		if ts, ok := find(c.rep.Tablespaces, func(s Tablespace) bool { return s.Name == "pg_global" }); !ok || ts.Size <= 0 || !strings.HasSuffix(ts.Location, "/global") {
+		// pg_global's location is the data directory, as pgmetrics gives it (issue 19).
+		def, _ := find(c.rep.Tablespaces, func(s Tablespace) bool { return s.Name == "pg_default" })
+		if ts, ok := find(c.rep.Tablespaces, func(s Tablespace) bool { return s.Name == "pg_global" }); !ok || ts.Size <= 0 ||
+			ts.Location == "" || ts.Location != def.Location {
 			t.Errorf("tablespaces %+v", c.rep.Tablespaces)
 		}
 	}},

@@ -76,7 +76,7 @@ func databaseWarnings(w []string, r *Report, _ TextOptions) []string {
 
 // backendWarnings: long transactions (not ours) and blocked backends.
 func backendWarnings(w []string, r *Report, o TextOptions) []string {
-	for _, b := range r.Backends {
+	for _, b := range append(r.Backends[:len(r.Backends):len(r.Backends)], r.OtherProcesses...) {
 		if strings.HasPrefix(b.ApplicationName, "pgreport/") {
 			continue // our own collection
 		}
@@ -352,7 +352,7 @@ func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 
 // textBackends: client backends by state, other backends by type, locks.
 func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
-	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends))
+	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends)+len(r.OtherProcesses))
 	states := map[string]int{}
 	for _, be := range r.Backends {
 		if be.BackendType == "client backend" || be.BackendType == "" {
@@ -589,8 +589,11 @@ func dbSequences(b *strings.Builder, r *Report, db string, o TextOptions) {
 	sort.SliceStable(seqs, func(i, j int) bool { return seqs[i].UsedPct > seqs[j].UsedPct })
 	topList(b, "Sequences", seqs, o.TopN, "most used", "    sequence\tlast value\tmax value\tused", func(tw io.Writer, s Sequence) {
 		last, maxv, used := "-", "-", "-"
-		if s.LastValue >= 0 && s.MaxValue != 0 { // pgmetrics reports have neither
-			last, maxv, used = strconv.FormatInt(s.LastValue, 10), strconv.FormatInt(s.MaxValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
+		if s.MaxValue != 0 { // pgmetrics reports have none
+			maxv = strconv.FormatInt(s.MaxValue, 10)
+		}
+		if s.LastValue >= 0 && s.MaxValue != 0 { // -1: never called, or not readable
+			last, used = strconv.FormatInt(s.LastValue, 10), fmt.Sprintf("%.2f%%", s.UsedPct)
 		}
 		fmt.Fprintf(tw, "    %s.%s\t%s\t%s\t%s\n", s.SchemaName, s.Name, last, maxv, used)
 	})
