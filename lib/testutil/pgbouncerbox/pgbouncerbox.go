@@ -116,7 +116,8 @@ func spawn(t testing.TB, bin, dir string, cred *syscall.Credential) <-chan struc
 	cmd := exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
 	cmd.Dir = dir
 	cmd.Env = []string{"LC_ALL=C"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	pgsandbox.SetPdeathsig(cmd.SysProcAttr, syscall.SIGKILL)
 	out, err := os.OpenFile(filepath.Join(dir, "stderr.log"), os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)

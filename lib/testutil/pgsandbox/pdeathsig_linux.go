@@ -2,4 +2,4 @@ package pgsandbox
 
 import "syscall"
 
-func setPdeathsig(attr *syscall.SysProcAttr, sig syscall.Signal) { attr.Pdeathsig = sig }
+func SetPdeathsig(attr *syscall.SysProcAttr, sig syscall.Signal) { attr.Pdeathsig = sig }

@@ -4,6 +4,6 @@ package pgsandbox
 
 import "syscall"
 
-// setPdeathsig: no Pdeathsig outside Linux; a test binary that dies without
+// SetPdeathsig: no Pdeathsig outside Linux; a test binary that dies without
 // Stop leaves its server running there (the package only builds elsewhere).
-func setPdeathsig(*syscall.SysProcAttr, syscall.Signal) {}
+func SetPdeathsig(*syscall.SysProcAttr, syscall.Signal) {}

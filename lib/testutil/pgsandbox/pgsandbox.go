@@ -348,7 +348,7 @@ func (c *Cluster) spawn(o Options) error {
 	// first, and Pdeathsig stops the server (immediate shutdown) if the test
 	// binary dies without calling Stop.
 	attr.Setpgid = true
-	setPdeathsig(attr, syscall.SIGQUIT)
+	SetPdeathsig(attr, syscall.SIGQUIT)
 	cmd.SysProcAttr = attr
 	started := make(chan error, 1)
 	c.done = make(chan struct{})
