@@ -201,24 +201,12 @@ func runUndo(ctx context.Context, w io.Writer, dopts discover.Options) error {
 	return nil
 }
 
-// desiredChecks is the check each monitored job wants, tagged with tags
-// and the job's own (# hcctl: tags=).
+// desiredChecks is the check each monitored job wants, as hcctl apply's specs.
 func desiredChecks(plan *discover.Plan, tags []string) []hc.Desired {
 	var desired []hc.Desired
-	tagText := strings.Join(tags, " ")
-	for _, j := range plan.Jobs {
-		if !j.Monitored() {
-			continue
-		}
-		d := hc.Desired{Line: j.Line}
-		name, slug, sched, tz, desc := j.Slug, j.Slug, j.Schedule, j.TZ, j.Desc
-		tags := tagText
-		if len(j.Tags) > 0 {
-			tags += " " + strings.Join(j.Tags, " ")
-		}
-		grace := j.Grace
-		d.Spec = hc.CheckSpec{Name: &name, Slug: &slug, Schedule: &sched, TZ: &tz, Tags: &tags, Grace: &grace, Desc: &desc}
-		desired = append(desired, d)
+	for _, c := range plan.Checks(tags) {
+		desired = append(desired, hc.Desired{Line: c.Line, Spec: hc.CheckSpec{Name: &c.Name, Slug: &c.Slug,
+			Schedule: &c.Schedule, TZ: &c.TZ, Tags: &c.Tags, Grace: &c.Grace, Desc: &c.Desc}})
 	}
 	return desired
 }
