@@ -31,12 +31,8 @@ type discoverOptions struct {
 	concurrency int
 }
 
-func newDiscoverCmd(g *global) *cobra.Command {
-	o := &discoverOptions{g: g}
-	cmd := &cobra.Command{
-		Use:   "discover",
-		Short: "Find the host's cron jobs (and systemd timers), create a check for each, run them under runwrap",
-		Long: `Read the host's crontabs (/etc/crontab, /etc/cron.d/*, the user crontabs in
+// discoverLong is discover's --help text.
+const discoverLong = `Read the host's crontabs (/etc/crontab, /etc/cron.d/*, the user crontabs in
 /var/spool/cron/crontabs) and, with --systemd, its timer units with OnCalendar=,
 all under --root. For each job it plans a check (slug, schedule, zone, grace)
 and the rewrite of its line to run under runwrap:
@@ -73,7 +69,14 @@ runwrap finds the project's ping key in $PING_KEY or its config file
 jobs next run.
 
 A line that cannot be read (a bad schedule, too few fields) is reported with
-file:line on stderr, skipped and never rewritten: exit 3.`,
+file:line on stderr, skipped and never rewritten: exit 3.`
+
+func newDiscoverCmd(g *global) *cobra.Command {
+	o := &discoverOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "discover",
+		Short: "Find the host's cron jobs (and systemd timers), create a check for each, run them under runwrap",
+		Long:  discoverLong,
 		Example: `  hcctl discover                       # the plan: jobs, checks, diffs
   hcctl discover --systemd -f json
   hcctl discover --apply --systemd
@@ -106,26 +109,60 @@ file:line on stderr, skipped and never rewritten: exit 3.`,
 }
 
 func runDiscover(ctx context.Context, o *discoverOptions) error {
+	format, err := o.validate()
+	if err != nil {
+		return err
+	}
+	if err := o.defaults(); err != nil {
+		return err
+	}
+	dopts := discover.Options{Root: o.root, Host: o.host, Systemd: o.systemd, Convert: o.convert,
+		Runwrap: o.runwrap, Grace: int64(o.grace / time.Second)}
 	env := o.g.root.Env
+	if o.undo {
+		return runUndo(ctx, env.Stdout, dopts)
+	}
+	plan, err := discover.Scan(dopts)
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	for _, p := range plan.Problems {
+		fmt.Fprintf(env.Stderr, "hcctl: %s (skipped)\n", p)
+	}
+	if !o.apply {
+		if format == "json" {
+			return writeDiscoverJSON(env.Stdout, plan, nil, nil)
+		}
+		writeDiscoverPlan(env.Stdout, plan, o.tags)
+		fmt.Fprintln(env.Stdout, "dry run: nothing written and nothing sent; --apply creates the checks and rewrites the files")
+		return problemsErr(plan)
+	}
+	return o.applyPlan(ctx, format, plan)
+}
+
+// validate checks the flags against each other and returns the output format.
+func (o *discoverOptions) validate() (string, error) {
 	format := o.g.format
 	if format == "" {
 		format = "text"
 	}
-	if format != "text" && format != "json" {
-		return cli.Usagef("-f %s: want text or json", format)
+	switch {
+	case format != "text" && format != "json":
+		return "", cli.Usagef("-f %s: want text or json", format)
+	case o.undo && (o.apply || o.prune):
+		return "", cli.Usagef("--undo does not combine with --apply or --prune")
+	case o.prune && !o.apply:
+		return "", cli.Usagef("--prune needs --apply (the dry run shows no deletions)")
+	case o.grace < time.Minute || o.grace > 365*24*time.Hour:
+		return "", cli.Usagef("--grace %s: want 1m to 365d", o.grace)
+	case o.concurrency < 1 || o.concurrency > 64:
+		return "", cli.Usagef("--concurrency %d: want 1 to 64", o.concurrency)
 	}
-	if o.undo && (o.apply || o.prune) {
-		return cli.Usagef("--undo does not combine with --apply or --prune")
-	}
-	if o.prune && !o.apply {
-		return cli.Usagef("--prune needs --apply (the dry run shows no deletions)")
-	}
-	if o.grace < time.Minute || o.grace > 365*24*time.Hour {
-		return cli.Usagef("--grace %s: want 1m to 365d", o.grace)
-	}
-	if o.concurrency < 1 || o.concurrency > 64 {
-		return cli.Usagef("--concurrency %d: want 1 to 64", o.concurrency)
-	}
+	return format, nil
+}
+
+// defaults fills --host, --tag and --runwrap from the system when not given.
+func (o *discoverOptions) defaults() error {
 	if o.host == "" {
 		h, err := os.Hostname()
 		if err != nil {
@@ -148,51 +185,70 @@ func runDiscover(ctx context.Context, o *discoverOptions) error {
 			o.g.root.Warnf("runwrap is not in PATH: jobs will call it by name, which cron's short PATH may not find (give --runwrap /path/to/runwrap)")
 		}
 	}
-	dopts := discover.Options{Root: o.root, Host: o.host, Systemd: o.systemd, Convert: o.convert,
-		Runwrap: o.runwrap, Grace: int64(o.grace / time.Second)}
-	if o.undo {
-		done, err := discover.Undo(ctx, dopts)
-		for _, w := range done {
-			fmt.Fprintf(env.Stdout, "%s %s\n", w.How, w.Path)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "undo: %d files put back or removed\n", len(done))
-		return nil
+	return nil
+}
+
+// runUndo puts back what an earlier --apply wrote.
+func runUndo(ctx context.Context, w io.Writer, dopts discover.Options) error {
+	done, err := discover.Undo(ctx, dopts)
+	for _, d := range done {
+		fmt.Fprintf(w, "%s %s\n", d.How, d.Path)
 	}
-	plan, err := discover.Scan(dopts)
 	if err != nil {
-		return cli.Usagef("%v", err)
+		return err
 	}
+	fmt.Fprintf(w, "undo: %d files put back or removed\n", len(done))
+	return nil
+}
+
+// desiredChecks is the check each monitored job wants, as hcctl apply's specs.
+func desiredChecks(plan *discover.Plan, tags []string) []hc.Desired {
 	var desired []hc.Desired
-	tagText := strings.Join(o.tags, " ")
-	for _, j := range plan.Jobs {
-		if !j.Monitored() {
+	for _, c := range plan.Checks(tags) {
+		desired = append(desired, hc.Desired{Line: c.Line, Spec: hc.CheckSpec{Name: &c.Name, Slug: &c.Slug,
+			Schedule: &c.Schedule, TZ: &c.TZ, Tags: &c.Tags, Grace: &c.Grace, Desc: &c.Desc}})
+	}
+	return desired
+}
+
+// discoverTally is what the API writes of an --apply came to.
+type discoverTally struct {
+	exists map[string]bool // slugs whose check is there: their jobs may be rewritten
+	failed []error
+	auth   int // failures that are refusals (bad key, no rights)
+	counts map[string]int
+}
+
+// tally counts the results and says each failure on stderr.
+func tally(stderr io.Writer, cplan hc.Plan, results []hc.Result) discoverTally {
+	t := discoverTally{exists: map[string]bool{}, counts: map[string]int{}}
+	for _, c := range cplan.Unchanged {
+		t.exists[c.Name()] = true
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.failed = append(t.failed, r.Err)
+			if cli.Code(apiErr(r.Err)) == cli.ExitRefused {
+				t.auth++
+			}
+			fmt.Fprintf(stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)
+			if r.Op == "update" {
+				t.exists[r.Change.Name()] = true // it is there, only not up to date
+			}
 			continue
 		}
-		d := hc.Desired{Line: j.Line}
-		name, slug, sched, tz, desc := j.Slug, j.Slug, j.Schedule, j.TZ, j.Desc
-		tags := tagText
-		if len(j.Tags) > 0 {
-			tags += " " + strings.Join(j.Tags, " ")
+		t.counts[r.Op]++
+		if r.Op != "delete" {
+			t.exists[r.Change.Name()] = true
 		}
-		grace := j.Grace
-		d.Spec = hc.CheckSpec{Name: &name, Slug: &slug, Schedule: &sched, TZ: &tz, Tags: &tags, Grace: &grace, Desc: &desc}
-		desired = append(desired, d)
 	}
-	for _, p := range plan.Problems {
-		fmt.Fprintf(env.Stderr, "hcctl: %s (skipped)\n", p)
-	}
-	if !o.apply {
-		if format == "json" {
-			return writeDiscoverJSON(env.Stdout, plan, nil, nil)
-		}
-		writeDiscoverPlan(env.Stdout, plan, o.tags)
-		fmt.Fprintln(env.Stdout, "dry run: nothing written and nothing sent; --apply creates the checks and rewrites the files")
-		return problemsErr(plan)
-	}
+	return t
+}
 
+// applyPlan ensures the checks, then rewrites the jobs whose check exists.
+func (o *discoverOptions) applyPlan(ctx context.Context, format string, plan *discover.Plan) error {
+	env := o.g.root.Env
+	desired := desiredChecks(plan, o.tags)
 	if o.prune && len(desired) == 0 {
 		return cli.Usagef("no monitored jobs found: --prune would delete every check tagged %s; refusing", strings.Join(o.tags, " and "))
 	}
@@ -210,74 +266,56 @@ func runDiscover(ctx context.Context, o *discoverOptions) error {
 		}
 	}
 	results := a.Apply(ctx, cplan, o.concurrency, nil)
-	exists := map[string]bool{}
-	for _, c := range cplan.Unchanged {
-		exists[c.Name()] = true
-	}
-	var failed []error
-	auth := 0
-	counts := map[string]int{}
-	for _, r := range results {
-		if r.Err != nil {
-			failed = append(failed, r.Err)
-			if cli.Code(apiErr(r.Err)) == cli.ExitRefused {
-				auth++
-			}
-			fmt.Fprintf(env.Stderr, "hcctl: %s %q failed: %v\n", r.Op, r.Change.Name(), r.Err)
-			if r.Op == "update" {
-				exists[r.Change.Name()] = true // it is there, only not up to date
-			}
-			continue
-		}
-		counts[r.Op]++
-		if r.Op != "delete" {
-			exists[r.Change.Name()] = true
-		}
-	}
-	written, werr := plan.Write(ctx, func(slug string) bool { return exists[slug] })
+	t := tally(env.Stderr, cplan, results)
+	written, werr := plan.Write(ctx, func(slug string) bool { return t.exists[slug] })
 	if format == "json" {
 		if err := writeDiscoverJSON(env.Stdout, plan, &cplan, written); err != nil {
 			return err
 		}
 	} else {
 		writeDiscoverPlan(env.Stdout, plan, o.tags)
-		for _, r := range results {
-			if r.Err != nil {
-				continue
-			}
-			switch r.Op {
-			case "create":
-				fmt.Fprintf(env.Stdout, "+ created %q\n", r.Change.Name())
-			case "update":
-				fmt.Fprintf(env.Stdout, "~ updated %q: %s\n", r.Change.Name(), diffSummary(r.Change.Diffs))
-			case "delete":
-				fmt.Fprintf(env.Stdout, "- deleted %q (%s)\n", r.Change.Name(), r.Change.Check.ID())
-			}
-		}
-		for _, w := range written {
-			if w.Backup != "" {
-				fmt.Fprintf(env.Stdout, "%s %s (original in %s)\n", w.How, w.Path, w.Backup)
-			} else {
-				fmt.Fprintf(env.Stdout, "%s %s\n", w.How, w.Path)
-			}
-		}
-		fmt.Fprintf(env.Stdout, "applied: %d created, %d updated, %d deleted, %d unchanged; %d files written",
-			counts["create"], counts["update"], counts["delete"], len(cplan.Unchanged), len(written))
-		if len(failed) > 0 {
-			fmt.Fprintf(env.Stdout, ", %d API writes failed (their jobs not rewritten)", len(failed))
-		}
-		fmt.Fprintln(env.Stdout)
+		writeDiscoverApplied(env.Stdout, cplan, results, written, t)
 	}
 	if werr != nil {
 		return fmt.Errorf("rewriting: %w (files before it were written; --undo puts them back)", werr)
 	}
 	switch {
-	case len(failed) > 0 && auth == len(failed):
-		return cli.Refusedf("%d of %d writes refused: %v", len(failed), cplan.Writes(), failed[0])
-	case len(failed) > 0:
-		return cli.Partialf("%d of %d API writes failed (details above); their jobs were not rewritten", len(failed), cplan.Writes())
+	case len(t.failed) > 0 && t.auth == len(t.failed):
+		return cli.Refusedf("%d of %d writes refused: %v", len(t.failed), cplan.Writes(), t.failed[0])
+	case len(t.failed) > 0:
+		return cli.Partialf("%d of %d API writes failed (details above); their jobs were not rewritten", len(t.failed), cplan.Writes())
 	}
 	return problemsErr(plan)
+}
+
+// writeDiscoverApplied writes a line per API write and per file written, and the summary.
+func writeDiscoverApplied(w io.Writer, cplan hc.Plan, results []hc.Result, written []discover.Written, t discoverTally) {
+	for _, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		switch r.Op {
+		case "create":
+			fmt.Fprintf(w, "+ created %q\n", r.Change.Name())
+		case "update":
+			fmt.Fprintf(w, "~ updated %q: %s\n", r.Change.Name(), diffSummary(r.Change.Diffs))
+		case "delete":
+			fmt.Fprintf(w, "- deleted %q (%s)\n", r.Change.Name(), r.Change.Check.ID())
+		}
+	}
+	for _, wr := range written {
+		if wr.Backup != "" {
+			fmt.Fprintf(w, "%s %s (original in %s)\n", wr.How, wr.Path, wr.Backup)
+		} else {
+			fmt.Fprintf(w, "%s %s\n", wr.How, wr.Path)
+		}
+	}
+	fmt.Fprintf(w, "applied: %d created, %d updated, %d deleted, %d unchanged; %d files written",
+		t.counts["create"], t.counts["update"], t.counts["delete"], len(cplan.Unchanged), len(written))
+	if len(t.failed) > 0 {
+		fmt.Fprintf(w, ", %d API writes failed (their jobs not rewritten)", len(t.failed))
+	}
+	fmt.Fprintln(w)
 }
 
 func problemsErr(p *discover.Plan) error {

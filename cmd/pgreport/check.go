@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/cronkit/cronkit/lib/cli"
-	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/cronkit/cronkit/lib/pgcheck"
 	"github.com/cronkit/cronkit/lib/pgstat"
 	"github.com/cronkit/cronkit/lib/version"
@@ -150,9 +149,7 @@ func runCheck(ctx context.Context, r *cli.Root, o *checkOptions) error {
 
 func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) (err error) {
 	env := r.Env
-	switch o.format {
-	case "text", "json", "metrics", "nagios":
-	default:
+	if !slices.Contains(pgcheck.Formats, o.format) {
 		return cli.Usagef("-f %q: want text, json, metrics or nagios", o.format)
 	}
 	verdict := false // err is the findings' exit 1: the stream itself is complete
@@ -166,120 +163,26 @@ func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) (err error) {
 			}
 		}()
 	}
-	failOn := pgcheck.Warning
-	switch o.failOn {
-	case "warning":
-	case "critical":
-		failOn = pgcheck.Critical
-	default:
-		return cli.Usagef("--fail-on %q: want warning or critical", o.failOn)
+	failOn, cfg, err := o.rulesConfig()
+	if err != nil {
+		return err
 	}
-	if o.state != "" && o.noState {
-		return cli.Usagef("--state and --no-state contradict each other")
+	rep, serverKey, err := o.report(ctx, r)
+	if err != nil {
+		return err
 	}
-	cfg := &pgcheck.Config{}
-	if o.rules != "" {
-		b, err := os.ReadFile(o.rules)
-		if err != nil {
-			return cli.Usagef("--rules: %v", err)
-		}
-		if cfg, err = pgcheck.ParseConfig(o.rules, b); err != nil {
-			return cli.Usagef("%v", err)
-		}
-	}
-
-	var rep *pgstat.Report
-	var collectErr error
-	serverKey := ""
-	if o.input != "" {
-		if len(o.dbnames) > 0 || o.allDBs {
-			return cli.Usagef("--input checks a saved report: no database names or --all-dbs")
-		}
-		var err error
-		if rep, err = readReport(o.input, env.Stdin); err != nil {
-			return err
-		}
-	} else {
-		pcfg, err := o.conn.Config("")
-		if err != nil {
-			return cli.WithCode(cli.ExitUsage, err)
-		}
-		serverKey = net.JoinHostPort(pcfg.Host, strconv.Itoa(int(pcfg.Port)))
-		if o.prompt {
-			pw, err := promptPassword(env.Stderr)
-			if err != nil {
-				return err
-			}
-			o.conn.Password = pw
-		}
-		o.conn.AppName = "pgreport/" + version.String()
-		rep, collectErr = pgstat.Collect(ctx, pgstat.Options{
-			Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, Bloat: o.bloat,
-			// No rule reads statements: the top one only, and short query texts.
-			StatementsLimit: 1, SQLLength: 200,
-			UserAgent: "pgreport/" + version.String(), Logger: r.Logger,
-		})
-		if rep == nil {
-			return collectErr // the server could not be reached: exit 1
-		}
-		if collectErr != nil && !errors.Is(collectErr, pgstat.ErrPartial) {
-			return collectErr
-		}
-	}
-	// The system identifier names the server across addresses and failovers.
-	if rep.SystemIdentifier != "" {
-		serverKey = rep.SystemIdentifier
-	}
-
-	var state *pgcheck.State
-	statePath := o.state
-	if !o.noState && serverKey != "" {
-		if statePath == "" {
-			p, err := pgcheck.StatePath(env.Getenv, serverKey)
-			if err != nil {
-				return cli.Usagef("%v", err)
-			}
-			statePath = p
-		}
-		var err error
-		if state, err = pgcheck.LoadState(statePath, serverKey); err != nil {
-			r.Warnf("%v", err)
-		}
+	state, statePath, err := o.loadState(r, serverKey)
+	if err != nil {
+		return err
 	}
 
 	out := pgcheck.Evaluate(rep, cfg, pgcheck.Options{Bloat: o.bloat, State: state})
-	// Sections that failed but no rule reads: not a blind spot of the check, still worth a line.
-	var unread []string
-	for _, e := range rep.Meta.Errors {
-		s := e.Section
-		if e.DB != "" {
-			s += "@" + e.DB
-		}
-		if !slices.Contains(out.PartialSections, s) {
-			unread = append(unread, s+": "+e.Error)
-		}
-	}
-	if len(unread) > 0 {
+	if unread := pgcheck.UnreadSections(rep, out); len(unread) > 0 {
 		r.Warnf("sections not collected (no rule reads them): %s", strings.Join(unread, "; "))
 	}
-
-	var werr error
-	nagiosCode := 0
-	switch o.format {
-	case "text":
-		werr = pgcheck.WriteText(env.Stdout, out)
-	case "json":
-		werr = pgcheck.WriteJSON(env.Stdout, out)
-	case "metrics":
-		w := metric.NewWriter(env.Stdout)
-		if werr = pgcheck.EachMetric(out, w.Write); werr == nil {
-			werr = w.Flush()
-		}
-	case "nagios":
-		nagiosCode, werr = pgcheck.WriteNagios(env.Stdout, out)
-	}
-	if werr != nil {
-		return werr
+	nagiosCode, err := pgcheck.Write(env.Stdout, o.format, out)
+	if err != nil {
+		return err
 	}
 	// Saved after the output: a check that could not report must count
 	// the same deadlocks again next time.
@@ -288,36 +191,123 @@ func checkRun(ctx context.Context, r *cli.Root, o *checkOptions) (err error) {
 			return fmt.Errorf("state file: %w", err)
 		}
 	}
+	verdict, err = o.verdict(out, failOn, nagiosCode)
+	return err
+}
 
+// rulesConfig checks the flags that shape the evaluation and reads --rules.
+func (o *checkOptions) rulesConfig() (pgcheck.Level, *pgcheck.Config, error) {
+	failOn, err := pgcheck.ParseFailOn(o.failOn)
+	if err != nil {
+		return failOn, nil, cli.Usagef("%v", err)
+	}
+	if o.state != "" && o.noState {
+		return failOn, nil, cli.Usagef("--state and --no-state contradict each other")
+	}
+	cfg := &pgcheck.Config{}
+	if o.rules != "" {
+		b, err := os.ReadFile(o.rules)
+		if err != nil {
+			return failOn, nil, cli.Usagef("--rules: %v", err)
+		}
+		if cfg, err = pgcheck.ParseConfig(o.rules, b); err != nil {
+			return failOn, nil, cli.Usagef("%v", err)
+		}
+	}
+	return failOn, cfg, nil
+}
+
+// report reads the saved report (--input) or collects one from the server,
+// and names the server for the state file ("" when nothing names it).
+func (o *checkOptions) report(ctx context.Context, r *cli.Root) (rep *pgstat.Report, serverKey string, err error) {
+	if o.input != "" {
+		if len(o.dbnames) > 0 || o.allDBs {
+			return nil, "", cli.Usagef("--input checks a saved report: no database names or --all-dbs")
+		}
+		if rep, err = readReport(o.input, r.Env.Stdin); err != nil {
+			return nil, "", err
+		}
+	} else if rep, serverKey, err = o.collect(ctx, r); err != nil {
+		return nil, "", err
+	}
+	// The system identifier names the server across addresses and failovers.
+	if rep.SystemIdentifier != "" {
+		serverKey = rep.SystemIdentifier
+	}
+	return rep, serverKey, nil
+}
+
+// collect reads what the rules need from the server; a partial report stands.
+func (o *checkOptions) collect(ctx context.Context, r *cli.Root) (*pgstat.Report, string, error) {
+	pcfg, err := o.conn.Config("")
+	if err != nil {
+		return nil, "", cli.WithCode(cli.ExitUsage, err)
+	}
+	serverKey := net.JoinHostPort(pcfg.Host, strconv.Itoa(int(pcfg.Port)))
+	if o.prompt {
+		pw, err := promptPassword(r.Env.Stderr)
+		if err != nil {
+			return nil, "", err
+		}
+		o.conn.Password = pw
+	}
+	o.conn.AppName = "pgreport/" + version.String()
+	rep, collectErr := pgstat.Collect(ctx, pgstat.Options{
+		Conn: o.conn, DBNames: o.dbnames, AllDBs: o.allDBs, Bloat: o.bloat,
+		// No rule reads statements: the top one only, and short query texts.
+		StatementsLimit: 1, SQLLength: 200,
+		UserAgent: "pgreport/" + version.String(), Logger: r.Logger,
+	})
+	if rep == nil {
+		return nil, "", collectErr // the server could not be reached: exit 1
+	}
+	if collectErr != nil && !errors.Is(collectErr, pgstat.ErrPartial) {
+		return nil, "", collectErr
+	}
+	return rep, serverKey, nil
+}
+
+// loadState opens the server's state file unless --no-state (or nothing
+// names the server); a state file that cannot be read is a warning.
+func (o *checkOptions) loadState(r *cli.Root, serverKey string) (*pgcheck.State, string, error) {
+	if o.noState || serverKey == "" {
+		return nil, o.state, nil
+	}
+	statePath := o.state
+	if statePath == "" {
+		p, err := pgcheck.StatePath(r.Env.Getenv, serverKey)
+		if err != nil {
+			return nil, "", cli.Usagef("%v", err)
+		}
+		statePath = p
+	}
+	state, err := pgcheck.LoadState(statePath, serverKey)
+	if err != nil {
+		r.Warnf("%v", err)
+	}
+	return state, statePath, nil
+}
+
+// verdict turns the outcome into the exit: findings at --fail-on or worse
+// fail (findings is true then), UNKNOWN rules are partial; nagios has its own code.
+func (o *checkOptions) verdict(out *pgcheck.Outcome, failOn pgcheck.Level, nagiosCode int) (findings bool, err error) {
 	if o.format == "nagios" {
 		if nagiosCode != 0 {
-			return cli.Exit(nagiosCode)
+			return false, cli.Exit(nagiosCode)
 		}
-		return nil
+		return false, nil
 	}
-	worst := pgcheck.OK
-	for _, f := range out.Findings() {
-		if f.Level != pgcheck.Unknown && f.Level.Worse(worst) {
-			worst = f.Level
-		}
-	}
-	if worst == failOn || worst.Worse(failOn) {
-		verdict = true
-		return cli.WithCode(cli.ExitFailure, fmt.Errorf("check: %d critical, %d warning finding(s)",
+	if worst := out.Worst(); worst == failOn || worst.Worse(failOn) {
+		return true, cli.WithCode(cli.ExitFailure, fmt.Errorf("check: %d critical, %d warning finding(s)",
 			out.Count(pgcheck.Critical), out.Count(pgcheck.Warning)))
 	}
-	if n := out.Count(pgcheck.Unknown); n > 0 {
-		var rules []string
-		for _, res := range out.Results {
-			if res.Level == pgcheck.Unknown {
-				rules = append(rules, res.Rule.Name)
-			}
-		}
+	if out.Count(pgcheck.Unknown) > 0 {
+		rules := out.UnknownRules()
 		msg := fmt.Sprintf("check: %d rule(s) UNKNOWN: %s", len(rules), strings.Join(rules, ", "))
 		if len(out.PartialSections) > 0 {
 			msg += " (sections not collected: " + strings.Join(out.PartialSections, ", ") + ")"
 		}
-		return cli.Partialf("%s", msg)
+		return false, cli.Partialf("%s", msg)
 	}
-	return nil
+	return false, nil
 }

@@ -27,12 +27,12 @@ func newPinger(o *wrapOptions, pc *hc.PingClient) *pinger {
 	r := o.root
 	// One transport: the finish ping reuses the start ping's connection.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ResponseHeaderTimeout = o.APITimeout
-	retries := o.APIRetries
+	tr.ResponseHeaderTimeout = o.apiTimeout
+	retries := o.apiRetries
 	if retries == 0 {
 		retries = -1 // httpx: 0 means its default
 	}
-	base := httpx.Options{Tool: "runwrap", AttemptTimeout: o.APITimeout, RetryMax: retries,
+	base := httpx.Options{Tool: "runwrap", AttemptTimeout: o.apiTimeout, RetryMax: retries,
 		WaitMin: 500 * time.Millisecond, WaitMax: 5 * time.Second, MaxBody: 4 << 10,
 		Logger: r.Logger, Secrets: r.Secrets(), Transport: tr}
 	if k := pc.URLPingKey(); k != "" {
@@ -40,8 +40,8 @@ func newPinger(o *wrapOptions, pc *hc.PingClient) *pinger {
 		base.Secrets = append(r.Secrets()[:len(r.Secrets()):len(r.Secrets())], k)
 	}
 	startOpts, finishOpts := base, base
-	startOpts.Deadline = o.APITimeout
-	finishOpts.Deadline = o.APIDeadline
+	startOpts.Deadline = o.apiTimeout
+	finishOpts.Deadline = o.apiDeadline
 	return &pinger{pc: pc, start: httpx.New(startOpts), finish: httpx.New(finishOpts)}
 }
 

@@ -37,7 +37,7 @@ func TestPingHint(t *testing.T) {
 	}{
 		{wrapOptions{}, notFound, hc.ErrCheckNotFound, "check --uuid (or --slug and the ping key), and that --api-url or HC_API_URL names the server that has it"},
 		{wrapOptions{}, wrongURL, hc.ErrNotPingEndpoint, "set --api-url or HC_API_URL to the Healthchecks site root or its /ping endpoint"},
-		{wrapOptions{PingURL: "https://x/ping/u"}, wrongURL, hc.ErrNotPingEndpoint, "check --ping-url"},
+		{wrapOptions{pingURL: "https://x/ping/u"}, wrongURL, hc.ErrNotPingEndpoint, "check --ping-url"},
 		{wrapOptions{}, errors.New("ping start: connection refused"), nil, ""},
 	} {
 		hint, reason := tt.o.pingHint(tt.err)

@@ -26,22 +26,22 @@ type wrapOptions struct {
 	wrap.Config
 
 	// Check and endpoint.
-	UUID, Slug, PingKey, PingURL, APIURL string
-	Create                               bool
-	APIRetries                           int
-	APITimeout, APIDeadline              time.Duration
-	ReqHeaders                           []string
+	uuid, slug, pingKey, pingURL, apiURL string
+	create                               bool
+	apiRetries                           int
+	apiTimeout, apiDeadline              time.Duration
+	reqHeaders                           []string
 
 	// Ping kinds, as runitor spells them; Config's are set from them.
-	OnSuccess, OnNonzero, OnExecFail hc.PingKind
+	onSuccess, onNonzero, onExecFail hc.PingKind
 
-	Schedule, TZ string          // Config.Schedule and Loc are parsed from them
+	schedule, tz string          // Config.Schedule and Loc are parsed from them
 	cliSet       map[string]bool // flags given on the command line
 	keyOnCLI     bool            // the ping key itself (not file:/path) is on the command line, maybe in --ping-url
 }
 
 func newWrapCmd(r *cli.Root) {
-	o := &wrapOptions{root: r, OnNonzero: hc.PingExitCode, OnSuccess: hc.PingSuccess, OnExecFail: hc.PingFail}
+	o := &wrapOptions{root: r, onNonzero: hc.PingExitCode, onSuccess: hc.PingSuccess, onExecFail: hc.PingFail}
 	cmd := r.Cmd
 	cmd.Use = "runwrap [flags] -- command [args...]"
 	f := cmd.Flags()
@@ -66,8 +66,8 @@ func newWrapCmd(r *cli.Root) {
 		cmd.Flags().Visit(func(fl *pflag.Flag) { o.cliSet[fl.Name] = true })
 		// Args runs before the root's pre-run resolves file: values, so the
 		// raw value shows whether the key itself is in ps or only its path.
-		o.keyOnCLI = o.cliSet["ping-key"] && !strings.HasPrefix(o.PingKey, cli.FilePrefix) ||
-			o.cliSet["ping-url"] && (&hc.PingClient{URL: o.PingURL}).URLPingKey() != ""
+		o.keyOnCLI = o.cliSet["ping-key"] && !strings.HasPrefix(o.pingKey, cli.FilePrefix) ||
+			o.cliSet["ping-url"] && (&hc.PingClient{URL: o.pingURL}).URLPingKey() != ""
 		if len(args) == 0 {
 			return cli.WithCode(runner.ExitBeforeRunning, errors.New("no command given: runwrap [flags] -- command [args...]"))
 		}
@@ -85,16 +85,16 @@ func newWrapCmd(r *cli.Root) {
 
 // checkFlags: which check, on which server, with which HTTP policy.
 func (o *wrapOptions) checkFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.UUID, "uuid", "", "check UUID (env CHECK_UUID)")
-	f.StringVar(&o.Slug, "slug", "", "check slug, with --ping-key (env CHECK_SLUG)")
-	f.StringVar(&o.PingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
-	f.BoolVar(&o.Create, "create", false, "create the check on first ping if the slug is new (create=1)")
-	f.StringVar(&o.PingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
-	f.StringVar(&o.APIURL, "api-url", hc.DefaultPingURL, "Healthchecks site root or ping endpoint, e.g. https://hc.example.org or https://hc.example.org/ping (env HC_API_URL)")
-	cli.AddAPIFlagsVar(f, "runwrap", &o.APIRetries, &o.APITimeout, &o.APIDeadline, cli.OldAPINames{})
+	f.StringVar(&o.uuid, "uuid", "", "check UUID (env CHECK_UUID)")
+	f.StringVar(&o.slug, "slug", "", "check slug, with --ping-key (env CHECK_SLUG)")
+	f.StringVar(&o.pingKey, "ping-key", "", "project ping key for --slug (env PING_KEY, HC_PING_KEY; visible in ps when given here)")
+	f.BoolVar(&o.create, "create", false, "create the check on first ping if the slug is new (create=1)")
+	f.StringVar(&o.pingURL, "ping-url", "", "full ping URL of the check, instead of --uuid/--slug (self-hosted, other paths)")
+	f.StringVar(&o.apiURL, "api-url", hc.DefaultPingURL, "Healthchecks site root or ping endpoint, e.g. https://hc.example.org or https://hc.example.org/ping (env HC_API_URL)")
+	cli.AddAPIFlagsVar(f, "runwrap", &o.apiRetries, &o.apiTimeout, &o.apiDeadline, cli.OldAPINames{})
 	// The start ping runs beside the command: --api-timeout bounds it in total.
 	f.Lookup("api-timeout").Usage += ", and of the start ping in total (it runs beside the command; the finish ping waits for it)"
-	f.StringArrayVar(&o.ReqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
+	f.StringArrayVar(&o.reqHeaders, "req-header", nil, `extra request header "Key: value" (repeatable)`)
 }
 
 // pingFlags: what the pings carry, and the command's output.
@@ -104,9 +104,9 @@ func (o *wrapOptions) pingFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.NoStartPing, "no-start-ping", false, "do not send the start ping (then no Ping-Body-Limit is learned)")
 	f.BoolVar(&o.NoOutput, "no-output-in-ping", false, "do not attach the command's output to pings")
 	f.IntVar(&o.BodyLimit, "ping-body-limit", wrap.DefaultBodyLimit, "most bytes of output sent in a ping; the server's Ping-Body-Limit lowers it (0: the server's, max 10 MB). Until a server has said its limit (--no-start-ping, or the start ping failed) the default is 10000, or the limit it said in an earlier run")
-	f.Var(&o.OnSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
-	f.Var(&o.OnNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
-	f.Var(&o.OnExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
+	f.Var(&o.onSuccess, "on-success", "ping on exit 0: success|fail|log|exit-code")
+	f.Var(&o.onNonzero, "on-nonzero-exit", "ping on a non-zero exit: exit-code|success|fail|log")
+	f.Var(&o.onExecFail, "on-exec-fail", "ping when the command cannot start: fail|success|log|exit-code")
 	f.DurationVar(&o.LogPing, "log-ping", 0, "while the command runs, send new output as /log pings this often (0: off, at least 1s)")
 
 	f.BoolVar(&o.DiscardStdout, "discard-stdout", false, "drop the command's stdout: not shown, not sent (runitor's -quiet)")
@@ -124,8 +124,8 @@ func (o *wrapOptions) runFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.RetryDelay, "retry-delay", 10*time.Second, "pause between attempts")
 	f.IntVar(&o.Tolerate, "tolerate", 0, "report success until more than N consecutive runs failed (state in $XDG_STATE_HOME/cronkit)")
 	f.DurationVar(&o.Every, "every", 0, "run periodically in the foreground, every D (SIGALRM: run now)")
-	f.StringVar(&o.Schedule, "schedule", "", `run periodically on a cron schedule, e.g. "*/15 * * * *"`)
-	f.StringVar(&o.TZ, "tz", "", "time zone for --schedule (IANA name; default local)")
+	f.StringVar(&o.schedule, "schedule", "", `run periodically on a cron schedule, e.g. "*/15 * * * *"`)
+	f.StringVar(&o.tz, "tz", "", "time zone for --schedule (IANA name; default local)")
 	f.StringVar(&o.Record, "record", "", "append a JSON run record and metric records (duration, exit code) to FILE")
 }
 
@@ -149,8 +149,8 @@ func (o *wrapOptions) validate() error {
 		return fmt.Errorf("--run-id %q is not a UUID", o.RunID)
 	}
 	o.resolveHandle()
-	if o.UUID != "" && !hc.IsUUID(o.UUID) {
-		return fmt.Errorf("--uuid %q is not a UUID", o.UUID)
+	if o.uuid != "" && !hc.IsUUID(o.uuid) {
+		return fmt.Errorf("--uuid %q is not a UUID", o.uuid)
 	}
 	return nil
 }
@@ -167,11 +167,11 @@ func (o *wrapOptions) checkValues() error {
 		}
 	}
 	switch {
-	case o.APIRetries < 0:
+	case o.apiRetries < 0:
 		return errors.New("--api-retries must not be negative")
-	case o.APITimeout <= 0:
+	case o.apiTimeout <= 0:
 		return errors.New("--api-timeout must be positive")
-	case o.APIDeadline <= 0:
+	case o.apiDeadline <= 0:
 		return errors.New("--api-deadline must be positive")
 	case o.BodyLimit < 0:
 		return errors.New("--ping-body-limit must not be negative")
@@ -181,9 +181,9 @@ func (o *wrapOptions) checkValues() error {
 		return errors.New("--retry must not be negative")
 	case o.Tolerate < 0:
 		return errors.New("--tolerate must not be negative")
-	case o.Every > 0 && o.Schedule != "":
+	case o.Every > 0 && o.schedule != "":
 		return errors.New("--every and --schedule exclude each other")
-	case o.TZ != "" && o.Schedule == "":
+	case o.tz != "" && o.schedule == "":
 		return errors.New("--tz needs --schedule")
 	case o.LockWait > 0 && o.Lock == "":
 		return errors.New("--lock-wait needs --lock")
@@ -195,19 +195,19 @@ func (o *wrapOptions) checkValues() error {
 
 // resolveSchedule parses --schedule and --tz.
 func (o *wrapOptions) resolveSchedule() error {
-	if o.Schedule == "" {
+	if o.schedule == "" {
 		return nil
 	}
-	s, err := cron.Parse(o.Schedule)
+	s, err := cron.Parse(o.schedule)
 	if err != nil {
 		return fmt.Errorf("--schedule: %w", err)
 	}
 	o.Config.Schedule = s
 	o.Loc = time.Local
-	if o.TZ != "" {
-		loc, err := time.LoadLocation(o.TZ)
+	if o.tz != "" {
+		loc, err := time.LoadLocation(o.tz)
 		if err != nil {
-			return fmt.Errorf("--tz: unknown time zone %q", o.TZ)
+			return fmt.Errorf("--tz: unknown time zone %q", o.tz)
 		}
 		o.Loc = loc
 	}
@@ -221,27 +221,27 @@ func (o *wrapOptions) resolveHandle() {
 	cliHandle := o.cliSet["ping-url"] || o.cliSet["uuid"] || o.cliSet["slug"]
 	switch {
 	case cliHandle && o.cliSet["ping-url"]:
-		o.UUID, o.Slug = "", ""
+		o.uuid, o.slug = "", ""
 	case cliHandle && o.cliSet["uuid"]:
-		o.PingURL, o.Slug = "", ""
+		o.pingURL, o.slug = "", ""
 	case cliHandle && o.cliSet["slug"]:
-		o.PingURL, o.UUID = "", ""
-	case o.PingURL != "":
-		o.UUID, o.Slug = "", ""
-	case o.UUID != "":
-		o.Slug = ""
+		o.pingURL, o.uuid = "", ""
+	case o.pingURL != "":
+		o.uuid, o.slug = "", ""
+	case o.uuid != "":
+		o.slug = ""
 	}
 }
 
 // pingClient builds the Healthchecks client for the options.
 func (o *wrapOptions) pingClient() (*hc.PingClient, error) {
-	c := &hc.PingClient{BaseURL: o.APIURL, UUID: o.UUID, URL: o.PingURL, Create: o.Create}
-	if o.PingURL == "" && o.UUID == "" {
-		c.PingKey, c.Slug = o.PingKey, o.Slug
+	c := &hc.PingClient{BaseURL: o.apiURL, UUID: o.uuid, URL: o.pingURL, Create: o.create}
+	if o.pingURL == "" && o.uuid == "" {
+		c.PingKey, c.Slug = o.pingKey, o.slug
 	}
-	if len(o.ReqHeaders) > 0 {
+	if len(o.reqHeaders) > 0 {
 		c.Header = http.Header{}
-		for _, h := range o.ReqHeaders {
+		for _, h := range o.reqHeaders {
 			k, v, err := hc.ParsePingHeader(h)
 			if err != nil {
 				return nil, fmt.Errorf("--req-header: %w", err)
@@ -270,7 +270,7 @@ func (o *wrapOptions) setupHint(err error) error {
 		return errors.New("--create works with --ping-key and --slug, not --uuid")
 	case errors.As(err, &se):
 		return fmt.Errorf("--slug (or CHECK_SLUG): %w", err)
-	case errors.As(err, &ue) && o.PingURL != "":
+	case errors.As(err, &ue) && o.pingURL != "":
 		return fmt.Errorf("--ping-url: %w", err)
 	case errors.As(err, &ue):
 		return fmt.Errorf("--api-url (or HC_API_URL): %w: give the Healthchecks site root or its ping endpoint", err)
@@ -297,7 +297,7 @@ func (o *wrapOptions) config(pc *hc.PingClient, signals <-chan os.Signal) wrap.C
 	c.Env, c.Stdin, c.Stdout, c.Stderr, c.Getenv = os.Environ(), r.Env.Stdin, r.Env.Stdout, r.Env.Stderr, r.Env.Getenv
 	c.Pinger, c.Signals, c.Logger, c.Warnf, c.PingHint = newPinger(o, pc), signals, r.Logger, r.Warnf, o.pingHint
 	c.CheckName, c.Handle, c.Endpoint = checkName(pc), pc.Handle(), pc.Endpoint()
-	c.OnSuccess, c.OnNonzero, c.OnExecFail = wrap.Kind(o.OnSuccess.String()), wrap.Kind(o.OnNonzero.String()), wrap.Kind(o.OnExecFail.String())
+	c.OnSuccess, c.OnNonzero, c.OnExecFail = wrap.Kind(o.onSuccess.String()), wrap.Kind(o.onNonzero.String()), wrap.Kind(o.onExecFail.String())
 	return c
 }
 
@@ -312,7 +312,7 @@ func (o *wrapOptions) pingHint(err error) (hint string, reason error) {
 	default:
 		return "", nil
 	}
-	if o.PingURL != "" {
+	if o.pingURL != "" {
 		hint = "check --ping-url"
 	}
 	return hint, reason

@@ -69,15 +69,15 @@ func TestPingClientHint(t *testing.T) {
 		want string
 	}{
 		{"nothing", wrapOptions{}, "no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)"},
-		{"slug without key", wrapOptions{Slug: "db"}, "--slug needs a project ping key (--ping-key or $PING_KEY)"},
-		{"key without slug", wrapOptions{PingKey: "k"}, "--ping-key needs a --slug (or give --uuid)"},
-		{"create with uuid", wrapOptions{UUID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", Create: true},
+		{"slug without key", wrapOptions{slug: "db"}, "--slug needs a project ping key (--ping-key or $PING_KEY)"},
+		{"key without slug", wrapOptions{pingKey: "k"}, "--ping-key needs a --slug (or give --uuid)"},
+		{"create with uuid", wrapOptions{uuid: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", create: true},
 			"--create works with --ping-key and --slug, not --uuid"},
-		{"bad slug", wrapOptions{PingKey: "k", Slug: "DB"},
+		{"bad slug", wrapOptions{pingKey: "k", slug: "DB"},
 			`--slug (or CHECK_SLUG): slug "DB" is not a Healthchecks slug (a-z, 0-9, - and _ only, at most 100)`},
-		{"bad api url", wrapOptions{UUID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", APIURL: "ftp://u:s3cret@h"},
+		{"bad api url", wrapOptions{uuid: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", apiURL: "ftp://u:s3cret@h"},
 			`--api-url (or HC_API_URL): Healthchecks URL "ftp://…@h" is not an http(s) URL: give the Healthchecks site root or its ping endpoint`},
-		{"bad ping url", wrapOptions{PingURL: "ftp://h/x"}, `--ping-url: Healthchecks URL "ftp://h/…" is not an http(s) URL`},
+		{"bad ping url", wrapOptions{pingURL: "ftp://h/x"}, `--ping-url: Healthchecks URL "ftp://h/…" is not an http(s) URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/hc"
+)
+
+// tally decides which jobs discover may rewrite: those whose check is
+// there, even if its update failed, never one whose create failed.
+func TestDiscoverTally(t *testing.T) {
+	ch := func(name string) hc.Change { return hc.Change{Check: hc.Check{Name: name}} }
+	cplan := hc.Plan{Unchanged: []hc.Change{ch("same")}}
+	results := []hc.Result{
+		{Op: "create", Change: ch("new")},
+		{Op: "create", Change: ch("refused"), Err: cli.Refusedf("401")},
+		{Op: "update", Change: ch("stale"), Err: errors.New("500")},
+		{Op: "update", Change: ch("fresh")},
+		{Op: "delete", Change: ch("gone")},
+	}
+	var stderr bytes.Buffer
+	got := tally(&stderr, cplan, results)
+	wantExists := map[string]bool{"same": true, "new": true, "stale": true, "fresh": true}
+	if !maps.Equal(got.exists, wantExists) {
+		t.Errorf("exists = %v, want %v", got.exists, wantExists)
+	}
+	if len(got.failed) != 2 || got.auth != 1 {
+		t.Errorf("failed = %v, auth = %d; want 2 failed, 1 refused", got.failed, got.auth)
+	}
+	if want := map[string]int{"create": 1, "update": 1, "delete": 1}; !maps.Equal(got.counts, want) {
+		t.Errorf("counts = %v, want %v", got.counts, want)
+	}
+	if n := strings.Count(stderr.String(), "\n"); n != 2 || !strings.Contains(stderr.String(), `hcctl: create "refused" failed: 401`) {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+}
