@@ -30,6 +30,7 @@ const module = "github.com/cronkit/cronkit/"
 var foundation = map[string]bool{
 	"lib/version": true, "lib/redact": true, "lib/httpx": true, "lib/metric": true,
 	"lib/atomicfile": true, "lib/promtext": true, "lib/spool": true, "lib/runner": true,
+	"lib/suggest": true,
 }
 
 // allowedDomainEdges are the documented imports between domain packages.

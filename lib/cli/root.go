@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/suggest"
 	"github.com/cronkit/cronkit/lib/version"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -401,43 +402,11 @@ func (r *Root) warnUnknownKeys(cmd *cobra.Command, v Settings, path string) {
 	}
 }
 
-// closest is the candidate nearest to s by edit distance, if it is at most
-// 2 edits away (a typo, a swapped pair); "" otherwise.
+// closest is the candidate nearest to s, if it is at most 2 edits away (a
+// typo, a swapped pair); "" otherwise.
 func closest(s string, candidates []string) string {
 	slices.Sort(candidates) // ties go to the first name, the same every run
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Damerau-Levenshtein distance (optimal string
-// alignment): a swapped pair of letters is one edit.
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
+	return suggest.Closest(s, candidates, 2)
 }
 
 // lookupSetting returns the first environment variable that is set and not

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/suggest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -337,33 +338,5 @@ func ruleNames() []string {
 	return out
 }
 
-// closest suggests a rule name within a small edit distance.
-func closest(s string, names []string) string {
-	best, bestD := "", 4
-	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// closest suggests a rule name within 3 edits.
+func closest(s string, names []string) string { return suggest.Closest(s, names, 3) }
