@@ -237,12 +237,8 @@ func (c *Calendar) parseDate(p string) (string, error) {
 	if t == "" || t[0] == ':' {
 		return p, nil // a time, not a date
 	}
-	switch t[0] {
-	case '~':
-		c.endOfMonth = true
-	case '-':
-	default:
-		return "", fmt.Errorf("bad date")
+	if err := c.dateSep(t[0]); err != nil {
+		return "", err
 	}
 	t, second, err := parseChain(t[1:], false)
 	if err != nil {
@@ -255,12 +251,8 @@ func (c *Calendar) parseDate(p string) (string, error) {
 	if c.endOfMonth {
 		return "", fmt.Errorf("bad date")
 	}
-	switch t[0] {
-	case '~':
-		c.endOfMonth = true
-	case '-':
-	default:
-		return "", fmt.Errorf("bad date")
+	if err := c.dateSep(t[0]); err != nil {
+		return "", err
 	}
 	t, third, err := parseChain(t[1:], false)
 	if err != nil {
@@ -288,6 +280,19 @@ func fixYear(y int) int {
 		return y + 1900
 	}
 	return y
+}
+
+// dateSep takes the separator before a date's next part: '-', or '~' for a
+// day counted from the month's end.
+func (c *Calendar) dateSep(b byte) error {
+	switch b {
+	case '~':
+		c.endOfMonth = true
+	case '-':
+	default:
+		return fmt.Errorf("bad date")
+	}
+	return nil
 }
 
 // parseTime reads h:m[:s]; no time at all is 00:00:00.
