@@ -41,12 +41,15 @@ func (s *Schedule) Prev(before time.Time) time.Time {
 
 // NextN returns up to n consecutive runs after the given time; fewer if the
 // search limit is reached.
-func (s *Schedule) NextN(after time.Time, n int) []time.Time {
+func (s *Schedule) NextN(after time.Time, n int) []time.Time { return nextN(s.Next, after, n) }
+
+// nextN calls next up to n times, each from the time before, and stops at
+// the zero time (nothing more within reach): the NextN of every Expr.
+func nextN(next func(time.Time) time.Time, after time.Time, n int) []time.Time {
 	out := make([]time.Time, 0, max(n, 0))
 	t := after
 	for len(out) < n {
-		t = s.Next(t)
-		if t.IsZero() {
+		if t = next(t); t.IsZero() {
 			break
 		}
 		out = append(out, t)

@@ -195,17 +195,7 @@ func (cs Calendars) Next(after time.Time) time.Time {
 }
 
 // NextN returns up to n consecutive times.
-func (cs Calendars) NextN(after time.Time, n int) []time.Time {
-	out := make([]time.Time, 0, max(n, 0))
-	t := after
-	for len(out) < n {
-		if t = cs.Next(t); t.IsZero() {
-			break
-		}
-		out = append(out, t)
-	}
-	return out
-}
+func (cs Calendars) NextN(after time.Time, n int) []time.Time { return nextN(cs.Next, after, n) }
 
 // Explain joins the expressions' explanations with "; ".
 func (cs Calendars) Explain() string {

@@ -362,15 +362,4 @@ func (c *Calendar) next(after time.Time) (time.Time, error) {
 
 // NextN returns up to n consecutive times after the given one; fewer if the
 // expression stops elapsing.
-func (c *Calendar) NextN(after time.Time, n int) []time.Time {
-	out := make([]time.Time, 0, max(n, 0))
-	t := after
-	for len(out) < n {
-		t = c.Next(t)
-		if t.IsZero() {
-			break
-		}
-		out = append(out, t)
-	}
-	return out
-}
+func (c *Calendar) NextN(after time.Time, n int) []time.Time { return nextN(c.Next, after, n) }
