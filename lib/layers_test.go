@@ -2,7 +2,7 @@
 // every non-test Go file under cmd/ and lib/:
 //
 //	cmd -> lib/cli (shell) -> lib/<foundation>
-//	cmd -> lib/<domain>    -> lib/<foundation>
+//	cmd -> lib/app/<tool>  -> lib/<domain> -> lib/<foundation>
 //
 // A domain package imports no other domain package (except the edges in
 // allowedDomainEdges), nothing in lib imports lib/cli but the test helpers,
@@ -47,13 +47,14 @@ type layer int
 const (
 	foundationLayer layer = iota
 	domainLayer
+	appLayer   // lib/app/<tool>: one tool's use cases, no flags
 	shellLayer // lib/cli
 	cmdLayer
 	testLayer // lib/testutil and below
 )
 
 func (l layer) String() string {
-	return [...]string{"foundation", "domain", "shell", "cmd", "testutil"}[l]
+	return [...]string{"foundation", "domain", "app", "shell", "cmd", "testutil"}[l]
 }
 
 func layerOf(pkg string) layer {
@@ -64,6 +65,8 @@ func layerOf(pkg string) layer {
 		return testLayer
 	case pkg == "lib/cli" || strings.HasPrefix(pkg, "lib/cli/"): // lib/cli/man: its man-page writer
 		return shellLayer
+	case strings.HasPrefix(pkg, "lib/app/"):
+		return appLayer
 	case foundation[pkg]:
 		return foundationLayer
 	}
@@ -82,6 +85,10 @@ func allowed(from, to string) (bool, string) {
 		return false, "lib/httpx and lib/cli do not import each other (shared pieces live in leaves: lib/redact, lib/version)"
 	case lf == cmdLayer || lf == testLayer:
 		return true, ""
+	case lt == appLayer:
+		return false, "only a command imports an app package (app packages do not import each other)"
+	case lf == appLayer:
+		return lt == foundationLayer || lt == domainLayer, "an app package imports domain and foundation packages only (no lib/cli: it returns typed errors)"
 	case lf == shellLayer:
 		return lt == foundationLayer || lt == shellLayer, "lib/cli imports only foundation packages (and its own lib/cli/...)"
 	case lf == foundationLayer:
@@ -176,10 +183,40 @@ func TestAllowed(t *testing.T) {
 		{"lib/pgdash", "lib/testutil/fakepgdash", false},
 		{"lib/testutil", "lib/cli", true},
 		{"cmd/hcctl", "cmd/runwrap", false},
+		{"cmd/hcctl", "lib/app/hcctl", true},
+		{"lib/app/hcctl", "lib/hc", true},
+		{"lib/app/hcctl", "lib/discover", true},
+		{"lib/app/hcctl", "lib/cli", false},
+		{"lib/app/hcctl", "lib/app/statpost", false},
+		{"lib/hc", "lib/app/hcctl", false},
 	} {
 		if ok, _ := allowed(tt.from, tt.to); ok != tt.ok {
 			t.Errorf("allowed(%s, %s) = %v, want %v", tt.from, tt.to, ok, tt.ok)
 		}
+	}
+}
+
+// App packages hold a tool's behaviour without its flags: they must not
+// import cobra, pflag or viper, so that everything they do is testable by a
+// plain function call with injected streams.
+func TestAppPackagesHaveNoFlags(t *testing.T) {
+	err := filepath.WalkDir("app", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, im := range f.Imports {
+			if p, _ := strconv.Unquote(im.Path.Value); strings.HasPrefix(p, "github.com/spf13/") {
+				t.Errorf("%s imports %s: flags and config binding belong in cmd/", path, p)
+			}
+		}
+		return nil
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
 	}
 }
 
