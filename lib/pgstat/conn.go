@@ -176,6 +176,12 @@ type ConnectError struct{ Err error }
 
 func (e *ConnectError) Error() string {
 	var ce *pgconn.ConnectError
+	var dns *net.DNSError
+	if errors.As(e.Err, &dns) && dns.Name != "" {
+		// pgx repeats the resolver's text ("hostname resolving error: lookup
+		// x: no such host lookup x: no such host"); libpq says it once.
+		return fmt.Sprintf("could not translate host name %q to address: %s", dns.Name, dns.Err)
+	}
 	if !errors.As(e.Err, &ce) {
 		return "connection to server failed: " + flatLine(e.Err.Error())
 	}
