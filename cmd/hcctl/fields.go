@@ -23,28 +23,42 @@ fire (0 0 31 2 *), is refused with the field named.`
 func addFieldFlags(cmd *cobra.Command, f *app.Fields, withName bool) {
 	fs := cmd.Flags()
 	f.Changed = fs.Changed
-	if withName {
-		fs.StringVar(&f.Name, "name", "", "check name")
-		cli.NoEnv(fs, "name")
+	flags := []struct {
+		dst         any // *string, *bool or *[]string
+		name, usage string
+	}{
+		{&f.Name, "name", "check name"},
+		{&f.Slug, "slug", "slug for ping URLs (a-z, 0-9, - and _)"},
+		{&f.Tags, "tags", "space-separated tags"},
+		{&f.TagList, "tag", "a tag (repeatable; same as --tags with the tags joined)"},
+		{&f.Desc, "desc", "description"},
+		{&f.Period, "period", "expected period between pings (the API's timeout), e.g. 1h"},
+		{&f.Grace, "grace", "grace time after the period, e.g. 10m"},
+		{&f.Schedule, "schedule", "cron schedule, e.g. \"*/5 * * * *\""},
+		{&f.TZ, "tz", "time zone of the schedule (IANA), e.g. UTC"},
+		{&f.ManualResume, "manual-resume", "keep the check paused until resumed by hand"},
+		{&f.Methods, "methods", `"POST" to accept only POST pings, "" for any`},
+		{&f.Channels, "channels", `integrations: "*" all, "" none, or UUIDs/names separated by commas`},
+		{&f.Subject, "subject", "legacy: e-mail subject keyword for success"},
+		{&f.SubjectFail, "subject-fail", "legacy: e-mail subject keyword for failure"},
+		{&f.StartKW, "start-kw", "keywords (comma-separated) that mark an e-mail ping as start"},
+		{&f.SuccessKW, "success-kw", "keywords that mark an e-mail ping as success"},
+		{&f.FailureKW, "failure-kw", "keywords that mark an e-mail ping as failure"},
+		{&f.FilterSubject, "filter-subject", "classify e-mail pings by their subject"},
+		{&f.FilterBody, "filter-body", "classify e-mail pings by their body"},
 	}
-	fs.StringVar(&f.Slug, "slug", "", "slug for ping URLs (a-z, 0-9, - and _)")
-	fs.StringVar(&f.Tags, "tags", "", "space-separated tags")
-	fs.StringArrayVar(&f.TagList, "tag", nil, "a tag (repeatable; same as --tags with the tags joined)")
-	fs.StringVar(&f.Desc, "desc", "", "description")
-	fs.StringVar(&f.Period, "period", "", "expected period between pings (the API's timeout), e.g. 1h")
-	fs.StringVar(&f.Grace, "grace", "", "grace time after the period, e.g. 10m")
-	fs.StringVar(&f.Schedule, "schedule", "", "cron schedule, e.g. \"*/5 * * * *\"")
-	fs.StringVar(&f.TZ, "tz", "", "time zone of the schedule (IANA), e.g. UTC")
-	fs.BoolVar(&f.ManualResume, "manual-resume", false, "keep the check paused until resumed by hand")
-	fs.StringVar(&f.Methods, "methods", "", `"POST" to accept only POST pings, "" for any`)
-	fs.StringVar(&f.Channels, "channels", "", `integrations: "*" all, "" none, or UUIDs/names separated by commas`)
-	fs.StringVar(&f.Subject, "subject", "", "legacy: e-mail subject keyword for success")
-	fs.StringVar(&f.SubjectFail, "subject-fail", "", "legacy: e-mail subject keyword for failure")
-	fs.StringVar(&f.StartKW, "start-kw", "", "keywords (comma-separated) that mark an e-mail ping as start")
-	fs.StringVar(&f.SuccessKW, "success-kw", "", "keywords that mark an e-mail ping as success")
-	fs.StringVar(&f.FailureKW, "failure-kw", "", "keywords that mark an e-mail ping as failure")
-	fs.BoolVar(&f.FilterSubject, "filter-subject", false, "classify e-mail pings by their subject")
-	fs.BoolVar(&f.FilterBody, "filter-body", false, "classify e-mail pings by their body")
-	cli.NoEnv(fs, "slug", "tags", "tag", "desc", "period", "grace", "schedule", "tz", "manual-resume",
-		"methods", "channels", "subject", "subject-fail", "start-kw", "success-kw", "failure-kw", "filter-subject", "filter-body")
+	if !withName {
+		flags = flags[1:]
+	}
+	for _, x := range flags {
+		switch dst := x.dst.(type) {
+		case *string:
+			fs.StringVar(dst, x.name, "", x.usage)
+		case *bool:
+			fs.BoolVar(dst, x.name, false, x.usage)
+		case *[]string:
+			fs.StringArrayVar(dst, x.name, nil, x.usage)
+		}
+		cli.NoEnv(fs, x.name)
+	}
 }
