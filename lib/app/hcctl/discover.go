@@ -54,7 +54,10 @@ func RunDiscover(ctx context.Context, o DiscoverOptions) error {
 	}
 	if !o.Apply {
 		if format == "json" {
-			return writeDiscoverJSON(o.Stdout, plan, nil, nil)
+			if err := writeDiscoverJSON(o.Stdout, plan, nil, nil); err != nil {
+				return err
+			}
+			return problemsErr(plan) // skipped lines: exit 3 in JSON as in text
 		}
 		writeDiscoverPlan(o.Stdout, plan, o.Tags)
 		fmt.Fprintln(o.Stdout, "dry run: nothing written and nothing sent; --apply creates the checks and rewrites the files")

@@ -68,10 +68,12 @@ func TestRunDiscover(t *testing.T) {
 		t.Errorf("the problem on stderr: %q", e.errb)
 	}
 
-	// The JSON plan carries the problem in "problems" (its exit code is
-	// not asserted here: unlike the text plan's it is 0, as it was in
-	// cmd/hcctl before the move).
-	e, _ = run(DiscoverOptions{Format: "json"})
+	// The JSON plan carries the problem in "problems", and exits 3 as the
+	// text plan does (README: lines that cannot be read mean exit 3).
+	e, err = run(DiscoverOptions{Format: "json"})
+	if kindOf(err) != Partial {
+		t.Errorf("-f json dry run with a skipped line: err = %v, want partial (exit 3)", err)
+	}
 	var plan struct {
 		Host     string
 		Jobs     []struct{ Slug string }
