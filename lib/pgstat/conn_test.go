@@ -148,3 +148,72 @@ func TestConnectErrorLibpqStyle(t *testing.T) {
 		})
 	}
 }
+
+// A server that accepts and never answers, with libpq's default
+// sslmode=prefer (TLS, then plain): the connect timeout bounds both attempts
+// together, and the line says the timeout once, in libpq's words (issue 19:
+// "one clear line, like libpq's").
+func TestConnectErrorSilentServerPrefer(t *testing.T) {
+	t.Setenv("PGSSLMODE", "prefer")
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c // read nothing, answer nothing
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		for c := range accepted {
+			c.Close()
+		}
+	})
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	const timeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err = ConnOptions{Host: "127.0.0.1", Port: port, ConnectTimeout: timeout}.Connect(context.Background(), "postgres", nil)
+	if el := time.Since(start); el >= 2*timeout {
+		t.Errorf("took %s: each attempt had its own %s", el, timeout)
+	}
+	want := `connection to server at "127.0.0.1", port ` + port + ` failed: timeout expired`
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n got %v\nwant %s", err, want)
+	}
+}
+
+// Several hosts, one of them unresolvable: each host tried has its clause,
+// as libpq lists them; the resolver's failure does not hide the others.
+func TestConnectErrorUnresolvableAmongHosts(t *testing.T) {
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	refused := `connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`
+	for _, sslmode := range []string{"disable", "prefer"} {
+		t.Run(sslmode, func(t *testing.T) {
+			t.Setenv("PGSSLMODE", sslmode)
+			_, err := ConnOptions{Host: "nosuchhost.invalid,127.0.0.1", Port: "5432," + port, ConnectTimeout: 5 * time.Second}.
+				Connect(context.Background(), "postgres", nil)
+			if err == nil {
+				t.Fatal("connected")
+			}
+			got := err.Error()
+			if !strings.HasPrefix(got, `could not translate host name "nosuchhost.invalid" to address: `) ||
+				!strings.HasSuffix(got, "; "+refused) || strings.Count(got, "nosuchhost") != 1 || strings.Contains(got, "\n") {
+				t.Errorf("error = %q, want the lookup failure, then %q", got, refused)
+			}
+		})
+	}
+}
