@@ -31,10 +31,15 @@ type ConnOptions struct {
 	Password string // from -W; else PGPASSWORD / .pgpass
 
 	AppName          string        // application_name, "pgreport/<version>"
-	ConnectTimeout   time.Duration // when the DSN/env do not set one; default 10s
+	ConnectTimeout   time.Duration // when the DSN/env do not set one; default DefaultConnectTimeout
 	StatementTimeout time.Duration // per statement; default 5s
 	LockTimeout      time.Duration // per statement; default 50ms
 }
+
+// DefaultConnectTimeout is pgmetrics' (its --timeout, 5 s, bounds the
+// connect too; shared/reference/pgmetrics.md): a server that accepts and
+// never answers costs no more than it would with pgmetrics (issue 19).
+const DefaultConnectTimeout = 5 * time.Second
 
 // quoteKV quotes a value for a libpq key=value string.
 func quoteKV(v string) string {
@@ -82,7 +87,7 @@ func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = o.ConnectTimeout
 		if cfg.ConnectTimeout == 0 {
-			cfg.ConnectTimeout = 10 * time.Second
+			cfg.ConnectTimeout = DefaultConnectTimeout
 		}
 	}
 	st, lt := o.StatementTimeout, o.LockTimeout

@@ -69,8 +69,9 @@ func TestConnConfig(t *testing.T) {
 			if ro := rp["default_transaction_read_only"]; (ro == "on") == tc.tsa || (ro != "on" && ro != "") {
 				t.Errorf("default_transaction_read_only = %q with target_session_attrs %v", ro, tc.tsa)
 			}
-			if cfg.ConnectTimeout != 10*time.Second {
-				t.Errorf("connect timeout = %s", cfg.ConnectTimeout)
+			// pgmetrics' 5 s when nothing sets one (issue 19).
+			if cfg.ConnectTimeout != 5*time.Second {
+				t.Errorf("connect timeout = %s, want pgmetrics' 5s", cfg.ConnectTimeout)
 			}
 		})
 	}
