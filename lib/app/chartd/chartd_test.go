@@ -34,7 +34,9 @@ func opts(stdin string, changed ...string) (Options, *bytes.Buffer, *[]string) {
 		Width:   580, Height: 180, Rate: "per-interval", Scale: chart.DefaultScale}, &stdout, &warns
 }
 
-func isSVG(b []byte) bool { return bytes.HasPrefix(b, []byte("<svg")) && bytes.HasSuffix(bytes.TrimSpace(b), []byte("</svg>")) }
+func isSVG(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("<svg")) && bytes.HasSuffix(bytes.TrimSpace(b), []byte("</svg>"))
+}
 func isPNG(b []byte) bool { return bytes.HasPrefix(b, []byte("\x89PNG")) }
 
 // The data on stdin: an image, the URL with --url, a usage error for bad
@@ -128,7 +130,9 @@ func TestRunRender(t *testing.T) {
 		{name: "query", query: q, check: func(b []byte) bool { return isSVG(b) && bytes.Contains(b, []byte("Temperature")) }},
 		{name: "png path", query: "a.png?" + q, set: func(o *Options) { o.PNG = true }, check: isPNG},
 		{name: "title given", query: q, set: func(o *Options) { o.Title = "Heat" }, changed: []string{"title"},
-			check: func(b []byte) bool { return bytes.Contains(b, []byte("Heat")) && !bytes.Contains(b, []byte("Temperature")) }},
+			check: func(b []byte) bool {
+				return bytes.Contains(b, []byte("Heat")) && !bytes.Contains(b, []byte("Temperature"))
+			}},
 		{name: "title not given", query: q, set: func(o *Options) { o.Title = "Heat" },
 			check: func(b []byte) bool { return bytes.Contains(b, []byte("Temperature")) }},
 		{name: "url keeps png", query: "https://chartd.co/a.png?" + q, set: func(o *Options) { o.URL = "http://127.0.0.1:8080" },
