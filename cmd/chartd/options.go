@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/cronkit/cronkit/lib/app/chartd"
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/cli"
-	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -64,26 +62,5 @@ func (o *chartOptions) run(ctx context.Context, use func(context.Context, chartd
 	a := o.a
 	a.Stdin, a.Stdout, a.Logger, a.Warnf = o.root.Env.Stdin, o.root.Env.Stdout, o.root.Logger, o.root.Warnf
 	a.Changed = o.cmd.Flags().Changed
-	return exitErr(use(ctx, a))
-}
-
-// exitErr hands lib/app/chartd's typed errors to lib/cli: usage errors with
-// the hint to --help, a bad query or bad data exit 2, a producer's error
-// record and a failure to listen exit 1.
-func exitErr(err error) error {
-	var (
-		ue *chartd.UsageError
-		ie *chartd.InputError
-		le *chartd.ListenError
-		er *metric.ErrorRecord
-	)
-	switch {
-	case errors.As(err, &ue):
-		return cli.Usagef("%s", err.Error())
-	case errors.As(err, &ie):
-		return cli.WithCode(cli.ExitUsage, err)
-	case errors.As(err, &er), errors.As(err, &le):
-		return cli.WithCode(cli.ExitFailure, err)
-	}
-	return err
+	return use(ctx, a)
 }

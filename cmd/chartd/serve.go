@@ -65,5 +65,5 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	a.Stdout, a.Stderr, a.Logger = r.Env.Stdout, r.Env.Stderr, r.Logger
 	a.AccessLog = !o.noAccessLog && !r.Quiet // -q: only errors on stderr
 	a.Announce, a.Debug = !r.Quiet, r.Verbose >= 2
-	return exitErr(chartd.RunServe(ctx, a))
+	return chartd.RunServe(ctx, a)
 }

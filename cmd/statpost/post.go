@@ -81,31 +81,12 @@ var keyHints = map[string]string{
 	"statuspage": "--sink statuspage needs an API key: $STATUSPAGE_API_KEY or --statuspage-key file:/path",
 }
 
-// outcomeCodes are the exit codes of lib/app/statpost's outcomes (the
-// README's table).
-var outcomeCodes = map[statpost.Outcome]int{
-	statpost.Partial: cli.ExitPartial, statpost.Failed: cli.ExitFailure, statpost.Refused: cli.ExitRefused,
-	statpost.BadInput: cli.ExitUsage, statpost.Interrupted: cli.ExitInterrupted,
-}
-
-// exitErr hands lib/app/statpost's typed errors to lib/cli: usage errors
-// with the hint to --help, a missing key with where to set it, an outcome
-// with its exit code (silent when the details are on stderr already).
+// exitErr words lib/app/statpost's missing key in statpost's flags and
+// environment; its other errors are lib/cli's to map (lib/outcome).
 func exitErr(err error) error {
-	var (
-		ke *statpost.KeyError
-		ue *statpost.UsageError
-		re *statpost.RunError
-	)
-	switch {
-	case errors.As(err, &ke):
+	var ke *statpost.KeyError
+	if errors.As(err, &ke) {
 		return cli.Usagef("%s", keyHints[ke.Sink])
-	case errors.As(err, &ue):
-		return cli.Usagef("%s", err.Error())
-	case errors.As(err, &re) && re.Err == nil:
-		return cli.Exit(outcomeCodes[re.Outcome])
-	case errors.As(err, &re):
-		return cli.WithCode(outcomeCodes[re.Outcome], re.Err)
 	}
 	return err
 }

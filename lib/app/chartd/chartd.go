@@ -16,6 +16,7 @@ import (
 
 	"github.com/cronkit/cronkit/lib/atomicfile"
 	"github.com/cronkit/cronkit/lib/chart"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // Options are the chart and output options of stdin mode, render and encode.
@@ -71,30 +72,13 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// UsageError is bad flags or arguments: exit 2, with the command's hint to
-// its --help.
-type UsageError struct{ Err error }
+func usagef(format string, args ...any) error { return outcome.Errorf(outcome.Usage, format, args...) }
 
-func (e *UsageError) Error() string  { return e.Err.Error() }
-func (e *UsageError) Unwrap() error  { return e.Err }
-func (e *UsageError) BadInput() bool { return true }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
-
-// InputError is a bad query or bad input data: exit 2, no hint.
-type InputError struct{ Err error }
-
-func (e *InputError) Error() string  { return e.Err.Error() }
-func (e *InputError) Unwrap() error  { return e.Err }
-func (e *InputError) BadInput() bool { return true }
-
-// badInput marks a bad query or bad input as such; other errors (a
-// failure to write, say) stay as they are.
+// badInput marks a bad query or bad input as such (exit 2, no --help hint);
+// other errors (a failure to write, say) stay as they are.
 func badInput(err error) error {
 	if chart.IsQueryError(err) {
-		return &InputError{Err: err}
+		return outcome.Wrap(outcome.BadInput, err)
 	}
 	return err
 }

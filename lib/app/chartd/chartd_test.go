@@ -17,6 +17,7 @@ import (
 
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // opts are the flags' defaults on stdin, with stdout in a buffer and the
@@ -48,7 +49,7 @@ func TestRunStdin(t *testing.T) {
 		set     func(*Options)
 		changed []string
 		check   func([]byte) bool
-		err     any // nil, *UsageError or *InputError
+		err     outcome.Kind // Unknown: none
 	}{
 		{name: "svg", stdin: "1\n2\n3\n", check: isSVG},
 		{name: "png", stdin: "1\n2\n3\n", set: func(o *Options) { o.PNG = true }, check: isPNG},
@@ -58,11 +59,11 @@ func TestRunStdin(t *testing.T) {
 			check: func(b []byte) bool { return bytes.HasPrefix(b, []byte("https://chartd.co/a.svg?")) }},
 		{name: "png url", stdin: "1\n2\n3\n", set: func(o *Options) { o.URL, o.PNG = "https://chartd.co", true },
 			check: func(b []byte) bool { return bytes.HasPrefix(b, []byte("https://chartd.co/a.png?")) }},
-		{name: "bad ymin", stdin: "1\n", set: func(o *Options) { o.YMin = "low" }, err: &UsageError{}},
-		{name: "raw and rate", stdin: "1\n", set: func(o *Options) { o.Raw = true }, changed: []string{"rate"}, err: &UsageError{}},
-		{name: "bad rate", stdin: "1\n", set: func(o *Options) { o.Rate = "per-hour" }, err: &InputError{}},
-		{name: "bad data", stdin: "one\n", err: &InputError{}},
-		{name: "png scale", stdin: "1\n2\n", set: func(o *Options) { o.PNG, o.Scale = true, 1000 }, err: &UsageError{}},
+		{name: "bad ymin", stdin: "1\n", set: func(o *Options) { o.YMin = "low" }, err: outcome.Usage},
+		{name: "raw and rate", stdin: "1\n", set: func(o *Options) { o.Raw = true }, changed: []string{"rate"}, err: outcome.Usage},
+		{name: "bad rate", stdin: "1\n", set: func(o *Options) { o.Rate = "per-hour" }, err: outcome.BadInput},
+		{name: "bad data", stdin: "one\n", err: outcome.BadInput},
+		{name: "png scale", stdin: "1\n2\n", set: func(o *Options) { o.PNG, o.Scale = true, 1000 }, err: outcome.Usage},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o, stdout, _ := opts(tt.stdin, tt.changed...)
@@ -70,19 +71,14 @@ func TestRunStdin(t *testing.T) {
 				tt.set(&o)
 			}
 			err := RunStdin(context.Background(), o)
-			switch want := tt.err.(type) {
-			case nil:
-				if err != nil || !tt.check(stdout.Bytes()) {
-					t.Fatalf("err %v, stdout %.80q", err, stdout)
+			if tt.err != outcome.Unknown {
+				if outcome.Of(err) != tt.err || tt.err == outcome.BadInput && !chart.IsQueryError(err) {
+					t.Fatalf("%v, want %v", err, tt.err)
 				}
-			case *UsageError:
-				if !errors.As(err, &want) {
-					t.Fatalf("%v, want a usage error", err)
-				}
-			case *InputError:
-				if !errors.As(err, &want) || !chart.IsQueryError(err) {
-					t.Fatalf("%v, want bad input", err)
-				}
+				return
+			}
+			if err != nil || !tt.check(stdout.Bytes()) {
+				t.Fatalf("err %v, stdout %.80q", err, stdout)
 			}
 		})
 	}
@@ -99,8 +95,8 @@ func TestRunStdinErrorRecord(t *testing.T) {
 	o.Output = out
 	err := RunStdin(context.Background(), o)
 	var er *metric.ErrorRecord
-	if !errors.As(err, &er) {
-		t.Fatalf("%v, want the error record", err)
+	if !errors.As(err, &er) || outcome.Of(err) != outcome.Failed {
+		t.Fatalf("%v, want the error record, a failure", err)
 	}
 	b, _ := os.ReadFile(out)
 	if !isSVG(b) || !bytes.Contains(b, []byte("connection refused")) {
@@ -110,7 +106,7 @@ func TestRunStdinErrorRecord(t *testing.T) {
 	// with --url there is no image to replace: the error alone
 	o, stdout, _ := opts(`{"error":"pgreport: connection refused"}` + "\n")
 	o.URL = "https://chartd.co"
-	if err := RunStdin(context.Background(), o); !errors.As(err, &er) || stdout.Len() > 0 {
+	if err := RunStdin(context.Background(), o); !errors.As(err, &er) || outcome.Of(err) != outcome.Failed || stdout.Len() > 0 {
 		t.Errorf("--url: %v, stdout %q", err, stdout)
 	}
 }
@@ -125,7 +121,7 @@ func TestRunRender(t *testing.T) {
 		set     func(*Options)
 		changed []string
 		check   func([]byte) bool
-		err     any
+		err     outcome.Kind
 	}{
 		{name: "query", query: q, check: func(b []byte) bool { return isSVG(b) && bytes.Contains(b, []byte("Temperature")) }},
 		{name: "png path", query: "a.png?" + q, set: func(o *Options) { o.PNG = true }, check: isPNG},
@@ -139,8 +135,8 @@ func TestRunRender(t *testing.T) {
 			check: func(b []byte) bool { return string(b) == "http://127.0.0.1:8080/a.png?"+q+"\n" }},
 		{name: "url overrides", query: q, set: func(o *Options) { o.URL, o.HL = "https://chartd.co/x.svg", true }, changed: []string{"hl"},
 			check: func(b []byte) bool { return string(b) == "https://chartd.co/x.svg?"+q+"&hl=1\n" }},
-		{name: "series", query: q, set: func(o *Options) { o.Series = []string{"cpu"} }, err: &UsageError{}},
-		{name: "bad query", query: "w=abc&d0=RX", err: &InputError{}},
+		{name: "series", query: q, set: func(o *Options) { o.Series = []string{"cpu"} }, err: outcome.Usage},
+		{name: "bad query", query: "w=abc&d0=RX", err: outcome.BadInput},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o, stdout, _ := opts("", tt.changed...)
@@ -149,19 +145,14 @@ func TestRunRender(t *testing.T) {
 				tt.set(&o)
 			}
 			err := RunRender(context.Background(), o)
-			switch want := tt.err.(type) {
-			case nil:
-				if err != nil || !tt.check(stdout.Bytes()) {
-					t.Fatalf("err %v, stdout %.200q", err, stdout)
+			if tt.err != outcome.Unknown {
+				if outcome.Of(err) != tt.err {
+					t.Fatalf("%v, want %v", err, tt.err)
 				}
-			case *UsageError:
-				if !errors.As(err, &want) {
-					t.Fatalf("%v, want a usage error", err)
-				}
-			case *InputError:
-				if !errors.As(err, &want) {
-					t.Fatalf("%v, want bad input", err)
-				}
+				return
+			}
+			if err != nil || !tt.check(stdout.Bytes()) {
+				t.Fatalf("err %v, stdout %.200q", err, stdout)
 			}
 		})
 	}
@@ -255,25 +246,18 @@ func TestRunServeErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		set  func(*ServeOptions)
-		want any
+		want outcome.Kind
+		msg  string
 	}{
-		{"cache", func(o *ServeOptions) { o.CacheMB = -1 }, &UsageError{}},
-		{"timeout", func(o *ServeOptions) { o.ReadTimeout = 0 }, &UsageError{}},
-		{"scale", func(o *ServeOptions) { o.Scale = 0 }, &UsageError{}},
-		{"in use", func(o *ServeOptions) { o.Listen = ln.Addr().String() }, &ListenError{}},
+		{"cache", func(o *ServeOptions) { o.CacheMB = -1 }, outcome.Usage, "--cache-mb"},
+		{"timeout", func(o *ServeOptions) { o.ReadTimeout = 0 }, outcome.Usage, "timeouts must be positive"},
+		{"scale", func(o *ServeOptions) { o.Scale = 0 }, outcome.Usage, "--scale 0"},
+		{"in use", func(o *ServeOptions) { o.Listen = ln.Addr().String() }, outcome.Failed, "listen: "},
 	} {
 		o := good
 		tt.set(&o)
-		err := RunServe(context.Background(), o)
-		switch want := tt.want.(type) {
-		case *UsageError:
-			if !errors.As(err, &want) {
-				t.Errorf("%s: %v, want a usage error", tt.name, err)
-			}
-		case *ListenError:
-			if !errors.As(err, &want) || !strings.HasPrefix(err.Error(), "listen: ") {
-				t.Errorf("%s: %v, want a listen error", tt.name, err)
-			}
+		if err := RunServe(context.Background(), o); outcome.Of(err) != tt.want || !strings.Contains(fmt.Sprint(err), tt.msg) {
+			t.Errorf("%s: %v, want %v naming %q", tt.name, err, tt.want, tt.msg)
 		}
 	}
 }

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/chart"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // ServeOptions are `chartd serve`'s.
 type ServeOptions struct {
-	Stdout io.Writer // PrintURL's line
-	Stderr io.Writer // the access log and the serving/stopped lines
+	Stdout io.Writer // PrintURL's line (required with it)
+	Stderr io.Writer // the access log and the serving/stopped lines (required with them)
 	Logger *slog.Logger
 
 	Listen       string
@@ -30,22 +31,9 @@ type ServeOptions struct {
 	PrintURL     bool // the base URL on Stdout once listening, for scripts
 }
 
-// ListenError is a failure to listen: a run-time failure, whatever the
-// reason (an address in use, a cancelled start).
-type ListenError struct{ Err error }
-
-func (e *ListenError) Error() string { return "listen: " + e.Err.Error() }
-func (e *ListenError) Unwrap() error { return e.Err }
-
 // RunServe serves charts until ctx ends (SIGINT/SIGTERM), then shuts down
 // gracefully and returns nil.
 func RunServe(ctx context.Context, o ServeOptions) error {
-	if o.Stdout == nil {
-		o.Stdout = io.Discard
-	}
-	if o.Stderr == nil {
-		o.Stderr = io.Discard
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -73,7 +61,7 @@ func RunServe(ctx context.Context, o ServeOptions) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", o.Listen)
 	if err != nil {
-		return &ListenError{Err: err}
+		return outcome.Wrap(outcome.Failed, fmt.Errorf("listen: %w", err)) // whatever the reason (a cancelled start too)
 	}
 	if o.Announce {
 		fmt.Fprintf(o.Stderr, "chartd: serving on http://%s/\n", ln.Addr())

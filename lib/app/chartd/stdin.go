@@ -8,6 +8,7 @@ import (
 
 	"github.com/cronkit/cronkit/lib/chart"
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // rate is the chart.Rate the options ask for.
@@ -26,8 +27,8 @@ func (o Options) rate() (chart.Rate, error) {
 }
 
 // fromStdin reads series from Stdin and encodes them into a query. A
-// producer's error record comes back as the *metric.ErrorRecord: a run-time
-// failure upstream, not bad input.
+// producer's error record comes back as the *metric.ErrorRecord, a Failed
+// outcome: a run-time failure upstream, not bad input.
 func (o Options) fromStdin() (string, error) {
 	copts, err := o.chartOpts()
 	if err != nil {
@@ -40,7 +41,7 @@ func (o Options) fromStdin() (string, error) {
 	all, err := chart.ReadSeries(o.Stdin, "stdin")
 	var er *metric.ErrorRecord
 	if errors.As(err, &er) {
-		return "", er
+		return "", outcome.Wrap(outcome.Failed, er)
 	}
 	if err != nil {
 		return "", badInput(err)
@@ -97,7 +98,7 @@ func RunStdin(_ context.Context, o Options) error {
 
 // producerFailed renders the error image of chartd serve saying that the
 // producer failed, where the chart was to go (a page showing yesterday's chart
-// would hide the failure), and returns er.
+// would hide the failure), and returns er as a Failed outcome.
 func (o Options) producerFailed(er *metric.ErrorRecord) error {
 	img := *er
 	img.Input = "" // the position means nothing on the image
@@ -115,7 +116,7 @@ func (o Options) producerFailed(er *metric.ErrorRecord) error {
 	if err := o.writeBody(body); err != nil {
 		return err
 	}
-	return er
+	return outcome.Wrap(outcome.Failed, er)
 }
 
 // RunEncode prints the chartd.co query string for the data on Stdin.

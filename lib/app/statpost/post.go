@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 	"github.com/cronkit/cronkit/lib/promtext"
 	"github.com/cronkit/cronkit/lib/redact"
 	"github.com/cronkit/cronkit/lib/stats"
@@ -125,8 +126,8 @@ func (o Options) upstreamFailed(err error, records, upstream, bad int, cutShort 
 	if !empty && upstream == 0 {
 		return err
 	}
-	if err == nil || OutcomeOf(err) == Partial {
-		return &RunError{Outcome: Failed}
+	if err == nil || outcome.Of(err) == outcome.Partial {
+		return &outcome.Error{Kind: outcome.Failed}
 	}
 	return err
 }
@@ -141,7 +142,7 @@ func (o Options) teeFailed(err error) error {
 		return nil
 	}
 	fmt.Fprintf(o.Stderr, "statpost: --tee: %v; records are still posted\n", err)
-	return &RunError{Outcome: Failed}
+	return &outcome.Error{Kind: outcome.Failed}
 }
 
 // syncReader calls sync before every read: the records parsed from what
@@ -193,10 +194,10 @@ func (o Options) reportTarget(t stats.TargetResult) (v verdict) {
 	}
 	if t.Rejected > 0 {
 		fmt.Fprintf(stderr, "statpost: %s: %s rejected by the receiver%s\n", t.Name, records(t.Rejected), why)
-		switch weigh(t.Err) {
-		case BadInput:
+		switch outcome.Of(t.Err) {
+		case outcome.BadInput, outcome.Usage:
 			v.badInput = true
-		case Refused:
+		case outcome.Refused:
 			v.auth = true
 		default:
 			v.rejected = true
@@ -215,7 +216,7 @@ func (o Options) reportTarget(t stats.TargetResult) (v verdict) {
 		fmt.Fprintf(stderr, "statpost: %s: %s\n", t.Name, o.redact(t.Err))
 		v.partial = true
 	}
-	v.auth = v.auth || t.Auth || (t.Err != nil && weigh(t.Err) == Refused)
+	v.auth = v.auth || t.Auth || outcome.Of(t.Err) == outcome.Refused
 	return v
 }
 
@@ -225,7 +226,7 @@ func (o Options) redact(err error) string { return redact.String(err.Error(), o.
 // records a receiver answered 400), Refused, Failed (rejected otherwise or
 // lost: not delivered and not spooled), Partial (spooled or possibly lost),
 // Interrupted. What a receiver's error means is what it says about itself
-// (weigh: the interfaces lib/cli.Code reads), as in every tool.
+// (outcome.Of, as lib/cli.Code reads it), as in every tool.
 func (o Options) report(ctx context.Context, res stats.Result, bad int, readErr error, interrupted bool) error {
 	stderr := o.Stderr
 	var v verdict
@@ -250,18 +251,18 @@ func (o Options) report(ctx context.Context, res stats.Result, bad int, readErr 
 	switch {
 	case ctx.Err() == context.Canceled:
 		if v.partial {
-			return &RunError{Outcome: Interrupted, Err: errors.New("interrupted; what was not sent is spooled")}
+			return &outcome.Error{Kind: outcome.Interrupted, Err: errors.New("interrupted; what was not sent is spooled")}
 		}
-		return &RunError{Outcome: Interrupted, Err: errors.New("interrupted")}
+		return &outcome.Error{Kind: outcome.Interrupted, Err: errors.New("interrupted")}
 	case bad > 0, v.badInput:
 		// the documented order: 130, 2, 4, 1, 3
-		return &RunError{Outcome: BadInput}
+		return &outcome.Error{Kind: outcome.BadInput}
 	case v.auth:
-		return &RunError{Outcome: Refused}
+		return &outcome.Error{Kind: outcome.Refused}
 	case readErr != nil, v.rejected, v.failed:
-		return &RunError{Outcome: Failed}
+		return &outcome.Error{Kind: outcome.Failed}
 	case v.partial:
-		return &RunError{Outcome: Partial}
+		return &outcome.Error{Kind: outcome.Partial}
 	}
 	return nil
 }

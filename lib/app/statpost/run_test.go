@@ -2,7 +2,6 @@ package statpost
 
 import (
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
@@ -44,8 +44,7 @@ func TestRunCount(t *testing.T) {
 			tt.c.Now = func() time.Time { return now }
 			err := RunCount(context.Background(), tt.c)
 			if tt.errContains != "" {
-				var ue *UsageError
-				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.errContains) {
+				if outcome.Of(err) != outcome.Usage || !strings.Contains(err.Error(), tt.errContains) {
 					t.Fatalf("%v, want a usage error naming %q", err, tt.errContains)
 				}
 				if n, _ := f.Counts(); n != 0 {
@@ -124,8 +123,7 @@ func TestRunTimeChecksFirst(t *testing.T) {
 	o, _, _ := testOptions(t, url, "")
 	marker := t.TempDir() + "/ran"
 	_, err := RunTime(context.Background(), TimeOptions{Options: o, Name: "", Argv: []string{"touch", marker}})
-	var ue *UsageError
-	if !errors.As(err, &ue) {
+	if outcome.Of(err) != outcome.Usage {
 		t.Fatalf("%v, want a usage error", err)
 	}
 	if n, _ := f.Counts(); n != 0 {

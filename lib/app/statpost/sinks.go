@@ -89,19 +89,12 @@ func (o Options) sink(spec stats.Spec) (stats.Sink, error) {
 			s.Verbose = o.Stderr
 		}
 		return s, nil
-	case "statsd":
-		s, err := stats.NewStatsD(spec.Target)
+	case "statsd", "graphite":
+		s, err := o.socket(spec)
 		if err != nil {
 			return nil, usagef("--sink: %v", err)
 		}
-		s.MTU = o.StatsDMTU
 		return s, nil
-	case "graphite":
-		g, err := stats.NewGraphite(spec.Target)
-		if err != nil {
-			return nil, usagef("--sink: %v", err)
-		}
-		return g, nil
 	case "influx":
 		return o.influx(spec)
 	case "pushgateway":
@@ -110,6 +103,19 @@ func (o Options) sink(spec stats.Spec) (stats.Sink, error) {
 		return o.statuspage(spec)
 	}
 	return nil, usagef("--sink %s: unknown", spec.Kind)
+}
+
+// socket is a sink on a plain socket: StatsD (UDP or TCP) or Graphite.
+func (o Options) socket(spec stats.Spec) (stats.Sink, error) {
+	if spec.Kind == "graphite" {
+		return stats.NewGraphite(spec.Target)
+	}
+	s, err := stats.NewStatsD(spec.Target)
+	if err != nil {
+		return nil, err
+	}
+	s.MTU = o.StatsDMTU
+	return s, nil
 }
 
 func (o Options) influx(spec stats.Spec) (stats.Sink, error) {

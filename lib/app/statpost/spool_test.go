@@ -3,13 +3,13 @@ package statpost
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 	"github.com/cronkit/cronkit/lib/spool"
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
@@ -20,7 +20,7 @@ func TestSpoolStatusFlushDrop(t *testing.T) {
 	f, url := fakestathat.Start(t, fakestathat.Options{})
 	f.SetMode(fakestathat.ServerError)
 	o, _, stderr := testOptions(t, url, "a 1\nb 2\n")
-	if err := RunPost(context.Background(), o); OutcomeOf(err) != Partial {
+	if err := RunPost(context.Background(), o); outcome.Of(err) != outcome.Partial {
 		t.Fatalf("%v, want Partial; stderr %s", err, stderr)
 	}
 	dir := o.SpoolDir
@@ -122,8 +122,7 @@ func TestSpoolUsage(t *testing.T) {
 		}, "no such spool"},
 	} {
 		err := tt.run()
-		var ue *UsageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.msg) {
+		if outcome.Of(err) != outcome.Usage || !strings.Contains(err.Error(), tt.msg) {
 			t.Errorf("%s: %v, want a usage error with %q", tt.name, err, tt.msg)
 		}
 	}

@@ -7,7 +7,6 @@
 package statpost
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // Options are what every posting command shares: where records go (the
@@ -99,17 +99,7 @@ type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
-// UsageError is bad flags, arguments or input: exit 2, with the command's
-// hint to its --help.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string  { return e.Err.Error() }
-func (e *UsageError) Unwrap() error  { return e.Err }
-func (e *UsageError) BadInput() bool { return true }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{Err: fmt.Errorf(format, args...)}
-}
+func usagef(format string, args ...any) error { return outcome.Errorf(outcome.Usage, format, args...) }
 
 // KeyError says that a sink has no key to post with: the command words
 // where one is set (its environment variable, flag and config key).
@@ -117,65 +107,6 @@ type KeyError struct{ Sink string }
 
 func (e *KeyError) Error() string  { return "no " + e.Sink + " key" }
 func (e *KeyError) BadInput() bool { return true }
-
-// Outcome is what a run that did not deliver everything weighs, lightest
-// first: the README's exit codes 3, 1, 4, 2, 130 in their documented order of
-// precedence (130, 2, 4, 1, 3).
-type Outcome int
-
-const (
-	Partial     Outcome = iota + 1 // spooled, or possibly lost after an ambiguous failure (3)
-	Failed                         // rejected, lost, a read error, a producer that failed (1)
-	Refused                        // a receiver refused the credentials (4)
-	BadInput                       // bad lines, or records a receiver answered 400 (2)
-	Interrupted                    // SIGINT or SIGTERM (130)
-)
-
-// RunError is a run's Outcome. Err is what to say on stderr; nil: the
-// details are on stderr already.
-type RunError struct {
-	Outcome Outcome
-	Err     error
-}
-
-func (e *RunError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("statpost: outcome %d", e.Outcome)
-	}
-	return e.Err.Error()
-}
-
-func (e *RunError) Unwrap() error { return e.Err }
-
-// OutcomeOf is err's Outcome, 0 for nil or an error that is no RunError.
-func OutcomeOf(err error) Outcome {
-	var re *RunError
-	if errors.As(err, &re) {
-		return re.Outcome
-	}
-	return 0
-}
-
-// weigh is what a receiver's error says about itself, through the
-// interfaces lib/cli.Code reads: 401/403 refused, 400 or bad input, the rest
-// a failure.
-func weigh(err error) Outcome {
-	var hs interface{ HTTPStatus() int }
-	if errors.As(err, &hs) {
-		switch hs.HTTPStatus() {
-		case 401, 403:
-			return Refused
-		case 400:
-			return BadInput
-		}
-		return Failed
-	}
-	var bi interface{ BadInput() bool }
-	if errors.As(err, &bi) && bi.BadInput() {
-		return BadInput
-	}
-	return Failed
-}
 
 // records is "1 record" or "N records".
 func records[T ~int | ~int64](n T) string {

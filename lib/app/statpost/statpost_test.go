@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/cronkit/cronkit/lib/outcome"
 	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 )
 
@@ -36,18 +37,18 @@ func TestRunPostOutcomes(t *testing.T) {
 		mode    fakestathat.Mode
 		stdin   string
 		allow   bool
-		want    Outcome
+		want    outcome.Kind
 		points  int
 		stderr  string
 		refused bool // a server answering 401 instead of the fake
 	}{
 		{name: "delivered", stdin: "a 1\nb 2\n", points: 2},
-		{name: "empty stdin", stdin: "", want: Failed, stderr: "no records on stdin"},
+		{name: "empty stdin", stdin: "", want: outcome.Failed, stderr: "no records on stdin"},
 		{name: "empty stdin allowed", stdin: "", allow: true},
-		{name: "error record", stdin: "a 1\n" + `{"error":"pgreport: connection refused"}` + "\n", want: Failed, points: 1, stderr: "connection refused"},
-		{name: "bad line", stdin: "a 1\nnot a number here\n", want: BadInput, points: 1, stderr: "stdin:2: "},
-		{name: "server error spools", mode: fakestathat.ServerError, stdin: "a 1\n", want: Partial, stderr: "stathat: 1 record spooled to "},
-		{name: "refused", refused: true, stdin: "a 1\n", want: Refused, stderr: "stathat: 1 record spooled to "},
+		{name: "error record", stdin: "a 1\n" + `{"error":"pgreport: connection refused"}` + "\n", want: outcome.Failed, points: 1, stderr: "connection refused"},
+		{name: "bad line", stdin: "a 1\nnot a number here\n", want: outcome.BadInput, points: 1, stderr: "stdin:2: "},
+		{name: "server error spools", mode: fakestathat.ServerError, stdin: "a 1\n", want: outcome.Partial, stderr: "stathat: 1 record spooled to "},
+		{name: "refused", refused: true, stdin: "a 1\n", want: outcome.Refused, stderr: "stathat: 1 record spooled to "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f, url := fakestathat.Start(t, fakestathat.Options{})
@@ -64,7 +65,7 @@ func TestRunPostOutcomes(t *testing.T) {
 			o, _, stderr := testOptions(t, url, tt.stdin)
 			o.AllowEmpty = tt.allow
 			err := RunPost(context.Background(), o)
-			if got := OutcomeOf(err); got != tt.want || (err != nil && got == 0) {
+			if got := outcome.Of(err); got != tt.want || (err != nil && got == 0) {
 				t.Errorf("outcome %d (%v), want %d; stderr %s", got, err, tt.want, stderr)
 			}
 			if _, n := f.Counts(); n != tt.points {
@@ -154,11 +155,10 @@ func TestOptionErrors(t *testing.T) {
 			tt.set(&o)
 			err := RunPost(context.Background(), o)
 			var ke *KeyError
-			var ue *UsageError
 			switch {
 			case tt.msg == "" && !errors.As(err, &ke):
 				t.Errorf("%v, want a KeyError", err)
-			case tt.msg != "" && (!errors.As(err, &ue) || !strings.Contains(err.Error(), tt.msg)):
+			case tt.msg != "" && (outcome.Of(err) != outcome.Usage || !strings.Contains(err.Error(), tt.msg)):
 				t.Errorf("%v, want a usage error naming %s", err, tt.msg)
 			}
 		})
@@ -175,25 +175,5 @@ func TestHTTPErr(t *testing.T) {
 	}
 	if err := SpoolFlush(context.Background(), FlushOptions{Options: o}); err != o.HTTPErr {
 		t.Errorf("flush: %v, want the HTTP policy's error", err)
-	}
-}
-
-// What a receiver's answer says about itself, as lib/cli.Code reads it.
-func TestWeigh(t *testing.T) {
-	for _, tt := range []struct {
-		err  error
-		want Outcome
-	}{
-		{&httpx.StatusError{Status: 401}, Refused},
-		{&httpx.StatusError{Status: 403}, Refused},
-		{&httpx.StatusError{Status: 400}, BadInput},
-		{&httpx.StatusError{Status: 404}, Failed},
-		{&UsageError{Err: errors.New("x")}, BadInput},
-		{errors.New("connection refused"), Failed},
-		{context.Canceled, Failed},
-	} {
-		if got := weigh(tt.err); got != tt.want {
-			t.Errorf("weigh(%v) = %d, want %d", tt.err, got, tt.want)
-		}
 	}
 }

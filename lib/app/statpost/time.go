@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // TimeOptions are `statpost time NAME -- CMD ARGS`.
@@ -58,8 +59,8 @@ func RunTime(ctx context.Context, t TimeOptions) (code int, err error) {
 	}
 	// Post even if we were interrupted: the measurement is what was asked for.
 	perr := o.post(context.WithoutCancel(ctx), &list{recs: recs}, nil)
-	var re *RunError
-	if perr != nil && !errors.As(perr, &re) {
+	var said *outcome.Error // an outcome's details are on stderr already
+	if perr != nil && !errors.As(perr, &said) {
 		fmt.Fprintf(o.Stderr, "statpost: %v\n", perr)
 	}
 	return code, nil
