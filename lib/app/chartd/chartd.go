@@ -2,8 +2,8 @@
 // on stdin (RunStdin), rendering a query string or URL (RunRender),
 // encoding stdin as a query (RunEncode) and the HTTP server (RunServe), on
 // injected streams. cmd/chartd binds the flags, the environment and the
-// config file into Options and hands the typed errors returned here to
-// lib/cli.
+// config file into Options and hands the errors returned here, of
+// lib/outcome's kinds, to lib/cli.
 package chartd
 
 import (

@@ -2,8 +2,10 @@
 // read from stdin (RunPost), one count or value (RunCount), a command's
 // duration (RunTime) and the spool commands (SpoolStatus, SpoolFlush,
 // SpoolDrop), on injected streams and clock. cmd/statpost binds the flags,
-// the environment and the config file into Options and hands the typed
-// errors returned here to lib/cli.
+// the environment and the config file into Options, words a KeyError in
+// its own flags and hands the rest to lib/cli: errors of lib/outcome's
+// kinds (a run's outcome: Partial, Failed, Refused, BadInput, Interrupted)
+// and what the receivers' errors say about themselves.
 package statpost
 
 import (
