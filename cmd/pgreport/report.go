@@ -69,7 +69,7 @@ func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
 	f.BoolVarP(prompt, "password", "W", false, "prompt for the password on the terminal (never done otherwise)")
 	f.DurationVar(&conn.StatementTimeout, "statement-timeout", 5*time.Second, "statement_timeout for each query")
 	f.DurationVar(&conn.LockTimeout, "lock-timeout", 50*time.Millisecond, "lock_timeout for each query")
-	f.DurationVar(&conn.ConnectTimeout, "connect-timeout", 10*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
+	f.DurationVar(&conn.ConnectTimeout, "connect-timeout", 5*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
 }
 
 func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
