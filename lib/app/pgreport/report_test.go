@@ -20,7 +20,7 @@ import (
 // reportOpts are the command's defaults (cmd/pgreport's flag defaults).
 func reportOpts(env Env) ReportOptions {
 	return ReportOptions{Env: env, SQLLength: 500, StatementsLimit: 100, Top: 20, LongXact: time.Minute, LogSpan: 5,
-		Conn: pgstat.ConnOptions{ConnectTimeout: 10 * time.Second, StatementTimeout: 5 * time.Second, LockTimeout: 50 * time.Millisecond}}
+		Conn: pgstat.ConnOptions{ConnectTimeout: 5 * time.Second, StatementTimeout: 5 * time.Second, LockTimeout: 50 * time.Millisecond}}
 }
 
 // Without -f: text on a terminal, JSON in a pipe (README, pgreport).
