@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
@@ -52,5 +53,9 @@ or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 o
 
 func runPush(ctx context.Context, r *cli.Root, o *pushOptions) error {
 	o.run.Env = appEnv(r, false)
-	return exitError(app.RunPush(ctx, o.run))
+	err := app.RunPush(ctx, o.run)
+	if errors.Is(err, app.ErrNoAPIKey) {
+		return cli.Usagef("%v: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
+	}
+	return exitError(err)
 }

@@ -2,6 +2,7 @@ package pgreport
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/pgdash"
@@ -19,6 +20,10 @@ type PushOptions struct {
 	Deadline       time.Duration // all attempts
 	MaxAge         time.Duration // refuse reports collected longer ago
 }
+
+// ErrNoAPIKey is a push without a pgDash key (a *UsageError): the command
+// says where a key comes from (its flag, its environment variable, a file).
+var ErrNoAPIKey = errors.New("no API key")
 
 // RunPush checks one JSON report as pgDash would and submits it. A report
 // pgDash would refuse is a *UsageError (or pgdash's *InputError); pgDash's
@@ -54,7 +59,7 @@ func (o *PushOptions) validate() error {
 	case !pgdash.ValidServer(o.Server):
 		return usagef("--server %q: use 1-64 letters, digits, '_', '.' or '-'", o.Server)
 	case o.APIKey == "":
-		return usagef("no API key: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)")
+		return &UsageError{Err: ErrNoAPIKey}
 	case o.Retries < 0:
 		return usagef("--api-retries must not be negative")
 	}

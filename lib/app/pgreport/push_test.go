@@ -92,7 +92,7 @@ func TestPushUsageErrors(t *testing.T) {
 	}{
 		{"no server", pushReport(now), func(o *PushOptions) { o.Server = "" }, "--server is required"},
 		{"bad server", pushReport(now), func(o *PushOptions) { o.Server = "db 7" }, `--server "db 7": use 1-64 letters`},
-		{"no key", pushReport(now), func(o *PushOptions) { o.APIKey = "" }, "no API key: set PGDASH_API_KEY or --api-key"},
+		{"no key", pushReport(now), func(o *PushOptions) { o.APIKey = "" }, "no API key"},
 		{"negative retries", pushReport(now), func(o *PushOptions) { o.Retries = -1 }, "--api-retries must not be negative"},
 		{"missing file", "", func(o *PushOptions) { o.Input = "/nonexistent/report.json" }, "--input: open /nonexistent/report.json"},
 		{"not JSON", "{\n x", func(o *PushOptions) {}, "stdin: not a JSON report: line 2"},
@@ -107,7 +107,11 @@ func TestPushUsageErrors(t *testing.T) {
 			env.Now = func() time.Time { return now }
 			o := pushOpts(env, srv.URL+"/api/v1/report")
 			tt.edit(&o)
-			asUsage(t, RunPush(context.Background(), o), tt.want)
+			err := RunPush(context.Background(), o)
+			asUsage(t, err, tt.want)
+			if errors.Is(err, ErrNoAPIKey) != (tt.name == "no key") {
+				t.Errorf("errors.Is(%v, ErrNoAPIKey) wrong", err)
+			}
 			if f.Requests() != 0 {
 				t.Errorf("%d requests", f.Requests())
 			}
