@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
@@ -20,22 +21,23 @@ import (
 )
 
 // Env is what a run reads and writes besides its options: the streams, the
-// logger, the secrets to redact and the clock. Zero fields are safe: no
-// input, discarded output and logs, no warnings, the real clock.
+// logger, the secrets to redact, the clock and the password prompt. Zero
+// fields are safe: no input, discarded output and logs, no warnings, the
+// real clock, no prompt.
 type Env struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Logger  *slog.Logger            // info and debug on stderr; nil: discarded
 	Warnf   func(string, ...any)    // "pgreport: warning: ..." (not with -q); nil: none
 	Getenv  func(key string) string // the state file's default place; nil: os.Getenv
-	Secrets []string                // redacted from what a run writes on stdout
+	Secrets []string                // redacted from error records, Nagios lines and pgDash's errors
 	Now     func() time.Time        // nil: time.Now
 	Prompt  func() (string, error)  // asks for the password (-W); nil: never asked
 }
 
 func (e *Env) defaults() {
 	if e.Stdin == nil {
-		e.Stdin = eofReader{}
+		e.Stdin = strings.NewReader("")
 	}
 	if e.Stdout == nil {
 		e.Stdout = io.Discard
@@ -53,10 +55,6 @@ func (e *Env) defaults() {
 		e.Now = time.Now
 	}
 }
-
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // userAgent is application_name and meta.user_agent.
 func userAgent() string { return "pgreport/" + version.String() }
