@@ -7,6 +7,7 @@
 package chartd
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,15 +55,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Stdin == nil {
-		o.Stdin = strings.NewReader("")
-	}
-	if o.Stdout == nil {
-		o.Stdout = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Stdin = cmp.Or[io.Reader](o.Stdin, strings.NewReader(""))
+	o.Stdout = cmp.Or[io.Writer](o.Stdout, io.Discard)
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	if o.Warnf == nil {
 		o.Warnf = func(string, ...any) {}
 	}

@@ -1,6 +1,7 @@
 package chartd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -34,9 +35,7 @@ type ServeOptions struct {
 // RunServe serves charts until ctx ends (SIGINT/SIGTERM), then shuts down
 // gracefully and returns nil.
 func RunServe(ctx context.Context, o ServeOptions) error {
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	if o.CacheMB < 0 || o.MaxAge < 0 || o.ReadTimeout <= 0 || o.WriteTimeout <= 0 {
 		return usagef("--cache-mb, --max-age and the timeouts must be positive")
 	}

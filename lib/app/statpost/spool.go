@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/spool"
@@ -202,4 +203,12 @@ func SpoolDrop(_ context.Context, d DropOptions) error {
 		fmt.Fprintf(o.Stdout, "%s: %s dropped\n", n, records(dropped))
 	}
 	return nil
+}
+
+// records is "1 record" or "N records".
+func records[T ~int | ~int64](n T) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return strconv.FormatInt(int64(n), 10) + " records"
 }

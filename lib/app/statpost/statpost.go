@@ -9,10 +9,11 @@
 package statpost
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cronkit/cronkit/lib/httpx"
@@ -70,18 +71,10 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.Stdin == nil {
-		o.Stdin = eofReader{}
-	}
-	if o.Stdout == nil {
-		o.Stdout = io.Discard
-	}
-	if o.Stderr == nil {
-		o.Stderr = io.Discard
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.Stdin = cmp.Or[io.Reader](o.Stdin, strings.NewReader(""))
+	o.Stdout = cmp.Or[io.Writer](o.Stdout, io.Discard)
+	o.Stderr = cmp.Or[io.Writer](o.Stderr, io.Discard)
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	if o.Warnf == nil {
 		stderr := o.Stderr
 		o.Warnf = func(format string, args ...any) {
@@ -97,10 +90,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-
 func usagef(format string, args ...any) error { return outcome.Errorf(outcome.Usage, format, args...) }
 
 // KeyError says that a sink has no key to post with: the command words
@@ -109,11 +98,3 @@ type KeyError struct{ Sink string }
 
 func (e *KeyError) Error() string  { return "no " + e.Sink + " key" }
 func (e *KeyError) BadInput() bool { return true }
-
-// records is "1 record" or "N records".
-func records[T ~int | ~int64](n T) string {
-	if n == 1 {
-		return "1 record"
-	}
-	return strconv.FormatInt(int64(n), 10) + " records"
-}
