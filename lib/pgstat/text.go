@@ -187,7 +187,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 
 // textParts write the text report's blocks, in this order.
 var textParts = []func(b *strings.Builder, r *Report, o TextOptions){
-	textHeader, textWarnings, textServer, textSystem, textReplication, textBackends, textProgress,
+	textHeader, textWarnings, textServer, textSystem, textReplication, textBackends, textStalled, textBlocked, textLocks, textProgress,
 	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textGaps,
 }
 
@@ -350,7 +350,7 @@ func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 	}
 }
 
-// textBackends: client backends by state, other backends by type, locks.
+// textBackends: client backends by state, other backends by type.
 func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
 	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends)+len(r.OtherProcesses))
 	states := map[string]int{}
@@ -369,8 +369,6 @@ func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
 		}
 	}
 	tw.Flush()
-	waiting := waitingLocks(r.Locks)
-	fmt.Fprintf(b, "\nLocks: %d held, %d waiting\n", len(r.Locks)-waiting, waiting)
 }
 
 // textProgress: vacuums in progress, then the other jobs, one line each.

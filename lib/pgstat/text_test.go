@@ -53,7 +53,46 @@ func textPartCases() []textPartCase {
 				"\nReplication slots\n  name  type      active  restart lsn  wal status\n  x     physical  no      0/3          reserved\n"},
 		{"backends", textBackends, Report{Backends: []Backend{{State: "active"}, {BackendType: "client backend"}, {BackendType: "walwriter"}},
 			BETypeCounts: map[string]int{"client backend": 1, "walwriter": 1}, Locks: []Lock{{Granted: true}, {}}},
-			"\nBackends (3)\n  Clients active:   1\n  Clients unknown:  1\n  walwriter:        1\n\nLocks: 1 held, 1 waiting\n"},
+			"\nBackends (3)\n  Clients active:   1\n  Clients unknown:  1\n  walwriter:        1\n"},
+		{"locks none", textLocks, Report{}, "\nLocks: 0 held, 0 waiting\n"},
+		{"locks", textLocks, Report{Locks: []Lock{{LockType: "relation", Mode: "AccessShareLock", Granted: true},
+			{LockType: "relation", Mode: "AccessShareLock", Granted: true}, {LockType: "transactionid", Mode: "ShareLock"},
+			{LockType: "advisory", Mode: "ExclusiveLock", Granted: true}}},
+			"\nLocks: 3 held, 1 waiting\n  type           mode             granted  waiting\n" +
+				"  advisory       ExclusiveLock    1        0\n  relation       AccessShareLock  2        0\n" +
+				"  transactionid  ShareLock        0        1\n"},
+		{"stalled none", textStalled, Report{Backends: []Backend{{PID: 1, State: "idle", WaitEventType: "Client", WaitEvent: "ClientRead"},
+			{PID: 2, State: "active", WaitEventType: "Lock", ApplicationName: "pgreport/1"}, {PID: 3, State: "active"}}},
+			"\nWaiting and idle in transaction: 0 waiting for locks, 0 waiting on other, 0 idle in transaction\n"},
+		// Locks first, then other waits, then idle in transaction; two shown of three.
+		{"stalled", textStalled, Report{Meta: Meta{At: 100}, Backends: []Backend{
+			{PID: 9, RoleName: "r", DBName: "d", State: "idle in transaction (aborted)", StateChange: 40, QueryStart: 1, Query: "SELECT 1"},
+			{PID: 8, RoleName: "r", DBName: "d", State: "active", WaitEventType: "IO", WaitEvent: "DataFileRead", QueryStart: 90, Query: "SELECT\n  2"},
+			{PID: 7, DBName: "d", ApplicationName: "psql", State: "active", WaitEventType: "Lock", WaitEvent: "relation"}}},
+			"\nWaiting and idle in transaction: 1 waiting for locks, 1 waiting on other, 1 idle in transaction, 2 first shown\n" +
+				"  pid  user@db  app   state   wait             for  query\n" +
+				"  7    -@d      psql  active  Lock/relation    -    \n" +
+				"  8    r@d      -     active  IO/DataFileRead  10s  SELECT 2\n"},
+		{"blocked none", textBlocked, Report{Locks: []Lock{{Granted: true, PID: 1}}}, ""},
+		// A waiter on a named table, one on an index elsewhere (an OID), one whose blocker is gone.
+		{"blocked", textBlocked, Report{Meta: Meta{At: 100},
+			Backends: []Backend{{PID: 1, RoleName: "r", DBName: "d", State: "active", QueryStart: 70, Query: "INSERT INTO t VALUES (1)"},
+				{PID: 2, RoleName: "o", DBName: "d", ApplicationName: "app", State: "idle in transaction", StateChange: 50, Query: "LOCK t"},
+				{PID: 3, DBName: "e", State: "active", Query: "REINDEX"}},
+			Locks: []Lock{{PID: 1, LockType: "relation", Mode: "RowExclusiveLock", RelationOID: 10, DBName: "d", WaitStart: 80},
+				{PID: 2, LockType: "relation", Mode: "ShareLock", RelationOID: 10, DBName: "d", Granted: true},
+				{PID: 2, LockType: "relation", Mode: "ShareLock", RelationOID: 11, DBName: "d", Granted: true},
+				{PID: 3, LockType: "relation", Mode: "AccessExclusiveLock", RelationOID: 20, DBName: "e"}},
+			Tables:       []Table{{DBName: "d", OID: 10, SchemaName: "s", Name: "t"}, {DBName: "e", OID: 11, Name: "x"}},
+			BlockingPIDs: map[int][]int{1: {2}, 3: {4}, 5: {2}}},
+			"\nBlocked queries (3, 2 first shown)\n" +
+				"  pid 1 (r@d) waits 20s for relation RowExclusiveLock on s.t\n" +
+				"    query:       INSERT INTO t VALUES (1)\n" +
+				"    blocked by:  pid 2 (o@d, app), idle in transaction for 50s, holds ShareLock\n" +
+				"    last query:  LOCK t\n" +
+				"  pid 3 (-@e) waits for relation AccessExclusiveLock on oid 20 in e\n" +
+				"    query:       REINDEX\n" +
+				"    blocked by:  pid 4 (not in pg_stat_activity)\n"},
 		{"progress", textProgress, Report{VacuumProgress: []VacuumProgress{{DBName: "d", TableName: "t", Phase: "scanning heap",
 			HeapBlksScanned: 1, HeapBlksTotal: 2}}, AnalyzeProgress: []AnalyzeProgress{{PID: 7, DBName: "d", TableOID: 99, Phase: "p"}},
 			BasebackupProgress: []BasebackupProgress{{PID: 8, Phase: "streaming", BackupStreamed: 1024, BackupTotal: 2048}}},

@@ -1,0 +1,175 @@
+package pgstat
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cronkit/cronkit/lib/testutil"
+	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
+	"github.com/jackc/pgx/v5"
+)
+
+// session is one connection of a live scene, named by its application_name.
+type session struct {
+	app  string
+	conn *pgx.Conn
+	pid  int
+	done chan error // the statement run in the background, if any
+}
+
+func openSession(t *testing.T, c *pgsandbox.Cluster, db, app string) *session {
+	t.Helper()
+	s := &session{app: app, conn: c.Connect(t, db)}
+	ctx := context.Background()
+	if _, err := s.conn.Exec(ctx, "SET application_name = '"+app+"'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&s.pid); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *session) exec(t *testing.T, sql ...string) {
+	t.Helper()
+	for _, q := range sql {
+		if _, err := s.conn.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %s: %v", s.app, q, err)
+		}
+	}
+}
+
+// background runs sql without waiting for it; ctx cancels it.
+func (s *session) background(ctx context.Context, sql string) {
+	s.done = make(chan error, 1)
+	go func() {
+		_, err := s.conn.Exec(ctx, sql)
+		s.done <- err
+	}()
+}
+
+// The text report's activity blocks on a real scene (pgmetrics' "Backends",
+// "Locks" and "Blocked Queries", reference/pgmetrics.md §1.3): a session idle
+// in a transaction holds a row lock and a table lock; one session waits for
+// the row (a transactionid lock), another for the table (a relation lock);
+// a fourth waits on something other than a lock (pg_sleep). The scene is
+// synchronised by polling pg_stat_activity and pg_blocking_pids with a
+// deadline; the golden file has pids, times and the database name fixed.
+func TestTextActivityLive(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "blocked")
+	c.Exec(t, db, "CREATE TABLE accounts (id int PRIMARY KEY, bal int)", "INSERT INTO accounts VALUES (1, 10), (2, 20)",
+		"CREATE TABLE audit (note text)")
+
+	holder := openSession(t, c, db, "holder")
+	holder.exec(t, "BEGIN", "UPDATE accounts SET bal = bal + 1 WHERE id = 1", "LOCK TABLE audit IN SHARE MODE")
+	rowWaiter := openSession(t, c, db, "row-waiter")
+	tableWaiter := openSession(t, c, db, "table-waiter")
+	sleeper := openSession(t, c, db, "sleeper")
+	ctx, cancel := context.WithCancel(context.Background())
+	rowWaiter.background(ctx, "UPDATE accounts SET bal = bal - 1 WHERE id = 1")
+	tableWaiter.background(ctx, "INSERT INTO audit VALUES ('x')")
+	sleeper.background(ctx, "SELECT pg_sleep(600)")
+	t.Cleanup(func() {
+		cancel() // the waiters and the sleeper stop, then the holder lets go
+		for _, s := range []*session{rowWaiter, tableWaiter, sleeper} {
+			<-s.done
+		}
+		_, _ = holder.conn.Exec(context.Background(), "ROLLBACK")
+	})
+	waitFor(t, c.Connect(t, "postgres"), fmt.Sprintf(`SELECT
+		(SELECT count(*) FROM pg_stat_activity WHERE pid IN (%d, %d) AND wait_event_type = 'Lock'
+			AND pg_blocking_pids(pid) = ARRAY[%d]) = 2
+		AND EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND wait_event = 'PgSleep')
+		AND EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND state = 'idle in transaction')`,
+		rowWaiter.pid, tableWaiter.pid, holder.pid, sleeper.pid, holder.pid))
+
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err != nil {
+		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+	}
+	steady(rep, db, map[int]int{holder.pid: 101, rowWaiter.pid: 102, tableWaiter.pid: 103, sleeper.pid: 104})
+	var b strings.Builder
+	if err := WriteText(&b, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	testutil.Golden(t, "testdata/activity-live.txt.golden", []byte(blocks(text, "Waiting and idle in transaction", "Blocked queries")))
+
+	// Locks by type and mode: the two waits, and the table lock held.
+	for _, re := range []string{`\n  transactionid\s+ShareLock\s+0\s+1\n`, `\n  relation\s+RowExclusiveLock\s+[1-9]\d*\s+1\n`,
+		`\n  relation\s+ShareLock\s+1\s+0\n`, `\nLocks: [1-9]\d* held, 2 waiting\n`} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("locks block lacks %s:\n%s", re, blocks(text, "Locks:"))
+		}
+	}
+}
+
+// steady fixes what changes between runs: pids (to the numbers in pids),
+// times (5 s before the collection) and the database name ("shop").
+func steady(r *Report, db string, pids map[int]int) {
+	pid := func(p int) int {
+		if n, ok := pids[p]; ok {
+			return n
+		}
+		return p
+	}
+	r.Meta.At = 1_800_000_000
+	when := func(ts *int64) {
+		if *ts > 0 {
+			*ts = r.Meta.At - 5
+		}
+	}
+	name := func(s *string) {
+		if *s == db {
+			*s = "shop"
+		}
+	}
+	for _, list := range [][]Backend{r.Backends, r.OtherProcesses} {
+		for i := range list {
+			b := &list[i]
+			b.PID = pid(b.PID)
+			name(&b.DBName)
+			when(&b.QueryStart)
+			when(&b.StateChange)
+			when(&b.XactStart)
+			when(&b.BackendStart)
+		}
+	}
+	for i := range r.Locks {
+		l := &r.Locks[i]
+		l.PID = pid(l.PID)
+		name(&l.DBName)
+		when(&l.WaitStart)
+	}
+	for i := range r.Tables {
+		name(&r.Tables[i].DBName)
+	}
+	for i := range r.Indexes {
+		name(&r.Indexes[i].DBName)
+	}
+	by := map[int][]int{}
+	for waiter, holders := range r.BlockingPIDs {
+		for _, h := range holders {
+			by[pid(waiter)] = append(by[pid(waiter)], pid(h))
+		}
+	}
+	r.BlockingPIDs = by
+}
+
+// blocks cuts the text report's blocks whose first lines start with one of
+// titles (each block runs to the next blank line).
+func blocks(text string, titles ...string) string {
+	var out []string
+	for _, blk := range strings.Split(text, "\n\n") {
+		for _, title := range titles {
+			if strings.HasPrefix(blk, title) {
+				out = append(out, strings.TrimSuffix(blk, "\n"))
+			}
+		}
+	}
+	return strings.Join(out, "\n\n") + "\n"
+}
