@@ -203,7 +203,7 @@ func TestTextCheckpointer(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(b.String()), " ")
-	for _, want := range []string{"Checkpoints: 7 timed, 3 requested", "Buffers: 5 allocated, 2 by bgwriter, 11 by checkpoints Settings:"} {
+	for _, want := range []string{"Checkpoints: 7 timed, 3 requested", "Buffers: 5 allocated, 2 by bgwriter, 11 by checkpoints Settings ("} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}

@@ -93,6 +93,9 @@ func backendWarnings(w []string, r *Report, o TextOptions) []string {
 }
 
 func replicationWarnings(w []string, r *Report, _ TextOptions) []string {
+	if lag, ok := standbyReplayLag(r); ok && lag >= replLagWarnBytes {
+		w = append(w, fmt.Sprintf("standby replay is %s behind the WAL received (replay paused: %s)", bytesIEC(lag), yesNo(r.IsWalReplayPaused)))
+	}
 	for _, o := range r.ReplicationOutgoing {
 		if o.ReplayLagBytes >= replLagWarnBytes || o.ReplayLag >= replLagWarnSecs*1e6 {
 			w = append(w, fmt.Sprintf("replication lag: %s (%s) is %s / %s behind", o.ApplicationName, o.ClientAddr,
@@ -187,7 +190,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 
 // textParts write the text report's blocks, in this order.
 var textParts = []func(b *strings.Builder, r *Report, o TextOptions){
-	textHeader, textWarnings, textServer, textSystem, textReplication, textBackends, textStalled, textBlocked, textLocks, textProgress,
+	textHeader, textWarnings, textServer, textSettings, textSystem, textReplication, textBackends, textStalled, textBlocked, textLocks, textProgress,
 	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textGaps,
 }
 
@@ -220,14 +223,14 @@ func textWarnings(b *strings.Builder, r *Report, o TextOptions) {
 	}
 }
 
-// textServer: identity and role, WAL, checkpoints and buffers, settings.
+// textServer: identity and role, WAL, checkpoints and buffers.
 func textServer(b *strings.Builder, r *Report, _ TextOptions) {
 	b.WriteString("\nServer\n")
 	tw := newTab(b)
 	serverRows(tw, r)
 	walRows(tw, r)
 	writerRows(tw, r)
-	settingRows(tw, r)
+	rateRows(tw, r)
 	tw.Flush()
 }
 
@@ -258,7 +261,14 @@ func walRows(tw *tabwriter.Writer, r *Report) {
 		row(tw, "WAL position", r.WALLSN)
 	}
 	if r.LastWALReplayLSN != "" {
-		row(tw, "WAL received/replayed", r.LastWALReceiveLSN+" / "+r.LastWALReplayLSN)
+		v := r.LastWALReceiveLSN + " / " + r.LastWALReplayLSN
+		if lag, ok := standbyReplayLag(r); ok {
+			v += fmt.Sprintf(" (replay %s behind)", bytesIEC(lag))
+		}
+		row(tw, "WAL received/replayed", v)
+		if t := r.LastXactReplayTimestamp; t > 0 {
+			row(tw, "Last replayed xact", ts(t)+" ("+ago(r.Meta.At, t)+")")
+		}
 	}
 	wal := "not collected"
 	if r.WALCount >= 0 {
@@ -286,21 +296,6 @@ func writerRows(tw *tabwriter.Writer, r *Report) {
 		buffers += fmt.Sprintf(", %d by backends", bg.BuffersBackend)
 	}
 	row(tw, "Buffers", buffers)
-}
-
-func settingRows(tw *tabwriter.Writer, r *Report) {
-	changed := 0
-	for _, s := range r.Settings {
-		if s.Source != "" && s.Source != "default" {
-			changed++
-		}
-	}
-	row(tw, "Settings", fmt.Sprintf("%d, %d changed from default", len(r.Settings), changed))
-	for _, k := range []string{"max_connections", "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size", "max_wal_size", "autovacuum"} {
-		if s, ok := r.Settings[k]; ok {
-			row(tw, "  "+k, settingHuman(k, s))
-		}
-	}
 }
 
 func textSystem(b *strings.Builder, r *Report, _ TextOptions) {
@@ -744,25 +739,3 @@ func joinInts(v []int) string {
 	}
 	return strings.Join(s, ", ")
 }
-
-// settingHuman shows a memory setting in bytes units ("16384" x "8kB" -> 128.0 MiB).
-func settingHuman(name string, s Setting) string {
-	mult := map[string]int64{"B": 1, "kB": 1 << 10, "8kB": 8 << 10, "MB": 1 << 20, "16MB": 16 << 20, "GB": 1 << 30}
-	unit := s.Unit
-	if unit == "" {
-		unit = knownUnits[name] // pgmetrics reports carry no units
-	}
-	if m, ok := mult[unit]; ok {
-		if n, err := strconv.ParseInt(s.Setting, 10, 64); err == nil && n >= 0 {
-			return bytesIEC(n * m)
-		}
-	}
-	if unit != "" {
-		return s.Setting + " " + unit
-	}
-	return s.Setting
-}
-
-// knownUnits are the PostgreSQL units of the settings the text report shows.
-var knownUnits = map[string]string{"shared_buffers": "8kB", "effective_cache_size": "8kB", "work_mem": "kB",
-	"maintenance_work_mem": "kB", "max_wal_size": "MB"}

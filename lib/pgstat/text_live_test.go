@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
@@ -172,4 +173,76 @@ func blocks(text string, titles ...string) string {
 		}
 	}
 	return strings.Join(out, "\n\n") + "\n"
+}
+
+// A standby whose replay is paused while WAL keeps arriving: the text
+// report shows the replay lag in bytes (pgmetrics' "Recovery Status"), the
+// same number as the server's own pg_wal_lsn_diff on the report's LSNs.
+func TestTextStandbyReplayLagLive(t *testing.T) {
+	primary := pgsandbox.Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	standby, err := primary.StartStandby(ctx, pgsandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = standby.Stop() })
+	pconn, sconn := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
+	waitFor(t, pconn, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')")
+	if _, err := sconn.Exec(ctx, "SELECT pg_wal_replay_pause()"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, sconn, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
+	db := primary.CreateDB(t, "lag")
+	primary.Exec(t, db, "CREATE TABLE w (id int, pad text)", "INSERT INTO w SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g")
+	var target string
+	if err := pconn.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&target); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, sconn, "SELECT pg_last_wal_receive_lsn() >= '"+target+"'::pg_lsn")
+
+	rep, err := collect(t, Options{Conn: connOpts(standby, "postgres", "postgres")})
+	if err != nil {
+		t.Fatalf("standby: %v %+v", err, rep.Meta.Errors)
+	}
+	var want int64
+	if err := sconn.QueryRow(ctx, "SELECT pg_wal_lsn_diff($1, $2)::bigint", rep.LastWALReceiveLSN, rep.LastWALReplayLSN).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if want < 5000*200 {
+		t.Fatalf("replay lag %d bytes: the standby replayed the inserts (pause not in effect?)", want)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	line := fmt.Sprintf("WAL received/replayed:  %s / %s (replay %s behind)\n", rep.LastWALReceiveLSN, rep.LastWALReplayLSN, bytesIEC(want))
+	if !strings.Contains(b.String(), line) || !strings.Contains(b.String(), "standby (in recovery), replay paused") {
+		t.Errorf("text lacks %q and the paused role:\n%s", line, blocks(b.String(), "Server"))
+	}
+}
+
+// After a CHECKPOINT that writes dirty buffers, the text report's rates are
+// read from the real pg_stat_bgwriter (pg_stat_checkpointer on 17+): some
+// checkpoints are requested, and checkpoints wrote something per second.
+func TestTextServerRatesLive(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "rates")
+	c.Exec(t, db, "CREATE TABLE w (id int)", "INSERT INTO w SELECT generate_series(1, 10000)", "CHECKPOINT")
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
+	if err != nil {
+		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	server := blocks(b.String(), "Server", "Settings")
+	for _, re := range []string{`\n  Checkpoint rate:\s+\d+\.\d\d per hour, [1-9]\d*% requested, since \d{4}-`,
+		`\n  Write rate:\s+[\d.]+ \S+/s: checkpoints [1-9][\d.]* \S+/s, bgwriter `,
+		`\n  Memory:\s+max_connections=\d+\*?, shared_buffers=[\d.]+ MiB\*?, `, `\n  Autovacuum:\s+autovacuum=on, `} {
+		if !regexp.MustCompile(re).MatchString(server) {
+			t.Errorf("server blocks lack %s:\n%s", re, server)
+		}
+	}
 }

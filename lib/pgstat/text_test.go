@@ -26,19 +26,42 @@ func textPartCases() []textPartCase {
 			"\nWarnings (1)\n  ! section locks failed: boom\n"},
 		{"server 17", textServer, Report{Meta: Meta{At: 3700}, FullVersion: "PostgreSQL 17", StartTime: 100, IsInRecovery: true,
 			IsWalReplayPaused: true, WALCount: -1, LastWALReceiveLSN: "0/2", LastWALReplayLSN: "0/1",
-			Checkpointer: &Checkpointer{NumTimed: 2, BuffersWritten: 5}, BGWriter: BGWriter{BuffersAlloc: 9},
+			LastXactReplayTimestamp: 3600, Checkpointer: &Checkpointer{NumTimed: 2, BuffersWritten: 5, StatsReset: 100},
+			BGWriter: BGWriter{BuffersAlloc: 9, BuffersClean: 3, StatsReset: 100},
 			Settings: map[string]Setting{"work_mem": {Setting: "4096", Unit: "kB"}, "archive_mode": {Setting: "off", Source: "configuration file"}}},
 			"\nServer\n  Version:                PostgreSQL 17\n  Started:                1970-01-01 00:01:40 UTC (up 1h0m)\n" +
-				"  Role:                   standby (in recovery), replay paused\n  WAL received/replayed:  0/2 / 0/1\n" +
+				"  Role:                   standby (in recovery), replay paused\n  WAL received/replayed:  0/2 / 0/1 (replay 1 B behind)\n" +
+				"  Last replayed xact:     1970-01-01 01:00:00 UTC (1m40s ago)\n" +
 				"  WAL files:              not collected\n  Archiver:               0 archived, 0 failed (mode off)\n" +
-				"  Checkpoints:            2 timed, 0 requested\n  Buffers:                9 allocated, 0 by bgwriter, 5 by checkpoints\n" +
-				"  Settings:               2, 1 changed from default\n    work_mem:             4.0 MiB\n"},
+				"  Checkpoints:            2 timed, 0 requested\n  Buffers:                9 allocated, 3 by bgwriter, 5 by checkpoints\n" +
+				"  Checkpoint rate:        2.00 per hour, 0% requested, since 1970-01-01 00:01:40 UTC\n" +
+				"  Write rate:             18 B/s: checkpoints 11 B/s, bgwriter 6 B/s\n"},
+		// Rates since the reset 2 hours before: 900 blocks of 8 KiB by checkpoints = 1 KiB/s.
+		{"server rates 15", textServer, Report{Meta: Meta{At: 7300}, WALCount: -1, Settings: map[string]Setting{"block_size": {Setting: "8192"}},
+			BGWriter: BGWriter{CheckpointsTimed: 3, CheckpointsRequested: 1, BuffersCheckpoint: 900, BuffersClean: 450, BuffersBackend: 450, StatsReset: 100}},
+			"\nServer\n  Version:          \n  Role:             primary\n  WAL files:        not collected\n" +
+				"  Archiver:         0 archived, 0 failed (mode ?)\n  Checkpoints:      3 timed, 1 requested\n" +
+				"  Buffers:          0 allocated, 450 by bgwriter, 900 by checkpoints, 450 by backends\n" +
+				"  Checkpoint rate:  2.00 per hour, 25% requested, since 1970-01-01 00:01:40 UTC\n" +
+				"  Write rate:       2.0 KiB/s: checkpoints 1.0 KiB/s, bgwriter 512 B/s, backends 512 B/s\n"},
+		{"settings", textSettings, Report{Settings: map[string]Setting{"work_mem": {Setting: "4096", Unit: "kB", Source: "configuration file"},
+			"shared_buffers": {Setting: "16384"}, "autovacuum_work_mem": {Setting: "-1", Unit: "kB"}, "wal_level": {Setting: "replica", Source: "default"},
+			"checkpoint_timeout": {Setting: "300", Unit: "s"}, "bgwriter_lru_multiplier": {Setting: "2"}, "autovacuum": {Setting: "on"},
+			"autovacuum_naptime": {Setting: "60"}, "autovacuum_vacuum_scale_factor": {Setting: "0.2"}, "autovacuum_analyze_scale_factor": {Setting: "0.1"},
+			"autovacuum_vacuum_cost_delay": {Setting: "2", Unit: "ms"}, "autovacuum_freeze_max_age": {Setting: "200000000", Source: "command line"},
+			"lc_messages": {Setting: "C", Source: "configuration file"}}},
+			"\nSettings (13, 3 changed from default, marked *)\n" +
+				"  Memory:       shared_buffers=128.0 MiB, work_mem=4.0 MiB*, autovacuum_work_mem=-1\n" +
+				"  WAL:          wal_level=replica\n  Checkpoints:  checkpoint_timeout=300s, bgwriter_lru_multiplier=2\n" +
+				"  Autovacuum:   autovacuum=on, autovacuum_naptime=60s, autovacuum_vacuum_scale_factor=0.2,\n" +
+				"                autovacuum_analyze_scale_factor=0.1, autovacuum_vacuum_cost_delay=2ms,\n" +
+				"                autovacuum_freeze_max_age=200000000*\n"},
 		{"server 15", textServer, Report{WALCount: 3, WALReadyCount: 1, WALLSN: "0/9", CheckpointLSN: "0/8", RedoLSN: "0/7", TimelineID: 1,
 			NextXid: 10, OldestXid: 3, WAL: &WAL{Bytes: 2048, Records: 4, FPI: 1}, BGWriter: BGWriter{BuffersBackend: 6}},
 			"\nServer\n  Version:          \n  Role:             primary\n  Last checkpoint:  never (LSN 0/8, redo 0/7, timeline 1)\n" +
 				"  Transaction IDs:  next 10, oldest 3\n  WAL position:     0/9\n  WAL files:        3 segments, 1 ready to archive\n" +
 				"  Archiver:         0 archived, 0 failed (mode ?)\n  WAL generated:    2.0 KiB, 4 records, 1 full-page images\n" +
-				"  Buffers:          0 allocated, 0 by bgwriter, 0 by checkpoints, 6 by backends\n  Settings:         0, 0 changed from default\n"},
+				"  Buffers:          0 allocated, 0 by bgwriter, 0 by checkpoints, 6 by backends\n"},
 		{"system remote", textSystem, Report{}, ""},
 		{"system", textSystem, Report{System: &System{Hostname: "h", NumCores: 2, CPUModel: "x", LoadAvg: 0.5, MemUsed: 1024}},
 			"\nSystem (server is local)\n  Host:          h, 2 cores (x)\n  Load average:  0.50\n" +
@@ -202,8 +225,11 @@ func warningCases() []warningCase {
 				"blocked: pid 4 waits for a lock held by pid 1", "blocked: pid 9 waits for a lock held by pid 1, 2"}},
 		{"replication", replicationWarnings, Report{ReplicationOutgoing: []ReplicationOut{{ApplicationName: "s", ClientAddr: "10.0.0.2",
 			ReplayLagBytes: 1 << 30, ReplayLag: 5e6}, {ApplicationName: "ok", ReplayLag: 59e6}},
-			ReplicationSlots: []ReplicationSlot{{SlotName: "x"}, {SlotName: "y", Active: true}}},
-			[]string{"replication lag: s (10.0.0.2) is 1.0 GiB / 5s behind", `replication slot "x" is inactive: it holds back WAL`}},
+			ReplicationSlots:  []ReplicationSlot{{SlotName: "x"}, {SlotName: "y", Active: true}},
+			LastWALReceiveLSN: "1/0", LastWALReplayLSN: "0/0", IsWalReplayPaused: true},
+			[]string{"standby replay is 4.0 GiB behind the WAL received (replay paused: yes)",
+				"replication lag: s (10.0.0.2) is 1.0 GiB / 5s behind", `replication slot "x" is inactive: it holds back WAL`}},
+		{"standby close", replicationWarnings, Report{LastWALReceiveLSN: "0/40000000", LastWALReplayLSN: "0/1"}, nil},
 		{"sequences", sequenceWarnings, Report{Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "q", UsedPct: 75, LastValue: 75, MaxValue: 100},
 			{Name: "ok", UsedPct: 74.9}}},
 			[]string{"sequence d.s.q is 75.0% used (75 of 100)"}},
@@ -228,5 +254,25 @@ func TestWarningChecks(t *testing.T) {
 				t.Errorf("got:\n%q\nwant:\n%q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseLSN(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{{"0/0", 0, true}, {"16/B374D848", 0x16B374D848, true}, {"7FFFFFFF/FFFFFFFF", 1<<63 - 1, true}, {"80000000/0", 0, false}, {"", 0, false},
+		{"1", 0, false}, {"x/1", 0, false}, {"1/100000000", 0, false}} {
+		if got, ok := parseLSN(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("parseLSN(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestWrapJoin(t *testing.T) {
+	got := wrapJoin([]string{"aaaa", "bb", "cccccccccc", "d"}, 8)
+	if want := []string{"aaaa, bb,", "cccccccccc,", "d"}; !slices.Equal(got, want) {
+		t.Errorf("wrapJoin = %q, want %q", got, want)
 	}
 }
