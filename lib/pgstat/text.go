@@ -470,23 +470,45 @@ func textEachDB(b *strings.Builder, r *Report, o TextOptions) {
 	}
 }
 
-func textStatements(b *strings.Builder, r *Report, _ TextOptions) {
+// textStatements: the slowest statements of each database (pgmetrics'
+// "Slow Queries" per database), databases in the order of their slowest.
+func textStatements(b *strings.Builder, r *Report, o TextOptions) {
 	if len(r.Statements) == 0 {
 		return
 	}
-	n := min(len(r.Statements), 10)
-	fmt.Fprintf(b, "\nSlowest statements (top %d of %d by total time)\n", n, len(r.Statements))
-	tw := newTab(b)
-	fmt.Fprintln(tw, "  total\tcalls\tmean\tdb\tquery")
-	for _, s := range r.Statements[:n] {
-		mean := 0.0
-		if s.Calls > 0 {
-			mean = s.TotalTime / float64(s.Calls)
-		}
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), s.DBName, oneLine(s.Query, 70))
+	stmts := make([]*Statement, len(r.Statements))
+	for i := range r.Statements {
+		stmts[i] = &r.Statements[i]
 	}
-	tw.Flush()
+	sort.SliceStable(stmts, func(i, j int) bool { return stmts[i].TotalTime > stmts[j].TotalTime })
+	var dbs []string
+	byDB := map[string][]*Statement{}
+	for _, s := range stmts {
+		if byDB[s.DBName] == nil {
+			dbs = append(dbs, s.DBName)
+		}
+		byDB[s.DBName] = append(byDB[s.DBName], s)
+	}
+	top := min(o.TopN, slowPerDB)
+	fmt.Fprintf(b, "\nSlow queries (pg_stat_statements: %d in %d databases, top %d of each by total time)\n", len(stmts), len(dbs), top)
+	for _, db := range dbs {
+		list := byDB[db]
+		fmt.Fprintf(b, "  %s (%d%s)\n", firstNonEmpty(db, "-"), len(list), shownOf(len(list), top, "slowest"))
+		tw := newTab(b)
+		fmt.Fprintln(tw, "    total\tcalls\tmean\trows/call\tquery")
+		for _, s := range list[:min(len(list), top)] {
+			mean, rows := 0.0, int64(0)
+			if s.Calls > 0 {
+				mean, rows = s.TotalTime/float64(s.Calls), s.Rows/s.Calls
+			}
+			fmt.Fprintf(tw, "    %s\t%d\t%s\t%d\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), rows, oneLine(s.Query, queryWidth))
+		}
+		tw.Flush()
+	}
 }
+
+// slowPerDB bounds the slow queries shown per database (--top may lower it).
+const slowPerDB = 10
 
 func textGaps(b *strings.Builder, r *Report, _ TextOptions) {
 	if len(r.Meta.Gaps) == 0 {

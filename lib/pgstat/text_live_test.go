@@ -246,3 +246,30 @@ func TestTextServerRatesLive(t *testing.T) {
 		}
 	}
 }
+
+// pg_stat_statements is cluster-wide: the text report shows each
+// database's slow queries under its own name, read through the one
+// database that has the extension. Each query sleeps 50 ms to rank
+// among its database's slowest (above pgreport's own).
+func TestTextSlowQueriesPerDBLive(t *testing.T) {
+	c := pgsandbox.Get(t)
+	a, b := c.CreateDB(t, "pssa"), c.CreateDB(t, "pssb")
+	c.Exec(t, a, "CREATE EXTENSION pg_stat_statements", "CREATE TABLE in_a (x int)", "SELECT pg_sleep(0.05), count(*) FROM in_a WHERE x > 41")
+	c.Exec(t, b, "CREATE TABLE in_b (y int)", "SELECT pg_sleep(0.05), count(*) FROM in_b WHERE y < 43")
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", a)})
+	if err != nil {
+		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+	}
+	var out strings.Builder
+	if err := WriteText(&out, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	slow := blocks(out.String(), "Slow queries")
+	// Each query under its database's heading (the next heading or the end closes it).
+	for db, query := range map[string]string{a: "SELECT pg_sleep($1), count(*) FROM in_a WHERE x > $2", b: "SELECT pg_sleep($1), count(*) FROM in_b WHERE y < $2"} {
+		re := `(?s)\n  ` + regexp.QuoteMeta(db) + ` \(\d+[^)]*\)\n(    [^\n]*\n)*?    [^\n]*` + regexp.QuoteMeta(query) + `\n`
+		if !regexp.MustCompile(re).MatchString(slow) {
+			t.Errorf("%q is not under %s:\n%s", query, db, slow)
+		}
+	}
+}

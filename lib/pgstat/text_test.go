@@ -132,8 +132,16 @@ func textPartCases() []textPartCase {
 			"\nDatabases\n  name  size     backends  commits  rollbacks  cache hit  xid age  mxid age  deadlocks  temp files\n" +
 				"  d     1.0 KiB  0         0        0          75.0%      0        0         0          0\n"},
 		{"each db", textEachDB, Report{Meta: Meta{CollectedDBs: []string{"d"}}}, "\nDatabase \"d\"\n  Tables (0)\n  Indexes: 0, 0 unused or invalid\n  Sequences (0)\n"},
-		{"statements", textStatements, Report{Statements: []Statement{{TotalTime: 2000, Calls: 4, DBName: "d", Query: "SELECT\n  1"}}},
-			"\nSlowest statements (top 1 of 1 by total time)\n  total  calls  mean      db  query\n  2.0s   4      500.00ms  d   SELECT 1\n"},
+		{"statements", textStatements, Report{Statements: []Statement{{TotalTime: 2000, Calls: 4, Rows: 8, DBName: "d", Query: "SELECT\n  1"}}},
+			"\nSlow queries (pg_stat_statements: 1 in 1 databases, top 2 of each by total time)\n  d (1)\n" +
+				"    total  calls  mean      rows/call  query\n    2.0s   4      500.00ms  2          SELECT 1\n"},
+		// Per database, the database with the slowest first; two of three shown.
+		{"statements by db", textStatements, Report{Statements: []Statement{{TotalTime: 1, DBName: "a", Query: "q1"},
+			{TotalTime: 5, Calls: 1, DBName: "b", Query: "q2"}, {TotalTime: 3, DBName: "a", Query: "q3"}, {TotalTime: 2, DBName: "a", Query: "q4"}}},
+			"\nSlow queries (pg_stat_statements: 4 in 2 databases, top 2 of each by total time)\n" +
+				"  b (1)\n    total   calls  mean    rows/call  query\n    5.00ms  1      5.00ms  0          q2\n" +
+				"  a (3, 2 slowest shown)\n    total   calls  mean    rows/call  query\n    3.00ms  0      0.00ms  0          q3\n" +
+				"    2.00ms  0      0.00ms  0          q4\n"},
 		{"header pgbouncer", textHeader, Report{Meta: Meta{At: 86400, Mode: "pgbouncer"}},
 			"PgBouncer report: -, collected 1970-01-02 00:00:00 UTC\n"},
 		{"logs not read", textLogs, Report{}, ""},
