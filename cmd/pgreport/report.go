@@ -37,6 +37,7 @@ type reportOptions struct {
 	sectionTimeouts []string
 	longXact        time.Duration
 	top             int
+	tables          bool
 	logFile         string
 	logDir          string
 	logSpan         int // minutes
@@ -61,6 +62,7 @@ func addReportFlags(r *cli.Root) {
 		sectionList())
 	f.DurationVar(&o.longXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&o.top, "top", 20, "text: rows shown per object list")
+	f.BoolVar(&o.tables, "tables", false, "text: one block per table (size, rows, bloat, vacuum/analyze, scans, indexes), as pgmetrics")
 	f.StringVar(&o.logFile, "log-file", "", "read this server log file (local server only; default: pg_current_logfile(),\nelse the newest file in /var/log/postgresql)")
 	f.StringVar(&o.logDir, "log-dir", "", "read the server log files in this directory (those of the server's log format)")
 	f.IntVar(&o.logSpan, "log-span", 5, "read log entries of the last this many minutes")
@@ -210,7 +212,7 @@ func (o *reportOptions) write(w io.Writer, rep *pgstat.Report, format string) er
 		return pgstat.WriteJSON(w, rep)
 	case "text":
 		var out bytes.Buffer
-		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top}); err != nil {
+		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.longXact, TopN: o.top, Tables: o.tables}); err != nil {
 			return err
 		}
 		_, err := w.Write(out.Bytes())

@@ -27,14 +27,22 @@ func loadFixture(t testing.TB, name string) *Report {
 
 // The text report of a real pgmetrics JSON (re-rendered without a database).
 func TestTextGolden(t *testing.T) {
-	for _, f := range []string{"pgmetrics-1.19-pg15-superuser", "pgmetrics-1.19-pg15-pg_monitor"} {
-		t.Run(f, func(t *testing.T) {
-			r := loadFixture(t, f+".json")
+	for _, tc := range []struct {
+		fixture, golden string
+		o               TextOptions
+	}{
+		{"pgmetrics-1.19-pg15-superuser", "pgmetrics-1.19-pg15-superuser", TextOptions{}},
+		{"pgmetrics-1.19-pg15-pg_monitor", "pgmetrics-1.19-pg15-pg_monitor", TextOptions{}},
+		// pgreport --tables: a block per table after the rest.
+		{"pgmetrics-1.19-pg15-superuser", "pgmetrics-1.19-pg15-superuser-tables", TextOptions{Tables: true}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			r := loadFixture(t, tc.fixture+".json")
 			var b bytes.Buffer
-			if err := WriteText(&b, r, TextOptions{}); err != nil {
+			if err := WriteText(&b, r, tc.o); err != nil {
 				t.Fatal(err)
 			}
-			testutil.Golden(t, "testdata/"+f+".txt.golden", b.Bytes())
+			testutil.Golden(t, "testdata/"+tc.golden+".txt.golden", b.Bytes())
 		})
 	}
 }

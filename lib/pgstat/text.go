@@ -14,6 +14,7 @@ import (
 type TextOptions struct {
 	LongXact time.Duration // a transaction older than this is a warning; default 1m (pgmetrics' -l 60)
 	TopN     int           // rows per object list; default 20
+	Tables   bool          // one block per table (pgreport --tables)
 }
 
 // Thresholds for warnings in the text report.
@@ -191,7 +192,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 // textParts write the text report's blocks, in this order.
 var textParts = []func(b *strings.Builder, r *Report, o TextOptions){
 	textHeader, textWarnings, textServer, textSettings, textSystem, textReplication, textBackends, textStalled, textBlocked, textLocks, textProgress,
-	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textGaps,
+	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textTables, textGaps,
 }
 
 // pgbouncerTextParts replace textParts in PgBouncer mode (pgbouncer.go).

@@ -273,3 +273,42 @@ func TestTextSlowQueriesPerDBLive(t *testing.T) {
 		}
 	}
 }
+
+// --tables on a real table: its block has the size, rows, bloat, the
+// manual vacuum and analyze, the scans and its index.
+func TestTextTablesLive(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "tables")
+	// The changes' counters are flushed before VACUUM ANALYZE sets the live
+	// rows (else they are added to its count afterwards).
+	c.Exec(t, db, "CREATE TABLE t (id int PRIMARY KEY, pad text)", "INSERT INTO t SELECT g, repeat('x', 100) FROM generate_series(1, 1000) g",
+		"DELETE FROM t WHERE id > 900", "SELECT pg_stat_force_next_flush()")
+	c.Exec(t, db, "VACUUM ANALYZE t", "SELECT pad FROM t WHERE id = 7", "SELECT pg_stat_force_next_flush()")
+	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db), Bloat: true})
+	if err != nil {
+		t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, rep, TextOptions{Tables: true}); err != nil {
+		t.Fatal(err)
+	}
+	block := blocks(b.String(), "Table #")
+	for _, re := range []string{`^Table #1 in "` + regexp.QuoteMeta(db) + `": public\.t\n`,
+		`\n  Size:\s+[1-9][\d.]* KiB, bloat [\d.]+ (B|KiB) \(`,
+		`\n  Rows:\s+900 live, 0 dead \(0\.0%\), 0 modified since analyze, 0 inserted since vacuum\n`,
+		`\n  Changes:\s+1000 inserted, 0 updated \(- HOT\), 100 deleted\n`,
+		`\n  Vacuum:\s+manual 1, last \d+s ago; auto `, `\n  Analyze:\s+manual 1, last \d+s ago; auto `,
+		`\n  Scans:\s+\d+ sequential \([-\d.]+ rows each\), [1-9]\d* index \([\d.]+ rows each\)\n`,
+		`\n  Indexes \(1\)\n    index\s+type.*\n    t_pkey\s+btree\s+[\d.]+ KiB\s+`} {
+		if !regexp.MustCompile(re).MatchString(block) {
+			t.Errorf("table block lacks %s:\n%s", re, block)
+		}
+	}
+	var plain strings.Builder
+	if err := WriteText(&plain, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "\nTable #") {
+		t.Error("table blocks without Tables")
+	}
+}

@@ -284,3 +284,34 @@ func TestWrapJoin(t *testing.T) {
 		t.Errorf("wrapJoin = %q, want %q", got, want)
 	}
 }
+
+// pgreport --tables: a block per table of each database collected, with
+// its indexes; nothing without the option.
+func TestTextTables(t *testing.T) {
+	r := &Report{Meta: Meta{At: 7200, CollectedDBs: []string{"d"}},
+		Tables: []Table{{DBName: "e", Name: "elsewhere"}, {DBName: "d", SchemaName: "s", Name: "p1", RelPersistence: "u", ParentName: "s.p",
+			PartitionCV: "FOR VALUES IN (1)", RelIsPartition: true, TablespaceName: "fast", Size: 4096, Bloat: 1024, NLiveTup: 3, NDeadTup: 1,
+			NTupUpd: 4, NTupHotUpd: 1, VacuumCount: 2, LastVacuum: 3600, TotalVacuumTime: 1.5, SeqScan: 2, SeqTupRead: 5,
+			HeapBlksHit: 9, HeapBlksRead: 1, ACL: "{a=r/b}"}},
+		Indexes: []Index{{DBName: "d", SchemaName: "s", TableName: "p1", Name: "p1_pkey", AmName: "btree", Size: 2048, Bloat: -1, IdxScan: 4, IdxTupRead: 6, IdxTupFetch: 4},
+			{DBName: "e", SchemaName: "s", TableName: "p1", Name: "other_db"}}}
+	var b strings.Builder
+	textTables(&b, r, TextOptions{})
+	if b.Len() != 0 {
+		t.Errorf("without Tables: %q", b.String())
+	}
+	want := "\nTable #1 in \"d\": s.p1\n  Attributes:      unlogged, partition of s.p FOR VALUES IN (1)\n  Tablespace:      fast\n" +
+		"  Size:            4.0 KiB, bloat 1.0 KiB (25.0%)\n" +
+		"  Rows:            3 live, 1 dead (25.0%), 0 modified since analyze, 0 inserted since vacuum\n" +
+		"  Changes:         0 inserted, 4 updated (25.0% HOT), 0 deleted\n" +
+		"  Vacuum:          manual 2, last 1h0m ago; auto never (total 1.50ms manual, 0.00ms auto)\n" +
+		"  Analyze:         manual never; auto never\n" +
+		"  Scans:           2 sequential (2.5 rows each), 0 index (- rows each)\n" +
+		"  Cache hits:      heap 90.0%, indexes -, toast -\n  Frozen XID age:  0\n  ACL:             {a=r/b}\n" +
+		"  Indexes (1)\n    index    type   size     bloat  cache hit  scans  rows read/scan  rows fetched/scan\n" +
+		"    p1_pkey  btree  2.0 KiB  -      -          4      1.5             1.0\n"
+	textTables(&b, r, TextOptions{Tables: true})
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
