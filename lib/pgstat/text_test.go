@@ -315,3 +315,14 @@ func TestTextTables(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A never-called sequence (last_value -1) has no last value nor use, but its
+// max value is known and shown, as in the JSON (issue 19; was "-").
+func TestTextNeverCalledSequence(t *testing.T) {
+	r := &Report{Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "never", LastValue: -1, MaxValue: 1000, UsedPct: 0}}}
+	var b strings.Builder
+	dbSequences(&b, r, "d", TextOptions{}.defaults())
+	if want := "    s.never   -           1000       -\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("got:\n%q\nwant a last line %q", b.String(), want)
+	}
+}
