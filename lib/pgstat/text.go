@@ -494,7 +494,7 @@ func textStatements(b *strings.Builder, r *Report, o TextOptions) {
 	fmt.Fprintf(b, "\nSlow queries (pg_stat_statements: %d in %d databases, top %d of each by total time)\n", len(stmts), len(dbs), top)
 	for _, db := range dbs {
 		list := byDB[db]
-		fmt.Fprintf(b, "  %s (%d%s)\n", firstNonEmpty(db, "-"), len(list), shownOf(len(list), top, "slowest"))
+		fmt.Fprintf(b, "  %s (%d%s)\n", firstNonEmpty(db, "(a dropped database)"), len(list), shownOf(len(list), top, "slowest"))
 		tw := newTab(b)
 		fmt.Fprintln(tw, "    total\tcalls\tmean\trows/call\tquery")
 		for _, s := range list[:min(len(list), top)] {

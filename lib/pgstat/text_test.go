@@ -137,11 +137,12 @@ func textPartCases() []textPartCase {
 				"    total  calls  mean      rows/call  query\n    2.0s   4      500.00ms  2          SELECT 1\n"},
 		// Per database, the database with the slowest first; two of three shown.
 		{"statements by db", textStatements, Report{Statements: []Statement{{TotalTime: 1, DBName: "a", Query: "q1"},
-			{TotalTime: 5, Calls: 1, DBName: "b", Query: "q2"}, {TotalTime: 3, DBName: "a", Query: "q3"}, {TotalTime: 2, DBName: "a", Query: "q4"}}},
-			"\nSlow queries (pg_stat_statements: 4 in 2 databases, top 2 of each by total time)\n" +
+			{TotalTime: 5, Calls: 1, DBName: "b", Query: "q2"}, {TotalTime: 3, DBName: "a", Query: "q3"}, {TotalTime: 2, DBName: "a", Query: "q4"}, {DBName: "", Query: "q5"}}},
+			"\nSlow queries (pg_stat_statements: 5 in 3 databases, top 2 of each by total time)\n" +
 				"  b (1)\n    total   calls  mean    rows/call  query\n    5.00ms  1      5.00ms  0          q2\n" +
 				"  a (3, 2 slowest shown)\n    total   calls  mean    rows/call  query\n    3.00ms  0      0.00ms  0          q3\n" +
-				"    2.00ms  0      0.00ms  0          q4\n"},
+				"    2.00ms  0      0.00ms  0          q4\n" +
+				"  (a dropped database) (1)\n    total   calls  mean    rows/call  query\n    0.00ms  0      0.00ms  0          q5\n"},
 		{"header pgbouncer", textHeader, Report{Meta: Meta{At: 86400, Mode: "pgbouncer"}},
 			"PgBouncer report: -, collected 1970-01-02 00:00:00 UTC\n"},
 		{"logs not read", textLogs, Report{}, ""},
