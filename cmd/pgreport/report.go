@@ -38,6 +38,7 @@ func addReportFlags(r *cli.Root) {
 		sectionList())
 	f.DurationVar(&ro.LongXact, "long-xact", time.Minute, "text: warn about transactions open longer than this")
 	f.IntVar(&ro.Top, "top", 20, "text: rows shown per object list")
+	f.BoolVar(&ro.Tables, "tables", false, "text: one block per table (size, rows, bloat, vacuum/analyze, scans, indexes), as pgmetrics")
 	f.StringVar(&ro.LogFile, "log-file", "", "read this server log file (local server only; default: pg_current_logfile(),\nelse the newest file in /var/log/postgresql)")
 	f.StringVar(&ro.LogDir, "log-dir", "", "read the server log files in this directory (those of the server's log format)")
 	f.IntVar(&ro.LogSpan, "log-span", 5, "read log entries of the last this many minutes")

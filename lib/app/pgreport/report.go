@@ -36,6 +36,7 @@ type ReportOptions struct {
 	SectionTimeouts             []string // SECTION=DURATION
 	LongXact                    time.Duration
 	Top                         int
+	Tables                      bool // text: one block per table
 	LogFile, LogDir             string
 	LogSpan                     int // minutes
 }
@@ -148,7 +149,7 @@ func (o *ReportOptions) write(rep *pgstat.Report, format string) error {
 		return pgstat.WriteJSON(o.Stdout, rep)
 	case "text":
 		var out bytes.Buffer
-		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.LongXact, TopN: o.Top}); err != nil {
+		if err := pgstat.WriteText(&out, rep, pgstat.TextOptions{LongXact: o.LongXact, TopN: o.Top, Tables: o.Tables}); err != nil {
 			return err
 		}
 		_, err := o.Stdout.Write(out.Bytes())
