@@ -74,7 +74,7 @@ func usagef(format string, args ...any) error {
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return outcome.Wrap(outcome.Usage, e.Err) }
 
-// BadInput marks the error as bad input for lib/cli's exit-code mapping.
+// BadInput: the user's to fix (lib/cli reads the Usage outcome it unwraps to).
 func (e *UsageError) BadInput() bool { return true }
 
 // ConnStringError is a connection string (or -h with a URL) that does not
@@ -92,7 +92,8 @@ type PartialError struct{ Msg string }
 
 func (e *PartialError) Error() string { return e.Msg }
 
-// Unwrap says the message again: an outcome without one would be silent.
+// Unwrap says the message again (as FindingsError's): an outcome without
+// one is silent, lib/cli would print nothing.
 func (e *PartialError) Unwrap() error { return outcome.Errorf(outcome.Partial, "%s", e.Msg) }
 
 // FindingsError is check's verdict: findings at --fail-on or worse (Failed,
