@@ -83,5 +83,5 @@ a bad rules file or an unreachable server, with a "PGREPORT UNKNOWN - ..." line 
 
 func runCheck(ctx context.Context, r *cli.Root, o *checkOptions) error {
 	o.run.Env = appEnv(r, o.prompt)
-	return exitError(app.RunCheck(ctx, o.run))
+	return app.RunCheck(ctx, o.run)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
@@ -55,7 +56,7 @@ func runPush(ctx context.Context, r *cli.Root, o *pushOptions) error {
 	o.run.Env = appEnv(r, false)
 	err := app.RunPush(ctx, o.run)
 	if errors.Is(err, app.ErrNoAPIKey) {
-		return cli.Usagef("%v: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
+		return fmt.Errorf("%w: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
 	}
-	return exitError(err)
+	return err
 }

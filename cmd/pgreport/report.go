@@ -76,7 +76,7 @@ func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
 func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
 	o.run.Env = appEnv(r, o.prompt)
 	o.run.Terminal = cli.IsTerminal(r.Env.Stdout)
-	return exitError(app.RunReport(ctx, o.run))
+	return app.RunReport(ctx, o.run)
 }
 
 // sectionList is --section-timeout's list of names, from pgstat's registry,
