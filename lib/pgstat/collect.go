@@ -67,6 +67,9 @@ type collector struct {
 	dbSeqs []Sequence
 	// exact, measureNew: how the sized sections measure (lockFallback).
 	exact, measureNew bool
+	// fileSettings: the user may read the configuration files' settings
+	// (pg_read_all_settings), for serverSettings.
+	fileSettings bool
 }
 
 // Collect connects, runs every section and returns the report. A failure
@@ -150,7 +153,8 @@ func newReport(o Options) *Report {
 func (c *collector) identify(ctx context.Context) error {
 	var user string
 	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
-		pg_has_role('pg_monitor', 'USAGE') AS monitor`).Scan(&c.ver, &user, &c.monitor)
+		pg_has_role('pg_monitor', 'USAGE') AS monitor,
+		has_function_privilege('pg_show_all_file_settings()', 'EXECUTE') AS file_settings`).Scan(&c.ver, &user, &c.monitor, &c.fileSettings)
 	if err != nil {
 		return fmt.Errorf("server identity: %w", err)
 	}

@@ -302,11 +302,7 @@ var pgdiffTolerances = []tolerance{
 
 // pgdiffKnown is the allow-list: differences pgreport has today, each with
 // its reason. Phase 2 of issue 19 shrinks it.
-var pgdiffKnown = []tolerance{
-	{pattern: "settings.default_transaction_read_only.setting", why: "pgreport's own session is read-only"},
-	{pattern: "settings.transaction_read_only.setting", why: "pgreport's own session is read-only"},
-	{pattern: "settings.jit.setting", why: "pgreport turns JIT off in its own session"},
-}
+var pgdiffKnown = []tolerance{}
 
 func matchPattern(pattern, path string) bool {
 	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*") + "$"
