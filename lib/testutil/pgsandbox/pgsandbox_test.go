@@ -183,3 +183,90 @@ func TestFailedStartCleansUp(t *testing.T) {
 		t.Fatalf("%s left behind: %v", dir, serr)
 	}
 }
+
+// A standby of each pinned major (16-18: builds without pg_basebackup) and
+// of the default one: the base backup by file copy carries a tablespace,
+// moved into the standby's own directory, WAL written later streams, and
+// Stop drops the standby's slot on the primary.
+func TestStandbyEachVersion(t *testing.T) {
+	Get(t) // skips or fails consistently when PostgreSQL is missing
+	vers := PinnedVersions(t)
+	vers[0] = "" // the default PostgreSQL
+	for _, major := range []int{0, 16, 17, 18} {
+		bindir, ok := vers[major]
+		if !ok {
+			t.Fatalf("scripts/pg-versions pins no PostgreSQL %d", major)
+		}
+		name := "pg" + strconv.Itoa(major)
+		if major == 0 {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			if major != 0 && bindir == "" {
+				t.Skipf("PostgreSQL %d is not in the cache (scripts/pg-versions)", major)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			p, err := Start(ctx, Options{BinDir: bindir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = p.Stop() })
+			ts := filepath.Join(p.Dir, "ts")
+			if err := os.Mkdir(ts, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.chown(ts); err != nil {
+				t.Fatal(err)
+			}
+			p.Exec(t, "postgres", "CREATE TABLESPACE sby_ts LOCATION '"+ts+"'",
+				"CREATE TABLE r (v int) TABLESPACE sby_ts", "INSERT INTO r VALUES (42)")
+			s, err := p.StartStandby(ctx, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopped := false
+			t.Cleanup(func() {
+				if !stopped {
+					_ = s.Stop()
+				}
+			})
+			sconn := s.Connect(t, "postgres")
+			var n int
+			var loc string
+			var inRecovery bool
+			if err := sconn.QueryRow(ctx, `SELECT (SELECT count(*) FROM r), pg_tablespace_location(oid), pg_is_in_recovery()
+				FROM pg_tablespace WHERE spcname = 'sby_ts'`).Scan(&n, &loc, &inRecovery); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 || loc != filepath.Join(s.Dir, "ts") || !inRecovery {
+				t.Fatalf("standby: %d rows, tablespace at %s (want %s/ts), in recovery %v", n, loc, s.Dir, inRecovery)
+			}
+			// Written after the start: CatchUp waits for it, no sleep.
+			p.Exec(t, "postgres", "INSERT INTO r SELECT generate_series(1, 999)")
+			if err := s.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := sconn.QueryRow(ctx, "SELECT count(*) FROM r").Scan(&n); err != nil || n != 1000 {
+				t.Fatalf("standby after CatchUp: %d rows, want 1000 (%v)", n, err)
+			}
+			pconn := p.Connect(t, "postgres")
+			var state, slot string
+			if err := pconn.QueryRow(ctx, `SELECT r.state, s.slot_name FROM pg_stat_replication r
+				JOIN pg_replication_slots s ON s.active_pid = r.pid`).Scan(&state, &slot); err != nil || state != "streaming" || slot != "standby_1" {
+				t.Fatalf("primary: state %q slot %q (%v)", state, slot, err)
+			}
+			sconn.Close(ctx)
+			stopped = true
+			if err := s.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if err := pconn.QueryRow(ctx, "SELECT count(*) FROM pg_replication_slots").Scan(&n); err != nil || n != 0 {
+				t.Fatalf("%d slots left on the primary after the standby's Stop (%v)", n, err)
+			}
+			if err := p.CatchUp(ctx); err == nil {
+				t.Fatal("CatchUp on a primary: no error")
+			}
+		})
+	}
+}
