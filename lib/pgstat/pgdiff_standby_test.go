@@ -16,7 +16,8 @@ import (
 
 // The differential test on replication (issue 19): TestPgmetricsDiff's
 // scene on a primary of each version (15-18), a streaming standby of it
-// (pgsandbox.StartStandby: no pg_basebackup needed), and pgmetrics 1.19's
+// (pgsandbox.StartStandby: no pg_basebackup needed), a transaction for it
+// to replay (testdata/pgdiff/scene-standby.sql), and pgmetrics 1.19's
 // JSON on both committed once: testdata/pgdiff/pgmetrics-1.19-pgNN-standby.json
 // (the standby: recovery state, replication_incoming) and
 // pgmetrics-1.19-pgNN-primary.json (the primary with the standby attached:
@@ -38,6 +39,10 @@ func TestPgmetricsDiffStandby(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = s.Stop() }) // before the primary's (LIFO)
+			p.Exec(t, pgdiffDB, sceneStatements(t, "testdata/pgdiff/scene-standby.sql", "")...)
+			if err := s.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
 			sides := []struct {
 				name string
 				c    *pgsandbox.Cluster
@@ -80,11 +85,16 @@ var pgdiffReplKnown = []tolerance{
 // views between two runs, beyond pgdiffTolerances (docs/pgreport.md,
 // "Compatibility with pgmetrics", repeats them).
 var pgdiffReplTolerances = []tolerance{
+	// Times of the moment, but set exactly where pgmetrics' are.
+	{pattern: "last_xact_replay_timestamp", kind: tolSet, why: "when the last replayed transaction committed"},
+	{pattern: "replication_incoming.*_time", kind: tolSet, why: "times of the last messages"},
+	{pattern: "replication_outgoing[*].reply_time", kind: tolSet, why: "time of the standby's last reply"},
+	{pattern: "replication_outgoing[*].backend_start", kind: tolSet, why: "when the standby connected"},
+	{pattern: "replication_outgoing[*].*_lag", kind: tolNear, abs: 1, why: "lags of the moment, in whole seconds: well below one on an idle sandbox"},
 	{pattern: "replication_incoming.conninfo", why: "the primary's temp socket dir and random port"},
 	{pattern: "replication_incoming.sender_host", why: "the primary's temp socket dir"},
 	{pattern: "replication_incoming.latency_micros", why: "network latency of the moment"},
 	{pattern: "replication_outgoing[*].backend_xmin", why: "a transaction id"},
-	{pattern: "replication_outgoing[*].backend_start", why: "when the standby connected"},
 	// pgsandbox polls both servers through database postgres until the
 	// standby has caught up (StartStandby), as many times as that takes.
 	{pattern: "databases[postgres].xact_*", why: "the catch-up's polling"},
@@ -118,6 +128,9 @@ func checkStandbyReport(t *testing.T, rep *Report, primary *pgsandbox.Cluster) {
 	if !rep.IsInRecovery || rep.LastWALReplayLSN == "" || rep.LastWALReceiveLSN == "" || rep.WALLSN != "" {
 		t.Errorf("standby: in recovery %v, replayed %q, received %q, wal_lsn %q", rep.IsInRecovery,
 			rep.LastWALReplayLSN, rep.LastWALReceiveLSN, rep.WALLSN)
+	}
+	if rep.LastXactReplayTimestamp == 0 {
+		t.Error("standby: no last_xact_replay_timestamp after replaying scene-standby.sql")
 	}
 	if in == nil || in.Status != "streaming" || in.SenderHost != primary.Host || in.SenderPort != primary.Port ||
 		in.SlotName != "standby_1" || in.WrittenLSN == "" || in.FlushedLSN == "" {

@@ -70,11 +70,21 @@ func pgdiffScene(t *testing.T, major int, bindir string) *pgsandbox.Cluster {
 			t.Fatal(err)
 		}
 	}
-	sql, err := os.ReadFile("testdata/pgdiff/scene.sql")
+	c.Exec(t, "postgres", "CREATE DATABASE "+pgdiffDB)
+	c.Exec(t, pgdiffDB, sceneStatements(t, "testdata/pgdiff/scene.sql", tsdir)...)
+	conn := c.Connect(t, pgdiffDB)
+	waitFor(t, conn, "SELECT setting = '8192' FROM pg_settings WHERE name = 'work_mem'")
+	return c
+}
+
+// sceneStatements reads a scene file: statements end with ";" at a line
+// end, "--" lines are comments, @TABLESPACE_DIR@ becomes tsdir.
+func sceneStatements(t *testing.T, path, tsdir string) []string {
+	t.Helper()
+	sql, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Exec(t, "postgres", "CREATE DATABASE "+pgdiffDB)
 	var stmts []string
 	for _, s := range regexp.MustCompile(`;\s*\n`).Split(string(sql), -1) {
 		var lines []string
@@ -87,10 +97,7 @@ func pgdiffScene(t *testing.T, major int, bindir string) *pgsandbox.Cluster {
 			stmts = append(stmts, strings.ReplaceAll(s, "@TABLESPACE_DIR@", tsdir))
 		}
 	}
-	c.Exec(t, pgdiffDB, stmts...)
-	conn := c.Connect(t, pgdiffDB)
-	waitFor(t, conn, "SELECT setting = '8192' FROM pg_settings WHERE name = 'work_mem'")
-	return c
+	return stmts
 }
 
 // pgdiffVersions: major -> bin dir ("" = the default PostgreSQL, 15 here).
@@ -230,7 +237,7 @@ const (
 	tolAny  tolKind = iota // value differs every run: only the JSON type must match
 	tolNear                // numbers within abs
 	tolGE                  // a counter the collection itself moves: got >= want
-	tolLSN                 // a WAL position: any, but empty exactly where pgmetrics' is
+	tolSet                 // any value, but zero or empty exactly where pgmetrics' is (WAL positions, times)
 )
 
 // pgdiffTolerances is the documented tolerance table (docs/pgreport.md,
@@ -242,8 +249,8 @@ var pgdiffTolerances = []tolerance{
 	{pattern: "conf_load_time", why: "server start/reload"},
 	{pattern: "system_identifier", why: "a new cluster each run"},
 	{pattern: "connection_tuple", why: "a new socket and port each run"},
-	{pattern: "*_lsn", kind: tolLSN, why: "WAL position moves with any write (empty where pgmetrics' is)"},
-	{pattern: "*lsn", kind: tolLSN, why: "WAL position (empty where pgmetrics' is)"},
+	{pattern: "*_lsn", kind: tolSet, why: "WAL position moves with any write (empty where pgmetrics' is)"},
+	{pattern: "*lsn", kind: tolSet, why: "WAL position (empty where pgmetrics' is)"},
 	{pattern: "highwal", why: "WAL position"},
 	{pattern: "*xid", why: "transaction ids move with every write"},
 	{pattern: "*_time", why: "timestamps"},
@@ -456,10 +463,9 @@ func (d *pgdiff) tolerated(path string, want, got any) bool {
 		if tol.kind == tolAny {
 			return true
 		}
-		if tol.kind == tolLSN {
-			ws, ok1 := want.(string)
-			gs, ok2 := got.(string)
-			return ok1 && ok2 && (ws == "") == (gs == "")
+		if tol.kind == tolSet {
+			unset := func(v any) bool { return v == "" || fmt.Sprint(v) == "0" }
+			return jsonType(want) == jsonType(got) && unset(want) == unset(got)
 		}
 		wn, e1 := strconv.ParseFloat(fmt.Sprint(want), 64)
 		gn, e2 := strconv.ParseFloat(fmt.Sprint(got), 64)
