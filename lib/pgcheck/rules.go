@@ -250,11 +250,7 @@ func evalLagSeconds(c *evalCtx) {
 	r := c.rep
 	for _, s := range r.ReplicationOutgoing {
 		// replay_lag is NULL (0 here) once a standby has caught up and stays idle.
-		lag := float64(s.ReplayLag) / 1e6
-		if lag == 0 {
-			lag = float64(s.ReplayLagSeconds) // pgmetrics' JSON: whole seconds only
-		}
-		c.measure(standbyObject(s), lag, "state "+s.State)
+		c.measure(standbyObject(s), float64(s.ReplayLag)/1e6, "state "+s.State)
 	}
 	if r.IsInRecovery && r.LastWALReceiveLSN != r.LastWALReplayLSN && r.LastXactReplayTimestamp > 0 {
 		// Only with WAL waiting: on an idle primary the last replayed

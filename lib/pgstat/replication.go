@@ -2,6 +2,7 @@ package pgstat
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -30,6 +31,27 @@ func (c *collector) readReplicationOut(ctx context.Context, tx pgx.Tx) error {
 			     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint END AS replay_lag_bytes
 			FROM pg_stat_replication ORDER BY pid`)
 	return err
+}
+
+// UnmarshalJSON reads pgreport's documents and pgmetrics': pgmetrics has
+// the lags in whole seconds only, which then give the microseconds, so that
+// the text report, the metrics and pgreport check read either.
+func (o *ReplicationOut) UnmarshalJSON(b []byte) error {
+	type plain ReplicationOut                             // the same fields without this method
+	p := plain{WriteLag: -1, FlushLag: -1, ReplayLag: -1} // -1: absent from b
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	for _, l := range []struct {
+		micros *int64
+		secs   int64
+	}{{&p.WriteLag, p.WriteLagSeconds}, {&p.FlushLag, p.FlushLagSeconds}, {&p.ReplayLag, p.ReplayLagSeconds}} {
+		if *l.micros == -1 {
+			*l.micros = l.secs * 1e6
+		}
+	}
+	*o = ReplicationOut(p)
+	return nil
 }
 
 var replicationIncomingUnit = unit{name: "replication_incoming", scope: clusterWide, run: (*collector).readReplicationIn,
