@@ -37,8 +37,9 @@ func (c *collector) readReplicationOut(ctx context.Context, tx pgx.Tx) error {
 // the lags in whole seconds only, which then give the microseconds, so that
 // the text report, the metrics and pgreport check read either.
 func (o *ReplicationOut) UnmarshalJSON(b []byte) error {
-	type plain ReplicationOut                             // the same fields without this method
-	p := plain{WriteLag: -1, FlushLag: -1, ReplayLag: -1} // -1: absent from b
+	// plain: the same fields without this method; -1 marks a lag absent from b.
+	type plain ReplicationOut
+	p := plain{WriteLag: -1, FlushLag: -1, ReplayLag: -1}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
