@@ -270,3 +270,49 @@ func TestStandbyEachVersion(t *testing.T) {
 		})
 	}
 }
+
+// The base backup's copy leaves out what pg_basebackup leaves out, keeps
+// the directories the server expects, and skips what vanishes meanwhile.
+func TestCopyDataDirSkips(t *testing.T) {
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "data")
+	for _, f := range []string{"PG_VERSION", "base/1/1259", "base/1/pg_internal.init", "base/pgsql_tmp/pgsql_tmp1.0",
+		"postmaster.pid", "postmaster.opts", "backup_label", "standby.signal", "pg_wal/000000010000000000000001",
+		"pg_wal/archive_status/x.done", "pg_replslot/s/state", "pg_stat_tmp/x", "global/pg_control"} {
+		if err := os.MkdirAll(filepath.Join(src, filepath.Dir(f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, f), []byte(f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(src, "pg_tblspc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := &Cluster{}
+	if err := s.copyTree(src, dst, true); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_ = filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && p != dst {
+			rel, _ := filepath.Rel(dst, p)
+			got = append(got, rel)
+		}
+		return err
+	})
+	want := []string{"PG_VERSION", "base", "base/1", "base/1/1259", "global", "global/pg_control",
+		"pg_replslot", "pg_stat_tmp", "pg_tblspc", "pg_wal"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("copied %q\nwant   %q", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "base/1/1259")); err != nil || string(b) != "base/1/1259" {
+		t.Errorf("base/1/1259 = %q, %v", b, err)
+	}
+	// A directory dropped before its turn is no error; a missing data directory is.
+	if err := s.copyTree(filepath.Join(src, "gone"), filepath.Join(dst, "gone"), false); err != nil {
+		t.Errorf("vanished directory: %v", err)
+	}
+	if err := s.copyTree(filepath.Join(src, "gone"), filepath.Join(t.TempDir(), "x"), true); err == nil {
+		t.Error("missing data directory: no error")
+	}
+}

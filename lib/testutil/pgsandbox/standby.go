@@ -185,6 +185,9 @@ func (s *Cluster) copyDataDir() error {
 // tablespace links, which copyDataDir makes).
 func (s *Cluster) copyTree(src, dst string, top bool) error {
 	st, err := os.Stat(src)
+	if errors.Is(err, fs.ErrNotExist) && !top {
+		return nil // dropped meanwhile (a database of a concurrent test)
+	}
 	if err != nil {
 		return fmt.Errorf("pgsandbox: standby: %w", err)
 	}
