@@ -316,3 +316,21 @@ func TestCopyDataDirSkips(t *testing.T) {
 		t.Error("missing data directory: no error")
 	}
 }
+
+// A standby whose primary cannot be reached fails with the reason and
+// leaves no directory behind.
+func TestStandbyOfUnreachablePrimary(t *testing.T) {
+	p := Get(t)
+	gone := &Cluster{Dir: t.TempDir(), Host: t.TempDir(), Port: p.Port, User: Superuser, BinDir: p.BinDir}
+	dir := filepath.Join(os.TempDir(), "pgsandbox-standby-fail-"+strconv.Itoa(os.Getpid()))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := gone.StartStandby(ctx, Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "connect to the primary") {
+		_ = s.Stop()
+		t.Fatalf("err = %v, want a connect error", err)
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, fs.ErrNotExist) {
+		t.Fatalf("%s left behind: %v", dir, serr)
+	}
+}
