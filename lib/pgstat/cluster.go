@@ -115,8 +115,11 @@ func (c *collector) serverSettings(ctx context.Context, tx pgx.Tx) error {
 		if c.rep.IsInRecovery || c.rep.Settings["default_transaction_read_only"].Setting == "on" {
 			tro.Setting = "on"
 		}
-		if tro.Setting == tro.BootVal || (tro.BootVal == "" && tro.Setting == "off") {
+		switch {
+		case tro.Setting == tro.BootVal || (tro.BootVal == "" && tro.Setting == "off"):
 			tro.BootVal, tro.Source = "", ""
+		case c.rep.IsInRecovery:
+			tro.Source = "override" // what the recovery sets, as pg_settings says to others
 		}
 		c.rep.Settings["transaction_read_only"] = tro
 	}

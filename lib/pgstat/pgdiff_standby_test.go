@@ -77,9 +77,7 @@ func TestPgmetricsDiffStandby(t *testing.T) {
 }
 
 // pgdiffReplKnown: differences on a standby, besides pgdiffKnown.
-var pgdiffReplKnown = []tolerance{
-	{pattern: "settings.transaction_read_only.source", why: "pgreport's own session is read-only (source \"session\"); on a standby pgmetrics' session is read-only by the recovery (\"override\")"},
-}
+var pgdiffReplKnown = []tolerance{}
 
 // pgdiffReplTolerances: what moves on a standby and in the replication
 // views between two runs, beyond pgdiffTolerances (docs/pgreport.md,
