@@ -286,7 +286,9 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 	}
 	in := make(chan os.Signal, 16)
 	signal.Notify(in, wrap.Notified(o.Every > 0 || o.Config.Schedule != nil)...)
-	defer signal.Stop(in)
+	if !processExits {
+		defer signal.Stop(in)
+	}
 	return exitErr(wrap.Run(ctx, o.config(pc, in)))
 }
 
