@@ -189,8 +189,7 @@ func (c *Client) send(ctx context.Context, method, u string, header http.Header,
 		}
 		req.Header = header.Clone()
 		ai.attempts = i + 1
-		// Redacting costs: only when -vv will print it.
-		if c.opts.Logger != nil && c.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+		if c.debug(ctx) {
 			c.opts.Logger.Debug("http attempt", "method", method, "url", c.redact(u), "attempt", i+1)
 		}
 		resp, doErr := c.hc.Do(req)
@@ -218,6 +217,11 @@ func (c *Client) send(ctx context.Context, method, u string, header http.Header,
 		case <-t.C:
 		}
 	}
+}
+
+// debug reports whether -vv's debug logs are on: only then are URLs redacted for them.
+func (c *Client) debug(ctx context.Context) bool {
+	return c.opts.Logger != nil && c.opts.Logger.Enabled(ctx, slog.LevelDebug)
 }
 
 // Timeouts returns the per-attempt timeout and overall deadline in force.
@@ -271,7 +275,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, w
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Attempts: ai.attempts}
-	if c.opts.Logger != nil {
+	if c.debug(ctx) { // redacting costs (JSON-escaping each secret): only when -vv prints it
 		c.opts.Logger.Debug("http response", "method", method, "url", c.redact(r.URL), "status", resp.StatusCode, "attempts", ai.attempts)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
