@@ -20,6 +20,17 @@ import (
 	"github.com/cronkit/cronkit/lib/wrap"
 )
 
+// ExitCodes is the table of the codes Run's outcomes exit with, for
+// runwrap's --help and man page: the child's code passes through.
+const ExitCodes = `Exit codes:
+  N    the command's own exit code passes through (0 success)
+  124  the command timed out (--timeout)
+  125  runwrap failed before running the command (bad flags, lock, config)
+  126  the command is not executable
+  127  the command was not found
+  128+N  the command was killed by signal N
+  0    also when the run was skipped because --lock was held (a /log ping says so)`
+
 // Options are runwrap's settings, flags, environment and config bound. The
 // job's own settings (the command, streams, timeouts, --retry...) are
 // lib/wrap's Config; Run fills in the rest of it (the pinger, the schedule,
