@@ -17,10 +17,7 @@ func TestNoViperLinked(t *testing.T) {
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		switch pkg {
-		case "github.com/spf13/viper", "github.com/subosito/gotenv", "github.com/spf13/cast",
-			// go-retryablehttp's initialisers compile four regular expressions;
-			// lib/httpx runs its own retry loop (80k instructions a run).
-			"github.com/hashicorp/go-retryablehttp":
+		case "github.com/spf13/viper", "github.com/subosito/gotenv", "github.com/spf13/cast":
 			t.Errorf("runwrap links %s", pkg)
 		}
 	}
