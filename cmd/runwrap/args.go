@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -55,5 +56,67 @@ func normalizeArgs(fs *pflag.FlagSet, args []string) []string {
 // a FlagSet of its own cost 50 map inserts a run).
 func rootArgs(r *cli.Root, args []string) []string {
 	r.Cmd.InitDefaultHelpFlag()
-	return normalizeArgs(r.Cmd.Flags(), args)
+	out := normalizeArgs(r.Cmd.Flags(), args)
+	if spelled := singleDash(args, out); len(spelled) > 0 {
+		// A runitor user wrote -uuid: an error about it says -uuid too.
+		prev := r.Cmd.FlagErrorFunc()
+		r.Cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+			return prev(c, respelled{err, spelled})
+		})
+	}
+	return out
+}
+
+// singleDash lists the flags written runitor's way (-name) that
+// normalizeArgs rewrote to --name, as "--name" -> "-name".
+func singleDash(in, out []string) map[string]string {
+	var m map[string]string
+	for i := 0; i < len(in) && i < len(out); i++ {
+		if a := in[i]; a != out[i] && !strings.HasPrefix(a, "--") {
+			name, _, _ := strings.Cut(a[1:], "=")
+			long, _, _ := strings.Cut(out[i], "=")
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[long] = "-" + name
+		}
+	}
+	return m
+}
+
+// respelled is a flag error worded with the user's own spelling of the
+// flags it names; it wraps the error (errors.As still finds pflag's).
+type respelled struct {
+	err     error
+	spelled map[string]string
+}
+
+func (e respelled) Unwrap() error { return e.err }
+
+func (e respelled) Error() string {
+	msg := e.err.Error()
+	for long, own := range e.spelled {
+		var b strings.Builder
+		for rest := msg; ; {
+			i := strings.Index(rest, long)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(long)
+			b.WriteString(rest[:i])
+			if end == len(rest) || !isNameByte(rest[end]) {
+				b.WriteString(own)
+			} else {
+				b.WriteString(long)
+			}
+			rest = rest[end:]
+		}
+		msg = b.String()
+	}
+	return msg
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -74,3 +74,24 @@ func FuzzNormalizeArgs(f *testing.F) {
 		}
 	})
 }
+
+// A flag error names the flag as the user spelled it: runitor's -uuid
+// stays -uuid in the message, pflag's --uuid stays --uuid (exit 125 both).
+func TestFlagErrorsKeepRunitorSpelling(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-uuid"}, "runwrap: flag needs an argument: -uuid (see 'runwrap --help')\n"},
+		{[]string{"--uuid"}, "runwrap: flag needs an argument: --uuid (see 'runwrap --help')\n"},
+		{[]string{"-every=xx", "--", "true"}, `runwrap: invalid argument "xx" for "-every" flag: time: invalid duration "xx" (see 'runwrap --help')` + "\n"},
+		{[]string{"-every-x", "--", "true"}, "runwrap: unknown shorthand flag: 'e' in -every-x (see 'runwrap --help')\n"},
+	} {
+		var stderr bytes.Buffer
+		r := newRoot(&cli.Env{Stdin: strings.NewReader(""), Stdout: &bytes.Buffer{}, Stderr: &stderr,
+			LookupEnv: func(string) (string, bool) { return "", false }})
+		if code := cli.Execute(r, rootArgs(r, tt.args)); code != 125 || stderr.String() != tt.want {
+			t.Errorf("%q: exit %d, stderr %q, want 125 and %q", tt.args, code, stderr.String(), tt.want)
+		}
+	}
+}
