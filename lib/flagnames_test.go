@@ -41,7 +41,6 @@ var libCommandNames = map[string]struct {
 
 	// Gaps (audit of issue 18, "libraries don't know the commands"): the
 	// command (or its lib/app package) should add the hint.
-	"lib/spool --spool-dir":     {true, "spool.Dir's error; lib/app/statpost/sinks.go (its only caller) or cmd/statpost should add the hint"},
 	"lib/stats --at-least-once": {true, "statpost's warnings about counts a killed run was sending; the hint belongs to lib/app/statpost or cmd/statpost"},
 	"lib/wrap --jitter":         {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
 	"lib/wrap --lock":           {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},

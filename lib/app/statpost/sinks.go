@@ -15,7 +15,7 @@ func (o Options) spoolDirectory() (string, error) {
 	}
 	d, err := spool.Dir(o.Getenv)
 	if err != nil {
-		return "", usagef("%v", err)
+		return "", usagef("%v (or give --spool-dir)", err)
 	}
 	return d, nil
 }
