@@ -51,10 +51,6 @@ var libCommandNames = map[string]struct {
 	"lib/pgcheck --bloat":    {true, "a rule's unknown reason and its Optional text; pgreport check should word it"},
 	"lib/pglog --log-file":   {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
 	"lib/pglog --log-dir":    {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
-	"lib/chart --rate":       {true, "chart.Error's Param; lib/app/chartd (stdin.go) should map the parameter to its flag"},
-	"lib/chart --raw":        {true, "chart.Rates' one-record counter error; lib/app/chartd should add the hint"},
-	"lib/chart --series":     {true, "chart.SelectSeries' Param and hint; lib/app/chartd should map the parameter to its flag"},
-	"lib/chart --ymax":       {true, "chart.Error's Param; lib/app/chartd (stdin.go) should map the parameter to its flag"},
 }
 
 // Libraries do not know the commands (issue 18): a domain or foundation
