@@ -49,8 +49,6 @@ var libCommandNames = map[string]struct {
 	"lib/pgcheck --state":    {true, "pgcheck's state directory error; lib/app/pgreport or cmd/pgreport should add the hint"},
 	"lib/pgcheck --no-state": {true, "a rule's skip reason; pgreport check should word it"},
 	"lib/pgcheck --bloat":    {true, "a rule's unknown reason and its Optional text; pgreport check should word it"},
-	"lib/pglog --log-file":   {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
-	"lib/pglog --log-dir":    {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
 }
 
 // Libraries do not know the commands (issue 18): a domain or foundation

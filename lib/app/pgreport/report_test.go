@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,6 +227,28 @@ func TestReportLive(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), `{"error":"no terminal"`) {
 		t.Errorf("stdout %q", out.String())
+	}
+}
+
+// lib/pglog names no flag (issue 18): pgreport gives its flags' names, so a
+// log gap reads "--log-dir DIR: no ... files" as before.
+func TestReportLogGapNamesFlag(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "app_loggap")
+	env, out := testEnv(t, "")
+	env.Prompt = nil
+	o := reportOpts(env)
+	dir := t.TempDir()
+	o.Conn.DSN, o.Format, o.LogDir = c.ConnString(db), "json", dir
+	if err := RunReport(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	var rep pgstat.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(rep.Meta.Gaps, func(g string) bool { return strings.HasPrefix(g, "logs: --log-dir "+dir+": no ") }) {
+		t.Errorf("gaps %q, want the empty --log-dir's", rep.Meta.Gaps)
 	}
 }
 
