@@ -41,14 +41,10 @@ var libCommandNames = map[string]struct {
 
 	// Gaps (audit of issue 18, "libraries don't know the commands"): the
 	// command (or its lib/app package) should add the hint.
-	"lib/wrap --jitter":      {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --lock":        {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --record":      {true, "runwrap's warnings; cmd/runwrap should word them"},
-	"lib/wrap --tolerate":    {true, "runwrap's warnings and the tolerated notice; cmd/runwrap should word them"},
-	"lib/pgcheck --fail-on":  {true, "pgcheck's --fail-on parse error; lib/app/pgreport (RunCheck) or cmd/pgreport should name the flag"},
-	"lib/pgcheck --state":    {true, "pgcheck's state directory error; lib/app/pgreport or cmd/pgreport should add the hint"},
-	"lib/pgcheck --no-state": {true, "a rule's skip reason; pgreport check should word it"},
-	"lib/pgcheck --bloat":    {true, "a rule's unknown reason and its Optional text; pgreport check should word it"},
+	"lib/wrap --jitter":   {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
+	"lib/wrap --lock":     {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
+	"lib/wrap --record":   {true, "runwrap's warnings; cmd/runwrap should word them"},
+	"lib/wrap --tolerate": {true, "runwrap's warnings and the tolerated notice; cmd/runwrap should word them"},
 }
 
 // Libraries do not know the commands (issue 18): a domain or foundation
