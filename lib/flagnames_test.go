@@ -41,22 +41,10 @@ var libCommandNames = map[string]struct {
 
 	// Gaps (audit of issue 18, "libraries don't know the commands"): the
 	// command (or its lib/app package) should add the hint.
-	"lib/spool --spool-dir":     {true, "spool.Dir's error; lib/app/statpost/sinks.go (its only caller) or cmd/statpost should add the hint"},
-	"lib/stats --at-least-once": {true, "statpost's warnings about counts a killed run was sending; the hint belongs to lib/app/statpost or cmd/statpost"},
-	"lib/wrap --jitter":         {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --lock":           {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --record":         {true, "runwrap's warnings; cmd/runwrap should word them"},
-	"lib/wrap --tolerate":       {true, "runwrap's warnings and the tolerated notice; cmd/runwrap should word them"},
-	"lib/pgcheck --fail-on":     {true, "pgcheck's --fail-on parse error; lib/app/pgreport (RunCheck) or cmd/pgreport should name the flag"},
-	"lib/pgcheck --state":       {true, "pgcheck's state directory error; lib/app/pgreport or cmd/pgreport should add the hint"},
-	"lib/pgcheck --no-state":    {true, "a rule's skip reason; pgreport check should word it"},
-	"lib/pgcheck --bloat":       {true, "a rule's unknown reason and its Optional text; pgreport check should word it"},
-	"lib/pglog --log-file":      {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
-	"lib/pglog --log-dir":       {true, "pglog's file errors and warnings; lib/app/pgreport (report.go, pglog.Options) should add the flag"},
-	"lib/chart --rate":          {true, "chart.Error's Param; lib/app/chartd (stdin.go) should map the parameter to its flag"},
-	"lib/chart --raw":           {true, "chart.Rates' one-record counter error; lib/app/chartd should add the hint"},
-	"lib/chart --series":        {true, "chart.SelectSeries' Param and hint; lib/app/chartd should map the parameter to its flag"},
-	"lib/chart --ymax":          {true, "chart.Error's Param; lib/app/chartd (stdin.go) should map the parameter to its flag"},
+	"lib/wrap --jitter":   {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
+	"lib/wrap --lock":     {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
+	"lib/wrap --record":   {true, "runwrap's warnings; cmd/runwrap should word them"},
+	"lib/wrap --tolerate": {true, "runwrap's warnings and the tolerated notice; cmd/runwrap should word them"},
 }
 
 // Libraries do not know the commands (issue 18): a domain or foundation

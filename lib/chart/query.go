@@ -89,17 +89,39 @@ var DefaultStrokes = [MaxDatasets]Color{
 
 // Error is a bad query. Param names the offending parameter ("" for the
 // query as a whole); Msg is short enough to show inside a small image.
+// Errors about the caller's own choices (series picked from data, the rate
+// of counters) name them as Options, which the caller words as its own
+// flags: the library knows no command.
 type Error struct {
 	Param string
-	Msg   string
+	// Option is the caller's option at fault when it is not a query
+	// parameter (Param is then "").
+	Option Option
+	Msg    string
+	// Remedy is a caller's option that would get past the error, for the
+	// caller to suggest; "": none.
+	Remedy Option
 }
 
 func (e *Error) Error() string {
-	if e.Param == "" {
-		return e.Msg
+	switch {
+	case e.Param != "":
+		return e.Param + ": " + e.Msg
+	case e.Option != "":
+		return string(e.Option) + ": " + e.Msg
 	}
-	return e.Param + ": " + e.Msg
+	return e.Msg
 }
+
+// Option is a choice of the caller that is not a query parameter.
+type Option string
+
+const (
+	OptRate   Option = "rate"   // the Rate given to ParseRate or Rates
+	OptRaw    Option = "raw"    // Raw: counters charted as read
+	OptSeries Option = "series" // SelectSeries' patterns
+	OptYMax   Option = "ymax"   // ChartOptions.YMax, above YMin
+)
 
 func errf(param, format string, args ...any) error {
 	return &Error{Param: param, Msg: fmt.Sprintf(format, args...)}

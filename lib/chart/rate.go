@@ -19,7 +19,7 @@ const (
 	Raw
 )
 
-// ParseRate reads --rate: "per-interval" or "per-second".
+// ParseRate reads a Rate's name: "per-interval" or "per-second".
 func ParseRate(s string) (Rate, error) {
 	switch s {
 	case "per-interval", "":
@@ -27,7 +27,7 @@ func ParseRate(s string) (Rate, error) {
 	case "per-second":
 		return PerSecond, nil
 	}
-	return 0, &Error{Param: "--rate", Msg: fmt.Sprintf("%q: want per-interval or per-second", s)}
+	return 0, &Error{Option: OptRate, Msg: fmt.Sprintf("%q: want per-interval or per-second", s)}
 }
 
 // Rates returns series with every counter series replaced by its rate; other
@@ -56,7 +56,7 @@ func Rates(series []Series, r Rate) ([]Series, error) {
 
 func rate(s Series, r Rate) (Series, error) {
 	if len(s.Values) < 2 {
-		return s, &Error{Msg: fmt.Sprintf("counter %q has %d record; a rate needs two (--raw charts the value)", s.Name, len(s.Values))}
+		return s, &Error{Msg: fmt.Sprintf("counter %q has %d record; a rate needs two", s.Name, len(s.Values)), Remedy: OptRaw}
 	}
 	timed := len(s.Times) == len(s.Values)
 	out := Series{Name: s.Name, Values: make([]float64, 0, len(s.Values)-1)}
@@ -70,11 +70,11 @@ func rate(s Series, r Rate) (Series, error) {
 		}
 		if r == PerSecond {
 			if !timed || s.Times[i].IsZero() || s.Times[i-1].IsZero() {
-				return s, &Error{Param: "--rate", Msg: fmt.Sprintf("per-second needs a time on every record of counter %q", s.Name)}
+				return s, &Error{Option: OptRate, Msg: fmt.Sprintf("per-second needs a time on every record of counter %q", s.Name)}
 			}
 			dt := s.Times[i].Sub(s.Times[i-1]).Seconds()
 			if dt <= 0 {
-				return s, &Error{Param: "--rate", Msg: fmt.Sprintf("counter %q: record %d is not later than the one before (%s)", s.Name, i+1, s.Times[i].UTC().Format(time.RFC3339))}
+				return s, &Error{Option: OptRate, Msg: fmt.Sprintf("counter %q: record %d is not later than the one before (%s)", s.Name, i+1, s.Times[i].UTC().Format(time.RFC3339))}
 			}
 			inc /= dt
 		}

@@ -34,9 +34,9 @@ func TestRates(t *testing.T) {
 		{"untimed per interval", Series{Counter: true, Values: []float64{1, 4, 9}}, PerInterval, "3 5", nil},
 		{"value series untouched", Series{Values: []float64{1, 4, 9}}, PerSecond, "1 4 9", nil},
 		{"raw", Series{Counter: true, Values: []float64{1, 4, 9}}, Raw, "1 4 9", nil},
-		{"one record", Series{Name: "c", Counter: true, Values: []float64{1}}, PerInterval, `counter "c" has 1 record; a rate needs two (--raw charts the value)`, nil},
-		{"per second untimed", Series{Name: "c", Counter: true, Values: []float64{1, 2}}, PerSecond, `--rate: per-second needs a time on every record of counter "c"`, nil},
-		{"per second backwards", Series{Name: "c", Counter: true, Values: []float64{1, 2}, Times: at(60, 0)}, PerSecond, `--rate: counter "c": record 2 is not later than the one before (2026-11-22T21:00:00Z)`, nil},
+		{"one record", Series{Name: "c", Counter: true, Values: []float64{1}}, PerInterval, `counter "c" has 1 record; a rate needs two`, nil},
+		{"per second untimed", Series{Name: "c", Counter: true, Values: []float64{1, 2}}, PerSecond, `rate: per-second needs a time on every record of counter "c"`, nil},
+		{"per second backwards", Series{Name: "c", Counter: true, Values: []float64{1, 2}, Times: at(60, 0)}, PerSecond, `rate: counter "c": record 2 is not later than the one before (2026-11-22T21:00:00Z)`, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,8 +55,12 @@ func TestRates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseRate("hourly"); err == nil || !strings.Contains(err.Error(), "per-interval or per-second") {
+	// The caller names the option and the remedy in its flags (issue 18).
+	if _, err := ParseRate("hourly"); err == nil || err.Error() != `rate: "hourly": want per-interval or per-second` || err.(*Error).Option != OptRate {
 		t.Errorf("ParseRate: %v", err)
+	}
+	if _, err := Rates([]Series{{Name: "c", Counter: true, Values: []float64{1}}}, PerInterval); err == nil || err.(*Error).Remedy != OptRaw {
+		t.Errorf("one record: %v, want Raw as the remedy", err)
 	}
 }
 

@@ -79,7 +79,7 @@ func SelectSeries(all []Series, patterns []string) ([]Series, error) {
 	}
 	if len(patterns) == 0 {
 		if len(all) > MaxDatasets {
-			return nil, &Error{Msg: fmt.Sprintf("%d series (%s); at most %d: choose with --series", len(all), names(all), MaxDatasets)}
+			return nil, &Error{Msg: fmt.Sprintf("%d series (%s); at most %d", len(all), names(all), MaxDatasets), Remedy: OptSeries}
 		}
 		return all, nil
 	}
@@ -87,7 +87,7 @@ func SelectSeries(all []Series, patterns []string) ([]Series, error) {
 	taken := map[string]bool{}
 	for _, p := range patterns {
 		if _, err := path.Match(p, ""); err != nil {
-			return nil, &Error{Param: "--series", Msg: fmt.Sprintf("bad pattern %q", p)}
+			return nil, &Error{Option: OptSeries, Msg: fmt.Sprintf("bad pattern %q", p)}
 		}
 		n := 0
 		for _, s := range all {
@@ -100,11 +100,11 @@ func SelectSeries(all []Series, patterns []string) ([]Series, error) {
 			}
 		}
 		if n == 0 {
-			return nil, &Error{Param: "--series", Msg: fmt.Sprintf("%q matches none of %s", p, names(all))}
+			return nil, &Error{Option: OptSeries, Msg: fmt.Sprintf("%q matches none of %s", p, names(all))}
 		}
 	}
 	if len(out) > MaxDatasets {
-		return nil, &Error{Param: "--series", Msg: fmt.Sprintf("%d series match (%s); at most %d", len(out), names(out), MaxDatasets)}
+		return nil, &Error{Option: OptSeries, Msg: fmt.Sprintf("%d series match (%s); at most %d", len(out), names(out), MaxDatasets)}
 	}
 	return out, nil
 }
@@ -237,7 +237,7 @@ func scale(vals [][]float64, o ChartOptions) (lo, hi float64, err error) {
 		hi = *o.YMax
 	}
 	if !(hi > lo) {
-		return 0, 0, &Error{Param: "--ymax", Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
+		return 0, 0, &Error{Option: OptYMax, Msg: fmt.Sprintf("ymax %s must be above ymin %s", fnum(hi), fnum(lo))}
 	}
 	lo, hi = NiceRange(lo, hi, o.YMin != nil, o.YMax != nil)
 	return lo, hi, nil

@@ -139,6 +139,10 @@ type Options struct {
 	// State holds the previous check's counters (deadlocks); nil: no state.
 	// Evaluate updates it for the caller to save.
 	State *State
+	// NoStateName and BloatName are the caller's words, in the reasons of
+	// rules, for running without State ("--no-state") and for collecting
+	// bloat estimates ("pgreport --bloat"); "": neutral words, no hint.
+	NoStateName, BloatName string
 }
 
 // Evaluate runs every enabled rule of cfg over rep.

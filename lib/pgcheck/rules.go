@@ -1,6 +1,7 @@
 package pgcheck
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,7 +26,7 @@ type Rule struct {
 	Sections          []string // report sections it reads (pgstat.Sections names)
 	Fields            []string // pgreport fields pgmetrics reports lack: UNKNOWN on those
 	PerDB             bool     // reads per-database sections (a failed connect makes that db UNKNOWN)
-	Optional          string   // off unless enabled: why
+	Optional          string   // off unless enabled: why (the caller says how to enable it)
 	Eval              func(c *evalCtx)
 }
 
@@ -115,7 +116,7 @@ var Rules = []*Rule{
 	{Name: "bloat", Unit: Bytes, Warning: num(gib), Critical: num(5 * gib),
 		Doc:      "estimated wasted bytes of each table and btree index",
 		Source:   "check_postgres bloat: 1 GB / 5 GB",
-		Optional: "needs --bloat (the estimate costs one more query per database)",
+		Optional: "the estimate costs one more query per database",
 		Sections: []string{"tables", "indexes", "bloat"}, PerDB: true, Eval: evalBloat},
 	{Name: "unmaintained_tables", Unit: Count, Warning: num(1e6),
 		Doc: "tables never vacuumed or never analysed, valued at their rows (n_live_tup + n_dead_tup): " +
@@ -428,7 +429,7 @@ func joinInts(xs []int) string {
 func evalDeadlocks(c *evalCtx) {
 	st := c.opts.State
 	if st == nil {
-		c.skip("no state: --no-state, or a report without a system identifier")
+		c.skip("no state: " + cmp.Or(c.opts.NoStateName, "none given") + ", or a report without a system identifier")
 		return
 	}
 	for _, d := range c.rep.Databases {
@@ -502,7 +503,11 @@ func evalBloat(c *evalCtx) {
 		}
 	}
 	if !estimated && len(c.rep.Tables) > 0 {
-		c.unknown(Object{}, "the report has no bloat estimates (collect with pgreport --bloat)")
+		reason := "the report has no bloat estimates"
+		if c.opts.BloatName != "" {
+			reason += " (collect with " + c.opts.BloatName + ")"
+		}
+		c.unknown(Object{}, reason)
 	}
 }
 

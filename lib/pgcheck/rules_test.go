@@ -212,8 +212,12 @@ func TestDeadlocksState(t *testing.T) {
 	if st.Deadlocks["shop"].At != 400 {
 		t.Errorf("state moved back: %+v", st.Deadlocks["shop"])
 	}
-	if r := ruleResult(t, Evaluate(rep, cfg, Options{}), "deadlocks"); r.Skipped == "" || r.Level != OK {
+	// The reason names the caller's way to run without state, else none (issue 18).
+	if r := ruleResult(t, Evaluate(rep, cfg, Options{}), "deadlocks"); r.Skipped != "no state: none given, or a report without a system identifier" || r.Level != OK {
 		t.Errorf("no state: %+v", r)
+	}
+	if r := ruleResult(t, Evaluate(rep, cfg, Options{NoStateName: "--no-state"}), "deadlocks"); r.Skipped != "no state: --no-state, or a report without a system identifier" {
+		t.Errorf("no state, named: %q", r.Skipped)
 	}
 	// Saved and loaded back, for the same server only.
 	path := filepath.Join(t.TempDir(), "s", "state.json")
@@ -250,7 +254,8 @@ func TestStatePath(t *testing.T) {
 func TestOutputsGolden(t *testing.T) {
 	rep := loadReport(t, "testdata/lag.json")
 	rep.Meta.Errors = []pgstat.SectionError{{Section: "sequences", DB: "shop", Error: "ERROR: permission denied"}}
-	o := Evaluate(rep, mustConfig(t, "xid_freeze_age: {warning: 0.0001}\n"), Options{})
+	// as pgreport check words its options (the golden files are its output)
+	o := Evaluate(rep, mustConfig(t, "xid_freeze_age: {warning: 0.0001}\n"), Options{NoStateName: "--no-state", BloatName: "pgreport --bloat"})
 
 	var text, js, met, nag bytes.Buffer
 	if err := WriteText(&text, o); err != nil {
@@ -338,5 +343,23 @@ func TestHiddenSessionsUnknown(t *testing.T) {
 	}
 	if r := ruleResult(t, o, "connections"); r.Worst == nil || r.Worst.Value != 2 {
 		t.Errorf("connections: %+v", r.Worst) // 2 client backends of 100
+	}
+}
+
+// A report without bloat estimates makes the bloat rule UNKNOWN; the reason
+// names the caller's way to collect them, else none (issue 18: the library
+// names no command's flag).
+func TestBloatReasonNamesCallerOption(t *testing.T) {
+	rep := loadReport(t, "testdata/lag.json")
+	rep.Tables = []pgstat.Table{{DBName: "shop", SchemaName: "public", Name: "t", Bloat: -1}}
+	rep.Indexes = nil
+	for name, want := range map[string]string{
+		"":                 "the report has no bloat estimates",
+		"pgreport --bloat": "the report has no bloat estimates (collect with pgreport --bloat)",
+	} {
+		r := ruleResult(t, Evaluate(rep, nil, Options{Bloat: true, BloatName: name}), "bloat")
+		if r.Level != Unknown || len(r.Findings) != 1 || r.Findings[0].Detail != want {
+			t.Errorf("BloatName %q: %+v, want UNKNOWN: %q", name, r.Findings, want)
+		}
 	}
 }

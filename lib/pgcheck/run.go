@@ -12,7 +12,8 @@ import (
 // Formats are the output formats Write knows, in the order --help names them.
 var Formats = []string{"text", "json", "metrics", "nagios"}
 
-// ParseFailOn reads --fail-on's word: the level from which findings fail a check.
+// ParseFailOn reads the level from which findings fail a check: "warning"
+// or "critical". Its error quotes the word; the caller names its option.
 func ParseFailOn(s string) (Level, error) {
 	switch s {
 	case "warning":
@@ -20,7 +21,7 @@ func ParseFailOn(s string) (Level, error) {
 	case "critical":
 		return Critical, nil
 	}
-	return OK, fmt.Errorf("--fail-on %q: want warning or critical", s)
+	return OK, fmt.Errorf("%q: want warning or critical", s)
 }
 
 // Write writes o to w in format (one of Formats). For nagios it returns the

@@ -17,7 +17,7 @@ func TestParseFailOn(t *testing.T) {
 			t.Errorf("ParseFailOn(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := ParseFailOn("unknown"); err == nil || err.Error() != `--fail-on "unknown": want warning or critical` {
+	if _, err := ParseFailOn("unknown"); err == nil || err.Error() != `"unknown": want warning or critical` {
 		t.Errorf("ParseFailOn(unknown) = %v", err)
 	}
 }

@@ -65,6 +65,10 @@ func (s *State) Save(path string) error {
 	return atomicfile.WriteFile(path, append(b, '\n'), 0o600)
 }
 
+// ErrNoStateDir is StatePath's error when the environment names no state
+// directory: the caller says how to give a state file instead.
+var ErrNoStateDir = errors.New("no state directory: set XDG_STATE_HOME or HOME")
+
 // StatePath is the default state file for server under the XDG state
 // directory: $XDG_STATE_HOME/cronkit/pgreport-check/<server>.json, with
 // $HOME/.local/state for an unset XDG_STATE_HOME. One file per server, so
@@ -74,7 +78,7 @@ func StatePath(getenv func(string) string, server string) (string, error) {
 	if dir == "" {
 		home := getenv("HOME")
 		if home == "" {
-			return "", errors.New("no state directory: set XDG_STATE_HOME or HOME, or give --state")
+			return "", ErrNoStateDir
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}

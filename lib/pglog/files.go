@@ -2,6 +2,7 @@ package pglog
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,14 @@ import (
 // Options say which files to read and how (pgmetrics' --log-file,
 // --log-dir, --log-span, plus the server settings it reads).
 type Options struct {
-	File string        // --log-file: this one file
-	Dir  string        // --log-dir: every plain file but *.gz and *.bz2
-	Span time.Duration // --log-span: keep entries of the last Span (pgmetrics' default 5 min)
+	File string        // this one file
+	Dir  string        // every plain file but *.gz and *.bz2
+	Span time.Duration // keep entries of the last Span (pgmetrics' default 5 min)
 	Now  time.Time
+	// FileName and DirName are the caller's names for File and Dir (a
+	// command's flags), in errors and warnings and in the hints to give
+	// one; "": "log file" and "log directory", and no hints.
+	FileName, DirName string
 
 	// From pg_settings.
 	LogLinePrefix    string
@@ -113,7 +118,11 @@ func Read(o Options) (recs Records, files, warn []string, err error) {
 		if err != nil && o.File == "" && o.Dir == "" && (errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist)) {
 			// A file found on our own (pg_current_logfile, /var/log/postgresql)
 			// that this user may not read: a gap, not a failure of every run.
-			warn = append(warn, fmt.Sprintf("%v (run as a user who may read it, or give --log-file)", err))
+			hint := "run as a user who may read it"
+			if o.FileName != "" {
+				hint += ", or give " + o.FileName
+			}
+			warn = append(warn, fmt.Sprintf("%v (%s)", err, hint))
 			continue
 		}
 		if err != nil {
@@ -130,16 +139,16 @@ func (o Options) files(server Format) ([]string, []string, error) {
 	case o.File != "":
 		st, err := os.Stat(o.File)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--log-file: %w", err)
+			return nil, nil, fmt.Errorf("%s: %w", o.fileName(), err)
 		}
 		if !st.Mode().IsRegular() {
-			return nil, nil, fmt.Errorf("--log-file %s: not a regular file", o.File)
+			return nil, nil, fmt.Errorf("%s %s: not a regular file", o.fileName(), o.File)
 		}
 		return []string{o.File}, nil, nil
 	case o.Dir != "":
 		ents, err := os.ReadDir(o.Dir)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--log-dir: %w", err)
+			return nil, nil, fmt.Errorf("%s: %w", o.dirName(), err)
 		}
 		var out []string
 		for _, e := range ents {
@@ -155,7 +164,7 @@ func (o Options) files(server Format) ([]string, []string, error) {
 			out = append(out, filepath.Join(o.Dir, n))
 		}
 		if len(out) == 0 {
-			return nil, []string{fmt.Sprintf("--log-dir %s: no %s files", o.Dir, server)}, nil
+			return nil, []string{fmt.Sprintf("%s %s: no %s files", o.dirName(), o.Dir, server)}, nil
 		}
 		return out, nil, nil
 	}
@@ -178,8 +187,14 @@ func (o Options) files(server Format) ([]string, []string, error) {
 			return []string{newest}, nil, nil
 		}
 	}
-	return nil, []string{"no log file found (give --log-file or --log-dir)"}, nil
+	if o.FileName == "" || o.DirName == "" {
+		return nil, []string{"no log file found"}, nil
+	}
+	return nil, []string{"no log file found (give " + o.FileName + " or " + o.DirName + ")"}, nil
 }
+
+func (o Options) fileName() string { return cmp.Or(o.FileName, "log file") }
+func (o Options) dirName() string  { return cmp.Or(o.DirName, "log directory") }
 
 // tailBlock is the step of the backwards scan for the window's start.
 const tailBlock = 64 << 10

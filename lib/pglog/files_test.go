@@ -1,6 +1,7 @@
 package pglog
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,5 +124,40 @@ func TestReadUnopenable(t *testing.T) {
 	}
 	if _, files, _, err := Read(Options{Dir: dir, LogLinePrefix: "%m ", Now: sampleNow}); err != nil || len(files) != 1 {
 		t.Errorf("--log-dir: files %v, err %v", files, err)
+	}
+}
+
+// The library names no command's flag (issue 18): the errors and warnings
+// name File and Dir by the caller's names (pgreport: --log-file, --log-dir),
+// else neutrally, without a hint to give one.
+func TestReadNamesOptions(t *testing.T) {
+	dir := t.TempDir()
+	named := func(o Options) Options { o.FileName, o.DirName = "--log-file", "--log-dir"; return o }
+	for _, tt := range []struct {
+		name      string
+		o         Options
+		err, warn string
+	}{
+		{"file missing", Options{File: filepath.Join(dir, "nope.log")}, "log file: stat " + dir + "/nope.log: no such file or directory", ""},
+		{"file is a directory", Options{File: dir}, "log file " + dir + ": not a regular file", ""},
+		{"dir missing", Options{Dir: filepath.Join(dir, "nope")}, "log directory: open " + dir + "/nope: no such file or directory", ""},
+		{"dir empty", Options{Dir: dir}, "", "log directory " + dir + ": no stderr files"},
+		{"none found", Options{}, "", "no log file found"},
+		{"unreadable", Options{DataDirectory: dir, CurrentLogfile: map[Format]string{Stderr: "gone.log"}}, "",
+			"open " + dir + "/gone.log: no such file or directory (run as a user who may read it)"},
+	} {
+		for _, o := range []Options{tt.o, named(tt.o)} {
+			o.LogLinePrefix, o.Now = "%m ", sampleNow
+			err, warn := tt.err, tt.warn
+			if o.FileName != "" {
+				err = strings.NewReplacer("log file", "--log-file", "log directory", "--log-dir").Replace(err)
+				warn = strings.NewReplacer("log directory", "--log-dir", "no log file found", "no log file found (give --log-file or --log-dir)",
+					"may read it", "may read it, or give --log-file").Replace(warn)
+			}
+			_, _, w, e := Read(o)
+			if fmt.Sprint(e) != cmp.Or(err, "<nil>") || strings.Join(w, "; ") != warn {
+				t.Errorf("%s (names %q %q): err %v, warnings %q; want %q, %q", tt.name, o.FileName, o.DirName, e, w, err, warn)
+			}
+		}
 	}
 }

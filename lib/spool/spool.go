@@ -48,6 +48,10 @@ import (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// ErrNoDir is Dir's error when the environment names no absolute directory:
+// the caller says how to give one.
+var ErrNoDir = errors.New("no absolute XDG_STATE_HOME or HOME: no place for the spool")
+
 // ErrBusy is returned by Flush when another process is flushing this spool.
 var ErrBusy = errors.New("another statpost process is flushing this spool")
 
@@ -67,7 +71,7 @@ func Dir(getenv func(string) string) (string, error) {
 	if !filepath.IsAbs(base) {
 		home := getenv("HOME")
 		if !filepath.IsAbs(home) {
-			return "", errors.New("no absolute XDG_STATE_HOME or HOME: no place for the spool (or give --spool-dir)")
+			return "", ErrNoDir
 		}
 		base = filepath.Join(home, ".local", "state")
 	}

@@ -56,6 +56,9 @@ type Increases struct {
 	Path string
 	// AtLeastOnce re-sends increases whose send was ambiguous.
 	AtLeastOnce bool
+	// AtLeastOnceName is the caller's name for AtLeastOnce (a command's
+	// flag), named in the warnings; "": not named.
+	AtLeastOnceName string
 	// Warn reports increases that may or may not have arrived.
 	Warn func(format string, args ...any)
 	// Now is the clock (tests); default time.Now.
@@ -285,10 +288,10 @@ func (c *Increases) load() (*counterState, error) {
 	if len(st.Sending) > 0 {
 		resolved := map[string]point{}
 		if c.AtLeastOnce {
-			c.warn("%s: a killed run was sending the increases of %d counters; they are sent again (--at-least-once)", c.Name(), len(st.Sending))
+			c.warn("%s: a killed run was sending the increases of %d counters; they are sent again%s", c.Name(), len(st.Sending), parenthesized(c.AtLeastOnceName))
 		} else {
 			resolved = st.Sending
-			c.warn("%s: a killed run was sending the increases of %d counters; they may or may not have arrived and are not sent again (--at-least-once re-sends them)", c.Name(), len(st.Sending))
+			c.warn("%s: a killed run was sending the increases of %d counters; they may or may not have arrived and are not sent again%s", c.Name(), len(st.Sending), resendHint(c.AtLeastOnceName))
 		}
 		st.Sending = nil
 		if err := c.delivered(resolved); err != nil {
@@ -455,7 +458,7 @@ func (c *Increases) Send(ctx context.Context, recs []metric.Record) error {
 		rest := stepsMap(steps[done:])
 		if len(rest) > 0 {
 			maps.Copy(upd, rest)
-			c.warn("%s: the increases of %d counters may or may not have arrived (%v); they are not sent again (--at-least-once re-sends them)", c.Name(), len(rest), sendErr)
+			c.warn("%s: the increases of %d counters may or may not have arrived (%v); they are not sent again%s", c.Name(), len(rest), sendErr, resendHint(c.AtLeastOnceName))
 		}
 	}
 	if err := c.delivered(upd); err != nil {

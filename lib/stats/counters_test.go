@@ -76,10 +76,14 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		atLeastOnce bool
+		flag        string // AtLeastOnceName: the warning's hint
 		want        float64
+		warning     string // its end
 	}{
-		{"at most once", false, 0 + 7},
-		{"at least once", true, 20 + 30 + 7},
+		{"at most once", false, "--at-least-once", 0 + 7, "; they may or may not have arrived and are not sent again (--at-least-once re-sends them)"},
+		{"at most once, unnamed", false, "", 0 + 7, "; they may or may not have arrived and are not sent again"},
+		{"at least once", true, "--at-least-once", 20 + 30 + 7, "; they are sent again (--at-least-once)"},
+		{"at least once, unnamed", true, "", 20 + 30 + 7, "; they are sent again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, u := fakestathat.Start(t, fakestathat.Options{})
@@ -94,7 +98,7 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 				t.Fatal(err)
 			}
 			var warned []string
-			inc := &Increases{Sink: newStatHat(u), Path: state, AtLeastOnce: tc.atLeastOnce,
+			inc := &Increases{Sink: newStatHat(u), Path: state, AtLeastOnce: tc.atLeastOnce, AtLeastOnceName: tc.flag,
 				Warn: func(format string, a ...any) { warned = append(warned, fmt.Sprintf(format, a...)) }}
 			// the records recovered from the killed run's journal, then a new one
 			t0 := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
@@ -109,7 +113,7 @@ func TestIncreasesKilledDuringSend(t *testing.T) {
 			if counts["xact"] != tc.want {
 				t.Errorf("posted %v, want %v", counts["xact"], tc.want)
 			}
-			if len(warned) != 1 || !strings.Contains(warned[0], "killed run") {
+			if len(warned) != 1 || !strings.Contains(warned[0], "killed run") || !strings.HasSuffix(warned[0], tc.warning) {
 				t.Errorf("warnings %q", warned)
 			}
 			// a new run reads the state: 157 delivered, nothing in flight
@@ -130,7 +134,7 @@ func TestIncreasesAmbiguousNotTwice(t *testing.T) {
 	f, u := fakestathat.Start(t, fakestathat.Options{})
 	state := filepath.Join(t.TempDir(), "c.counters")
 	var warned []string
-	inc := &Increases{Sink: newStatHat(u), Path: state,
+	inc := &Increases{Sink: newStatHat(u), Path: state, AtLeastOnceName: "--at-least-once",
 		Warn: func(format string, a ...any) { warned = append(warned, fmt.Sprintf(format, a...)) }}
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC)
@@ -156,7 +160,7 @@ func TestIncreasesAmbiguousNotTwice(t *testing.T) {
 	if counts["xact"] != 50 {
 		t.Errorf("posted %v, want 50 exactly once", counts["xact"])
 	}
-	if len(warned) != 1 || !strings.Contains(warned[0], "may or may not have arrived") {
+	if len(warned) != 1 || !strings.Contains(warned[0], "may or may not have arrived") || !strings.HasSuffix(warned[0], "; they are not sent again (--at-least-once re-sends them)") {
 		t.Errorf("warnings %q", warned)
 	}
 }

@@ -24,6 +24,9 @@ type PostOptions struct {
 	Targets []Target
 	// AtLeastOnce re-sends counts after an ambiguous failure (they may arrive twice).
 	AtLeastOnce bool
+	// AtLeastOnceName is the caller's name for AtLeastOnce (a command's
+	// flag), named in the warnings about counts not re-sent; "": not named.
+	AtLeastOnceName string
 	// DryRun, when set, receives what would be sent; nothing is sent or spooled.
 	DryRun io.Writer
 	// Chunk is how many records are handed to the sinks at once (default 1000);
@@ -576,7 +579,7 @@ func (w *worker) recover() {
 		w.p.opts.Warn("%s: %s left in the journal of an earlier run (interrupted or killed) recovered", w.res.Name, plural(res.Records, "record"))
 	}
 	if res.Dropped > 0 {
-		w.p.opts.Warn("%s: %s a killed run was sending not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.Dropped, "count"))
+		w.p.opts.Warn("%s: %s a killed run was sending not re-sent; they may or may not have arrived%s", w.res.Name, plural(res.Dropped, "count"), resendHint(w.p.opts.AtLeastOnceName))
 	}
 	if err != nil && w.res.SpoolErr == nil {
 		w.res.SpoolErr = fmt.Errorf("recovering journals: %w", err)
@@ -587,6 +590,23 @@ func (w *worker) recover() {
 // arrived) is sent again: the rule of an ambiguous failure.
 func (w *worker) keepInFlight(r metric.Record) bool {
 	return w.p.opts.AtLeastOnce || w.t.Sink.Idempotent(r.Kind)
+}
+
+// resendHint says how to have counts re-sent, in the caller's name for
+// AtLeastOnce: " (NAME re-sends them)", or "" without one.
+func resendHint(name string) string {
+	if name == "" {
+		return ""
+	}
+	return parenthesized(name + " re-sends them")
+}
+
+// parenthesized is " (s)", or "" for an empty s.
+func parenthesized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 func plural(n int, what string) string {
@@ -619,7 +639,7 @@ func (w *worker) flushSpool() {
 	w.res.FromSpool += res.Sent
 	if res.InFlightDropped > 0 {
 		w.res.Lost += res.InFlightDropped
-		w.p.opts.Warn("%s: %s a killed run was sending from the spool not re-sent; they may or may not have arrived (--at-least-once re-sends them)", w.res.Name, plural(res.InFlightDropped, "count"))
+		w.p.opts.Warn("%s: %s a killed run was sending from the spool not re-sent; they may or may not have arrived%s", w.res.Name, plural(res.InFlightDropped, "count"), resendHint(w.p.opts.AtLeastOnceName))
 	}
 	w.res.Damaged += res.Damaged
 	if res.Damaged > 0 {

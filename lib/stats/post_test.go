@@ -244,3 +244,17 @@ func TestPosterJournalsLineAsRead(t *testing.T) {
 		t.Fatalf("journal left after a clean run: %v", m)
 	}
 }
+
+// Issue 18: the library names no command's flag; the caller's name for
+// AtLeastOnce (statpost's --at-least-once) is the hint of the warnings about
+// counts not re-sent, and without one there is no hint.
+func TestResendHint(t *testing.T) {
+	for name, want := range map[string]string{
+		"--at-least-once": " (--at-least-once re-sends them)",
+		"":                "",
+	} {
+		if got := resendHint(name); got != want {
+			t.Errorf("resendHint(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -69,13 +69,42 @@ func (o Options) withDefaults() Options {
 
 func usagef(format string, args ...any) error { return outcome.Errorf(outcome.Usage, format, args...) }
 
-// badInput marks a bad query or bad input as such (exit 2, no --help hint);
-// other errors (a failure to write, say) stay as they are.
+// badInput marks a bad query or bad input as such (exit 2, no --help hint),
+// worded in chartd's flags; other errors (a failure to write, say) stay as
+// they are.
 func badInput(err error) error {
 	if chart.IsQueryError(err) {
-		return outcome.Wrap(outcome.BadInput, err)
+		return outcome.Wrap(outcome.BadInput, worded(err))
 	}
 	return err
+}
+
+// optionFlags are chartd's flags for lib/chart's options.
+var optionFlags = map[chart.Option]string{
+	chart.OptRate: "--rate", chart.OptRaw: "--raw", chart.OptSeries: "--series", chart.OptYMax: "--ymax",
+}
+
+// remedies word a chart.Error's Remedy after its message.
+var remedies = map[chart.Option]string{
+	chart.OptSeries: ": choose with --series",
+	chart.OptRaw:    " (--raw charts the value)",
+}
+
+// worded names the option of a *chart.Error as chartd's flag ("--rate:
+// ...") and adds its remedy; a query parameter's error is left as it is.
+func worded(err error) error {
+	e, ok := err.(*chart.Error)
+	if !ok || e.Option == "" && e.Remedy == "" {
+		return err
+	}
+	w := *e
+	if flag, ok := optionFlags[e.Option]; ok {
+		w.Param, w.Option = flag, ""
+	}
+	if hint, ok := remedies[e.Remedy]; ok {
+		w.Msg, w.Remedy = w.Msg+hint, ""
+	}
+	return &w
 }
 
 // chartOpts turns the options into lib/chart's options for stdin data.

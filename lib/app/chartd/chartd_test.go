@@ -261,3 +261,42 @@ func TestRunServeErrors(t *testing.T) {
 		}
 	}
 }
+
+// lib/chart names no flag (issue 18): its errors about chartd's own options
+// carry a chart.Option, worded here as chartd's flag, with the remedy.
+func TestBadInputNamesFlags(t *testing.T) {
+	six := "a 1\nb 1\nc 1\nd 1\ne 1\nf 1\n"
+	for _, tt := range []struct {
+		name  string
+		stdin string
+		set   func(*Options)
+		want  string
+	}{
+		{"bad rate", "1\n", func(o *Options) { o.Rate = "hourly" }, `--rate: "hourly": want per-interval or per-second`},
+		{"per second untimed", `{"name":"c","kind":"counter","value":5}` + "\n" + `{"name":"c","kind":"counter","value":7}` + "\n", func(o *Options) { o.Rate = "per-second" },
+			`--rate: per-second needs a time on every record of counter "c"`},
+		{"one record", `{"name":"c","kind":"counter","value":5}` + "\n", nil, `counter "c" has 1 record; a rate needs two (--raw charts the value)`},
+		{"too many series", six, nil, `6 series ("a", "b", "c", "d", "e", "f"); at most 5: choose with --series`},
+		{"no match", six, func(o *Options) { o.Series = []string{"zz"} },
+			`--series: "zz" matches none of "a", "b", "c", "d", "e", "f"`},
+		{"bad pattern", six, func(o *Options) { o.Series = []string{"["} }, `--series: bad pattern "["`},
+		{"ymax below ymin", "1\n2\n", func(o *Options) { o.YMin, o.YMax = "5", "1" }, "--ymax: ymax 1 must be above ymin 5"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o, _, _ := opts(tt.stdin)
+			if tt.set != nil {
+				tt.set(&o)
+			}
+			err := RunEncode(context.Background(), o)
+			if outcome.Of(err) != outcome.BadInput || err.Error() != tt.want {
+				t.Errorf("%v (%v), want bad input %q", err, outcome.Of(err), tt.want)
+			}
+		})
+	}
+	// a query parameter's error is chartd serve's wording too: left as it is
+	o, _, _ := opts("")
+	o.Query = "w=5&h=5"
+	if err := RunRender(context.Background(), o); outcome.Of(err) != outcome.BadInput || err.Error() != "d0: missing (w, h and d0 are required)" {
+		t.Errorf("render: %v", err)
+	}
+}

@@ -32,6 +32,9 @@ type CheckOptions struct {
 	NoState bool
 }
 
+// ruleFlags are the flags that enable pgcheck's optional rules.
+var ruleFlags = map[string]string{"bloat": "--bloat"}
+
 // ListRules writes the rules with their default thresholds (check --list).
 func ListRules(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -51,7 +54,7 @@ func ListRules(w io.Writer) error {
 	for _, r := range pgcheck.Rules {
 		doc := r.Doc
 		if r.Optional != "" {
-			doc += " [off by default: " + r.Optional + "]"
+			doc += " [off by default: needs " + ruleFlags[r.Name] + " (" + r.Optional + ")]"
 		}
 		if r.ParamDoc != "" {
 			doc += " [" + r.ParamDoc + "]"
@@ -107,7 +110,8 @@ func (o *CheckOptions) run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	out := pgcheck.Evaluate(rep, cfg, pgcheck.Options{Bloat: o.Bloat, State: state})
+	out := pgcheck.Evaluate(rep, cfg, pgcheck.Options{Bloat: o.Bloat, State: state,
+		NoStateName: "--no-state", BloatName: "pgreport --bloat"})
 	if unread := pgcheck.UnreadSections(rep, out); len(unread) > 0 {
 		o.Warnf("sections not collected (no rule reads them): %s", strings.Join(unread, "; "))
 	}
@@ -129,7 +133,7 @@ func (o *CheckOptions) run(ctx context.Context) (err error) {
 func (o *CheckOptions) rulesConfig() (pgcheck.Level, *pgcheck.Config, error) {
 	failOn, err := pgcheck.ParseFailOn(o.FailOn)
 	if err != nil {
-		return failOn, nil, usagef("%v", err)
+		return failOn, nil, usagef("--fail-on %v", err)
 	}
 	if o.State != "" && o.NoState {
 		return failOn, nil, usagef("--state and --no-state contradict each other")
@@ -202,7 +206,7 @@ func (o *CheckOptions) loadState(serverKey string) (*pgcheck.State, string, erro
 	if statePath == "" {
 		p, err := pgcheck.StatePath(o.Getenv, serverKey)
 		if err != nil {
-			return nil, "", usagef("%v", err)
+			return nil, "", usagef("%v, or give --state", err)
 		}
 		statePath = p
 	}

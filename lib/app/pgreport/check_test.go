@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cronkit/cronkit/lib/pgcheck"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 )
 
@@ -21,9 +22,40 @@ func TestListRules(t *testing.T) {
 	}
 	for _, re := range []string{`^RULE +WARNING +CRITICAL +DESCRIPTION\n`,
 		`\nidle_in_transaction_seconds +>= 5m0s +>= 30m0s +the oldest session idle in transaction`,
-		`\nbloat .*\[off by default: `} {
+		`\nbloat .*\[off by default: needs --bloat \(the estimate costs one more query per database\)\]`} {
 		if !regexp.MustCompile(re).MatchString(out.String()) {
 			t.Errorf("list lacks %s:\n%s", re, out.String())
+		}
+	}
+}
+
+// Every optional rule says how to enable it (lib/pgcheck leaves the flag to
+// pgreport, issue 18).
+func TestRuleFlags(t *testing.T) {
+	for _, r := range pgcheck.Rules {
+		if r.Optional != "" && ruleFlags[r.Name] == "" {
+			t.Errorf("optional rule %s: no flag in ruleFlags", r.Name)
+		}
+	}
+}
+
+// lib/pgcheck names no flag (issue 18): pgreport check words the reasons of
+// its rules in its own flags.
+func TestCheckReasonsNameFlags(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "ok.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a table without a bloat estimate
+	rep := strings.Replace(string(b), `"tables":[]`, `"tables":[{"db_name":"shop","schema_name":"public","name":"t","bloat":-1}]`, 1)
+	env, out := testEnv(t, rep)
+	o := checkOpts(env, "ok.json", "text")
+	o.Input, o.Bloat = "-", true
+	_ = RunCheck(context.Background(), o)
+	for _, want := range []string{"deadlocks (no state: --no-state, or a report without a system identifier)",
+		"the report has no bloat estimates (collect with pgreport --bloat)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
 	}
 }
@@ -128,7 +160,10 @@ func TestCheckUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"format", func(o *CheckOptions) { o.Format = "yaml" }, `-f "yaml": want text, json, metrics or nagios`},
-		{"fail-on", func(o *CheckOptions) { o.FailOn = "info" }, "want warning or critical"},
+		{"fail-on", func(o *CheckOptions) { o.FailOn = "info" }, `--fail-on "info": want warning or critical`},
+		// lib/pgcheck names no flag (issue 18): the hint is pgreport's
+		{"no state directory", func(o *CheckOptions) { o.NoState = false },
+			"no state directory: set XDG_STATE_HOME or HOME, or give --state"},
 		{"state and no-state", func(o *CheckOptions) { o.State = "x.json" }, "--state and --no-state contradict each other"},
 		{"rules missing", func(o *CheckOptions) { o.Rules = "testdata/missing.yaml" }, "--rules: open testdata/missing.yaml"},
 		{"rules wrong", func(o *CheckOptions) { o.Rules = "testdata/bad-rule.yaml" }, `testdata/bad-rule.yaml:3: unknown rule "idle_in_transacton_seconds" (did you mean idle_in_transaction_seconds?)`},

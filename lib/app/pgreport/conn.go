@@ -87,7 +87,7 @@ func (o *ReportOptions) collectPgBouncer(ctx context.Context, db string) (*pgsta
 	conn, err := pgx.ConnectConfig(cctx, pgbouncer.Config(cfg))
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("pgbouncer: %w", err)
+		return nil, &pgstat.ConnectError{Err: err} // libpq's words, as in PostgreSQL mode
 	}
 	defer conn.Close(context.Background())
 	pb, errs := pgbouncer.Collect(ctx, conn, o.Conn.StatementTimeout)

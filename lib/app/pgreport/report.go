@@ -137,7 +137,7 @@ func (o *ReportOptions) collect(ctx context.Context, format string) (*pgstat.Rep
 		ExactSizes: !o.Estimate || o.ExactSizes,
 		UserAgent:  userAgent(), SectionTimeouts: timeouts, Logger: o.Logger,
 		Logs: &pglog.Options{File: o.LogFile, Dir: o.LogDir, Span: time.Duration(o.LogSpan) * time.Minute,
-			DefaultDir: "/var/log/postgresql"},
+			FileName: "--log-file", DirName: "--log-dir", DefaultDir: "/var/log/postgresql"},
 	})
 }
 

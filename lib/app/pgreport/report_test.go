@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +143,46 @@ func TestReportPgBouncerUsage(t *testing.T) {
 	}
 }
 
+// PgBouncer's admin console that cannot be reached: the error reads like
+// libpq's (pgstat.ConnectError), once, as in PostgreSQL mode, not pgx's
+// "failed to connect to `user=... database=pgbouncer`" with the cause twice
+// (sslmode=prefer tries twice).
+func TestReportPgBouncerConnectError(t *testing.T) {
+	t.Setenv("PGSSLMODE", "prefer")
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close() // a port nobody listens on
+	for _, tc := range []struct {
+		name, host, port, want string
+	}{
+		{"closed port", "127.0.0.1", port, `connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`},
+		{"unresolvable name", "nosuchhost.invalid", "6432", `could not translate host name "nosuchhost.invalid" to address: `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, out := testEnv(t, "")
+			env.Prompt = nil
+			o := reportOpts(env)
+			o.Conn.Host, o.Conn.Port, o.DBNames, o.Format = tc.host, tc.port, []string{"pgbouncer"}, "json"
+			err := RunReport(context.Background(), o)
+			var ce *pgstat.ConnectError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v (%T), want a *pgstat.ConnectError", err, err)
+			}
+			got := err.Error()
+			if !strings.HasPrefix(got, tc.want) || strings.Count(got, tc.host) != 1 || strings.Contains(got, "failed to connect to") {
+				t.Errorf("error:\n got %s\nwant %s, once", got, tc.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout %q", out.String())
+			}
+		})
+	}
+}
+
 // A connection string that does not parse is bad input (exit 2) but not a
 // flag mistake (no --help hint): a *ConnStringError, before any prompt.
 func TestReportConnString(t *testing.T) {
@@ -226,6 +268,28 @@ func TestReportLive(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), `{"error":"no terminal"`) {
 		t.Errorf("stdout %q", out.String())
+	}
+}
+
+// lib/pglog names no flag (issue 18): pgreport gives its flags' names, so a
+// log gap reads "--log-dir DIR: no ... files" as before.
+func TestReportLogGapNamesFlag(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "app_loggap")
+	env, out := testEnv(t, "")
+	env.Prompt = nil
+	o := reportOpts(env)
+	dir := t.TempDir()
+	o.Conn.DSN, o.Format, o.LogDir = c.ConnString(db), "json", dir
+	if err := RunReport(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	var rep pgstat.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(rep.Meta.Gaps, func(g string) bool { return strings.HasPrefix(g, "logs: --log-dir "+dir+": no ") }) {
+		t.Errorf("gaps %q, want the empty --log-dir's", rep.Meta.Gaps)
 	}
 }
 

@@ -66,7 +66,7 @@ func (o Options) post(ctx context.Context, src stats.Source, in *syncReader) err
 		return err
 	}
 	o.warnLegacy(targets)
-	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.AtLeastOnce, FlushEvery: o.FlushInterval,
+	popts := stats.PostOptions{Targets: targets, AtLeastOnce: o.AtLeastOnce, AtLeastOnceName: atLeastOnceFlag, FlushEvery: o.FlushInterval,
 		Warn: o.Warnf, Journal: o.Journal, Fsync: o.Fsync}
 	if o.DryRun {
 		popts.DryRun = o.Stdout

@@ -9,13 +9,17 @@ import (
 	"github.com/cronkit/cronkit/lib/stats"
 )
 
+// atLeastOnceFlag is statpost's name for AtLeastOnce, in lib/stats'
+// warnings about counts that are not re-sent.
+const atLeastOnceFlag = "--at-least-once"
+
 func (o Options) spoolDirectory() (string, error) {
 	if o.SpoolDir != "" {
 		return o.SpoolDir, nil
 	}
 	d, err := spool.Dir(o.Getenv)
 	if err != nil {
-		return "", usagef("%v", err)
+		return "", usagef("%v (or give --spool-dir)", err)
 	}
 	return d, nil
 }
@@ -61,7 +65,7 @@ func (o Options) targets() ([]stats.Target, error) {
 		if spec.Kind == "stathat" || spec.Kind == "statsd" {
 			// Counts only: cumulative counters become their increases, with
 			// the last delivered values kept per destination beside its spool.
-			inc := &stats.Increases{Sink: sink, AtLeastOnce: o.AtLeastOnce, Warn: o.Warnf}
+			inc := &stats.Increases{Sink: sink, AtLeastOnce: o.AtLeastOnce, AtLeastOnceName: atLeastOnceFlag, Warn: o.Warnf}
 			if t.Spool != nil {
 				inc.Path = filepath.Join(dir, t.Spool.Name()+".counters")
 			}

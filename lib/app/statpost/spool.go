@@ -116,7 +116,7 @@ func SpoolFlush(ctx context.Context, f FlushOptions) error {
 		return err
 	}
 	o.warnLegacy(targets)
-	p := stats.NewPoster(ctx, stats.PostOptions{Targets: targets, AtLeastOnce: o.AtLeastOnce, Warn: o.Warnf, FlushEvery: -1})
+	p := stats.NewPoster(ctx, stats.PostOptions{Targets: targets, AtLeastOnce: o.AtLeastOnce, AtLeastOnceName: atLeastOnceFlag, Warn: o.Warnf, FlushEvery: -1})
 	res := p.Close()
 	for _, t := range res.Targets {
 		fmt.Fprintf(o.Stdout, "%s: %s sent\n", t.Name, records(t.FromSpool))

@@ -117,6 +117,11 @@ func TestSpoolUsage(t *testing.T) {
 		{"adopt nothing", func() error {
 			return SpoolFlush(context.Background(), FlushOptions{Options: o, Adopt: []string{"statsd"}})
 		}, "--adopt statsd: no --sink statsd"},
+		{"no spool directory", func() error {
+			d := o
+			d.SpoolDir = "" // and no XDG_STATE_HOME or HOME: spool.ErrNoDir, worded with the flag
+			return SpoolStatus(context.Background(), d)
+		}, "no absolute XDG_STATE_HOME or HOME: no place for the spool (or give --spool-dir)"},
 		{"adopt missing", func() error {
 			return SpoolFlush(context.Background(), FlushOptions{Options: o, Adopt: []string{"stathat-0123456789abcdef"}})
 		}, "no such spool"},

@@ -50,7 +50,7 @@ type Options struct {
 	DryRun        bool
 	AllowEmpty    bool
 	Tee           bool
-	AtLeastOnce   bool
+	AtLeastOnce   bool   // named atLeastOnceFlag in warnings
 	Kind          string // kind of NAME NUMBER text lines
 	From          string // records or prometheus
 	Batch         int

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +177,37 @@ func TestHTTPErr(t *testing.T) {
 	}
 	if err := SpoolFlush(context.Background(), FlushOptions{Options: o}); err != o.HTTPErr {
 		t.Errorf("flush: %v, want the HTTP policy's error", err)
+	}
+}
+
+// Issue 18: lib/stats names no command's flag; statpost's warning about the
+// increases a killed run was sending names --at-least-once as the remedy.
+func TestKilledRunWarningNamesFlag(t *testing.T) {
+	_, url := fakestathat.Start(t, fakestathat.Options{})
+	o, _, stderr := testOptions(t, url, "xact 100\n")
+	o.Kind = "counter"
+	if err := RunPost(context.Background(), o); err != nil {
+		t.Fatalf("%v; stderr %s", err, stderr)
+	}
+	m, _ := filepath.Glob(filepath.Join(o.SpoolDir, "*.counters.log"))
+	if len(m) != 1 {
+		t.Fatalf("counter logs %v, want one", m)
+	}
+	// as if a run was killed while sending xact 150
+	f, err := os.OpenFile(m[0], os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`S {"xact":{"v":150,"t":"2026-11-22T21:02:00Z"}}` + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	o2, _, stderr2 := testOptions(t, url, "xact 160\n")
+	o2.Kind, o2.SpoolDir = "counter", o.SpoolDir
+	if err := RunPost(context.Background(), o2); err != nil {
+		t.Fatalf("%v; stderr %s", err, stderr2)
+	}
+	if want := "they may or may not have arrived and are not sent again (--at-least-once re-sends them)"; !strings.Contains(stderr2.String(), want) {
+		t.Errorf("stderr %q, want %q", stderr2, want)
 	}
 }
