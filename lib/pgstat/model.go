@@ -14,7 +14,7 @@ import (
 // meta.version stays the pgmetrics schema version that the field names
 // follow, because pgDash rejects reports whose meta.version is not "1.x".
 const (
-	SchemaVersion   = "1"
+	SchemaVersion   = "2" // 2: replication lags in seconds as pgmetrics (Report.Upgrade reads 1)
 	PgmetricsSchema = "1.20"
 )
 
@@ -172,6 +172,10 @@ type ReplicationOut struct {
 	ReplyTime    int64  `json:"reply_time,omitempty" db:"reply_time"`
 	// pgreport: bytes between the primary's current WAL position and replay_lsn.
 	ReplayLagBytes int64 `json:"replay_lag_bytes" db:"replay_lag_bytes"`
+
+	// lagsInSeconds: read from a document without *_micros (pgmetrics', or
+	// pgreport schema 1 whose lags were microseconds: Report.Upgrade).
+	lagsInSeconds bool
 }
 
 type ReplicationIn struct {

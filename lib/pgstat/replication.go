@@ -1,6 +1,7 @@
 package pgstat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -51,8 +52,33 @@ func (o *ReplicationOut) UnmarshalJSON(b []byte) error {
 			*l.micros = l.secs * 1e6
 		}
 	}
+	p.lagsInSeconds = !bytes.Contains(b, []byte(`_lag_micros"`))
 	*o = ReplicationOut(p)
 	return nil
+}
+
+// Upgrade reads a saved report of an older pgreport schema as the current
+// one: schema 1 had the replication lags in microseconds under pgmetrics'
+// names (write_lag, flush_lag, replay_lag), which pgmetrics gives in whole
+// seconds; schema 2 gives seconds there and the microseconds in *_micros.
+// pgmetrics' own reports (no pgreport_schema) need nothing.
+func (r *Report) Upgrade() {
+	if r.Meta.PgreportSchema != "1" {
+		return
+	}
+	for i := range r.ReplicationOutgoing {
+		o := &r.ReplicationOutgoing[i]
+		if !o.lagsInSeconds {
+			continue // written with *_micros: already the current meaning
+		}
+		for _, l := range []struct{ micros, secs *int64 }{
+			{&o.WriteLag, &o.WriteLagSeconds}, {&o.FlushLag, &o.FlushLagSeconds}, {&o.ReplayLag, &o.ReplayLagSeconds}} {
+			*l.micros = *l.secs
+			*l.secs = (*l.micros + 500_000) / 1e6 // pgmetrics' ::bigint rounds
+		}
+		o.lagsInSeconds = false
+	}
+	r.Meta.PgreportSchema = SchemaVersion
 }
 
 var replicationIncomingUnit = unit{name: "replication_incoming", scope: clusterWide, run: (*collector).readReplicationIn,

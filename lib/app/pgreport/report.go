@@ -212,5 +212,6 @@ func readReport(path string, stdin io.Reader) (*pgstat.Report, error) {
 	if !strings.HasPrefix(rep.Meta.Version, "1.") {
 		return nil, usagef("%s: not a pgreport/pgmetrics report (meta.version %q, want 1.x)", name, rep.Meta.Version)
 	}
+	rep.Upgrade()
 	return &rep, nil
 }
