@@ -67,6 +67,8 @@ type collector struct {
 	dbSeqs []Sequence
 	// exact, measureNew: how the sized sections measure (lockFallback).
 	exact, measureNew bool
+	// side: the second connection's worker for the current database (side.go).
+	side *side
 }
 
 // Collect connects, runs every section and returns the report. A failure
@@ -185,6 +187,8 @@ func (c *collector) collectDB(ctx context.Context, first bool, db string) {
 	}
 	c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
 	c.dbExts, c.dbSeqs = nil, nil
+	c.startSide(ctx)
+	defer c.stopSide()
 	c.runUnits(ctx, perDB)
 }
 
@@ -285,32 +289,35 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 	defer func() {
 		c.o.Logger.Debug("section done", "section", name, "db", db, "ms", time.Since(start).Milliseconds())
 	}()
-	err := func() error {
-		tx, err := c.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-		if err != nil {
-			return err
-		}
-		// After a Commit this is a no-op; it ends a failed section's transaction.
-		defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
-		if d, ok := c.o.SectionTimeouts[name]; ok {
-			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.Milliseconds())); err != nil {
-				return err
-			}
-		}
-		if err := fn(ctx, tx); err != nil {
-			return err
-		}
-		// COMMIT, not ROLLBACK: a rollback would count in the target's
-		// pg_stat_database.xact_rollback, the figure the report is read for
-		// (pgmetrics' transactions commit too). Nothing was written either way.
-		return tx.Commit(ctx)
-	}()
-	if err != nil {
+	if err := readOnlyTx(ctx, c.conn, c.o.SectionTimeouts[name], fn); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", err, ctx.Err())
 		}
 		c.fail(name, db, err)
 	}
+}
+
+// readOnlyTx runs fn in a read-only transaction on conn, with
+// statement_timeout set to timeout if it is not 0.
+func readOnlyTx(ctx context.Context, conn *pgx.Conn, timeout time.Duration, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	// After a Commit this is a no-op; it ends a failed section's transaction.
+	defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
+	if timeout > 0 {
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
+			return err
+		}
+	}
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	// COMMIT, not ROLLBACK: a rollback would count in the target's
+	// pg_stat_database.xact_rollback, the figure the report is read for
+	// (pgmetrics' transactions commit too). Nothing was written either way.
+	return tx.Commit(ctx)
 }
 
 // autocommit is section without the transaction: one statement that runs

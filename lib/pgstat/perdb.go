@@ -114,22 +114,32 @@ var indexDefsUnit = unit{name: "index_defs", scope: perDB, run: (*collector).rea
 	doc: "index definitions: built from `pg_index` where plain, `pg_get_indexdef()` otherwise"}
 
 func (c *collector) readIndexDefs(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, c.indexDefSQL())
-	if err != nil {
-		return err
-	}
-	defs := map[int64]string{}
-	var oid int64
-	var def string
-	if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
-		return err
-	}
-	for i := range c.rep.Indexes {
-		if x := &c.rep.Indexes[i]; x.DBName == c.db {
-			x.Definition = defs[x.OID]
+	return c.fromSide(ctx, tx, "index_defs", c.indexDefsFetch())
+}
+
+// indexDefsFetch reads c.db's index definitions; applying them fills the
+// report. It captures what it needs: it may run on the second connection.
+func (c *collector) indexDefsFetch() fetchFunc {
+	db, sql := c.db, c.indexDefSQL()
+	return func(ctx context.Context, tx pgx.Tx) (func(), error) {
+		rows, err := tx.Query(ctx, sql)
+		if err != nil {
+			return nil, err
 		}
+		defs := map[int64]string{}
+		var oid int64
+		var def string
+		if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
+			return nil, err
+		}
+		return func() {
+			for i := range c.rep.Indexes {
+				if x := &c.rep.Indexes[i]; x.DBName == db {
+					x.Definition = defs[x.OID]
+				}
+			}
+		}, nil
 	}
-	return nil
 }
 
 var sequencesUnit = unit{name: "sequences", scope: perDB, run: (*collector).readSequences, after: (*collector).addSequences,
@@ -343,12 +353,21 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	if len(seqs) == 0 {
 		return
 	}
-	vals, errs, err := c.sequenceValuesDO(ctx)
-	if err == nil {
-		setSeqValues(seqs, vals)
-		for _, e := range errs {
-			c.fail("sequence_values", c.db, e)
+	if ran, err := c.waitSide(ctx, "sequence_values"); ran {
+		if err != nil {
+			c.fail("sequence_values", c.db, err)
 		}
+		return
+	}
+	if c.conn == nil || c.conn.IsClosed() {
+		if err := c.reconnect(ctx, c.db); err != nil {
+			c.fail("sequence_values", c.db, err)
+			return
+		}
+	}
+	vals, errs, err := sequenceValuesDO(ctx, c.conn)
+	if err == nil {
+		c.applySeqValues(c.db, seqs, vals, errs)
 		return
 	}
 	if ctx.Err() != nil {
@@ -371,21 +390,37 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	}
 }
 
-// sequenceValuesDO runs seqDO; errs are the chunks that failed inside it.
-func (c *collector) sequenceValuesDO(ctx context.Context) (vals map[int64]int64, errs []error, err error) {
-	if c.conn == nil || c.conn.IsClosed() {
-		if err := c.reconnect(ctx, c.db); err != nil {
-			return nil, nil, err
-		}
+func (c *collector) applySeqValues(db string, seqs []Sequence, vals map[int64]int64, errs []error) {
+	setSeqValues(seqs, vals)
+	for _, e := range errs {
+		c.fail("sequence_values", db, e)
 	}
+}
+
+// sequenceValuesSide is the sequence values' job on the second connection:
+// the DO block; if it is refused, sequenceValues runs again on the first
+// connection, with its fallback.
+func (c *collector) sequenceValuesSide() sideRun {
+	db := c.db
+	return func(ctx context.Context, conn *pgx.Conn) (func(), error) {
+		vals, errs, err := sequenceValuesDO(ctx, conn)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errRunAgain, err)
+		}
+		return func() { c.applySeqValues(db, c.dbSeqs, vals, errs) }, nil
+	}
+}
+
+// sequenceValuesDO runs seqDO on conn; errs are the chunks that failed inside it.
+func sequenceValuesDO(ctx context.Context, conn *pgx.Conn) (vals map[int64]int64, errs []error, err error) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
-	if _, err := c.conn.Exec(ctx, seqDO(nonce)); err != nil {
+	if _, err := conn.Exec(ctx, seqDO(nonce)); err != nil {
 		return nil, nil, err
 	}
 	var v, e string
-	if err := c.conn.QueryRow(ctx, `SELECT COALESCE(current_setting('pgreport.seq_values', true), ''),
+	if err := conn.QueryRow(ctx, `SELECT COALESCE(current_setting('pgreport.seq_values', true), ''),
 		COALESCE(current_setting('pgreport.seq_errors', true), '')`).Scan(&v, &e); err != nil {
 		return nil, nil, err
 	}
