@@ -57,6 +57,8 @@ type collector struct {
 	cnt  *counter
 	// monitor: the user is superuser or has pg_monitor's privileges.
 	monitor bool
+	// files: the user may list and stat the server's files (fileSizesCTE).
+	files bool
 	// ran: the once-per-run units that ran (or tried to).
 	ran map[string]bool
 	// dbs: the databases to report on, from databases_list (--all-dbs).
@@ -152,7 +154,9 @@ func newReport(o Options) *Report {
 func (c *collector) identify(ctx context.Context) error {
 	var user string
 	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
-		pg_has_role('pg_monitor', 'USAGE') AS monitor`).Scan(&c.ver, &user, &c.monitor)
+		pg_has_role('pg_monitor', 'USAGE') AS monitor,
+		has_function_privilege('pg_catalog.pg_ls_dir(text, boolean, boolean)', 'EXECUTE')
+		AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE') AS files`).Scan(&c.ver, &user, &c.monitor, &c.files)
 	if err != nil {
 		return fmt.Errorf("server identity: %w", err)
 	}
