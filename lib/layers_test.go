@@ -30,7 +30,7 @@ const module = "github.com/cronkit/cronkit/"
 var foundation = map[string]bool{
 	"lib/version": true, "lib/redact": true, "lib/httpx": true, "lib/metric": true,
 	"lib/atomicfile": true, "lib/promtext": true, "lib/spool": true, "lib/runner": true,
-	"lib/suggest": true,
+	"lib/suggest": true, "lib/outcome": true,
 }
 
 // allowedDomainEdges are the documented imports between domain packages.
@@ -189,6 +189,9 @@ func TestAllowed(t *testing.T) {
 		{"lib/app/hcctl", "lib/cli", false},
 		{"lib/app/hcctl", "lib/app/statpost", false},
 		{"lib/hc", "lib/app/hcctl", false},
+		{"lib/cli", "lib/outcome", true},
+		{"lib/app/statpost", "lib/outcome", true},
+		{"lib/outcome", "lib/cli", false},
 	} {
 		if ok, _ := allowed(tt.from, tt.to); ok != tt.ok {
 			t.Errorf("allowed(%s, %s) = %v, want %v", tt.from, tt.to, ok, tt.ok)

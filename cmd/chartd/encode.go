@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
-
-	"github.com/cronkit/cronkit/lib/chart"
+	"github.com/cronkit/cronkit/lib/app/chartd"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/spf13/cobra"
 )
@@ -30,19 +27,7 @@ URLs for the hosted service or for chartd serve.`,
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx, cancel := r.Context(cmd.Context())
 		defer cancel()
-		return runEncode(ctx, o)
+		return o.run(ctx, chartd.RunEncode)
 	}
 	return cmd
-}
-
-func runEncode(_ context.Context, o *chartOptions) error {
-	raw, err := buildFromStdin(o)
-	if err != nil {
-		return err
-	}
-	if len(raw) > chart.MaxQuery {
-		o.root.Warnf("the query is %d bytes; chartd serve accepts at most %d", len(raw), chart.MaxQuery)
-	}
-	_, err = fmt.Fprintln(o.root.Env.Stdout, raw)
-	return err
 }

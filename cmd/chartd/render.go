@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"net/url"
-
-	"github.com/cronkit/cronkit/lib/chart"
+	"github.com/cronkit/cronkit/lib/app/chartd"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/spf13/cobra"
 )
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 func newRenderCmd(r *cli.Root) *cobra.Command {
 	o := &chartOptions{root: r}
@@ -32,43 +26,10 @@ query's parameters. "-" reads data from stdin as chartd does without a command.`
 		ctx, cancel := r.Context(cmd.Context())
 		defer cancel()
 		if args[0] == "-" {
-			return runStdin(ctx, o)
+			return o.run(ctx, chartd.RunStdin)
 		}
-		o.query = args[0]
-		return runRender(ctx, o)
+		o.a.Query = args[0]
+		return o.run(ctx, chartd.RunRender)
 	}
 	return cmd
-}
-
-// runRender renders o.query, with flag overrides, to stdout or -o.
-func runRender(_ context.Context, o *chartOptions) error {
-	raw, f, hasExt := chart.SplitRequest(o.query)
-	if len(o.series) > 0 {
-		return cli.Usagef("--series picks series from stdin data; a query already has its datasets")
-	}
-	raw += o.overrides()
-	// The 16 KiB bound protects the server; a local render takes any length.
-	// A URL is checked too: printing a link to an error image helps no one.
-	q, err := chart.ParseUnbounded(trimAmp(raw))
-	if err != nil {
-		return usage(err)
-	}
-	if o.url != "" {
-		if len(trimAmp(raw)) > chart.MaxQuery {
-			o.root.Warnf("the URL's query is %d bytes; chartd serve accepts at most %d", len(trimAmp(raw)), chart.MaxQuery)
-		}
-		fmt.Fprintln(o.root.Env.Stdout, chartURL(o.url, trimAmp(raw), o.png || (hasExt && f == chart.FormatPNG)))
-		return nil
-	}
-	if o.png {
-		f = chart.FormatPNG
-	}
-	return o.write(q, f)
-}
-
-func trimAmp(s string) string {
-	for len(s) > 0 && s[0] == '&' {
-		s = s[1:]
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/cronkit/cronkit/lib/app/chartd"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/cli/viperconf"
 	"github.com/spf13/cobra"
@@ -50,16 +51,16 @@ A query string or chartd.co URL as the only argument is rendered as with
 		defer cancel()
 		switch {
 		case len(args) == 1 && args[0] == "-":
-			return runStdin(ctx, o)
+			return o.run(ctx, chartd.RunStdin)
 		case len(args) == 1 && (strings.ContainsAny(args[0], "=?") || strings.Contains(args[0], "://")):
-			o.query = args[0]
-			return runRender(ctx, o)
+			o.a.Query = args[0]
+			return o.run(ctx, chartd.RunRender)
 		case len(args) == 1:
 			return cli.Usagef("unknown command %q (want render, encode, serve, a query string, or - for stdin)", args[0])
 		case cli.IsTerminal(env.Stdin): // no piped data to chart
 			return cli.Usagef("no data: pipe numbers or records into chartd, or see chartd --help")
 		}
-		return runStdin(ctx, o)
+		return o.run(ctx, chartd.RunStdin)
 	}
 	r.Cmd.AddCommand(newRenderCmd(r), newEncodeCmd(r), newServeCmd(r))
 	return r

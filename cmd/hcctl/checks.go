@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"strings"
 
+	app "github.com/cronkit/cronkit/lib/app/hcctl"
 	"github.com/cronkit/cronkit/lib/cli"
-	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/spf13/cobra"
 )
 
@@ -29,15 +26,8 @@ one that matches several checks is an error that lists them.`,
 	return cmd
 }
 
-type listOptions struct {
-	g      *global
-	tags   []string
-	slug   string
-	status []string
-}
-
 func newChecksListCmd(g *global) *cobra.Command {
-	o := &listOptions{g: g}
+	var o app.ListOptions
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List checks",
@@ -45,101 +35,41 @@ func newChecksListCmd(g *global) *cobra.Command {
   hcctl checks list --tag prod --tag db     # both tags
   hcctl checks list --status down,grace -f json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksList(ctx, o)
-		},
+		RunE: g.run(&o.Env, func(ctx context.Context, _ []string) error { return app.RunChecksList(ctx, o) }),
 	}
 	fs := cmd.Flags()
-	fs.StringArrayVar(&o.tags, "tag", nil, "only checks with this tag (repeatable: all must match)")
-	fs.StringVar(&o.slug, "slug", "", "only checks with this slug")
-	fs.StringSliceVar(&o.status, "status", nil, "only checks in these states: new, up, grace, down, paused")
+	fs.StringArrayVar(&o.Tags, "tag", nil, "only checks with this tag (repeatable: all must match)")
+	fs.StringVar(&o.Slug, "slug", "", "only checks with this slug")
+	fs.StringSliceVar(&o.Status, "status", nil, "only checks in these states: new, up, grace, down, paused")
 	_ = cmd.RegisterFlagCompletionFunc("status", completeWords("new", "up", "grace", "down", "paused"))
-	noEnv(fs, "tag", "slug", "status")
-	addFormatFlag(cmd, g, "table, json, jsonl")
+	cli.NoEnv(fs, "tag", "slug", "status")
+	addFormatFlag(cmd, &o.Format, "table, json, jsonl")
 	return cmd
 }
 
-func runChecksList(ctx context.Context, o *listOptions) error {
-	format, err := o.g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	if err := checkTags(o.tags); err != nil {
-		return err
-	}
-	for _, s := range o.status {
-		if !strings.Contains(" new up grace down paused ", " "+s+" ") {
-			return cli.Usagef("--status %s: want new, up, grace, down or paused", s)
-		}
-	}
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	checks, err := a.Checks(ctx, hc.ListOptions{Tags: o.tags, Slug: o.slug})
-	if err != nil {
-		return apiErr(err)
-	}
-	if len(o.status) > 0 {
-		var keep []hc.Check
-		for _, c := range checks {
-			for _, s := range o.status {
-				if c.Status == s {
-					keep = append(keep, c)
-					break
-				}
-			}
-		}
-		checks = keep
-	}
-	return hc.WriteChecks(o.g.root.Env.Stdout, format, checks)
-}
-
-type getOptions struct {
-	g   *global
-	ref string
+// checkCmd is a command on one CHECK (its first argument) that runs f.
+func checkCmd(g *global, o *app.CheckOptions, cmd *cobra.Command, f func(context.Context, app.CheckOptions) error) *cobra.Command {
+	cmd.Args, cmd.ValidArgsFunction = cobra.ExactArgs(1), completeCheck(g)
+	cmd.RunE = g.run(&o.Env, func(ctx context.Context, args []string) error {
+		o.Ref = args[0]
+		return f(ctx, *o)
+	})
+	return cmd
 }
 
 func newChecksGetCmd(g *global) *cobra.Command {
-	o := &getOptions{g: g}
-	cmd := &cobra.Command{
-		Use:               "get CHECK",
-		Short:             "Show one check",
-		Example:           "  hcctl checks get backups\n  hcctl checks get 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 -f json",
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCheck(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ref = args[0]
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksGet(ctx, o)
-		},
-	}
-	addFormatFlag(cmd, g, "table, json, jsonl")
+	o := &app.CheckOptions{}
+	cmd := checkCmd(g, o, &cobra.Command{
+		Use:     "get CHECK",
+		Short:   "Show one check",
+		Example: "  hcctl checks get backups\n  hcctl checks get 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 -f json",
+	}, app.RunChecksGet)
+	addFormatFlag(cmd, &o.Format, "table, json, jsonl")
 	return cmd
 }
 
-func runChecksGet(ctx context.Context, o *getOptions) error {
-	format, err := o.g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	_, c, err := o.g.resolve(ctx, o.ref)
-	if err != nil {
-		return err
-	}
-	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
-}
-
-type createOptions struct {
-	g      *global
-	fields fieldFlags
-}
-
 func newChecksCreateCmd(g *global) *cobra.Command {
-	o := &createOptions{g: g}
+	var o app.WriteOptions
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a check (always a new one; see ensure for create-or-update)",
@@ -147,45 +77,15 @@ func newChecksCreateCmd(g *global) *cobra.Command {
 		Example: `  hcctl checks create --name backups --slug backups --period 1d --grace 1h --channels "*"
   hcctl checks create --name nightly --schedule "0 3 * * *" --tz Europe/Riga`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksCreate(ctx, o)
-		},
+		RunE: g.run(&o.Env, func(ctx context.Context, _ []string) error { return app.RunChecksCreate(ctx, o) }),
 	}
-	addFieldFlags(cmd, &o.fields, true, g.root.Warnf)
-	addFormatFlag(cmd, g, "table, json, jsonl")
+	addFieldFlags(cmd, &o.Fields, true)
+	addFormatFlag(cmd, &o.Format, "table, json, jsonl")
 	return cmd
 }
 
-func runChecksCreate(ctx context.Context, o *createOptions) error {
-	format, err := o.g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	spec, err := o.fields.spec()
-	if err != nil {
-		return err
-	}
-	a, err := o.g.api()
-	if err != nil {
-		return err
-	}
-	c, _, err := a.CreateCheck(ctx, spec)
-	if err != nil {
-		return apiErr(err)
-	}
-	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
-}
-
-type updateOptions struct {
-	g      *global
-	ref    string
-	fields fieldFlags
-}
-
 func newChecksUpdateCmd(g *global) *cobra.Command {
-	o := &updateOptions{g: g}
+	var o app.WriteOptions
 	cmd := &cobra.Command{
 		Use:   "update CHECK",
 		Short: "Change fields of a check",
@@ -195,136 +95,38 @@ func newChecksUpdateCmd(g *global) *cobra.Command {
   hcctl checks update backups --name "DB backups" --channels ""`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeCheck(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ref = args[0]
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksUpdate(ctx, o)
-		},
+		RunE: g.run(&o.Env, func(ctx context.Context, args []string) error {
+			o.Ref = args[0]
+			return app.RunChecksUpdate(ctx, o)
+		}),
 	}
-	addFieldFlags(cmd, &o.fields, true, g.root.Warnf)
-	addFormatFlag(cmd, g, "table, json, jsonl")
+	addFieldFlags(cmd, &o.Fields, true)
+	addFormatFlag(cmd, &o.Format, "table, json, jsonl")
 	return cmd
 }
 
-func runChecksUpdate(ctx context.Context, o *updateOptions) error {
-	format, err := o.g.outFormat("table", "json", "jsonl")
-	if err != nil {
-		return err
-	}
-	spec, err := o.fields.spec()
-	if err != nil {
-		return err
-	}
-	if spec.IsEmpty() {
-		return cli.Usagef("nothing to update: give at least one field flag (--grace, --schedule, ...)")
-	}
-	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "update check")
-	if err != nil {
-		return err
-	}
-	upd, err := a.UpdateCheck(ctx, id, spec)
-	if err != nil {
-		return apiErr(namedErr(err, c))
-	}
-	c = upd
-	return hc.WriteCheck(o.g.root.Env.Stdout, format, c)
-}
-
-// stdinIsTerminal is cli.IsTerminal, replaceable by tests of the prompt.
-var stdinIsTerminal = cli.IsTerminal
-
-type deleteOptions struct {
-	g   *global
-	ref string
-	yes bool
-}
-
 func newChecksDeleteCmd(g *global) *cobra.Command {
-	o := &deleteOptions{g: g}
-	cmd := &cobra.Command{
+	o := &app.CheckOptions{}
+	cmd := checkCmd(g, o, &cobra.Command{
 		Use:   "delete CHECK",
 		Short: "Delete a check (asks first unless --yes)",
 		Long: `Delete one check. It asks on the terminal first; without a terminal on stdin
 it refuses unless --yes is given, so a script cannot delete by accident.`,
-		Example:           "  hcctl checks delete old-job\n  hcctl checks delete 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 --yes",
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCheck(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ref = args[0]
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksDelete(ctx, o)
-		},
-	}
-	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask")
-	noEnv(cmd.Flags(), "yes")
+		Example: "  hcctl checks delete old-job\n  hcctl checks delete 5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278 --yes",
+	}, app.RunChecksDelete)
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask")
+	cli.NoEnv(cmd.Flags(), "yes")
 	return cmd
 }
 
-func runChecksDelete(ctx context.Context, o *deleteOptions) error {
-	env := o.g.root.Env
-	if !o.yes && !stdinIsTerminal(env.Stdin) {
-		return cli.Usagef("refusing to delete without --yes: stdin is not a terminal to ask on")
-	}
-	a, c, id, err := o.g.resolveWritable(ctx, o.ref, "delete check")
-	if err != nil {
-		return err
-	}
-	if !o.yes {
-		fmt.Fprintf(env.Stderr, "Delete check %q (%s)? [y/N] ", c.Name, c.ID())
-		line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-			return cli.WithCode(cli.ExitFailure, fmt.Errorf("not deleted"))
-		}
-	}
-	if _, err := a.DeleteCheck(ctx, id); err != nil {
-		return apiErr(namedErr(err, c))
-	}
-	fmt.Fprintf(env.Stdout, "deleted %s (%s)\n", c.Name, c.ID())
-	return nil
-}
-
-type pauseOptions struct {
-	g      *global
-	ref    string
-	action string
-}
-
 func newChecksPauseCmd(g *global, action string) *cobra.Command {
-	o := &pauseOptions{g: g, action: action}
 	short := "Pause a check: no alerts until it is pinged again (or resumed)"
 	if action == "resume" {
 		short = "Resume a paused check (its status becomes new)"
 	}
-	return &cobra.Command{
-		Use:               action + " CHECK",
-		Short:             short,
-		Example:           "  hcctl checks " + action + " backups",
-		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeCheck(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ref = args[0]
-			ctx, cancel := g.root.Context(cmd.Context())
-			defer cancel()
-			return runChecksPause(ctx, o)
-		},
-	}
-}
-
-func runChecksPause(ctx context.Context, o *pauseOptions) error {
-	a, c, id, err := o.g.resolveWritable(ctx, o.ref, o.action+" check")
-	if err != nil {
-		return err
-	}
-	if o.action == "pause" {
-		_, err = a.PauseCheck(ctx, id)
-	} else {
-		_, err = a.ResumeCheck(ctx, id)
-	}
-	if err != nil {
-		return apiErr(namedErr(err, c))
-	}
-	fmt.Fprintf(o.g.root.Env.Stdout, "%sd %s\n", o.action, c.Name)
-	return nil
+	return checkCmd(g, &app.CheckOptions{}, &cobra.Command{
+		Use:     action + " CHECK",
+		Short:   short,
+		Example: "  hcctl checks " + action + " backups",
+	}, func(ctx context.Context, o app.CheckOptions) error { return app.RunChecksPause(ctx, action, o) })
 }

@@ -2,25 +2,17 @@ package main
 
 import (
 	"context"
-	"io"
-	"os"
-	"time"
+	"errors"
 
+	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/pgdash"
 	"github.com/spf13/cobra"
 )
 
-// pushOptions are `pgreport push` flags.
+// pushOptions are `pgreport push` flags, bound into the app's options.
 type pushOptions struct {
-	server         string
-	apiURL         string
-	apiKey         string
-	input          string
-	retries        int
-	attemptTimeout time.Duration
-	deadline       time.Duration
-	maxAge         time.Duration
+	run app.PushOptions
 }
 
 func newPushCmd(r *cli.Root) *cobra.Command {
@@ -46,63 +38,24 @@ or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 o
 			return runPush(ctx, r, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.server, "server", "", "server name shown in pgDash (letters, digits, _ . -)")
-	f.StringVar(&o.apiURL, "api-url", pgdash.DefaultURL, "pgDash report endpoint")
-	f.StringVar(&o.apiKey, "api-key", "", "pgDash API key ($PGDASH_API_KEY; file:/path reads it from a file)")
+	f, po := cmd.Flags(), &o.run
+	f.StringVar(&po.Server, "server", "", "server name shown in pgDash (letters, digits, _ . -)")
+	f.StringVar(&po.APIURL, "api-url", pgdash.DefaultURL, "pgDash report endpoint")
+	f.StringVar(&po.APIKey, "api-key", "", "pgDash API key ($PGDASH_API_KEY; file:/path reads it from a file)")
 	cli.EnvAlias(f, "api-key", "PGDASH_API_KEY")
 	cli.MarkSecret(f, "api-key")
-	f.StringVar(&o.input, "input", "-", "report file (- for stdin)")
-	cli.AddAPIFlagsVar(f, "pgreport", &o.retries, &o.attemptTimeout, &o.deadline,
+	f.StringVar(&po.Input, "input", "-", "report file (- for stdin)")
+	cli.AddAPIFlagsVar(f, "pgreport", &po.Retries, &po.AttemptTimeout, &po.Deadline,
 		cli.OldAPINames{Retries: "retries", Timeout: "attempt-timeout", Deadline: "deadline"})
-	f.DurationVar(&o.maxAge, "max-age", pgdash.DefaultMaxAge, "refuse reports collected longer ago than this (pgDash's limit)")
+	f.DurationVar(&po.MaxAge, "max-age", pgdash.DefaultMaxAge, "refuse reports collected longer ago than this (pgDash's limit)")
 	return cmd
 }
 
 func runPush(ctx context.Context, r *cli.Root, o *pushOptions) error {
-	if err := o.validate(); err != nil {
-		return err
+	o.run.Env = appEnv(r, false)
+	err := app.RunPush(ctx, o.run)
+	if errors.Is(err, app.ErrNoAPIKey) {
+		return cli.Usagef("%v: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
 	}
-	name, raw, err := readInput(o.input, r.Env.Stdin)
-	if err != nil {
-		return cli.Usagef("--input: %v", err)
-	}
-	data, err := pgdash.CheckReport(name, raw, o.maxAge, time.Now())
-	if err != nil {
-		return cli.Usagef("%v", err)
-	}
-	res, err := pgdash.Submit(ctx, pgdash.Options{URL: o.apiURL, APIKey: o.apiKey, Server: o.server,
-		Retries: o.retries, AttemptTimeout: o.attemptTimeout, Deadline: o.deadline,
-		Logger: r.Logger, Secrets: r.Secrets()}, data)
-	if err != nil {
-		// The exit code is lib/cli's: 400 bad input (pgDash's answer to a
-		// wrong key or a full account), 401/403 refused, the rest failures.
-		return err
-	}
-	r.Logger.Info("report submitted", "server", o.server, "bytes", res.Bytes, "attempts", res.Attempts)
-	return nil
-}
-
-func (o *pushOptions) validate() error {
-	switch {
-	case o.server == "":
-		return cli.Usagef("--server is required")
-	case !pgdash.ValidServer(o.server):
-		return cli.Usagef("--server %q: use 1-64 letters, digits, '_', '.' or '-'", o.server)
-	case o.apiKey == "":
-		return cli.Usagef("no API key: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)")
-	case o.retries < 0:
-		return cli.Usagef("--api-retries must not be negative")
-	}
-	return nil
-}
-
-// readInput reads a file, or stdin for "-", and names it for messages.
-func readInput(path string, stdin io.Reader) (name string, b []byte, err error) {
-	if path == "-" {
-		b, err = io.ReadAll(stdin)
-		return "stdin", b, err
-	}
-	b, err = os.ReadFile(path)
-	return path, b, err
+	return exitError(err)
 }

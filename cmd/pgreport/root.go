@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+
+	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/cli/viperconf"
 )
@@ -40,4 +43,36 @@ pg.<db>.statements.<queryid>.<field> (see docs/pgreport.md).`,
 	r.Cmd.AddCommand(newPushCmd(r))
 	r.Cmd.AddCommand(newCheckCmd(r))
 	return r
+}
+
+// appEnv is what the app's runs read and write: the root's streams, logger,
+// warnings and secrets, and the terminal prompt when -W asks for it.
+func appEnv(r *cli.Root, prompt bool) app.Env {
+	e := app.Env{Stdin: r.Env.Stdin, Stdout: r.Env.Stdout, Logger: r.Logger, Warnf: r.Warnf,
+		Getenv: r.Env.Getenv, Secrets: r.Secrets()}
+	if prompt {
+		e.Prompt = func() (string, error) { return promptPassword(r.Env.Stderr) }
+	}
+	return e
+}
+
+// exitError gives the app's typed errors their exit codes (lib/cli decides
+// the rest from what the errors say about themselves): a usage error gets
+// the --help hint, a partial run exits 3, a Nagios plugin its own code.
+func exitError(err error) error {
+	var ue *app.UsageError
+	var pe *app.PartialError
+	var ne *app.PluginError
+	switch {
+	case errors.As(err, &ne):
+		if ne.Err == nil {
+			return cli.Exit(ne.Code)
+		}
+		return cli.WithCode(ne.Code, ne.Err)
+	case errors.As(err, &ue):
+		return cli.Usagef("%w", err)
+	case errors.As(err, &pe):
+		return cli.WithCode(cli.ExitPartial, err)
+	}
+	return err
 }

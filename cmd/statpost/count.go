@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
 	"strings"
-	"time"
 
+	"github.com/cronkit/cronkit/lib/app/statpost"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/spf13/cobra"
@@ -72,40 +71,6 @@ func negativeNumberHint(c *cobra.Command, err error) error {
 	return cli.WithCode(cli.ExitUsage, err)
 }
 
-// one yields a single record.
-type one struct {
-	rec  metric.Record
-	done bool
-}
-
-func (s *one) Next() (metric.Record, error) {
-	if s.done {
-		return metric.Record{}, io.EOF
-	}
-	s.done = true
-	return s.rec, nil
-}
-
 func runCount(ctx context.Context, o *countOptions) error {
-	v, err := metric.ParseValue(o.num)
-	if err != nil {
-		return cli.Usagef("%v", err)
-	}
-	rec := metric.Record{Name: o.name, Kind: o.kind, Value: v}
-	if o.time != "" {
-		t, err := metric.ParseTime(o.time)
-		if err != nil {
-			return cli.Usagef("--time: %v", err)
-		}
-		// --time is for a past point: the rule a record's time on stdin
-		// follows too (a typo, milliseconds, t=0 are refused alike).
-		if err := metric.CheckTime(t, time.Now()); err != nil {
-			return cli.Usagef("--time %s: %v", o.time, err)
-		}
-		rec.Time = t
-	}
-	if err := rec.Validate(); err != nil {
-		return cli.Usagef("%v", err)
-	}
-	return o.post(ctx, &one{rec: rec})
+	return exitErr(statpost.RunCount(ctx, statpost.CountOptions{Options: o.app(), Kind: o.kind, Name: o.name, Value: o.num, Time: o.time}))
 }

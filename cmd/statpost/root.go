@@ -47,7 +47,7 @@ or --ezkey file:/path (a key on the command line shows in ps).`,
 	o := &postOptions{root: r}
 	o.addFlags(r.Cmd)
 	r.Cmd.Args = cobra.MaximumNArgs(1)
-	r.Cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "exit 0 when stdin holds no records (by default that is a failure: the producer failed)")
+	r.Cmd.Flags().BoolVar(&o.a.AllowEmpty, "allow-empty", false, "exit 0 when stdin holds no records (by default that is a failure: the producer failed)")
 	r.Cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 1 && args[0] != "-" {
 			return cli.Usagef("unknown command %q (want count, value, time, spool, or - for stdin)", args[0])

@@ -2,16 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"time"
 
+	"github.com/cronkit/cronkit/lib/app/statpost"
 	"github.com/cronkit/cronkit/lib/cli"
-	"github.com/cronkit/cronkit/lib/spool"
-	"github.com/cronkit/cronkit/lib/stats"
 	"github.com/spf13/cobra"
 )
 
@@ -39,80 +32,6 @@ at them directly.`,
 	return cmd
 }
 
-// spools returns the spools of the configured destinations (when they can be
-// built, e.g. the key is set) and every other spool present, legacy ones too.
-func (o *postOptions) spools() ([]*spool.Spool, error) {
-	dir, err := o.spoolDirectory()
-	if err != nil {
-		return nil, cli.Usagef("%v", err)
-	}
-	var out []*spool.Spool
-	seen := map[string]bool{}
-	if targets, err := o.buildTargets(); err == nil {
-		for _, t := range targets {
-			out = append(out, t.Spool)
-			seen[t.Spool.Name()] = true
-		}
-	}
-	present, err := spool.List(dir)
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(present, func(i, j int) bool { return present[i].Name() < present[j].Name() })
-	for _, s := range present {
-		if !seen[s.Name()] {
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
-
-// legacyNote explains a spool written before spools were keyed by destination.
-const legacyNote = "destination unknown: spooled by an older statpost, before spools were keyed by destination; " +
-	"`statpost spool flush --adopt %[1]s` sends it to the configured %[1]s destination, `statpost spool drop %[1]s` discards it"
-
-// warnLegacy says when a legacy spool of a configured sink kind holds records:
-// they are kept, but no run sends them on its own.
-func (o *postOptions) warnLegacy(targets []stats.Target) {
-	for _, t := range targets {
-		if t.Spool == nil {
-			continue
-		}
-		legacy := spool.Open(filepath.Dir(t.Spool.Path()), t.Spool.Kind())
-		if st, err := legacy.Status(); err == nil && st.Records > 0 {
-			o.root.Warnf("%s: %s in %s: "+legacyNote, st.Kind, records(st.Records), st.Path)
-		}
-	}
-}
-
-// adopt moves the named spools into the spools of the targets of their kind.
-func (o *postOptions) adopt(ctx context.Context, targets []stats.Target, names []string) error {
-	for _, n := range names {
-		var to *stats.Target
-		for i, t := range targets {
-			if t.Spool.Kind() == spool.Open("", n).Kind() {
-				to = &targets[i]
-			}
-		}
-		if to == nil {
-			return cli.Usagef("--adopt %s: no --sink %s is configured to send its records to", n, spool.Open("", n).Kind())
-		}
-		if n == to.Spool.Name() {
-			continue
-		}
-		from := spool.Open(filepath.Dir(to.Spool.Path()), n)
-		if _, err := os.Stat(from.Path()); err != nil {
-			return cli.Usagef("--adopt %s: no such spool (%s)", n, from.Path())
-		}
-		res, err := from.MoveTo(ctx, to.Spool)
-		if err != nil {
-			return fmt.Errorf("%s: adopting %s: %w", to.Sink.Name(), from.Path(), err)
-		}
-		fmt.Fprintf(o.root.Env.Stdout, "%s: %s adopted from %s for %s\n", to.Sink.Name(), records(res.Sent), from.Path(), to.Spool.Destination())
-	}
-	return nil
-}
-
 func newSpoolStatusCmd(po *postOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:     "status",
@@ -125,37 +44,8 @@ func newSpoolStatusCmd(po *postOptions) *cobra.Command {
 	}
 }
 
-func runSpoolStatus(_ context.Context, o *postOptions) error {
-	sps, err := o.spools()
-	if err != nil {
-		return err
-	}
-	out := o.root.Env.Stdout
-	for _, s := range sps {
-		st, err := s.Status()
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.Name(), err)
-		}
-		// Records waiting, wherever they wait: the spool, or the journal of
-		// an interrupted or killed run (moved into the spool by the next run).
-		fmt.Fprintf(out, "%s: %s", st.Kind, records(st.Records+st.Journaled))
-		if st.Records > 0 {
-			fmt.Fprintf(out, ", %d bytes, oldest %s, newest %s", st.Bytes, st.Oldest.UTC().Format(time.RFC3339), st.Newest.UTC().Format(time.RFC3339))
-		}
-		if st.Journaled > 0 {
-			fmt.Fprintf(out, ", %d of them in the journals of interrupted or killed runs", st.Journaled)
-		}
-		if st.Damaged > 0 {
-			fmt.Fprintf(out, ", %d damaged lines (skipped)", st.Damaged)
-		}
-		if st.Dest != "" {
-			fmt.Fprintf(out, "; to %s", st.Dest)
-		} else {
-			fmt.Fprintf(out, "; "+legacyNote, st.Kind)
-		}
-		fmt.Fprintf(out, " (%s)\n", st.Path)
-	}
-	return nil
+func runSpoolStatus(ctx context.Context, o *postOptions) error {
+	return exitErr(statpost.SpoolStatus(ctx, o.app()))
 }
 
 // spoolFlushOptions: the posting flags (the destinations), and --adopt.
@@ -193,23 +83,7 @@ has since been replaced.`,
 }
 
 func runSpoolFlush(ctx context.Context, o *spoolFlushOptions) error {
-	if o.dryRun {
-		return cli.Usagef("spool flush has no --dry-run; use spool status")
-	}
-	targets, err := o.buildTargets()
-	if err != nil {
-		return err
-	}
-	if err := o.adopt(ctx, targets, o.adoptSpools); err != nil {
-		return err
-	}
-	o.warnLegacy(targets)
-	p := stats.NewPoster(ctx, stats.PostOptions{Targets: targets, AtLeastOnce: o.atLeastOnce, Warn: o.root.Warnf, FlushEvery: -1})
-	res := p.Close()
-	for _, t := range res.Targets {
-		fmt.Fprintf(o.root.Env.Stdout, "%s: %s sent\n", t.Name, records(t.FromSpool))
-	}
-	return o.report(ctx, res, 0, nil, false)
+	return exitErr(statpost.SpoolFlush(ctx, statpost.FlushOptions{Options: o.app(), Adopt: o.adoptSpools}))
 }
 
 // spoolDropOptions: the spools to drop, by name or kind, or --all.
@@ -230,9 +104,6 @@ the name that spool status shows in its path (e.g. pushgateway-1a2b3c4d5e6f7a8b)
 		Example: `  statpost spool drop statsd
   statpost spool drop --all`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.all == (len(args) > 0) {
-				return cli.Usagef("name the sinks whose spool to drop, or give --all")
-			}
 			o.names = args
 			return runSpoolDrop(cmd.Context(), o)
 		},
@@ -241,50 +112,6 @@ the name that spool status shows in its path (e.g. pushgateway-1a2b3c4d5e6f7a8b)
 	return cmd
 }
 
-func runSpoolDrop(_ context.Context, o *spoolDropOptions) error {
-	dir, err := o.spoolDirectory()
-	if err != nil {
-		return cli.Usagef("%v", err)
-	}
-	present, err := spool.List(dir)
-	if err != nil {
-		return err
-	}
-	names := o.names
-	if o.all {
-		names = nil
-		for _, s := range present {
-			names = append(names, s.Name())
-		}
-	}
-	for _, n := range names {
-		_, kindErr := stats.ParseSpec(n)
-		var sps []*spool.Spool
-		for _, s := range present {
-			if s.Name() == n || kindErr == nil && s.Kind() == n {
-				sps = append(sps, s)
-			}
-		}
-		if kindErr != nil && len(sps) == 0 {
-			return cli.Usagef("%v, and no spool is named %q", kindErr, n)
-		}
-		dropped := 0
-		for _, s := range sps {
-			k, err := s.Drop()
-			if err != nil {
-				return fmt.Errorf("%s: %w", s.Name(), err)
-			}
-			dropped += k
-		}
-		fmt.Fprintf(o.root.Env.Stdout, "%s: %s dropped\n", n, records(dropped))
-	}
-	return nil
-}
-
-// records is "1 record" or "N records".
-func records[T ~int | ~int64](n T) string {
-	if n == 1 {
-		return "1 record"
-	}
-	return strconv.FormatInt(int64(n), 10) + " records"
+func runSpoolDrop(ctx context.Context, o *spoolDropOptions) error {
+	return exitErr(statpost.SpoolDrop(ctx, statpost.DropOptions{Options: o.app(), Names: o.names, All: o.all}))
 }

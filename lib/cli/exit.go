@@ -1,10 +1,11 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // Exit codes shared by every tool (DESIGN.md §5). Only this package decides
@@ -68,7 +69,21 @@ func isUsage(err error) bool {
 	if errors.As(err, &ee) {
 		return ee.usage
 	}
+	var oe *outcome.Error
+	if errors.As(err, &oe) {
+		return oe.Kind == outcome.Usage
+	}
 	return isCobraUsage(err)
+}
+
+// silent reports whether err has nothing to say: the tool said it already.
+func silent(err error) bool {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Err == nil
+	}
+	var oe *outcome.Error
+	return errors.As(err, &oe) && oe.Err == nil
 }
 
 func isCobraUsage(err error) bool {
@@ -99,28 +114,26 @@ var cobraUsagePrefixes = []string{
 	"none of the others can be",
 }
 
-// Libraries say what went wrong through these small interfaces, so that they
-// need not import this package and every tool maps the same failure to the
-// same code (Code is the one place that decides).
-type (
-	// httpStatusError is an HTTP answer that was not a success
-	// (lib/httpx.StatusError, lib/hc.APIError).
-	httpStatusError interface{ HTTPStatus() int }
-	// sqlStateError is an error reported by PostgreSQL (pgx's *pgconn.PgError,
-	// also inside the *pgconn.ConnectError of a failed connection).
-	sqlStateError interface{ SQLState() string }
-	// badInputError is input a library found wrong (an ambiguous name, say).
-	badInputError interface{ BadInput() bool }
-)
+// kindCodes are the exit codes of the outcome kinds (the README's table).
+var kindCodes = map[outcome.Kind]int{
+	outcome.Failed: ExitFailure, outcome.Usage: ExitUsage, outcome.BadInput: ExitUsage,
+	outcome.Partial: ExitPartial, outcome.Refused: ExitRefused, outcome.Interrupted: ExitInterrupted,
+}
 
 // Code maps an error to the process exit code (the README's table):
 //
 //   - an *ExitError: the code the command chose;
-//   - context.Canceled: 130;
-//   - HTTP 401 or 403, SQLSTATE class 28 (28000, 28P01: a wrong user or
-//     password): 4, refused;
-//   - HTTP 400, a library's bad input, cobra's usage errors: 2;
-//   - anything else (network, other statuses, database errors): 1.
+//   - otherwise what the error says about itself (outcome.Of): an
+//     *outcome.Error's kind; context.Canceled: 130; HTTP 401 or 403, SQLSTATE
+//     class 28 (28000, 28P01: a wrong user or password): 4, refused; HTTP
+//     400, a library's bad input: 2; other HTTP statuses and database
+//     errors: 1;
+//   - cobra's usage errors: 2;
+//   - anything else (network errors, say): 1.
+//
+// Libraries say what went wrong through lib/outcome, so that they need not
+// import this package and every tool maps the same failure to the same code
+// (Code is the one place that decides).
 func Code(err error) int {
 	if err == nil {
 		return ExitOK
@@ -129,29 +142,8 @@ func Code(err error) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	if errors.Is(err, context.Canceled) {
-		return ExitInterrupted
-	}
-	var hs httpStatusError
-	if errors.As(err, &hs) {
-		switch hs.HTTPStatus() {
-		case 401, 403:
-			return ExitRefused
-		case 400:
-			return ExitUsage
-		}
-		return ExitFailure
-	}
-	var ss sqlStateError
-	if errors.As(err, &ss) {
-		if strings.HasPrefix(ss.SQLState(), "28") {
-			return ExitRefused
-		}
-		return ExitFailure
-	}
-	var bi badInputError
-	if errors.As(err, &bi) && bi.BadInput() {
-		return ExitUsage
+	if c, ok := kindCodes[outcome.Of(err)]; ok {
+		return c
 	}
 	if isCobraUsage(err) {
 		return ExitUsage

@@ -580,8 +580,7 @@ func (r *Root) Report(err error, sig os.Signal) int {
 			code = 128 + int(syscall.SIGTERM)
 		}
 	}
-	var ee *ExitError
-	if errors.As(err, &ee) && ee.Err == nil {
+	if silent(err) {
 		return code
 	}
 	msg := Redact(err.Error(), r.secrets...)

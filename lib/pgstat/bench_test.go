@@ -54,3 +54,14 @@ func BenchmarkMetrics10k(b *testing.B) {
 		_ = w.Flush()
 	}
 }
+
+// BenchmarkWriteTextTables10k: the text report with a block per table (--tables).
+func BenchmarkWriteTextTables10k(b *testing.B) {
+	r := bigReport(10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteText(io.Discard, r, TextOptions{Tables: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -176,13 +176,29 @@ type ConnectError struct{ Err error }
 
 func (e *ConnectError) Error() string {
 	var ce *pgconn.ConnectError
+	var dns *net.DNSError
+	if errors.As(e.Err, &dns) && dns.Name != "" {
+		// pgx repeats the resolver's text ("hostname resolving error: lookup
+		// x: no such host lookup x: no such host"); libpq says it once.
+		return fmt.Sprintf("could not translate host name %q to address: %s", dns.Name, dns.Err)
+	}
 	if !errors.As(e.Err, &ce) {
 		return "connection to server failed: " + flatLine(e.Err.Error())
 	}
 	var parts []string
-	for _, leaf := range leaves(errors.Unwrap(ce)) {
-		// sslmode=prefer tries each address twice (TLS, then plain): say it once.
-		if p := libpqClause(leaf); !slices.Contains(parts, p) {
+	ls := leaves(errors.Unwrap(ce))
+	for i, leaf := range ls {
+		where, detail := libpqClause(leaf)
+		// sslmode=prefer tries each address twice (TLS, then plain): libpq
+		// reports only the plain attempt's outcome when the server has no
+		// TLS, so a refused TLS hides nothing (a wrong password stays said).
+		if strings.HasPrefix(detail, "tls error: server refused TLS") && i+1 < len(ls) {
+			if next, _ := libpqClause(ls[i+1]); next == where {
+				continue
+			}
+		}
+		// The same failure twice (both attempts refused): say it once.
+		if p := where + " failed: " + detail; !slices.Contains(parts, p) {
 			parts = append(parts, p)
 		}
 	}
@@ -209,9 +225,10 @@ func leaves(err error) []error {
 
 // libpqClause words one host's failure. pgx writes "ADDRESS (HOST): DETAIL"
 // where ADDRESS is host:port or the socket path.
-func libpqClause(err error) string {
+func libpqClause(err error) (where, detail string) {
 	msg := err.Error()
-	addr, host, detail := "", "", msg
+	addr, host := "", ""
+	detail = msg
 	if i := strings.Index(msg, " ("); i > 0 {
 		if j := strings.Index(msg[i:], "): "); j > 0 {
 			addr, host, detail = msg[:i], msg[i+2:i+j], msg[i+j+3:]
@@ -230,7 +247,7 @@ func libpqClause(err error) string {
 	default:
 		detail = strings.TrimPrefix(detail, "dial error: ")
 	}
-	where := "connection to server"
+	where = "connection to server"
 	switch h, port, err := net.SplitHostPort(addr); {
 	case strings.HasPrefix(addr, "/"):
 		where += fmt.Sprintf(" on socket %q", addr)
@@ -239,7 +256,7 @@ func libpqClause(err error) string {
 	case err == nil:
 		where += fmt.Sprintf(" at %q, port %s", h, port)
 	}
-	return where + " failed: " + flatLine(detail)
+	return where, flatLine(detail)
 }
 
 func flatLine(s string) string {

@@ -87,6 +87,23 @@ func TestConnectTimeoutFromEnvWins(t *testing.T) {
 	}
 }
 
+// A name that cannot resolve (RFC 2606 .invalid) is said once, as libpq
+// does ("could not translate host name"), not pgx's doubled resolver text.
+func TestConnectErrorUnresolvableHost(t *testing.T) {
+	t.Setenv("PGSSLMODE", "prefer") // two attempts: still one clause
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := ConnOptions{Host: "nosuchhost.invalid", Port: "5432", ConnectTimeout: 5 * time.Second}.Connect(ctx, "postgres", nil)
+	if err == nil {
+		t.Fatal("connected to nosuchhost.invalid")
+	}
+	got := err.Error()
+	const want = `could not translate host name "nosuchhost.invalid" to address: `
+	if !strings.HasPrefix(got, want) || strings.Count(got, "nosuchhost") != 1 || strings.Contains(got, "\n") {
+		t.Errorf("error = %q, want one clause starting %q", got, want)
+	}
+}
+
 // Connection failures read like libpq's, one clause per host tried, on one
 // line (pgx's own text is multi-line for several hosts).
 func TestConnectErrorLibpqStyle(t *testing.T) {

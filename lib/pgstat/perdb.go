@@ -344,15 +344,16 @@ var bloatUnit = unit{name: "bloat", scope: perDB, run: (*collector).bloat,
 
 // lockFallback runs a section that may need relation locks (sizes measured
 // with pg_table_size): c.exact and c.measureNew allow them. If a lock is
-// held elsewhere and lock_timeout fires (55P03), it runs again without them,
-// sizes estimated from relpages, and lists the gap: a locked table costs
-// precision, not the section.
+// held elsewhere and lock_timeout fires (55P03), or the statement timeout
+// fires while measuring (57014: a slow pg_table_size over many relations),
+// it runs again without them, sizes estimated from relpages, and lists the
+// gap: a locked or slow table costs precision, not the section's rows.
 func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx context.Context, tx pgx.Tx) error) {
 	defer func() { c.exact, c.measureNew = false, false }()
 	before := len(c.rep.Meta.Errors)
 	c.exact, c.measureNew = c.o.ExactSizes, true
 	c.section(ctx, name, true, fn)
-	if len(c.rep.Meta.Errors) == before+1 && c.rep.Meta.Errors[before].Code == "55P03" {
+	if len(c.rep.Meta.Errors) == before+1 && c.measuredTooLong(ctx, c.rep.Meta.Errors[before].Code) {
 		failed := c.rep.Meta.Errors[before]
 		c.rep.Meta.Errors = c.rep.Meta.Errors[:before]
 		c.exact, c.measureNew = false, false
@@ -361,6 +362,17 @@ func (c *collector) lockFallback(ctx context.Context, name string, fn func(ctx c
 			c.gap("%s@%s: %s; sizes estimated from pg_class.relpages", name, c.db, failed.Error)
 		}
 	}
+}
+
+// measuredTooLong says whether a section that measured relations failed for
+// the measuring (a lock or a statement timeout) rather than for the run
+// being cancelled or the server going away: only then is a re-run without
+// measuring worth its time.
+func (c *collector) measuredTooLong(ctx context.Context, code string) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	return code == "55P03" || (code == "57014" && c.exact)
 }
 
 // seqChunk bounds the sequences read per transaction: pg_sequence_last_value

@@ -14,6 +14,7 @@ import (
 type TextOptions struct {
 	LongXact time.Duration // a transaction older than this is a warning; default 1m (pgmetrics' -l 60)
 	TopN     int           // rows per object list; default 20
+	Tables   bool          // one block per table (pgreport --tables)
 }
 
 // Thresholds for warnings in the text report.
@@ -93,6 +94,9 @@ func backendWarnings(w []string, r *Report, o TextOptions) []string {
 }
 
 func replicationWarnings(w []string, r *Report, _ TextOptions) []string {
+	if lag, ok := standbyReplayLag(r); ok && lag >= replLagWarnBytes {
+		w = append(w, fmt.Sprintf("standby replay is %s behind the WAL received (replay paused: %s)", bytesIEC(lag), yesNo(r.IsWalReplayPaused)))
+	}
 	for _, o := range r.ReplicationOutgoing {
 		if o.ReplayLagBytes >= replLagWarnBytes || o.ReplayLag >= replLagWarnSecs*1e6 {
 			w = append(w, fmt.Sprintf("replication lag: %s (%s) is %s / %s behind", o.ApplicationName, o.ClientAddr,
@@ -187,8 +191,8 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 
 // textParts write the text report's blocks, in this order.
 var textParts = []func(b *strings.Builder, r *Report, o TextOptions){
-	textHeader, textWarnings, textServer, textSystem, textReplication, textBackends, textProgress,
-	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textGaps,
+	textHeader, textWarnings, textServer, textSettings, textSystem, textReplication, textBackends, textStalled, textBlocked, textLocks, textProgress,
+	textRoles, textTablespaces, textDatabases, textEachDB, textStatements, textLogs, textTables, textGaps,
 }
 
 // pgbouncerTextParts replace textParts in PgBouncer mode (pgbouncer.go).
@@ -220,14 +224,14 @@ func textWarnings(b *strings.Builder, r *Report, o TextOptions) {
 	}
 }
 
-// textServer: identity and role, WAL, checkpoints and buffers, settings.
+// textServer: identity and role, WAL, checkpoints and buffers.
 func textServer(b *strings.Builder, r *Report, _ TextOptions) {
 	b.WriteString("\nServer\n")
 	tw := newTab(b)
 	serverRows(tw, r)
 	walRows(tw, r)
 	writerRows(tw, r)
-	settingRows(tw, r)
+	rateRows(tw, r)
 	tw.Flush()
 }
 
@@ -258,7 +262,14 @@ func walRows(tw *tabwriter.Writer, r *Report) {
 		row(tw, "WAL position", r.WALLSN)
 	}
 	if r.LastWALReplayLSN != "" {
-		row(tw, "WAL received/replayed", r.LastWALReceiveLSN+" / "+r.LastWALReplayLSN)
+		v := r.LastWALReceiveLSN + " / " + r.LastWALReplayLSN
+		if lag, ok := standbyReplayLag(r); ok {
+			v += fmt.Sprintf(" (replay %s behind)", bytesIEC(lag))
+		}
+		row(tw, "WAL received/replayed", v)
+		if t := r.LastXactReplayTimestamp; t > 0 {
+			row(tw, "Last replayed xact", ts(t)+" ("+ago(r.Meta.At, t)+")")
+		}
 	}
 	wal := "not collected"
 	if r.WALCount >= 0 {
@@ -286,21 +297,6 @@ func writerRows(tw *tabwriter.Writer, r *Report) {
 		buffers += fmt.Sprintf(", %d by backends", bg.BuffersBackend)
 	}
 	row(tw, "Buffers", buffers)
-}
-
-func settingRows(tw *tabwriter.Writer, r *Report) {
-	changed := 0
-	for _, s := range r.Settings {
-		if s.Source != "" && s.Source != "default" {
-			changed++
-		}
-	}
-	row(tw, "Settings", fmt.Sprintf("%d, %d changed from default", len(r.Settings), changed))
-	for _, k := range []string{"max_connections", "shared_buffers", "work_mem", "maintenance_work_mem", "effective_cache_size", "max_wal_size", "autovacuum"} {
-		if s, ok := r.Settings[k]; ok {
-			row(tw, "  "+k, settingHuman(k, s))
-		}
-	}
 }
 
 func textSystem(b *strings.Builder, r *Report, _ TextOptions) {
@@ -350,7 +346,7 @@ func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 	}
 }
 
-// textBackends: client backends by state, other backends by type, locks.
+// textBackends: client backends by state, other backends by type.
 func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
 	fmt.Fprintf(b, "\nBackends (%d)\n", len(r.Backends)+len(r.OtherProcesses))
 	states := map[string]int{}
@@ -369,8 +365,6 @@ func textBackends(b *strings.Builder, r *Report, _ TextOptions) {
 		}
 	}
 	tw.Flush()
-	waiting := waitingLocks(r.Locks)
-	fmt.Fprintf(b, "\nLocks: %d held, %d waiting\n", len(r.Locks)-waiting, waiting)
 }
 
 // textProgress: vacuums in progress, then the other jobs, one line each.
@@ -477,23 +471,45 @@ func textEachDB(b *strings.Builder, r *Report, o TextOptions) {
 	}
 }
 
-func textStatements(b *strings.Builder, r *Report, _ TextOptions) {
+// textStatements: the slowest statements of each database (pgmetrics'
+// "Slow Queries" per database), databases in the order of their slowest.
+func textStatements(b *strings.Builder, r *Report, o TextOptions) {
 	if len(r.Statements) == 0 {
 		return
 	}
-	n := min(len(r.Statements), 10)
-	fmt.Fprintf(b, "\nSlowest statements (top %d of %d by total time)\n", n, len(r.Statements))
-	tw := newTab(b)
-	fmt.Fprintln(tw, "  total\tcalls\tmean\tdb\tquery")
-	for _, s := range r.Statements[:n] {
-		mean := 0.0
-		if s.Calls > 0 {
-			mean = s.TotalTime / float64(s.Calls)
-		}
-		fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), s.DBName, oneLine(s.Query, 70))
+	stmts := make([]*Statement, len(r.Statements))
+	for i := range r.Statements {
+		stmts[i] = &r.Statements[i]
 	}
-	tw.Flush()
+	sort.SliceStable(stmts, func(i, j int) bool { return stmts[i].TotalTime > stmts[j].TotalTime })
+	var dbs []string
+	byDB := map[string][]*Statement{}
+	for _, s := range stmts {
+		if byDB[s.DBName] == nil {
+			dbs = append(dbs, s.DBName)
+		}
+		byDB[s.DBName] = append(byDB[s.DBName], s)
+	}
+	top := min(o.TopN, slowPerDB)
+	fmt.Fprintf(b, "\nSlow queries (pg_stat_statements: %d in %d databases, top %d of each by total time)\n", len(stmts), len(dbs), top)
+	for _, db := range dbs {
+		list := byDB[db]
+		fmt.Fprintf(b, "  %s (%d%s)\n", firstNonEmpty(db, "(a dropped database)"), len(list), shownOf(len(list), top, "slowest"))
+		tw := newTab(b)
+		fmt.Fprintln(tw, "    total\tcalls\tmean\trows/call\tquery")
+		for _, s := range list[:min(len(list), top)] {
+			mean, rows := 0.0, int64(0)
+			if s.Calls > 0 {
+				mean, rows = s.TotalTime/float64(s.Calls), s.Rows/s.Calls
+			}
+			fmt.Fprintf(tw, "    %s\t%d\t%s\t%d\t%s\n", ms(s.TotalTime), s.Calls, ms(mean), rows, oneLine(s.Query, queryWidth))
+		}
+		tw.Flush()
+	}
 }
+
+// slowPerDB bounds the slow queries shown per database (--top may lower it).
+const slowPerDB = 10
 
 func textGaps(b *strings.Builder, r *Report, _ TextOptions) {
 	if len(r.Meta.Gaps) == 0 {
@@ -746,25 +762,3 @@ func joinInts(v []int) string {
 	}
 	return strings.Join(s, ", ")
 }
-
-// settingHuman shows a memory setting in bytes units ("16384" x "8kB" -> 128.0 MiB).
-func settingHuman(name string, s Setting) string {
-	mult := map[string]int64{"B": 1, "kB": 1 << 10, "8kB": 8 << 10, "MB": 1 << 20, "16MB": 16 << 20, "GB": 1 << 30}
-	unit := s.Unit
-	if unit == "" {
-		unit = knownUnits[name] // pgmetrics reports carry no units
-	}
-	if m, ok := mult[unit]; ok {
-		if n, err := strconv.ParseInt(s.Setting, 10, 64); err == nil && n >= 0 {
-			return bytesIEC(n * m)
-		}
-	}
-	if unit != "" {
-		return s.Setting + " " + unit
-	}
-	return s.Setting
-}
-
-// knownUnits are the PostgreSQL units of the settings the text report shows.
-var knownUnits = map[string]string{"shared_buffers": "8kB", "effective_cache_size": "8kB", "work_mem": "kB",
-	"maintenance_work_mem": "kB", "max_wal_size": "MB"}

@@ -26,19 +26,42 @@ func textPartCases() []textPartCase {
 			"\nWarnings (1)\n  ! section locks failed: boom\n"},
 		{"server 17", textServer, Report{Meta: Meta{At: 3700}, FullVersion: "PostgreSQL 17", StartTime: 100, IsInRecovery: true,
 			IsWalReplayPaused: true, WALCount: -1, LastWALReceiveLSN: "0/2", LastWALReplayLSN: "0/1",
-			Checkpointer: &Checkpointer{NumTimed: 2, BuffersWritten: 5}, BGWriter: BGWriter{BuffersAlloc: 9},
+			LastXactReplayTimestamp: 3600, Checkpointer: &Checkpointer{NumTimed: 2, BuffersWritten: 5, StatsReset: 100},
+			BGWriter: BGWriter{BuffersAlloc: 9, BuffersClean: 3, StatsReset: 100},
 			Settings: map[string]Setting{"work_mem": {Setting: "4096", Unit: "kB"}, "archive_mode": {Setting: "off", Source: "configuration file"}}},
 			"\nServer\n  Version:                PostgreSQL 17\n  Started:                1970-01-01 00:01:40 UTC (up 1h0m)\n" +
-				"  Role:                   standby (in recovery), replay paused\n  WAL received/replayed:  0/2 / 0/1\n" +
+				"  Role:                   standby (in recovery), replay paused\n  WAL received/replayed:  0/2 / 0/1 (replay 1 B behind)\n" +
+				"  Last replayed xact:     1970-01-01 01:00:00 UTC (1m40s ago)\n" +
 				"  WAL files:              not collected\n  Archiver:               0 archived, 0 failed (mode off)\n" +
-				"  Checkpoints:            2 timed, 0 requested\n  Buffers:                9 allocated, 0 by bgwriter, 5 by checkpoints\n" +
-				"  Settings:               2, 1 changed from default\n    work_mem:             4.0 MiB\n"},
+				"  Checkpoints:            2 timed, 0 requested\n  Buffers:                9 allocated, 3 by bgwriter, 5 by checkpoints\n" +
+				"  Checkpoint rate:        2.00 per hour, 0% requested, since 1970-01-01 00:01:40 UTC\n" +
+				"  Write rate:             18 B/s: checkpoints 11 B/s, bgwriter 6 B/s\n"},
+		// Rates since the reset 2 hours before: 900 blocks of 8 KiB by checkpoints = 1 KiB/s.
+		{"server rates 15", textServer, Report{Meta: Meta{At: 7300}, WALCount: -1, Settings: map[string]Setting{"block_size": {Setting: "8192"}},
+			BGWriter: BGWriter{CheckpointsTimed: 3, CheckpointsRequested: 1, BuffersCheckpoint: 900, BuffersClean: 450, BuffersBackend: 450, StatsReset: 100}},
+			"\nServer\n  Version:          \n  Role:             primary\n  WAL files:        not collected\n" +
+				"  Archiver:         0 archived, 0 failed (mode ?)\n  Checkpoints:      3 timed, 1 requested\n" +
+				"  Buffers:          0 allocated, 450 by bgwriter, 900 by checkpoints, 450 by backends\n" +
+				"  Checkpoint rate:  2.00 per hour, 25% requested, since 1970-01-01 00:01:40 UTC\n" +
+				"  Write rate:       2.0 KiB/s: checkpoints 1.0 KiB/s, bgwriter 512 B/s, backends 512 B/s\n"},
+		{"settings", textSettings, Report{Settings: map[string]Setting{"work_mem": {Setting: "4096", Unit: "kB", Source: "configuration file"},
+			"shared_buffers": {Setting: "16384"}, "autovacuum_work_mem": {Setting: "-1", Unit: "kB"}, "wal_level": {Setting: "replica", Source: "default"},
+			"checkpoint_timeout": {Setting: "300", Unit: "s"}, "bgwriter_lru_multiplier": {Setting: "2"}, "autovacuum": {Setting: "on"},
+			"autovacuum_naptime": {Setting: "60"}, "autovacuum_vacuum_scale_factor": {Setting: "0.2"}, "autovacuum_analyze_scale_factor": {Setting: "0.1"},
+			"autovacuum_vacuum_cost_delay": {Setting: "2", Unit: "ms"}, "autovacuum_freeze_max_age": {Setting: "200000000", Source: "command line"},
+			"lc_messages": {Setting: "C", Source: "configuration file"}}},
+			"\nSettings (13, 3 changed from default, marked *)\n" +
+				"  Memory:       shared_buffers=128.0 MiB, work_mem=4.0 MiB*, autovacuum_work_mem=-1\n" +
+				"  WAL:          wal_level=replica\n  Checkpoints:  checkpoint_timeout=300s, bgwriter_lru_multiplier=2\n" +
+				"  Autovacuum:   autovacuum=on, autovacuum_naptime=60s, autovacuum_vacuum_scale_factor=0.2,\n" +
+				"                autovacuum_analyze_scale_factor=0.1, autovacuum_vacuum_cost_delay=2ms,\n" +
+				"                autovacuum_freeze_max_age=200000000*\n"},
 		{"server 15", textServer, Report{WALCount: 3, WALReadyCount: 1, WALLSN: "0/9", CheckpointLSN: "0/8", RedoLSN: "0/7", TimelineID: 1,
 			NextXid: 10, OldestXid: 3, WAL: &WAL{Bytes: 2048, Records: 4, FPI: 1}, BGWriter: BGWriter{BuffersBackend: 6}},
 			"\nServer\n  Version:          \n  Role:             primary\n  Last checkpoint:  never (LSN 0/8, redo 0/7, timeline 1)\n" +
 				"  Transaction IDs:  next 10, oldest 3\n  WAL position:     0/9\n  WAL files:        3 segments, 1 ready to archive\n" +
 				"  Archiver:         0 archived, 0 failed (mode ?)\n  WAL generated:    2.0 KiB, 4 records, 1 full-page images\n" +
-				"  Buffers:          0 allocated, 0 by bgwriter, 0 by checkpoints, 6 by backends\n  Settings:         0, 0 changed from default\n"},
+				"  Buffers:          0 allocated, 0 by bgwriter, 0 by checkpoints, 6 by backends\n"},
 		{"system remote", textSystem, Report{}, ""},
 		{"system", textSystem, Report{System: &System{Hostname: "h", NumCores: 2, CPUModel: "x", LoadAvg: 0.5, MemUsed: 1024}},
 			"\nSystem (server is local)\n  Host:          h, 2 cores (x)\n  Load average:  0.50\n" +
@@ -53,7 +76,46 @@ func textPartCases() []textPartCase {
 				"\nReplication slots\n  name  type      active  restart lsn  wal status\n  x     physical  no      0/3          reserved\n"},
 		{"backends", textBackends, Report{Backends: []Backend{{State: "active"}, {BackendType: "client backend"}, {BackendType: "walwriter"}},
 			BETypeCounts: map[string]int{"client backend": 1, "walwriter": 1}, Locks: []Lock{{Granted: true}, {}}},
-			"\nBackends (3)\n  Clients active:   1\n  Clients unknown:  1\n  walwriter:        1\n\nLocks: 1 held, 1 waiting\n"},
+			"\nBackends (3)\n  Clients active:   1\n  Clients unknown:  1\n  walwriter:        1\n"},
+		{"locks none", textLocks, Report{}, "\nLocks: 0 held, 0 waiting\n"},
+		{"locks", textLocks, Report{Locks: []Lock{{LockType: "relation", Mode: "AccessShareLock", Granted: true},
+			{LockType: "relation", Mode: "AccessShareLock", Granted: true}, {LockType: "transactionid", Mode: "ShareLock"},
+			{LockType: "advisory", Mode: "ExclusiveLock", Granted: true}}},
+			"\nLocks: 3 held, 1 waiting\n  type           mode             granted  waiting\n" +
+				"  advisory       ExclusiveLock    1        0\n  relation       AccessShareLock  2        0\n" +
+				"  transactionid  ShareLock        0        1\n"},
+		{"stalled none", textStalled, Report{Backends: []Backend{{PID: 1, State: "idle", WaitEventType: "Client", WaitEvent: "ClientRead"},
+			{PID: 2, State: "active", WaitEventType: "Lock", ApplicationName: "pgreport/1"}, {PID: 3, State: "active"}}},
+			"\nWaiting and idle in transaction: 0 waiting for locks, 0 waiting on other, 0 idle in transaction\n"},
+		// Locks first, then other waits, then idle in transaction; two shown of three.
+		{"stalled", textStalled, Report{Meta: Meta{At: 100}, Backends: []Backend{
+			{PID: 9, RoleName: "r", DBName: "d", State: "idle in transaction (aborted)", StateChange: 40, QueryStart: 1, Query: "SELECT 1"},
+			{PID: 8, RoleName: "r", DBName: "d", State: "active", WaitEventType: "IO", WaitEvent: "DataFileRead", QueryStart: 90, Query: "SELECT\n  2"},
+			{PID: 7, DBName: "d", ApplicationName: "psql", State: "active", WaitEventType: "Lock", WaitEvent: "relation"}}},
+			"\nWaiting and idle in transaction: 1 waiting for locks, 1 waiting on other, 1 idle in transaction, 2 first shown\n" +
+				"  pid  user@db  app   state   wait             for  query\n" +
+				"  7    -@d      psql  active  Lock/relation    -    \n" +
+				"  8    r@d      -     active  IO/DataFileRead  10s  SELECT 2\n"},
+		{"blocked none", textBlocked, Report{Locks: []Lock{{Granted: true, PID: 1}}}, ""},
+		// A waiter on a named table, one on an index elsewhere (an OID), one whose blocker is gone.
+		{"blocked", textBlocked, Report{Meta: Meta{At: 100},
+			Backends: []Backend{{PID: 1, RoleName: "r", DBName: "d", State: "active", QueryStart: 70, Query: "INSERT INTO t VALUES (1)"},
+				{PID: 2, RoleName: "o", DBName: "d", ApplicationName: "app", State: "idle in transaction", StateChange: 50, Query: "LOCK t"},
+				{PID: 3, DBName: "e", State: "active", Query: "REINDEX"}},
+			Locks: []Lock{{PID: 1, LockType: "relation", Mode: "RowExclusiveLock", RelationOID: 10, DBName: "d", WaitStart: 80},
+				{PID: 2, LockType: "relation", Mode: "ShareLock", RelationOID: 10, DBName: "d", Granted: true},
+				{PID: 2, LockType: "relation", Mode: "ShareLock", RelationOID: 11, DBName: "d", Granted: true},
+				{PID: 3, LockType: "relation", Mode: "AccessExclusiveLock", RelationOID: 20, DBName: "e"}},
+			Tables:       []Table{{DBName: "d", OID: 10, SchemaName: "s", Name: "t"}, {DBName: "e", OID: 11, Name: "x"}},
+			BlockingPIDs: map[int][]int{1: {2}, 3: {4}, 5: {2}}},
+			"\nBlocked queries (3, 2 first shown)\n" +
+				"  pid 1 (r@d) waits 20s for relation RowExclusiveLock on s.t\n" +
+				"    query:       INSERT INTO t VALUES (1)\n" +
+				"    blocked by:  pid 2 (o@d, app), idle in transaction for 50s, holds ShareLock\n" +
+				"    last query:  LOCK t\n" +
+				"  pid 3 (-@e) waits for relation AccessExclusiveLock on oid 20 in e\n" +
+				"    query:       REINDEX\n" +
+				"    blocked by:  pid 4 (not in pg_stat_activity)\n"},
 		{"progress", textProgress, Report{VacuumProgress: []VacuumProgress{{DBName: "d", TableName: "t", Phase: "scanning heap",
 			HeapBlksScanned: 1, HeapBlksTotal: 2}}, AnalyzeProgress: []AnalyzeProgress{{PID: 7, DBName: "d", TableOID: 99, Phase: "p"}},
 			BasebackupProgress: []BasebackupProgress{{PID: 8, Phase: "streaming", BackupStreamed: 1024, BackupTotal: 2048}}},
@@ -70,8 +132,17 @@ func textPartCases() []textPartCase {
 			"\nDatabases\n  name  size     backends  commits  rollbacks  cache hit  xid age  mxid age  deadlocks  temp files\n" +
 				"  d     1.0 KiB  0         0        0          75.0%      0        0         0          0\n"},
 		{"each db", textEachDB, Report{Meta: Meta{CollectedDBs: []string{"d"}}}, "\nDatabase \"d\"\n  Tables (0)\n  Indexes: 0, 0 unused or invalid\n  Sequences (0)\n"},
-		{"statements", textStatements, Report{Statements: []Statement{{TotalTime: 2000, Calls: 4, DBName: "d", Query: "SELECT\n  1"}}},
-			"\nSlowest statements (top 1 of 1 by total time)\n  total  calls  mean      db  query\n  2.0s   4      500.00ms  d   SELECT 1\n"},
+		{"statements", textStatements, Report{Statements: []Statement{{TotalTime: 2000, Calls: 4, Rows: 8, DBName: "d", Query: "SELECT\n  1"}}},
+			"\nSlow queries (pg_stat_statements: 1 in 1 databases, top 2 of each by total time)\n  d (1)\n" +
+				"    total  calls  mean      rows/call  query\n    2.0s   4      500.00ms  2          SELECT 1\n"},
+		// Per database, the database with the slowest first; two of three shown.
+		{"statements by db", textStatements, Report{Statements: []Statement{{TotalTime: 1, DBName: "a", Query: "q1"},
+			{TotalTime: 5, Calls: 1, DBName: "b", Query: "q2"}, {TotalTime: 3, DBName: "a", Query: "q3"}, {TotalTime: 2, DBName: "a", Query: "q4"}, {DBName: "", Query: "q5"}}},
+			"\nSlow queries (pg_stat_statements: 5 in 3 databases, top 2 of each by total time)\n" +
+				"  b (1)\n    total   calls  mean    rows/call  query\n    5.00ms  1      5.00ms  0          q2\n" +
+				"  a (3, 2 slowest shown)\n    total   calls  mean    rows/call  query\n    3.00ms  0      0.00ms  0          q3\n" +
+				"    2.00ms  0      0.00ms  0          q4\n" +
+				"  (a dropped database) (1)\n    total   calls  mean    rows/call  query\n    0.00ms  0      0.00ms  0          q5\n"},
 		{"header pgbouncer", textHeader, Report{Meta: Meta{At: 86400, Mode: "pgbouncer"}},
 			"PgBouncer report: -, collected 1970-01-02 00:00:00 UTC\n"},
 		{"logs not read", textLogs, Report{}, ""},
@@ -163,8 +234,11 @@ func warningCases() []warningCase {
 				"blocked: pid 4 waits for a lock held by pid 1", "blocked: pid 9 waits for a lock held by pid 1, 2"}},
 		{"replication", replicationWarnings, Report{ReplicationOutgoing: []ReplicationOut{{ApplicationName: "s", ClientAddr: "10.0.0.2",
 			ReplayLagBytes: 1 << 30, ReplayLag: 5e6}, {ApplicationName: "ok", ReplayLag: 59e6}},
-			ReplicationSlots: []ReplicationSlot{{SlotName: "x"}, {SlotName: "y", Active: true}}},
-			[]string{"replication lag: s (10.0.0.2) is 1.0 GiB / 5s behind", `replication slot "x" is inactive: it holds back WAL`}},
+			ReplicationSlots:  []ReplicationSlot{{SlotName: "x"}, {SlotName: "y", Active: true}},
+			LastWALReceiveLSN: "1/0", LastWALReplayLSN: "0/0", IsWalReplayPaused: true},
+			[]string{"standby replay is 4.0 GiB behind the WAL received (replay paused: yes)",
+				"replication lag: s (10.0.0.2) is 1.0 GiB / 5s behind", `replication slot "x" is inactive: it holds back WAL`}},
+		{"standby close", replicationWarnings, Report{LastWALReceiveLSN: "0/40000000", LastWALReplayLSN: "0/1"}, nil},
 		{"sequences", sequenceWarnings, Report{Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "q", UsedPct: 75, LastValue: 75, MaxValue: 100},
 			{Name: "ok", UsedPct: 74.9}}},
 			[]string{"sequence d.s.q is 75.0% used (75 of 100)"}},
@@ -189,5 +263,67 @@ func TestWarningChecks(t *testing.T) {
 				t.Errorf("got:\n%q\nwant:\n%q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseLSN(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{{"0/0", 0, true}, {"16/B374D848", 0x16B374D848, true}, {"7FFFFFFF/FFFFFFFF", 1<<63 - 1, true}, {"80000000/0", 0, false}, {"", 0, false},
+		{"1", 0, false}, {"x/1", 0, false}, {"1/100000000", 0, false}} {
+		if got, ok := parseLSN(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("parseLSN(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestWrapJoin(t *testing.T) {
+	got := wrapJoin([]string{"aaaa", "bb", "cccccccccc", "d"}, 8)
+	if want := []string{"aaaa, bb,", "cccccccccc,", "d"}; !slices.Equal(got, want) {
+		t.Errorf("wrapJoin = %q, want %q", got, want)
+	}
+}
+
+// pgreport --tables: a block per table of each database collected, with
+// its indexes; nothing without the option.
+func TestTextTables(t *testing.T) {
+	r := &Report{Meta: Meta{At: 7200, CollectedDBs: []string{"d"}},
+		Tables: []Table{{DBName: "e", Name: "elsewhere"}, {DBName: "d", SchemaName: "s", Name: "p1", RelPersistence: "u", ParentName: "s.p",
+			PartitionCV: "FOR VALUES IN (1)", RelIsPartition: true, TablespaceName: "fast", Size: 4096, Bloat: 1024, NLiveTup: 3, NDeadTup: 1,
+			NTupUpd: 4, NTupHotUpd: 1, VacuumCount: 2, LastVacuum: 3600, TotalVacuumTime: 1.5, SeqScan: 2, SeqTupRead: 5,
+			HeapBlksHit: 9, HeapBlksRead: 1, ACL: "{a=r/b}"}},
+		Indexes: []Index{{DBName: "d", SchemaName: "s", TableName: "p1", Name: "p1_pkey", AmName: "btree", Size: 2048, Bloat: -1, IdxScan: 4, IdxTupRead: 6, IdxTupFetch: 4},
+			{DBName: "e", SchemaName: "s", TableName: "p1", Name: "other_db"}}}
+	var b strings.Builder
+	textTables(&b, r, TextOptions{})
+	if b.Len() != 0 {
+		t.Errorf("without Tables: %q", b.String())
+	}
+	want := "\nTable #1 in \"d\": s.p1\n  Attributes:      unlogged, partition of s.p FOR VALUES IN (1)\n  Tablespace:      fast\n" +
+		"  Size:            4.0 KiB, bloat 1.0 KiB (25.0%)\n" +
+		"  Rows:            3 live, 1 dead (25.0%), 0 modified since analyze, 0 inserted since vacuum\n" +
+		"  Changes:         0 inserted, 4 updated (25.0% HOT), 0 deleted\n" +
+		"  Vacuum:          manual 2, last 1h0m ago; auto never (total 1.50ms manual, 0.00ms auto)\n" +
+		"  Analyze:         manual never; auto never\n" +
+		"  Scans:           2 sequential (2.5 rows each), 0 index (- rows each)\n" +
+		"  Cache hits:      heap 90.0%, indexes -, toast -\n  Frozen XID age:  0\n  ACL:             {a=r/b}\n" +
+		"  Indexes (1)\n    index    type   size     bloat  cache hit  scans  rows read/scan  rows fetched/scan\n" +
+		"    p1_pkey  btree  2.0 KiB  -      -          4      1.5             1.0\n"
+	textTables(&b, r, TextOptions{Tables: true})
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A never-called sequence (last_value -1) has no last value nor use, but its
+// max value is known and shown, as in the JSON (issue 19; was "-").
+func TestTextNeverCalledSequence(t *testing.T) {
+	r := &Report{Sequences: []Sequence{{DBName: "d", SchemaName: "s", Name: "never", LastValue: -1, MaxValue: 1000, UsedPct: 0}}}
+	var b strings.Builder
+	dbSequences(&b, r, "d", TextOptions{}.defaults())
+	if want := "    s.never   -           1000       -\n"; !strings.HasSuffix(b.String(), want) {
+		t.Errorf("got:\n%q\nwant a last line %q", b.String(), want)
 	}
 }

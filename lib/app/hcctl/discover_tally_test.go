@@ -1,4 +1,4 @@
-package main
+package hcctl
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/hc"
 )
 
@@ -18,7 +17,8 @@ func TestDiscoverTally(t *testing.T) {
 	cplan := hc.Plan{Unchanged: []hc.Change{ch("same")}}
 	results := []hc.Result{
 		{Op: "create", Change: ch("new")},
-		{Op: "create", Change: ch("refused"), Err: cli.Refusedf("401")},
+		{Op: "create", Change: ch("refused"), Err: refusedf("401")},
+		{Op: "delete", Change: ch("forbidden"), Err: &hc.APIError{Op: "delete check", Status: 403}},
 		{Op: "update", Change: ch("stale"), Err: errors.New("500")},
 		{Op: "update", Change: ch("fresh")},
 		{Op: "delete", Change: ch("gone")},
@@ -29,13 +29,13 @@ func TestDiscoverTally(t *testing.T) {
 	if !maps.Equal(got.exists, wantExists) {
 		t.Errorf("exists = %v, want %v", got.exists, wantExists)
 	}
-	if len(got.failed) != 2 || got.auth != 1 {
-		t.Errorf("failed = %v, auth = %d; want 2 failed, 1 refused", got.failed, got.auth)
+	if len(got.failed) != 3 || got.auth != 2 {
+		t.Errorf("failed = %v, auth = %d; want 3 failed, 2 refused", got.failed, got.auth)
 	}
 	if want := map[string]int{"create": 1, "update": 1, "delete": 1}; !maps.Equal(got.counts, want) {
 		t.Errorf("counts = %v, want %v", got.counts, want)
 	}
-	if n := strings.Count(stderr.String(), "\n"); n != 2 || !strings.Contains(stderr.String(), `hcctl: create "refused" failed: 401`) {
+	if n := strings.Count(stderr.String(), "\n"); n != 3 || !strings.Contains(stderr.String(), `hcctl: create "refused" failed: 401`) {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }
