@@ -97,7 +97,7 @@ func (c *collector) startSide(ctx context.Context) {
 			jobs = append(jobs, &sideJob{name: su.name, run: su.run(c), done: make(chan struct{})})
 		}
 	}
-	if len(jobs) == 0 {
+	if len(jobs) == 0 || c.severalServers() {
 		return
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -111,7 +111,12 @@ func (c *collector) startSide(ctx context.Context) {
 			o.Logger.Debug("second connection refused: sections run on the first", "db", db, "err", err)
 			return
 		}
-		defer conn.Close(context.Background()) //nolint:errcheck // read-only session
+		defer func() {
+			// Bounded: stopSide waits for this.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = conn.Close(ctx)
+		}()
 		for _, j := range s.jobs {
 			if !j.start() {
 				continue
@@ -126,6 +131,23 @@ func (c *collector) startSide(ctx context.Context) {
 			}
 		}
 	}()
+}
+
+// severalServers: the connection string names more than one server
+// (host1,host2 for fail-over). A second connection could then reach
+// another server than the first did (the first one down for a moment), and
+// mix two servers' figures in one report: one connection does it all.
+func (c *collector) severalServers() bool {
+	cfg, err := c.o.Conn.Config(c.db)
+	if err != nil {
+		return true
+	}
+	for _, fb := range cfg.Fallbacks { // sslmode=prefer adds the same server without TLS
+		if fb.Host != cfg.Host || fb.Port != cfg.Port {
+			return true
+		}
+	}
+	return false
 }
 
 // start claims j for the second connection unless its section took it.

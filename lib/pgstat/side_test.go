@@ -53,6 +53,20 @@ func TestSideConnection(t *testing.T) {
 	if strings.Contains(oneLog, "second connection refused") == strings.Contains(oneLog, "read on the second connection") {
 		t.Errorf("with CONNECTION LIMIT 1 the second connection must be refused and read nothing:\n%s", oneLog)
 	}
+	// Two servers in the connection string (fail-over): the second
+	// connection could reach the other one, so there is none.
+	var failoverLog bytes.Buffer
+	o := Options{Conn: connOpts(c, "postgres", db), Bloat: true, PgmetricsBloat: true, ExactSizes: true,
+		Logger: slog.New(slog.NewTextHandler(&failoverLog, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	o.Conn.Host += ",/nonexistent-pgreport-test"
+	o.Conn.Port += "," + o.Conn.Port
+	failover, err := collect(t, o)
+	if err != nil {
+		t.Fatalf("Collect with two hosts: %v (errors %+v)", err, failover.Meta.Errors)
+	}
+	if strings.Contains(failoverLog.String(), "second connection") {
+		t.Errorf("a second connection with two servers in the connection string:\n%s", failoverLog.String())
+	}
 	// The same figures either way.
 	summary := func(rep *Report) map[string]string {
 		m := map[string]string{}
@@ -74,6 +88,9 @@ func TestSideConnection(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: one connection %q, two %q", k, got[k], v)
+		}
+		if f := summary(failover)[k]; f != v {
+			t.Errorf("%s: with two hosts %q, two connections %q", k, f, v)
 		}
 	}
 }
