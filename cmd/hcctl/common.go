@@ -81,33 +81,15 @@ func (g *global) env() app.Env {
 		Now: time.Now, Secrets: g.root.Secrets()}
 }
 
-// run is a command's RunE: it fills *env, runs f within --timeout and
-// gives lib/app/hcctl's error its exit code.
+// run is a command's RunE: it fills *env and runs f within --timeout
+// (lib/cli gives lib/app/hcctl's error, of lib/outcome's kinds, its exit code).
 func (g *global) run(env *app.Env, f func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		*env = g.env()
 		ctx, cancel := g.root.Context(cmd.Context())
 		defer cancel()
-		return cliErr(f(ctx, args))
+		return f(ctx, args)
 	}
-}
-
-// cliErr maps lib/app/hcctl's kinds of error to lib/cli's exit codes (a
-// usage error also gets the "see --help" hint).
-func cliErr(err error) error {
-	var e *app.Error
-	if !errors.As(err, &e) {
-		return err
-	}
-	switch e.Kind {
-	case app.Usage:
-		return cli.Usagef("%w", err)
-	case app.Refused:
-		return cli.Refusedf("%w", err)
-	case app.Partial:
-		return cli.Partialf("%w", err)
-	}
-	return err
 }
 
 // hint words lib/hc's errors for hcctl's users: lib/hc does not know

@@ -10,12 +10,13 @@ import (
 
 // checkOptions are `pgreport check` flags, bound into the app's options.
 type checkOptions struct {
+	root   *cli.Root // streams, environment, secrets
 	run    app.CheckOptions
 	prompt bool
 }
 
 func newCheckCmd(r *cli.Root) *cobra.Command {
-	o := &checkOptions{}
+	o := &checkOptions{root: r}
 	cmd := &cobra.Command{
 		Use:   "check [flags] [DBNAME...]",
 		Short: "Evaluate alert rules on a live server or a saved report",
@@ -48,7 +49,7 @@ Healthchecks passes it on to Slack, PagerDuty, e-mail (docs/pgreport.md, "check"
 			}
 			ctx, cancel := r.Context(cmd.Context())
 			defer cancel()
-			return runCheck(ctx, r, o)
+			return runCheck(ctx, o)
 		},
 	}
 	f, co := cmd.Flags(), &o.run
@@ -81,7 +82,8 @@ const checkExitCodes = `Exit codes:
 With -f nagios, the plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for
 a bad rules file or an unreachable server, with a "PGREPORT UNKNOWN - ..." line on stdout).`
 
-func runCheck(ctx context.Context, r *cli.Root, o *checkOptions) error {
+func runCheck(ctx context.Context, o *checkOptions) error {
+	r := o.root
 	o.run.Env = appEnv(r, o.prompt)
-	return exitError(app.RunCheck(ctx, o.run))
+	return app.RunCheck(ctx, o.run)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
@@ -12,11 +13,12 @@ import (
 
 // pushOptions are `pgreport push` flags, bound into the app's options.
 type pushOptions struct {
-	run app.PushOptions
+	root *cli.Root // streams, environment, secrets
+	run  app.PushOptions
 }
 
 func newPushCmd(r *cli.Root) *cobra.Command {
-	o := &pushOptions{}
+	o := &pushOptions{root: r}
 	cmd := &cobra.Command{
 		Use:   "push --server NAME [--input FILE]",
 		Short: "Submit a JSON report to pgDash",
@@ -35,7 +37,7 @@ or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 o
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := r.Context(cmd.Context())
 			defer cancel()
-			return runPush(ctx, r, o)
+			return runPush(ctx, o)
 		},
 	}
 	f, po := cmd.Flags(), &o.run
@@ -51,11 +53,12 @@ or a full account with 400 (exit 2, as an API's 400 in every cronkit tool; 401 o
 	return cmd
 }
 
-func runPush(ctx context.Context, r *cli.Root, o *pushOptions) error {
+func runPush(ctx context.Context, o *pushOptions) error {
+	r := o.root
 	o.run.Env = appEnv(r, false)
 	err := app.RunPush(ctx, o.run)
 	if errors.Is(err, app.ErrNoAPIKey) {
-		return cli.Usagef("%v: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
+		return fmt.Errorf("%w: set PGDASH_API_KEY or --api-key (file:/path to read it from a file)", err)
 	}
-	return exitError(err)
+	return err
 }

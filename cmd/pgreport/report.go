@@ -14,12 +14,13 @@ import (
 
 // reportOptions are the root command's flags, bound into the app's options.
 type reportOptions struct {
+	root   *cli.Root // streams, environment, secrets
 	run    app.ReportOptions
 	prompt bool
 }
 
 func addReportFlags(r *cli.Root) {
-	o := &reportOptions{}
+	o := &reportOptions{root: r}
 	cmd := r.Cmd
 	cmd.Args = cobra.ArbitraryArgs
 	f := cmd.Flags()
@@ -46,7 +47,7 @@ func addReportFlags(r *cli.Root) {
 		o.run.DBNames = args
 		ctx, cancel := r.Context(cmd.Context())
 		defer cancel()
-		return runReport(ctx, r, o)
+		return runReport(ctx, o)
 	}
 }
 
@@ -73,10 +74,11 @@ func addConnFlags(f *pflag.FlagSet, conn *pgstat.ConnOptions, prompt *bool) {
 	f.DurationVar(&conn.ConnectTimeout, "connect-timeout", 5*time.Second, "connect timeout when PGCONNECT_TIMEOUT/the DSN set none")
 }
 
-func runReport(ctx context.Context, r *cli.Root, o *reportOptions) error {
+func runReport(ctx context.Context, o *reportOptions) error {
+	r := o.root
 	o.run.Env = appEnv(r, o.prompt)
 	o.run.Terminal = cli.IsTerminal(r.Env.Stdout)
-	return exitError(app.RunReport(ctx, o.run))
+	return app.RunReport(ctx, o.run)
 }
 
 // sectionList is --section-timeout's list of names, from pgstat's registry,

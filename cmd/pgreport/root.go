@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	app "github.com/cronkit/cronkit/lib/app/pgreport"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/cli/viperconf"
@@ -54,25 +52,4 @@ func appEnv(r *cli.Root, prompt bool) app.Env {
 		e.Prompt = func() (string, error) { return promptPassword(r.Env.Stderr) }
 	}
 	return e
-}
-
-// exitError gives the app's typed errors their exit codes (lib/cli decides
-// the rest from what the errors say about themselves): a usage error gets
-// the --help hint, a partial run exits 3, a Nagios plugin its own code.
-func exitError(err error) error {
-	var ue *app.UsageError
-	var pe *app.PartialError
-	var ne *app.PluginError
-	switch {
-	case errors.As(err, &ne):
-		if ne.Err == nil {
-			return cli.Exit(ne.Code)
-		}
-		return cli.WithCode(ne.Code, ne.Err)
-	case errors.As(err, &ue):
-		return cli.Usagef("%w", err)
-	case errors.As(err, &pe):
-		return cli.WithCode(cli.ExitPartial, err)
-	}
-	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -26,52 +27,33 @@ func normalizeArgs(fs *pflag.FlagSet, args []string) []string {
 		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
 			return append(out, args[i:]...)
 		}
-		if strings.HasPrefix(a, "--") {
-			out = append(out, a)
-			name, _, hasVal := strings.Cut(a[2:], "=")
-			if f := fs.Lookup(name); f != nil && !hasVal && f.NoOptDefVal == "" && i+1 < len(args) {
-				i++
-				out = append(out, args[i])
-			}
-			continue
+		var f *pflag.Flag
+		name, _, hasVal := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		switch {
+		case strings.HasPrefix(a, "--"):
+			f = fs.Lookup(name)
+		case len(name) > 1 && fs.Lookup(cmp.Or(runitorOnly[name], name)) != nil:
+			// runitor's -name[=value]: pflag's --name[=value].
+			f = fs.Lookup(cmp.Or(runitorOnly[name], name))
+			a = "--" + f.Name + a[1+len(name):]
+		case len(a) == 2:
+			// Shorthands (-v, -q): a value-taking one consumes the next arg
+			// when it has none attached.
+			f = fs.ShorthandLookup(a[1:])
 		}
-		name, val, hasVal := strings.Cut(a[1:], "=")
-		if len(name) > 1 {
-			if alt, ok := runitorOnly[name]; ok {
-				name = alt
-			}
-			if f := fs.Lookup(name); f != nil {
-				long := "--" + name
-				if hasVal {
-					long += "=" + val
-				}
-				out = append(out, long)
-				if !hasVal && f.NoOptDefVal == "" && i+1 < len(args) {
-					i++
-					out = append(out, args[i])
-				}
-				continue
-			}
-		}
-		// Shorthands (-v, -vv, -q): a value-taking one consumes the next arg
-		// when it has none attached.
 		out = append(out, a)
-		if len(a) == 2 {
-			if f := fs.ShorthandLookup(a[1:]); f != nil && f.NoOptDefVal == "" && i+1 < len(args) {
-				i++
-				out = append(out, args[i])
-			}
+		if f != nil && !hasVal && f.NoOptDefVal == "" && i+1 < len(args) {
+			i++
+			out = append(out, args[i])
 		}
 	}
 	return out
 }
 
-// rootArgs normalises args against every flag the root command knows.
+// rootArgs normalises args against every flag the root command knows:
+// InitDefaultHelpFlag merges the persistent flags into Flags() (a copy into
+// a FlagSet of its own cost 50 map inserts a run).
 func rootArgs(r *cli.Root, args []string) []string {
 	r.Cmd.InitDefaultHelpFlag()
-	r.Cmd.InitDefaultVersionFlag()
-	fs := pflag.NewFlagSet("all", pflag.ContinueOnError)
-	fs.AddFlagSet(r.Cmd.Flags())
-	fs.AddFlagSet(r.Cmd.PersistentFlags())
-	return normalizeArgs(fs, args)
+	return normalizeArgs(r.Cmd.Flags(), args)
 }

@@ -17,8 +17,34 @@ func TestNoViperLinked(t *testing.T) {
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		switch pkg {
-		case "github.com/spf13/viper", "github.com/subosito/gotenv", "github.com/spf13/cast":
+		case "github.com/spf13/viper", "github.com/subosito/gotenv", "github.com/spf13/cast",
+			// go-retryablehttp's initialisers compile four regular expressions;
+			// lib/httpx runs its own retry loop (80k instructions a run).
+			"github.com/hashicorp/go-retryablehttp":
 			t.Errorf("runwrap links %s", pkg)
+		}
+	}
+}
+
+// Nor does it link cobra's template path (SetHelpTemplate and friends, kept
+// out of lib/cli): text/template calls reflect.Value.MethodByName, which
+// makes the linker keep every exported method of every type, 1.9 MB of a
+// 9.5 MB binary that each run maps and faults in (docs/benchmarks.md).
+func TestNoMethodByNameLinked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds runwrap")
+	}
+	bin := t.TempDir() + "/runwrap"
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm: %v", err)
+	}
+	for _, sym := range []string{"reflect.Value.MethodByName", "text/template.(*Template).Execute"} {
+		if strings.Contains(string(out), " "+sym+"\n") {
+			t.Errorf("runwrap links %s", sym)
 		}
 	}
 }

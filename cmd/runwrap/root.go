@@ -1,6 +1,7 @@
 package main
 
 import (
+	app "github.com/cronkit/cronkit/lib/app/runwrap"
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/runner"
 )
@@ -15,7 +16,7 @@ func newRoot(env *cli.Env) *cli.Root {
 		// runwrap's own failures before the command runs exit 125 (timeout(1),
 		// env(1)), so a wrapper error never looks like the command's exit 2.
 		UsageCode: runner.ExitBeforeRunning,
-		ExitCodes: ExitCodesHelp,
+		ExitCodes: app.ExitCodes,
 		Short:     "Wrap a cron command with Healthchecks pings, output capture, timeouts and locking",
 		Long: `runwrap runs a command (from cron, a systemd timer or CI) and reports it to Healthchecks:
 a start ping, then success, failure or the exit code, with the tail of the command's
@@ -45,13 +46,3 @@ A ping key on the command line works but is visible in ps: prefer PING_KEY.`,
 	newWrapCmd(r)
 	return r
 }
-
-// ExitCodesHelp is runwrap's exit-code table: the child's code passes through.
-const ExitCodesHelp = `Exit codes:
-  N    the command's own exit code passes through (0 success)
-  124  the command timed out (--timeout)
-  125  runwrap failed before running the command (bad flags, lock, config)
-  126  the command is not executable
-  127  the command was not found
-  128+N  the command was killed by signal N
-  0    also when the run was skipped because --lock was held (a /log ping says so)`

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -10,7 +12,9 @@ import (
 	"sync"
 	"testing"
 
+	app "github.com/cronkit/cronkit/lib/app/runwrap"
 	"github.com/cronkit/cronkit/lib/cli"
+	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
 )
 
@@ -63,28 +67,54 @@ func TestReqHeaderReachesServer(t *testing.T) {
 // lib/hc says what is wrong without knowing runwrap (issue 18); runwrap
 // words it with its own flags and variables, in one line.
 func TestPingClientHint(t *testing.T) {
+	const id = "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"
 	tests := []struct {
 		name string
-		o    wrapOptions
+		o    app.Options
 		want string
 	}{
-		{"nothing", wrapOptions{}, "no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)"},
-		{"slug without key", wrapOptions{slug: "db"}, "--slug needs a project ping key (--ping-key or $PING_KEY)"},
-		{"key without slug", wrapOptions{pingKey: "k"}, "--ping-key needs a --slug (or give --uuid)"},
-		{"create with uuid", wrapOptions{uuid: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", create: true},
+		{"nothing", app.Options{}, "no check: give --uuid, --ping-key with --slug, or --ping-url (or CHECK_UUID, CHECK_SLUG with PING_KEY)"},
+		{"slug without key", app.Options{Slug: "db"}, "--slug needs a project ping key (--ping-key or $PING_KEY)"},
+		{"key without slug", app.Options{PingKey: "k"}, "--ping-key needs a --slug (or give --uuid)"},
+		{"create with uuid", app.Options{UUID: id, Create: true},
 			"--create works with --ping-key and --slug, not --uuid"},
-		{"bad slug", wrapOptions{pingKey: "k", slug: "DB"},
+		{"bad slug", app.Options{PingKey: "k", Slug: "DB"},
 			`--slug (or CHECK_SLUG): slug "DB" is not a Healthchecks slug (a-z, 0-9, - and _ only, at most 100)`},
-		{"bad api url", wrapOptions{uuid: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", apiURL: "ftp://u:s3cret@h"},
+		{"bad api url", app.Options{UUID: id, APIURL: "ftp://u:s3cret@h"},
 			`--api-url (or HC_API_URL): Healthchecks URL "ftp://…@h" is not an http(s) URL: give the Healthchecks site root or its ping endpoint`},
-		{"bad ping url", wrapOptions{pingURL: "ftp://h/x"}, `--ping-url: Healthchecks URL "ftp://h/…" is not an http(s) URL`},
+		{"bad ping url", app.Options{PingURL: "ftp://h/x"}, `--ping-url: Healthchecks URL "ftp://h/…" is not an http(s) URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.o.pingClient()
+			o := &wrapOptions{app: tt.o}
+			o.app.Hint = o.setupHint
+			_, err := o.app.PingClient()
 			if err == nil || err.Error() != tt.want {
-				t.Errorf("pingClient() = %v\nwant %s", err, tt.want)
+				t.Errorf("PingClient() = %v\nwant %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// The ping errors lib/wrap says once a run are worded with runwrap's flags.
+func TestPingHint(t *testing.T) {
+	notFound := fmt.Errorf("ping start: 404: %w", hc.ErrCheckNotFound)
+	wrongURL := fmt.Errorf("ping start: %w", hc.ErrNotPingEndpoint)
+	for _, tt := range []struct {
+		pingURL string
+		err     error
+		reason  error
+		hint    string
+	}{
+		{"", notFound, hc.ErrCheckNotFound, "check --uuid (or --slug and the ping key), and that --api-url or HC_API_URL names the server that has it"},
+		{"", wrongURL, hc.ErrNotPingEndpoint, "set --api-url or HC_API_URL to the Healthchecks site root or its /ping endpoint"},
+		{"https://x/ping/u", wrongURL, hc.ErrNotPingEndpoint, "check --ping-url"},
+		{"", errors.New("ping start: connection refused"), nil, ""},
+	} {
+		o := &wrapOptions{app: app.Options{PingURL: tt.pingURL}}
+		hint, reason := o.pingHint(tt.err)
+		if reason != tt.reason || hint != tt.hint {
+			t.Errorf("pingHint(%v) = %q, %v; want %q, %v", tt.err, hint, reason, tt.hint, tt.reason)
+		}
 	}
 }

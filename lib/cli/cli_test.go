@@ -426,3 +426,53 @@ func TestConfigUnknownKeys(t *testing.T) {
 		t.Errorf("stderr\n%s\nwant\n%s", errb.String(), want)
 	}
 }
+
+// --help and --version without cobra's templates (NewRoot) print what the
+// templates printed: cobra's default help, a blank line and the exit codes;
+// "name version"; help wins over --version; --version answers before a
+// runnable root checks its arguments (runwrap --version has no command); a
+// command's own help template is left alone, without our exit codes.
+func TestHelpVersionWithoutTemplates(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	r, _ := testRoot(t, &out, &errb)
+	if Execute(r, []string{"--help"}) != 0 {
+		t.Fatal(errb.String())
+	}
+	want := "a demo tool\n\n" + r.Cmd.UsageString() + "\n" + ExitCodesHelp + "\n"
+	if out.String() != want {
+		t.Errorf("--help:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if ExitCodesOf(r.Cmd) == "" || strings.Contains(ExitCodesOf(r.Cmd), "Exit codes:") {
+		t.Errorf("ExitCodesOf = %q", ExitCodesOf(r.Cmd))
+	}
+	for _, tt := range []struct {
+		args     []string
+		runnable bool
+		want     string
+	}{
+		{[]string{"--version"}, false, "demo dev\n"},
+		{[]string{"--version"}, true, "demo dev\n"},
+		{[]string{"--version", "--help"}, false, "a demo tool\n"},
+		{[]string{"--help", "--version"}, true, "a demo tool\n"},
+	} {
+		var out, errb bytes.Buffer
+		r, _ := testRoot(t, &out, &errb)
+		ran := false
+		if tt.runnable {
+			r.Cmd.Args = cobra.MinimumNArgs(1)
+			r.Cmd.RunE = func(*cobra.Command, []string) error { ran = true; return nil }
+		}
+		if code := Execute(r, tt.args); code != 0 || ran || !strings.HasPrefix(out.String(), tt.want) {
+			t.Errorf("%v (runnable %v): exit %d, ran %v, stdout %q, stderr %q", tt.args, tt.runnable, code, ran, out.String(), errb.String())
+		}
+	}
+	out.Reset()
+	r, _ = testRoot(t, &out, &errb)
+	own := &cobra.Command{Use: "own", Run: func(*cobra.Command, []string) {}}
+	own.SetHelpTemplate("own help\n")
+	r.Cmd.AddCommand(own)
+	if Execute(r, []string{"own", "--help"}) != 0 || out.String() != "own help\n" || ExitCodesOf(own) != "" {
+		t.Errorf("own template: %q, ExitCodesOf %q", out.String(), ExitCodesOf(own))
+	}
+}

@@ -124,7 +124,7 @@ var kindCodes = map[outcome.Kind]int{
 //
 //   - an *ExitError: the code the command chose;
 //   - otherwise what the error says about itself (outcome.Of): an
-//     *outcome.Error's kind; context.Canceled: 130; HTTP 401 or 403, SQLSTATE
+//     *outcome.Error's kind, a Coded one its Code (1-255, else 1); context.Canceled: 130; HTTP 401 or 403, SQLSTATE
 //     class 28 (28000, 28P01: a wrong user or password): 4, refused; HTTP
 //     400, a library's bad input: 2; other HTTP statuses and database
 //     errors: 1;
@@ -142,11 +142,25 @@ func Code(err error) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	if c, ok := kindCodes[outcome.Of(err)]; ok {
+	k := outcome.Of(err)
+	if k == outcome.Coded {
+		return coded(err)
+	}
+	if c, ok := kindCodes[k]; ok {
 		return c
 	}
 	if isCobraUsage(err) {
 		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// coded is the exit code a Coded outcome carries: a protocol's own (a
+// Nagios plugin's 1-3). One outside 1-255 is a failure, never a success.
+func coded(err error) int {
+	var oe *outcome.Error
+	if errors.As(err, &oe) && oe.Code > 0 && oe.Code < 256 {
+		return oe.Code
 	}
 	return ExitFailure
 }

@@ -36,6 +36,8 @@ const (
 	// env var and config key too, so the alias itself is not bound.
 	annotAliasOf = "cronkit.aliasof"
 	annotAliases = "cronkit.aliases"
+	// The root command's exit-code table, printed after every help.
+	annotExitCodes = "cronkit.exitcodes"
 )
 
 // Env is what a command may touch of its process: streams and environment.
@@ -113,6 +115,10 @@ type Root struct {
 	// its subcommands: cobra would print the group's help and exit 0.
 	unknown    error
 	helpStrict bool
+	// version is --version, lib/cli's own flag rather than cobra's: cobra
+	// prints its version line through text/template (see NewRoot).
+	version     bool
+	versionArgs bool // versionFirst wrapped the root's Args
 }
 
 // NewRoot builds the root command for tool with the global flags, --version,
@@ -127,17 +133,18 @@ func NewRoot(env *Env, tool Tool) *Root {
 		Short:         tool.Short,
 		Long:          tool.Long,
 		Example:       tool.Example,
-		Version:       version.String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if r.version { // a runnable root: cobra validated nothing (Execute)
+				return r.printVersion()
+			}
 			return r.bind(cmd)
 		},
 	}
 	cmd.SetIn(env.Stdin)
 	cmd.SetOut(env.Stdout)
 	cmd.SetErr(env.Stderr)
-	cmd.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: err, usage: true}
 	})
@@ -145,19 +152,35 @@ func NewRoot(env *Env, tool Tool) *Root {
 	if codes == "" {
 		codes = ExitCodesHelp
 	}
-	cmd.SetHelpTemplate(helpTemplate + "\n" + codes + "\n")
+	// No SetHelpTemplate or SetVersionTemplate: either links cobra's
+	// text/template path, whose reflect.Value.MethodByName makes the linker
+	// keep every exported method of every type (runwrap: 9.5 MB instead of
+	// 7.6, and every run pays the larger binary's start-up and page faults,
+	// docs/benchmarks.md). cobra's default help is our template's text; the
+	// exit codes follow it here, and --version is our flag.
+	cmd.Annotations = map[string]string{annotExitCodes: codes}
 	// cobra answers "hcctl checks pasue x" (a group without a Run of its own
 	// and a word that is none of its subcommands) with the group's help and
 	// no error; only the root checks its words. Catch it where cobra asks
 	// for that help, at any depth, in every tool.
 	help := cmd.HelpFunc()
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if h := c.Flags().Lookup("help"); r.version && c == cmd && (h == nil || !h.Changed) {
+			// A root with subcommands only: cobra asks for its help.
+			r.unknown = r.printVersion()
+			return
+		}
 		if err := unknownSubcommand(c); err != nil {
 			r.unknown = err
 			return
 		}
 		help(c, args)
+		if c.HelpTemplate() == helpTemplate { // not a command's own template
+			fmt.Fprint(c.OutOrStdout(), "\n"+codes+"\n")
+		}
 	})
+	cmd.Flags().BoolVar(&r.version, "version", false, "version for "+tool.Name)
+	_ = cmd.Flags().SetAnnotation("version", cobra.FlagSetByCobraAnnotation, []string{"true"})
 	cmd.CompletionOptions.DisableDefaultCmd = true
 
 	pf := cmd.PersistentFlags()
@@ -176,6 +199,8 @@ func NewRoot(env *Env, tool Tool) *Root {
 	return r
 }
 
+// helpTemplate is cobra's default help template: what a command's help
+// shows unless it set a template of its own.
 const helpTemplate = `{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}
 
 {{end}}{{if or .Runnable .HasSubCommands}}{{.UsageString}}{{end}}`
@@ -223,6 +248,25 @@ func DeferToEnv(fs *pflag.FlagSet, flag string, names ...string) {
 func EnvName(tool, flag string) string {
 	return strings.ToUpper(strings.ReplaceAll(tool+"_"+flag, "-", "_"))
 }
+
+// printVersion prints "tool version" for --version.
+func (r *Root) printVersion() error {
+	_, err := fmt.Fprintf(r.Cmd.OutOrStdout(), "%s %s\n", r.Cmd.Name(), version.String())
+	return errVersion{err}
+}
+
+// errVersion ends a run whose --version was printed: no binding, no Run.
+// Execute reports the write's error, if any, else success.
+type errVersion struct{ err error }
+
+func (e errVersion) Error() string {
+	if e.err == nil {
+		return "version printed"
+	}
+	return e.err.Error()
+}
+
+func (e errVersion) Unwrap() error { return e.err }
 
 // Secrets returns the secret values resolved for this run, for redaction.
 func (r *Root) Secrets() []string { return r.secrets }
@@ -488,6 +532,7 @@ func Execute(r *Root, args []string) int {
 		}()
 	}
 	r.strictHelp()
+	r.versionFirst()
 	r.Cmd.SetArgs(args)
 	r.unknown = nil
 	ran, err := r.Cmd.ExecuteContextC(ctx)
@@ -496,6 +541,9 @@ func Execute(r *Root, args []string) int {
 	}
 	if err == nil {
 		err = r.unknown
+	}
+	if ve, ok := err.(errVersion); ok {
+		err = ve.err
 	}
 	s, _ := got.Load().(os.Signal)
 	return r.Report(err, s)
@@ -531,6 +579,25 @@ func (r *Root) strictHelp() {
 		}
 		run(c, args)
 		return nil
+	}
+}
+
+// versionFirst lets --version answer before the root's arguments are
+// checked, as cobra's own --version did (runwrap --version has no command).
+func (r *Root) versionFirst() {
+	if r.versionArgs {
+		return
+	}
+	r.versionArgs = true
+	check := r.Cmd.Args
+	if check == nil {
+		return
+	}
+	r.Cmd.Args = func(c *cobra.Command, args []string) error {
+		if r.version {
+			return nil
+		}
+		return check(c, args)
 	}
 }
 

@@ -311,7 +311,7 @@ func (s *scanner) cronLine(f *File, l *line, n int, text, kind, user string, env
 		l.rewrite = text[:cmdStart] + w.converted(s.o.Runwrap)
 		l.slug = j.Slug
 	case w.kind == "runitor":
-		j.State, j.Note = StateRunitor, "runs under runitor: left alone (--convert rewrites -slug lines to runwrap)"
+		j.State, j.Note, j.Convert = StateRunitor, "runs under runitor: left alone", w.slug != ""
 		if w.slug == "" && s.o.Convert {
 			j.Note = "runs under runitor without -slug: left alone"
 		}

@@ -85,6 +85,9 @@ type Job struct {
 	Grace    int64    `json:"grace,omitempty"` // seconds
 	Tags     []string `json:"tags,omitempty"`
 	Desc     string   `json:"desc,omitempty"`
+	// Convert: a runitor line with -slug, left alone; the command words
+	// the hint to convert it (lib/discover names no flag of hcctl's).
+	Convert bool `json:"convertible,omitempty"`
 }
 
 // Monitored reports whether the job has a check that discover keeps.

@@ -298,3 +298,26 @@ func TestUnreadableSpoolIsAProblem(t *testing.T) {
 		t.Errorf("problems: %v", p.Problems)
 	}
 }
+
+// A runitor line is left alone without Options.Convert; the plan says
+// whether converting it is possible (a -slug line) and leaves the wording of
+// that hint, in hcctl's flags, to the command (issue 18: libraries don't
+// know the commands).
+func TestRunitorLineConvertible(t *testing.T) {
+	root := scratch(t, map[string]string{"etc/timezone": "Europe/Berlin\n", "etc/cron.d/r": "" +
+		"0 * * * * root runitor -slug nightly -- /bin/x\n" +
+		"0 * * * * root runitor -uuid 5f1c2b8e-1111-4222-8333-444455556666 -- /bin/y\n"})
+	p, err := Scan(Options{Root: root, Host: "web1", Runwrap: "/usr/local/bin/runwrap", Live: notLive()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Jobs) != 2 {
+		t.Fatalf("jobs %+v", p.Jobs)
+	}
+	for i, want := range []bool{true, false} {
+		j := p.Jobs[i]
+		if j.State != StateRunitor || j.Convert != want || strings.Contains(j.Note, "--") {
+			t.Errorf("line %d: state %s, Convert %v, note %q; want runitor, Convert %v, a note naming no hcctl flag", j.Line, j.State, j.Convert, j.Note, want)
+		}
+	}
+}

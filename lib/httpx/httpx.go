@@ -1,11 +1,13 @@
-// Package httpx is the one way cronkit makes HTTP calls: go-retryablehttp with
-// the policy of DESIGN.md §7. Every request has a per-attempt timeout and an
+// Package httpx is the one way cronkit makes HTTP calls: net/http with the
+// policy of DESIGN.md §7 in a retry loop of its own (go-retryablehttp's, minus
+// its start-up cost). Every request has a per-attempt timeout and an
 // overall deadline; retries happen on network errors, 408, 429 and 5xx with
 // jittered exponential backoff that honours Retry-After, bounded in count and
 // time; logging is slog at debug level only. It is not a public API.
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -25,7 +27,6 @@ import (
 
 	"github.com/cronkit/cronkit/lib/redact"
 	"github.com/cronkit/cronkit/lib/version"
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Options configure a Client. Zero values take the defaults shown.
@@ -45,7 +46,7 @@ type Options struct {
 // Client makes requests with the policy.
 type Client struct {
 	opts Options
-	rc   *retryablehttp.Client
+	hc   *http.Client // one attempt, bounded by AttemptTimeout
 }
 
 // Request is one call. Body is bytes so that every retry sends it again.
@@ -167,27 +168,60 @@ func New(o Options) *Client {
 		t.MaxIdleConnsPerHost = 16
 		tr = t
 	}
-	c := &Client{opts: o}
-	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Transport: tr, Timeout: o.AttemptTimeout}
-	rc.Logger = nil // quiet: we log attempts ourselves at debug level
-	rc.RetryMax = o.RetryMax
-	rc.RetryWaitMin = o.WaitMin
-	rc.RetryWaitMax = o.WaitMax
-	rc.CheckRetry = c.checkRetry
-	rc.Backoff = c.backoff
-	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	rc.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, n int) {
-		if ai, ok := req.Context().Value(ctxKey{}).(*attemptInfo); ok {
-			ai.attempts = n + 1
+	return &Client{opts: o, hc: &http.Client{Transport: tr, Timeout: o.AttemptTimeout}}
+}
+
+// send is the retry loop: attempts until checkRetry says stop or RetryMax
+// retries are spent, with backoff's pauses cut short by ctx. What it returns
+// is what go-retryablehttp's loop returned with the PassthroughErrorHandler
+// (the last answer or error; ctx's error when it ends in a pause), written
+// here because that package compiles four regular expressions at start-up,
+// which every runwrap run paid for (docs/benchmarks.md).
+func (c *Client) send(ctx context.Context, method, u string, header http.Header, body []byte, ai *attemptInfo) (*http.Response, error) {
+	for i := 0; ; i++ {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body) // each attempt sends it again
 		}
-		// Redacting costs: only when -vv will print it.
-		if c.opts.Logger != nil && c.opts.Logger.Enabled(req.Context(), slog.LevelDebug) {
-			c.opts.Logger.Debug("http attempt", "method", req.Method, "url", c.redact(req.URL.String()), "attempt", n+1)
+		req, err := http.NewRequestWithContext(ctx, method, u, rd)
+		if err != nil {
+			return nil, err
+		}
+		req.Header = header.Clone()
+		ai.attempts = i + 1
+		if c.debug(ctx) {
+			c.opts.Logger.Debug("http attempt", "method", method, "url", c.redact(u), "attempt", i+1)
+		}
+		resp, doErr := c.hc.Do(req)
+		retry, checkErr := c.checkRetry(ctx, resp, doErr)
+		if !retry || i >= c.opts.RetryMax {
+			if doErr == nil && checkErr == nil {
+				return resp, nil // the last answer, retryable or not: the caller words it
+			}
+			c.hc.CloseIdleConnections()
+			if checkErr != nil {
+				return resp, checkErr
+			}
+			return resp, doErr
+		}
+		if doErr == nil { // read what is left, so that the connection is reused
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+		}
+		t := time.NewTimer(c.backoff(c.opts.WaitMin, c.opts.WaitMax, i, resp))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			c.hc.CloseIdleConnections()
+			return nil, ctx.Err()
+		case <-t.C:
 		}
 	}
-	c.rc = rc
-	return c
+}
+
+// debug reports whether -vv's debug logs are on: only then are URLs redacted for them.
+func (c *Client) debug(ctx context.Context) bool {
+	return c.opts.Logger != nil && c.opts.Logger.Enabled(ctx, slog.LevelDebug)
 }
 
 // Timeouts returns the per-attempt timeout and overall deadline in force.
@@ -214,21 +248,17 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	ai := &attemptInfo{idempotent: r.Idempotent || method == http.MethodGet || method == http.MethodHead ||
 		method == http.MethodPut || method == http.MethodDelete || method == http.MethodOptions}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, ctxKey{}, ai), ai.trace())
-	var body any
-	if r.Body != nil {
-		body = r.Body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, r.URL, body)
-	if err != nil {
+	if _, err := url.Parse(r.URL); err != nil {
 		return nil, fmt.Errorf("%s %s: %s", method, c.redact(r.URL), c.redact(err.Error()))
 	}
+	header := http.Header{}
 	for k, vs := range r.Header {
 		for _, v := range vs {
-			req.Header.Add(k, v)
+			header.Add(k, v)
 		}
 	}
-	req.Header.Set("User-Agent", version.UserAgent(c.opts.Tool))
-	resp, err := c.rc.Do(req)
+	header.Set("User-Agent", version.UserAgent(c.opts.Tool))
+	resp, err := c.send(ctx, method, r.URL, header, r.Body, ai)
 	if err != nil {
 		if ctx.Err() != nil && ai.last != "" && !strings.Contains(err.Error(), ai.last) {
 			err = fmt.Errorf("%w (last attempt: %s)", err, ai.last)
@@ -245,7 +275,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, w
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Attempts: ai.attempts}
-	if c.opts.Logger != nil {
+	if c.debug(ctx) { // redacting costs (JSON-escaping each secret): only when -vv prints it
 		c.opts.Logger.Debug("http response", "method", method, "url", c.redact(r.URL), "status", resp.StatusCode, "attempts", ai.attempts)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

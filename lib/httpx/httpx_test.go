@@ -331,3 +331,32 @@ func TestNeverSentAfterDeadline(t *testing.T) {
 		t.Errorf("stalled after sending: NeverSent = true (%v)", err)
 	}
 }
+
+// The retry loop (go-retryablehttp's, now lib/httpx's own) reads what is
+// left of a retried answer so that every attempt reuses one connection, sends
+// the caller's headers on each, and returns the last answer's body whole.
+func TestRetriesReuseConnectionAndHeaders(t *testing.T) {
+	s := &script{codes: []int{503, 502, 200}, body: strings.Repeat("x", 1000)}
+	s.headers = map[int]http.Header{0: {"Retry-After": {"0"}}}
+	var conns atomic.Int32
+	var tags []string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tags = append(tags, r.Header.Get("X-Tag"))
+		s.ServeHTTP(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := New(fast(Options{}))
+	resp, err := c.Do(context.Background(), Request{URL: srv.URL, Header: http.Header{"X-Tag": {"t"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Attempts != 3 || len(resp.Body) != 1000 || conns.Load() != 1 || strings.Join(tags, ",") != "t,t,t" {
+		t.Errorf("attempts %d, body %d bytes, %d connections, X-Tag %q", resp.Attempts, len(resp.Body), conns.Load(), tags)
+	}
+}

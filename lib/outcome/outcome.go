@@ -2,7 +2,9 @@
 // terms of the README's exit table, for the packages that may not import
 // lib/cli (app and domain packages): they return an *Error of a Kind, or
 // an error that says what it is (HTTPStatus, SQLState, BadInput), and
-// lib/cli alone maps the Kind to an exit code.
+// lib/cli alone maps the Kind to an exit code. A tool that speaks a
+// protocol of exit codes (a Nagios plugin's 1-3) says its code with the
+// Coded kind; lib/cli still decides, and gives that code.
 package outcome
 
 import (
@@ -23,9 +25,14 @@ const (
 	Partial                 // some of the work was not done, the details are said (exit 3)
 	Refused                 // authentication or permission (exit 4)
 	Interrupted             // SIGINT or SIGTERM (exit 130)
+	// Coded: the exit code is part of what the tool promises (Error.Code,
+	// 1-255: pgreport check -f nagios's 1 WARNING, 2 CRITICAL, 3 UNKNOWN),
+	// not a kind of failure of this table; outside 1-255 it is Failed's 1,
+	// so that no error exits 0.
+	Coded
 )
 
-var names = [...]string{"unknown", "failed", "usage", "bad input", "partial", "refused", "interrupted"}
+var names = [...]string{"unknown", "failed", "usage", "bad input", "partial", "refused", "interrupted", "coded"}
 
 func (k Kind) String() string {
 	if k < 0 || int(k) >= len(names) {
@@ -38,6 +45,7 @@ func (k Kind) String() string {
 // wrong is said already (on stderr), only the exit code is left to give.
 type Error struct {
 	Kind Kind
+	Code int // Coded's exit code; unused by the other kinds
 	Err  error
 }
 
@@ -49,6 +57,10 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// BadInput: a Usage or BadInput error is the user's to fix (as the
+// BadInput() of lib/hc's and lib/pgdash's errors says).
+func (e *Error) BadInput() bool { return e.Kind == Usage || e.Kind == BadInput }
 
 // Errorf is an *Error of kind k saying format.
 func Errorf(k Kind, format string, args ...any) error {

@@ -43,6 +43,8 @@ func TestOf(t *testing.T) {
 		{"sqlstate 3D000", sqlState("3D000"), Failed},
 		{"bad input", fmt.Errorf("x: %w", badInput(true)), BadInput},
 		{"not bad input", badInput(false), Unknown},
+		{"coded", fmt.Errorf("check: %w", &Error{Kind: Coded, Code: 2}), Coded},
+		{"coded wins over the usage error it wraps", &Error{Kind: Coded, Code: 3, Err: Errorf(Usage, "rules.yaml:3: x")}, Coded},
 	} {
 		if got := Of(tt.err); got != tt.want {
 			t.Errorf("%s: Of(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
@@ -62,7 +64,22 @@ func TestError(t *testing.T) {
 	if got := (&Error{Kind: Partial}).Error(); got != "partial" {
 		t.Errorf("a silent error says %q", got)
 	}
+	if got := (&Error{Kind: Coded, Code: 2}).Error(); got != "coded" {
+		t.Errorf("a silent coded error says %q", got)
+	}
 	if got := Kind(42).String(); got != "outcome.Kind(42)" {
 		t.Errorf("%q", got)
+	}
+}
+
+// A Usage or BadInput error is the user's to fix, as lib/hc's and
+// lib/pgdash's BadInput() errors say; the other kinds are not.
+func TestErrorBadInput(t *testing.T) {
+	for k := Unknown; k <= Coded; k++ {
+		want := k == Usage || k == BadInput
+		var bi interface{ BadInput() bool }
+		if got := errors.As(fmt.Errorf("x: %w", Errorf(k, "y")), &bi) && bi.BadInput(); got != want {
+			t.Errorf("%v: BadInput %v, want %v", k, got, want)
+		}
 	}
 }

@@ -313,8 +313,8 @@ disk_usage: {warning: 0.001}
 	}
 }
 
-// Replication lag provoked for real (Debian's PostgreSQL: the pinned
-// builds have no pg_basebackup): a streaming standby whose replay is paused
+// Replication lag provoked for real (Debian's PostgreSQL): a streaming
+// standby whose replay is paused
 // while the primary writes. The primary sees the standby behind in bytes;
 // the standby sees WAL received but not replayed, in bytes and (once a
 // replayed transaction is 2 s old) in seconds.

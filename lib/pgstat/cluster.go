@@ -44,7 +44,98 @@ func (c *collector) readSettings(ctx context.Context, tx pgx.Tx) error {
 		c.rep.Settings[name] = s
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return c.serverSettings(ctx, tx)
+}
+
+// ownSettings are the settings pgreport sets for its own session at
+// connect (read-only, no JIT) that pgmetrics does not: pg_settings shows the
+// session's value, a pgmetrics reader expects the server's.
+var ownSettings = []string{"default_transaction_read_only", "jit"}
+
+// serverSettingsSQL resolves what a session without pgreport's startup
+// parameters would get, in the server's order of precedence: ALTER ROLE IN
+// DATABASE, ALTER ROLE, ALTER DATABASE, then (with fileSettings, which
+// needs pg_read_all_settings) the configuration files; else the boot value.
+// A setting whose source is neither 'client' (startup) nor 'session' (the
+// SET after a target_session_attrs check) was not set by pgreport.
+func serverSettingsSQL(fileSettings bool) string {
+	file := ""
+	if fileSettings {
+		file = `
+		UNION ALL SELECT 4, f.setting, f.sourcefile || ':' || f.sourceline
+		FROM pg_show_all_file_settings() f WHERE f.name = own.name AND f.applied`
+	}
+	return `WITH own AS (
+	SELECT name, boot_val FROM pg_settings WHERE name = ANY($1) AND source IN ('client', 'session')
+), dr AS (
+	SELECT d.setdatabase <> 0 AS db, d.setrole <> 0 AS role,
+		split_part(cfg, '=', 1) AS name, substr(cfg, strpos(cfg, '=') + 1) AS val
+	FROM pg_db_role_setting d, unnest(d.setconfig) AS cfg
+	WHERE d.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+	  AND d.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
+)
+SELECT own.name, own.boot_val, m.val, m.src FROM own LEFT JOIN LATERAL (
+	SELECT val, src FROM (
+		SELECT CASE WHEN db AND role THEN 1 WHEN role THEN 2 ELSE 3 END AS prio, val,
+			CASE WHEN db AND role THEN 'database user' WHEN role THEN 'user' ELSE 'database' END AS src
+		FROM dr WHERE dr.name = own.name AND (db OR role)` + file + `
+	) cand ORDER BY prio LIMIT 1
+) m ON true`
+}
+
+// serverSettings puts the server's values in place of pgreport's own
+// session settings, and transaction_read_only follows: off unless the
+// server's default says on or it is a standby.
+func (c *collector) serverSettings(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, serverSettingsSQL(c.fileSettings), ownSettings)
+	if err != nil {
+		return err
+	}
+	var name, boot string
+	var val, src *string
+	_, err = pgx.ForEachRow(rows, []any{&name, &boot, &val, &src}, func() error {
+		s := c.rep.Settings[name]
+		s.Setting, s.BootVal, s.Source = boot, "", ""
+		if val != nil {
+			if v := normBool(*val); v != boot {
+				s.Setting, s.BootVal, s.Source = v, boot, *src
+			}
+		}
+		c.rep.Settings[name] = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if tro, ok := c.rep.Settings["transaction_read_only"]; ok {
+		tro.Setting = "off"
+		if c.rep.IsInRecovery || c.rep.Settings["default_transaction_read_only"].Setting == "on" {
+			tro.Setting = "on"
+		}
+		switch {
+		case tro.Setting == tro.BootVal || (tro.BootVal == "" && tro.Setting == "off"):
+			tro.BootVal, tro.Source = "", ""
+		case c.rep.IsInRecovery:
+			tro.Source = "override" // what the recovery sets, as pg_settings says to others
+		}
+		c.rep.Settings["transaction_read_only"] = tro
+	}
+	return nil
+}
+
+// normBool spells a boolean setting as pg_settings does (on/off); other
+// values are returned as they are.
+func normBool(v string) string {
+	switch strings.ToLower(strings.Trim(v, "' ")) {
+	case "on", "true", "yes", "1", "t", "y":
+		return "on"
+	case "off", "false", "no", "0", "f", "n":
+		return "off"
+	}
+	return v
 }
 
 var controlUnit = unit{name: "control", scope: clusterWide, run: (*collector).readControl,

@@ -71,6 +71,9 @@ type collector struct {
 	exact, measureNew bool
 	// side: the second connection's worker for the current database (side.go).
 	side *side
+	// fileSettings: the user may read the configuration files' settings
+	// (pg_read_all_settings), for serverSettings.
+	fileSettings bool
 }
 
 // Collect connects, runs every section and returns the report. A failure
@@ -156,7 +159,8 @@ func (c *collector) identify(ctx context.Context) error {
 	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
 		pg_has_role('pg_monitor', 'USAGE') AS monitor,
 		has_function_privilege('pg_catalog.pg_ls_dir(text, boolean, boolean)', 'EXECUTE')
-		AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE') AS files`).Scan(&c.ver, &user, &c.monitor, &c.files)
+		AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE') AS files,
+		has_function_privilege('pg_show_all_file_settings()', 'EXECUTE') AS file_settings`).Scan(&c.ver, &user, &c.monitor, &c.files, &c.fileSettings)
 	if err != nil {
 		return fmt.Errorf("server identity: %w", err)
 	}

@@ -507,9 +507,19 @@ func TestReplication(t *testing.T) {
 			if rep.IsInRecovery != tc.recovery {
 				t.Errorf("is_in_recovery = %v, want %v", rep.IsInRecovery, tc.recovery)
 			}
-			// The session is read-only all the same, set after the check.
-			if s := rep.Settings["default_transaction_read_only"]; s.Setting != "on" {
-				t.Errorf("default_transaction_read_only = %+v", s)
+			// The report gives the server's value (TestSettingsAreTheServers)...
+			if s := rep.Settings["default_transaction_read_only"]; s.Setting != "off" {
+				t.Errorf("default_transaction_read_only = %+v, want the server's off", s)
+			}
+			// ...and the session is read-only all the same, set after the check.
+			conn, err := o.Connect(context.Background(), "postgres", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			var ro string
+			if err := conn.QueryRow(context.Background(), "SHOW default_transaction_read_only").Scan(&ro); err != nil || ro != "on" {
+				t.Errorf("session default_transaction_read_only = %q (%v), want on", ro, err)
 			}
 		})
 	}

@@ -31,10 +31,15 @@ type ConnOptions struct {
 	Password string // from -W; else PGPASSWORD / .pgpass
 
 	AppName          string        // application_name, "pgreport/<version>"
-	ConnectTimeout   time.Duration // when the DSN/env do not set one; default 10s
+	ConnectTimeout   time.Duration // when the DSN/env do not set one; default DefaultConnectTimeout
 	StatementTimeout time.Duration // per statement; default 5s
 	LockTimeout      time.Duration // per statement; default 50ms
 }
+
+// DefaultConnectTimeout is pgmetrics' (its --timeout, 5 s, bounds the
+// connect too; shared/reference/pgmetrics.md): a server that accepts and
+// never answers costs no more than it would with pgmetrics (issue 19).
+const DefaultConnectTimeout = 5 * time.Second
 
 // quoteKV quotes a value for a libpq key=value string.
 func quoteKV(v string) string {
@@ -82,7 +87,7 @@ func (o ConnOptions) Config(db string) (*pgx.ConnConfig, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = o.ConnectTimeout
 		if cfg.ConnectTimeout == 0 {
-			cfg.ConnectTimeout = 10 * time.Second
+			cfg.ConnectTimeout = DefaultConnectTimeout
 		}
 	}
 	st, lt := o.StatementTimeout, o.LockTimeout
@@ -176,29 +181,35 @@ type ConnectError struct{ Err error }
 
 func (e *ConnectError) Error() string {
 	var ce *pgconn.ConnectError
-	var dns *net.DNSError
-	if errors.As(e.Err, &dns) && dns.Name != "" {
-		// pgx repeats the resolver's text ("hostname resolving error: lookup
-		// x: no such host lookup x: no such host"); libpq says it once.
-		return fmt.Sprintf("could not translate host name %q to address: %s", dns.Name, dns.Err)
-	}
 	if !errors.As(e.Err, &ce) {
 		return "connection to server failed: " + flatLine(e.Err.Error())
 	}
 	var parts []string
 	ls := leaves(errors.Unwrap(ce))
 	for i, leaf := range ls {
-		where, detail := libpqClause(leaf)
+		var where, detail string
+		if dns := (*net.DNSError)(nil); errors.As(leaf, &dns) && dns.Name != "" {
+			// pgx repeats the resolver's text ("hostname resolving error: lookup
+			// x: no such host lookup x: no such host"); libpq says it once,
+			// and still lists the other hosts tried.
+			where, detail = fmt.Sprintf("could not translate host name %q to address", dns.Name), dns.Err
+		} else {
+			where, detail = libpqClause(leaf)
+			where += " failed"
+		}
 		// sslmode=prefer tries each address twice (TLS, then plain): libpq
 		// reports only the plain attempt's outcome when the server has no
-		// TLS, so a refused TLS hides nothing (a wrong password stays said).
-		if strings.HasPrefix(detail, "tls error: server refused TLS") && i+1 < len(ls) {
-			if next, _ := libpqClause(ls[i+1]); next == where {
+		// TLS, so a refused TLS hides nothing (a wrong password stays said),
+		// and a TLS attempt that met the plain one's failure (the connect
+		// timeout they share) is that failure said twice.
+		if tlsDetail, ok := strings.CutPrefix(detail, "tls error: "); ok && i+1 < len(ls) {
+			if next, nextDetail := libpqClause(ls[i+1]); next+" failed" == where &&
+				(strings.HasPrefix(tlsDetail, "server refused TLS") || tlsDetail == nextDetail) {
 				continue
 			}
 		}
 		// The same failure twice (both attempts refused): say it once.
-		if p := where + " failed: " + detail; !slices.Contains(parts, p) {
+		if p := where + ": " + detail; !slices.Contains(parts, p) {
 			parts = append(parts, p)
 		}
 	}
@@ -208,7 +219,9 @@ func (e *ConnectError) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// leaves flattens errors.Join (pgx joins one error per host and address tried).
+// leaves flattens errors.Join (pgx joins one error per host and address
+// tried), and the "hostname resolving error: %w" around the lookups' join
+// when no host resolved.
 func leaves(err error) []error {
 	if err == nil {
 		return nil
@@ -219,6 +232,11 @@ func leaves(err error) []error {
 			out = append(out, leaves(e)...)
 		}
 		return out
+	}
+	if inner := errors.Unwrap(err); inner != nil {
+		if _, ok := inner.(interface{ Unwrap() []error }); ok {
+			return leaves(inner)
+		}
 	}
 	return []error{err}
 }
@@ -246,6 +264,11 @@ func libpqClause(err error) (where, detail string) {
 		detail = errno.Error()
 	default:
 		detail = strings.TrimPrefix(detail, "dial error: ")
+	}
+	// The connect timeout (pgx: "timeout: context deadline exceeded", after
+	// "tls error: " on a TLS attempt) in libpq's words.
+	if d, ok := strings.CutSuffix(detail, "timeout: context deadline exceeded"); ok && (d == "" || d == "tls error: ") {
+		detail = d + "timeout expired"
 	}
 	where = "connection to server"
 	switch h, port, err := net.SplitHostPort(addr); {

@@ -69,8 +69,9 @@ func TestConnConfig(t *testing.T) {
 			if ro := rp["default_transaction_read_only"]; (ro == "on") == tc.tsa || (ro != "on" && ro != "") {
 				t.Errorf("default_transaction_read_only = %q with target_session_attrs %v", ro, tc.tsa)
 			}
-			if cfg.ConnectTimeout != 10*time.Second {
-				t.Errorf("connect timeout = %s", cfg.ConnectTimeout)
+			// pgmetrics' 5 s when nothing sets one (issue 19).
+			if cfg.ConnectTimeout != 5*time.Second {
+				t.Errorf("connect timeout = %s, want pgmetrics' 5s", cfg.ConnectTimeout)
 			}
 		})
 	}
@@ -104,18 +105,23 @@ func TestConnectErrorUnresolvableHost(t *testing.T) {
 	}
 }
 
+// closedPort is a port nobody listens on: one bound, then closed.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
 // Connection failures read like libpq's, one clause per host tried, on one
 // line (pgx's own text is multi-line for several hosts).
 func TestConnectErrorLibpqStyle(t *testing.T) {
 	t.Setenv("PGSSLMODE", "disable")
 	t.Setenv("PGCONNECT_TIMEOUT", "")
-	// A port nobody listens on: bind one, then close it.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
+	port := closedPort(t)
 	sock := t.TempDir()
 	for _, tc := range []struct {
 		name string
@@ -144,6 +150,70 @@ func TestConnectErrorLibpqStyle(t *testing.T) {
 			}
 			if got := err.Error(); got != tc.want {
 				t.Errorf("error:\n got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// A server that accepts and never answers, with libpq's default
+// sslmode=prefer (TLS, then plain): the connect timeout bounds both attempts
+// together, and the line says the timeout once, in libpq's words (issue 19:
+// "one clear line, like libpq's").
+func TestConnectErrorSilentServerPrefer(t *testing.T) {
+	t.Setenv("PGSSLMODE", "prefer")
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c // read nothing, answer nothing
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		for c := range accepted {
+			c.Close()
+		}
+	})
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	const timeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err = ConnOptions{Host: "127.0.0.1", Port: port, ConnectTimeout: timeout}.Connect(context.Background(), "postgres", nil)
+	if el := time.Since(start); el >= 2*timeout {
+		t.Errorf("took %s: each attempt had its own %s", el, timeout)
+	}
+	want := `connection to server at "127.0.0.1", port ` + port + ` failed: timeout expired`
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n got %v\nwant %s", err, want)
+	}
+}
+
+// Several hosts, one of them unresolvable: each host tried has its clause,
+// as libpq lists them; the resolver's failure does not hide the others.
+func TestConnectErrorUnresolvableAmongHosts(t *testing.T) {
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	port := closedPort(t)
+	refused := `connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`
+	for _, sslmode := range []string{"disable", "prefer"} {
+		t.Run(sslmode, func(t *testing.T) {
+			t.Setenv("PGSSLMODE", sslmode)
+			_, err := ConnOptions{Host: "nosuchhost.invalid,127.0.0.1", Port: "5432," + port, ConnectTimeout: 5 * time.Second}.
+				Connect(context.Background(), "postgres", nil)
+			if err == nil {
+				t.Fatal("connected")
+			}
+			got := err.Error()
+			if !strings.HasPrefix(got, `could not translate host name "nosuchhost.invalid" to address: `) ||
+				!strings.HasSuffix(got, "; "+refused) || strings.Count(got, "nosuchhost") != 1 || strings.Contains(got, "\n") {
+				t.Errorf("error = %q, want the lookup failure, then %q", got, refused)
 			}
 		})
 	}

@@ -157,13 +157,19 @@ type ReplicationOut struct {
 	WriteLSN        string `json:"write_lsn" db:"write_lsn"`
 	FlushLSN        string `json:"flush_lsn" db:"flush_lsn"`
 	ReplayLSN       string `json:"replay_lsn" db:"replay_lsn"`
-	WriteLag        int64  `json:"write_lag" db:"write_lag"`
-	FlushLag        int64  `json:"flush_lag" db:"flush_lag"`
-	ReplayLag       int64  `json:"replay_lag" db:"replay_lag"`
-	SyncPriority    int    `json:"sync_priority" db:"sync_priority"`
-	SyncState       string `json:"sync_state" db:"sync_state"`
-	PID             int    `json:"pid" db:"pid"`
-	ReplyTime       int64  `json:"reply_time,omitempty" db:"reply_time"`
+	// The lags in whole seconds, pgmetrics' write_lag, flush_lag, replay_lag
+	// (EXTRACT(EPOCH FROM ...)::bigint; 0 where NULL).
+	WriteLagSeconds  int64 `json:"write_lag" db:"write_lag_s"`
+	FlushLagSeconds  int64 `json:"flush_lag" db:"flush_lag_s"`
+	ReplayLagSeconds int64 `json:"replay_lag" db:"replay_lag_s"`
+	// pgreport: the same lags in microseconds.
+	WriteLag     int64  `json:"write_lag_micros" db:"write_lag"`
+	FlushLag     int64  `json:"flush_lag_micros" db:"flush_lag"`
+	ReplayLag    int64  `json:"replay_lag_micros" db:"replay_lag"`
+	SyncPriority int    `json:"sync_priority" db:"sync_priority"`
+	SyncState    string `json:"sync_state" db:"sync_state"`
+	PID          int    `json:"pid" db:"pid"`
+	ReplyTime    int64  `json:"reply_time,omitempty" db:"reply_time"`
 	// pgreport: bytes between the primary's current WAL position and replay_lsn.
 	ReplayLagBytes int64 `json:"replay_lag_bytes" db:"replay_lag_bytes"`
 }

@@ -2,6 +2,7 @@ package pgstat
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,13 +15,16 @@ var replicationOutgoingUnit = unit{name: "replication_outgoing", scope: clusterW
 
 func (c *collector) readReplicationOut(ctx context.Context, tx pgx.Tx) error {
 	lag := func(col string) string { return "COALESCE((EXTRACT(EPOCH FROM " + col + ") * 1000000)::bigint, 0)" }
+	// pgmetrics' lags: whole seconds, rounded by the cast.
+	secs := func(col string) string { return "COALESCE(EXTRACT(EPOCH FROM " + col + ")::bigint, 0)" }
 	var err error
 	c.rep.ReplicationOutgoing, err = rowsOf[ReplicationOut](ctx, tx, `SELECT COALESCE(usename, '') AS role_name,
-			COALESCE(application_name, '') AS application_name, COALESCE(client_addr::text, '') AS client_addr,
+			COALESCE(application_name, '') AS application_name, COALESCE(client_hostname, client_addr::text, '') AS client_addr,
 			`+ep("backend_start")+` AS backend_start, COALESCE(backend_xmin::text::bigint, 0) AS backend_xmin,
 			COALESCE(state, '') AS state, COALESCE(sent_lsn::text, '') AS sent_lsn, COALESCE(write_lsn::text, '') AS write_lsn,
 			COALESCE(flush_lsn::text, '') AS flush_lsn, COALESCE(replay_lsn::text, '') AS replay_lsn,
 			`+lag("write_lag")+` AS write_lag, `+lag("flush_lag")+` AS flush_lag, `+lag("replay_lag")+` AS replay_lag,
+			`+secs("write_lag")+` AS write_lag_s, `+secs("flush_lag")+` AS flush_lag_s, `+secs("replay_lag")+` AS replay_lag_s,
 			COALESCE(sync_priority, 0) AS sync_priority, COALESCE(sync_state, '') AS sync_state, pid,
 			`+ep("reply_time")+` AS reply_time,
 			CASE WHEN pg_is_in_recovery() OR replay_lsn IS NULL THEN 0
@@ -29,14 +33,39 @@ func (c *collector) readReplicationOut(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
+// UnmarshalJSON reads pgreport's documents and pgmetrics': pgmetrics has
+// the lags in whole seconds only, which then give the microseconds, so that
+// the text report, the metrics and pgreport check read either.
+func (o *ReplicationOut) UnmarshalJSON(b []byte) error {
+	// plain: the same fields without this method; -1 marks a lag absent from b.
+	type plain ReplicationOut
+	p := plain{WriteLag: -1, FlushLag: -1, ReplayLag: -1}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	for _, l := range []struct {
+		micros *int64
+		secs   int64
+	}{{&p.WriteLag, p.WriteLagSeconds}, {&p.FlushLag, p.FlushLagSeconds}, {&p.ReplayLag, p.ReplayLagSeconds}} {
+		if *l.micros == -1 {
+			*l.micros = l.secs * 1e6
+		}
+	}
+	*o = ReplicationOut(p)
+	return nil
+}
+
 var replicationIncomingUnit = unit{name: "replication_incoming", scope: clusterWide, run: (*collector).readReplicationIn,
 	doc: "`pg_stat_wal_receiver` (on a standby)"}
+
+// received_lsn is empty on PostgreSQL 13+ as in pgmetrics (the column
+// became written_lsn and flushed_lsn, which carry the positions).
 
 func (c *collector) readReplicationIn(ctx context.Context, tx pgx.Tx) error {
 	var err error
 	c.rep.ReplicationIncoming, err = rowOf[ReplicationIn](ctx, tx, `SELECT COALESCE(status, '') AS status,
 			COALESCE(receive_start_lsn::text, '') AS receive_start_lsn, COALESCE(receive_start_tli, 0) AS receive_start_tli,
-			COALESCE(`+c.since(130000, "written_lsn", "received_lsn")+`::text, '') AS received_lsn,
+			COALESCE(`+c.since(130000, "NULL", "received_lsn")+`::text, '') AS received_lsn,
 			COALESCE(received_tli, 0) AS received_tli,
 			`+ep("last_msg_send_time")+` AS last_msg_send_time, `+ep("last_msg_receipt_time")+` AS last_msg_receipt_time,
 			COALESCE((EXTRACT(EPOCH FROM (last_msg_receipt_time - last_msg_send_time)) * 1000000)::bigint, 0) AS latency_micros,

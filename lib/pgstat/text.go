@@ -331,7 +331,7 @@ func textReplication(b *strings.Builder, r *Report, _ TextOptions) {
 		tw := newTab(b)
 		row(tw, "Status", in.Status)
 		row(tw, "Sender", fmt.Sprintf("%s:%d", in.SenderHost, in.SenderPort))
-		row(tw, "Received LSN", in.ReceivedLSN)
+		row(tw, "Received LSN", in.FlushedLSN+in.ReceivedLSN) // received and flushed: one of the two is empty
 		row(tw, "Latency", durMicros(in.Latency))
 		tw.Flush()
 	}

@@ -38,7 +38,7 @@ func StateDir(getenv func(string) string) (string, error) {
 	if h := getenv("HOME"); h != "" {
 		return filepath.Join(h, ".local", "state", "cronkit"), nil
 	}
-	return "", errors.New("neither XDG_STATE_HOME nor HOME is set: no place for the --tolerate state file")
+	return "", errors.New("neither XDG_STATE_HOME nor HOME is set: no place for the state file")
 }
 
 // FailuresPath names the state file for a job key (the check's handle):

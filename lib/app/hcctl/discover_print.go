@@ -61,7 +61,11 @@ func writeDiscoverPlan(w io.Writer, p *discover.Plan, tags []string) {
 		}
 	}
 	for _, j := range other {
-		fmt.Fprintf(w, "  - %s: %s\n", where(j), j.Note)
+		hint := ""
+		if j.Convert {
+			hint = " (--convert rewrites it to runwrap)"
+		}
+		fmt.Fprintf(w, "  - %s: %s%s\n", where(j), j.Note, hint)
 	}
 	for _, f := range p.Files {
 		if d := f.Diff(nil); d != "" {

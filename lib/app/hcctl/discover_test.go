@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/discover"
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
 )
 
@@ -148,5 +149,21 @@ func TestRunDiscoverRefusals(t *testing.T) {
 				t.Errorf("%d writes", f.Writes())
 			}
 		})
+	}
+}
+
+// A runitor -slug line left alone: hcctl words the hint in its own flag
+// (lib/discover only says the line could be converted).
+func TestDiscoverPlanConvertHint(t *testing.T) {
+	var b strings.Builder
+	writeDiscoverPlan(&b, &discover.Plan{Host: "web1", Jobs: []discover.Job{
+		{File: "/etc/cron.d/r", Line: 1, State: discover.StateRunitor, Note: "runs under runitor: left alone", Convert: true},
+		{File: "/etc/cron.d/r", Line: 2, State: discover.StateRunitor, Note: "runs under runitor: left alone"},
+	}}, []string{"web1"})
+	for _, want := range []string{"  - /etc/cron.d/r:1: runs under runitor: left alone (--convert rewrites it to runwrap)\n",
+		"  - /etc/cron.d/r:2: runs under runitor: left alone\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in\n%s", want, b.String())
+		}
 	}
 }

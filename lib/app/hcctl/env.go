@@ -2,14 +2,13 @@
 // XOptions) per subcommand, with injected streams, API client and clock, so
 // that everything hcctl does is testable by a function call (cmd/hcctl keeps
 // the flags, the config binding and the wording of hints that name them).
-// It returns typed errors (*Error, lib/hc's) and never picks an exit code.
+// It returns typed errors (lib/outcome's, lib/hc's) and never picks an exit code.
 // Not a public API.
 package hcctl
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/cronkit/cronkit/lib/hc"
 	"github.com/cronkit/cronkit/lib/httpx"
+	"github.com/cronkit/cronkit/lib/outcome"
 )
 
 // Env is what every use case is given by the command: streams, the API
@@ -71,50 +71,29 @@ func (e *Env) now() time.Time {
 	return e.Now()
 }
 
-// Kind classifies an *Error for the command's exit code.
-type Kind int
-
-const (
-	Usage   Kind = iota + 1 // bad flags, arguments or input (exit 2)
-	Refused                 // authentication or permission (exit 4)
-	Partial                 // some of the work failed (exit 3)
+// Kind, Error and the kinds hcctl returns are lib/outcome's, by the names
+// this package has always used: lib/cli maps them to exit codes (a Usage
+// error with the "see --help" hint), the command has nothing to map.
+type (
+	Kind  = outcome.Kind
+	Error = outcome.Error
 )
 
-// Error is a failure this package classified; cmd/hcctl maps its Kind to
-// lib/cli's exit codes.
-type Error struct {
-	Kind Kind
-	Err  error
-}
+const (
+	Usage   = outcome.Usage   // bad flags, arguments or input (exit 2)
+	Refused = outcome.Refused // authentication or permission (exit 4)
+	Partial = outcome.Partial // some of the work failed (exit 3)
+)
 
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
+func usagef(format string, args ...any) error { return outcome.Errorf(Usage, format, args...) }
 
-// BadInput: a Usage error is the user's to fix (lib/cli: exit 2).
-func (e *Error) BadInput() bool { return e.Kind == Usage }
+func refusedf(format string, args ...any) error { return outcome.Errorf(Refused, format, args...) }
 
-func usagef(format string, args ...any) error {
-	return &Error{Kind: Usage, Err: fmt.Errorf(format, args...)}
-}
-
-func refusedf(format string, args ...any) error {
-	return &Error{Kind: Refused, Err: fmt.Errorf(format, args...)}
-}
-
-func partialf(format string, args ...any) error {
-	return &Error{Kind: Partial, Err: fmt.Errorf(format, args...)}
-}
+func partialf(format string, args ...any) error { return outcome.Errorf(Partial, format, args...) }
 
 // refused reports whether a write failed for the key's rights: a 401 or
 // 403 from the server, or this package's refusal.
-func refused(err error) bool {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind == Refused
-	}
-	var hs interface{ HTTPStatus() int }
-	return errors.As(err, &hs) && (hs.HTTPStatus() == 401 || hs.HTTPStatus() == 403)
-}
+func refused(err error) bool { return outcome.Of(err) == Refused }
 
 // outFormat resolves -f: table on a terminal, jsonl otherwise.
 func (e *Env) outFormat(f string, allowed ...string) (string, error) {

@@ -4,7 +4,9 @@
 // streams and clock, so that what the README says pgreport does is testable
 // by a function call. cmd/pgreport binds the flags and the environment and
 // words the hints; lib/cli maps the errors returned here to exit codes
-// (docs/architecture.md, "app"). It is not a public API.
+// (docs/architecture.md, "app"): each typed error below unwraps to the
+// lib/outcome error of its kind, so that it says its exit code wherever it
+// is made. It is not a public API.
 package pgreport
 
 import (
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/metric"
+	"github.com/cronkit/cronkit/lib/outcome"
 	"github.com/cronkit/cronkit/lib/redact"
 	"github.com/cronkit/cronkit/lib/version"
 )
@@ -60,8 +63,8 @@ func (e *Env) defaults() {
 func userAgent() string { return "pgreport/" + version.String() }
 
 // UsageError is a wrong option or input: a flag's value, flags that
-// contradict each other, an unreadable --input or rules file. Exit 2;
-// cmd/pgreport adds its "see --help" hint.
+// contradict each other, an unreadable --input or rules file. Usage: exit
+// 2 with the "see --help" hint.
 type UsageError struct{ Err error }
 
 func usagef(format string, args ...any) error {
@@ -69,37 +72,44 @@ func usagef(format string, args ...any) error {
 }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
+func (e *UsageError) Unwrap() error { return outcome.Wrap(outcome.Usage, e.Err) }
 
-// BadInput marks the error as bad input for lib/cli's exit-code mapping.
+// BadInput: the user's to fix (lib/cli reads the Usage outcome it unwraps to).
 func (e *UsageError) BadInput() bool { return true }
 
 // ConnStringError is a connection string (or -h with a URL) that does not
 // parse: exit 2, found before any prompt or dial, with no --help hint
-// (the libpq syntax is not pgreport's).
+// (the libpq syntax is not pgreport's): BadInput.
 type ConnStringError struct{ Err error }
 
 func (e *ConnStringError) Error() string  { return e.Err.Error() }
-func (e *ConnStringError) Unwrap() error  { return e.Err }
+func (e *ConnStringError) Unwrap() error  { return outcome.Wrap(outcome.BadInput, e.Err) }
 func (e *ConnStringError) BadInput() bool { return true }
 
 // PartialError is a run whose output is complete but for the parts it
-// names (failed sections, UNKNOWN rules): exit 3.
+// names (failed sections, UNKNOWN rules): Partial, exit 3.
 type PartialError struct{ Msg string }
 
 func (e *PartialError) Error() string { return e.Msg }
 
-// FindingsError is check's verdict: findings at --fail-on or worse (exit 1).
-// The output is complete: no error record follows it.
+// Unwrap says the message again (as FindingsError's): an outcome without
+// one is silent, lib/cli would print nothing.
+func (e *PartialError) Unwrap() error { return outcome.Errorf(outcome.Partial, "%s", e.Msg) }
+
+// FindingsError is check's verdict: findings at --fail-on or worse (Failed,
+// exit 1). The output is complete: no error record follows it.
 type FindingsError struct{ Critical, Warning int }
 
 func (e *FindingsError) Error() string {
 	return fmt.Sprintf("check: %d critical, %d warning finding(s)", e.Critical, e.Warning)
 }
 
+func (e *FindingsError) Unwrap() error { return outcome.Errorf(outcome.Failed, "%s", e.Error()) }
+
 // PluginError is check -f nagios's exit: the plugin code (1 WARNING,
-// 2 CRITICAL, 3 UNKNOWN). With a nil Err the status line says it all;
-// otherwise Err is why the check is UNKNOWN, for stderr.
+// 2 CRITICAL, 3 UNKNOWN), lib/outcome's Coded. With a nil Err the status
+// line says it all (a silent outcome); otherwise Err is why the check is
+// UNKNOWN, for stderr, without a --help hint even if Err is a usage error.
 type PluginError struct {
 	Code int
 	Err  error
@@ -112,7 +122,9 @@ func (e *PluginError) Error() string {
 	return e.Err.Error()
 }
 
-func (e *PluginError) Unwrap() error { return e.Err }
+func (e *PluginError) Unwrap() error {
+	return &outcome.Error{Kind: outcome.Coded, Code: e.Code, Err: e.Err}
+}
 
 // writeErrorRecord ends the metric records with an error record carrying the
 // line pgreport prints on stderr (secrets redacted): `pgreport -f metrics |

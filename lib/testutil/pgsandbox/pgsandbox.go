@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,7 +44,7 @@ type Options struct {
 	// Dir is the directory to create the cluster in (data in Dir/data, the
 	// socket in Dir). It must not exist or be empty. Default: a new temp dir.
 	Dir string
-	// BinDir holds initdb, postgres, pg_basebackup. Default: $PG_BINDIR, the
+	// BinDir holds initdb and postgres. Default: $PG_BINDIR, the
 	// newest /usr/lib/postgresql/*/bin, `pg_config --bindir`, then $PATH.
 	BinDir string
 	// Detach leaves the server running after this process exits (for
@@ -66,10 +67,13 @@ type Cluster struct {
 	OSUser  string // OS user the server runs as
 	BinDir  string
 
-	cred    *syscall.Credential
-	pid     int
-	done    chan struct{} // closed when the server process exits (nil when detached)
-	waitErr error
+	cred     *syscall.Credential
+	pid      int
+	primary  *Cluster      // a standby's primary (nil for a primary)
+	slot     string        // a standby's replication slot on its primary
+	standbys atomic.Int64  // a primary's count of standbys, for their names
+	done     chan struct{} // closed when the server process exits (nil when detached)
+	waitErr  error
 }
 
 // ConnString is a libpq key/value connection string for db over the socket.
@@ -168,22 +172,8 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := o.Dir
-	if dir == "" {
-		// os.MkdirTemp under /tmp keeps the socket path short (unix socket
-		// paths are limited to 107 bytes; t.TempDir() paths can be longer).
-		if dir, err = os.MkdirTemp("", "pgsandbox-"); err != nil {
-			return nil, err
-		}
-	} else {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, err
-		}
-		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-			return nil, fmt.Errorf("pgsandbox: %s is not empty (a sandbox already there? stop it first)", dir)
-		}
-	}
-	if dir, err = filepath.Abs(dir); err != nil {
+	dir, err := clusterDir(o.Dir, "pgsandbox-")
+	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{Dir: dir, DataDir: filepath.Join(dir, "data"), Host: dir, User: Superuser,
@@ -207,32 +197,26 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 	return c, nil
 }
 
-// StartStandby clones c with pg_basebackup -R and starts the copy as a
-// streaming hot standby in its own directory. Stop it before c.
-func (c *Cluster) StartStandby(ctx context.Context, o Options) (_ *Cluster, err error) {
-	dir, err := os.MkdirTemp("", "pgsandbox-standby-")
-	if err != nil {
-		return nil, err
-	}
-	s := &Cluster{Dir: dir, DataDir: filepath.Join(dir, "data"), Host: dir, User: c.User,
-		OSUser: c.OSUser, BinDir: c.BinDir, cred: c.cred}
-	defer func() {
+// clusterDir makes the directory a cluster owns: dir, which must not exist
+// or be empty, or a new temp dir named prefix*.
+func clusterDir(dir, prefix string) (string, error) {
+	if dir == "" {
+		// os.MkdirTemp under /tmp keeps the socket path short (unix socket
+		// paths are limited to 107 bytes; t.TempDir() paths can be longer).
+		d, err := os.MkdirTemp("", prefix)
 		if err != nil {
-			_ = s.Stop()
+			return "", err
 		}
-	}()
-	if err := s.chown(dir); err != nil {
-		return nil, err
+		dir = d
+	} else {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+			return "", fmt.Errorf("pgsandbox: %s is not empty (a sandbox already there? stop it first)", dir)
+		}
 	}
-	args := []string{"-h", c.Host, "-p", strconv.Itoa(c.Port), "-U", c.User, "-D", s.DataDir,
-		"-R", "-X", "stream", "-c", "fast", "--no-sync"}
-	if out, err := s.run(ctx, "pg_basebackup", args...); err != nil {
-		return nil, fmt.Errorf("pgsandbox: pg_basebackup: %w: %s", err, lastLines(out, 5))
-	}
-	if err := s.startServer(ctx, o); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return filepath.Abs(dir)
 }
 
 func (c *Cluster) chown(path string) error {
@@ -243,7 +227,7 @@ func (c *Cluster) chown(path string) error {
 }
 
 // childEnv is a clean environment: inherited PG* variables would redirect
-// pg_basebackup or psql to another server.
+// the server's tools to another server.
 func childEnv() []string {
 	env := []string{"LC_ALL=C", "TZ=UTC"}
 	if p := os.Getenv("PATH"); p != "" {
@@ -458,12 +442,13 @@ func (c *Cluster) Stop() error {
 		return nil
 	}
 	c.kill()
+	slotErr := c.dropSlot()
 	if c.Dir == "" {
-		return nil
+		return slotErr
 	}
 	err := os.RemoveAll(c.Dir)
 	c.Dir = ""
-	return err
+	return errors.Join(slotErr, err)
 }
 
 // Attach returns a handle on a detached cluster started earlier in dir (by

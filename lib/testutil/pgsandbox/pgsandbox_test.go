@@ -183,3 +183,154 @@ func TestFailedStartCleansUp(t *testing.T) {
 		t.Fatalf("%s left behind: %v", dir, serr)
 	}
 }
+
+// A standby of each pinned major (16-18: builds without pg_basebackup) and
+// of the default one: the base backup by file copy carries a tablespace,
+// moved into the standby's own directory, WAL written later streams, and
+// Stop drops the standby's slot on the primary.
+func TestStandbyEachVersion(t *testing.T) {
+	Get(t) // skips or fails consistently when PostgreSQL is missing
+	vers := PinnedVersions(t)
+	vers[0] = "" // the default PostgreSQL
+	for _, major := range []int{0, 16, 17, 18} {
+		bindir, ok := vers[major]
+		if !ok {
+			t.Fatalf("scripts/pg-versions pins no PostgreSQL %d", major)
+		}
+		name := "pg" + strconv.Itoa(major)
+		if major == 0 {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			if major != 0 && bindir == "" {
+				t.Skipf("PostgreSQL %d is not in the cache (scripts/pg-versions)", major)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			p, err := Start(ctx, Options{BinDir: bindir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = p.Stop() })
+			ts := filepath.Join(p.Dir, "ts")
+			if err := os.Mkdir(ts, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.chown(ts); err != nil {
+				t.Fatal(err)
+			}
+			p.Exec(t, "postgres", "CREATE TABLESPACE sby_ts LOCATION '"+ts+"'",
+				"CREATE TABLE r (v int) TABLESPACE sby_ts", "INSERT INTO r VALUES (42)")
+			s, err := p.StartStandby(ctx, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopped := false
+			t.Cleanup(func() {
+				if !stopped {
+					_ = s.Stop()
+				}
+			})
+			sconn := s.Connect(t, "postgres")
+			var n int
+			var loc string
+			var inRecovery bool
+			if err := sconn.QueryRow(ctx, `SELECT (SELECT count(*) FROM r), pg_tablespace_location(oid), pg_is_in_recovery()
+				FROM pg_tablespace WHERE spcname = 'sby_ts'`).Scan(&n, &loc, &inRecovery); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 || loc != filepath.Join(s.Dir, "ts") || !inRecovery {
+				t.Fatalf("standby: %d rows, tablespace at %s (want %s/ts), in recovery %v", n, loc, s.Dir, inRecovery)
+			}
+			// Written after the start: CatchUp waits for it, no sleep.
+			p.Exec(t, "postgres", "INSERT INTO r SELECT generate_series(1, 999)")
+			if err := s.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := sconn.QueryRow(ctx, "SELECT count(*) FROM r").Scan(&n); err != nil || n != 1000 {
+				t.Fatalf("standby after CatchUp: %d rows, want 1000 (%v)", n, err)
+			}
+			pconn := p.Connect(t, "postgres")
+			var state, slot string
+			if err := pconn.QueryRow(ctx, `SELECT r.state, s.slot_name FROM pg_stat_replication r
+				JOIN pg_replication_slots s ON s.active_pid = r.pid`).Scan(&state, &slot); err != nil || state != "streaming" || slot != "standby_1" {
+				t.Fatalf("primary: state %q slot %q (%v)", state, slot, err)
+			}
+			sconn.Close(ctx)
+			stopped = true
+			if err := s.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if err := pconn.QueryRow(ctx, "SELECT count(*) FROM pg_replication_slots").Scan(&n); err != nil || n != 0 {
+				t.Fatalf("%d slots left on the primary after the standby's Stop (%v)", n, err)
+			}
+			if err := p.CatchUp(ctx); err == nil {
+				t.Fatal("CatchUp on a primary: no error")
+			}
+		})
+	}
+}
+
+// The base backup's copy leaves out what pg_basebackup leaves out, keeps
+// the directories the server expects, and skips what vanishes meanwhile.
+func TestCopyDataDirSkips(t *testing.T) {
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "data")
+	for _, f := range []string{"PG_VERSION", "base/1/1259", "base/1/pg_internal.init", "base/pgsql_tmp/pgsql_tmp1.0",
+		"postmaster.pid", "postmaster.opts", "backup_label", "standby.signal", "pg_wal/000000010000000000000001",
+		"pg_wal/archive_status/x.done", "pg_replslot/s/state", "pg_stat_tmp/x", "global/pg_control"} {
+		if err := os.MkdirAll(filepath.Join(src, filepath.Dir(f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, f), []byte(f), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(src, "pg_tblspc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s := &Cluster{}
+	if err := s.copyTree(src, dst, true); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_ = filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && p != dst {
+			rel, _ := filepath.Rel(dst, p)
+			got = append(got, rel)
+		}
+		return err
+	})
+	want := []string{"PG_VERSION", "base", "base/1", "base/1/1259", "global", "global/pg_control",
+		"pg_replslot", "pg_stat_tmp", "pg_tblspc", "pg_wal"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("copied %q\nwant   %q", got, want)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "base/1/1259")); err != nil || string(b) != "base/1/1259" {
+		t.Errorf("base/1/1259 = %q, %v", b, err)
+	}
+	// A directory dropped before its turn is no error; a missing data directory is.
+	if err := s.copyTree(filepath.Join(src, "gone"), filepath.Join(dst, "gone"), false); err != nil {
+		t.Errorf("vanished directory: %v", err)
+	}
+	if err := s.copyTree(filepath.Join(src, "gone"), filepath.Join(t.TempDir(), "x"), true); err == nil {
+		t.Error("missing data directory: no error")
+	}
+}
+
+// A standby whose primary cannot be reached fails with the reason and
+// leaves no directory behind.
+func TestStandbyOfUnreachablePrimary(t *testing.T) {
+	p := Get(t)
+	gone := &Cluster{Dir: t.TempDir(), Host: t.TempDir(), Port: p.Port, User: Superuser, BinDir: p.BinDir}
+	dir := filepath.Join(os.TempDir(), "pgsandbox-standby-fail-"+strconv.Itoa(os.Getpid()))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := gone.StartStandby(ctx, Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "connect to the primary") {
+		_ = s.Stop()
+		t.Fatalf("err = %v, want a connect error", err)
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, fs.ErrNotExist) {
+		t.Fatalf("%s left behind: %v", dir, serr)
+	}
+}

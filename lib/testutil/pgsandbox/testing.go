@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,4 +149,51 @@ func ProcessesUsing(dir string) []int {
 		}
 	}
 	return pids
+}
+
+// PinnedVersions lists the PostgreSQL majors scripts/pg-versions pins, with
+// the bin dir of each cached build ("" when it is not fetched), by running
+// `scripts/pg-versions --cached` from the module root above the working
+// directory. Under CI a missing build fails t: every version must run there.
+func PinnedVersions(t testing.TB) map[int]string {
+	t.Helper()
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			t.Fatal("pgsandbox: no go.mod above the working directory (for scripts/pg-versions)")
+		}
+		root = parent
+	}
+	out, err := exec.Command(filepath.Join(root, "scripts", "pg-versions"), "--cached").Output()
+	if err != nil {
+		t.Fatalf("scripts/pg-versions --cached: %v", err)
+	}
+	vers := map[int]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			t.Fatalf("scripts/pg-versions --cached: bad line %q", line)
+		}
+		major, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatalf("scripts/pg-versions --cached: bad line %q", line)
+		}
+		dir := f[len(f)-1]
+		// Stat it, so that go test's result cache notices a fetch.
+		if _, err := os.Stat(filepath.Join(dir, "postgres")); f[1] == "missing" || err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("PostgreSQL %d binaries are not in the cache (run scripts/pg-versions)", major)
+			}
+			dir = ""
+		}
+		vers[major] = dir
+	}
+	return vers
 }

@@ -1,6 +1,6 @@
 // Command foundation is lib/cli's root command as the tools but runwrap
-// have it (cobra, viper through lib/cli/viperconf, slog,
-// go-retryablehttp and net/http linked in) with one subcommand that does
+// have it (cobra, viper through lib/cli/viperconf, slog and net/http
+// linked in) with one subcommand that does
 // nothing: what every cronkit tool pays to start before its own work, for
 // scripts/bench-runwrap's breakdown. Not a cronkit tool.
 package main

@@ -1,7 +1,8 @@
-package main
+package runwrap
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -23,25 +24,24 @@ type pinger struct {
 var pingKinds = map[wrap.Kind]hc.PingKind{wrap.Start: hc.PingStart, wrap.Success: hc.PingSuccess,
 	wrap.Fail: hc.PingFail, wrap.Log: hc.PingLog, wrap.ExitCode: hc.PingExitCode}
 
-func newPinger(o *wrapOptions, pc *hc.PingClient) *pinger {
-	r := o.root
+func newPinger(o *Options, logger *slog.Logger, pc *hc.PingClient) *pinger {
 	// One transport: the finish ping reuses the start ping's connection.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ResponseHeaderTimeout = o.apiTimeout
-	retries := o.apiRetries
+	tr.ResponseHeaderTimeout = o.APITimeout
+	retries := o.APIRetries
 	if retries == 0 {
 		retries = -1 // httpx: 0 means its default
 	}
-	base := httpx.Options{Tool: "runwrap", AttemptTimeout: o.apiTimeout, RetryMax: retries,
+	base := httpx.Options{Tool: "runwrap", AttemptTimeout: o.APITimeout, RetryMax: retries,
 		WaitMin: 500 * time.Millisecond, WaitMax: 5 * time.Second, MaxBody: 4 << 10,
-		Logger: r.Logger, Secrets: r.Secrets(), Transport: tr}
+		Logger: logger, Secrets: o.Secrets, Transport: tr}
 	if k := pc.URLPingKey(); k != "" {
 		// A /<ping-key>/<slug> --ping-url: -vv logs must not show the key either.
-		base.Secrets = append(r.Secrets()[:len(r.Secrets()):len(r.Secrets())], k)
+		base.Secrets = append(o.Secrets[:len(o.Secrets):len(o.Secrets)], k)
 	}
 	startOpts, finishOpts := base, base
-	startOpts.Deadline = o.apiTimeout
-	finishOpts.Deadline = o.apiDeadline
+	startOpts.Deadline = o.APITimeout
+	finishOpts.Deadline = o.APIDeadline
 	return &pinger{pc: pc, start: httpx.New(startOpts), finish: httpx.New(finishOpts)}
 }
 
