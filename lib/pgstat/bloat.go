@@ -94,31 +94,49 @@ LEFT JOIN LATERAL (
 ) w ON true`
 
 // bloat fills Table.Bloat and Index.Bloat for the current database's
-// tables and indexes.
+// tables and indexes, from what the second connection read if it did.
 func (c *collector) bloat(ctx context.Context, tx pgx.Tx) error {
-	if c.o.PgmetricsBloat {
-		return c.checkPostgresBloat(ctx, tx)
+	return c.fromSide(ctx, tx, "bloat", c.bloatFetch())
+}
+
+// bloatFetch reads the estimates for c.db; applying them fills the report.
+// It captures what it needs: it may run on the second connection.
+func (c *collector) bloatFetch() fetchFunc {
+	db, pgmetrics := c.db, c.o.PgmetricsBloat
+	return func(ctx context.Context, tx pgx.Tx) (func(), error) {
+		if pgmetrics {
+			tbl, idx, err := readCheckPostgresBloat(ctx, tx)
+			return func() { c.applyCheckPostgresBloat(db, tbl, idx) }, err
+		}
+		est, idx, err := readBloat(ctx, tx)
+		return func() { c.applyBloat(db, est, idx) }, err
 	}
+}
+
+// readBloat runs bloatSQL: bytes by table oid and by index oid.
+func readBloat(ctx context.Context, tx pgx.Tx) (est, idx map[int64]int64, err error) {
 	rows, err := tx.Query(ctx, bloatSQL)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	est, idx := map[int64]int64{}, map[int64]int64{}
+	est, idx = map[int64]int64{}, map[int64]int64{}
 	var kind string
 	var oid, b int64
-	if _, err := pgx.ForEachRow(rows, []any{&kind, &oid, &b}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&kind, &oid, &b}, func() error {
 		if kind == "i" {
 			idx[oid] = b
 		} else {
 			est[oid] = b
 		}
 		return nil
-	}); err != nil {
-		return err
-	}
+	})
+	return est, idx, err
+}
+
+func (c *collector) applyBloat(db string, est, idx map[int64]int64) {
 	for i := range c.rep.Indexes {
 		x := &c.rep.Indexes[i]
-		if x.DBName != c.db {
+		if x.DBName != db {
 			continue
 		}
 		if v, ok := idx[x.OID]; ok {
@@ -127,28 +145,26 @@ func (c *collector) bloat(ctx context.Context, tx pgx.Tx) error {
 	}
 	for i := range c.rep.Tables {
 		t := &c.rep.Tables[i]
-		if t.DBName != c.db {
+		if t.DBName != db {
 			continue
 		}
 		if v, ok := est[t.OID]; ok {
 			t.Bloat = v
 		}
 	}
-	return nil
 }
 
-// checkPostgresBloat fills Table.Bloat and Index.Bloat from
-// checkPostgresBloatSQL, as pgmetrics does: a table takes its first row's
-// figure, an index its own; the rest stay -1.
-func (c *collector) checkPostgresBloat(ctx context.Context, tx pgx.Tx) error {
+// readCheckPostgresBloat runs checkPostgresBloatSQL, as pgmetrics reads it:
+// a table takes its first row's figure, an index its own; the rest stay -1.
+func readCheckPostgresBloat(ctx context.Context, tx pgx.Tx) (tbl, idx map[[2]string]int64, err error) {
 	rows, err := tx.Query(ctx, checkPostgresBloatSQL)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	tbl, idx := map[[2]string]int64{}, map[[2]string]int64{}
+	tbl, idx = map[[2]string]int64{}, map[[2]string]int64{}
 	var schema, table, index string
 	var tb, ib int64
-	if _, err := pgx.ForEachRow(rows, []any{&schema, &table, &tb, &index, &ib}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&schema, &table, &tb, &index, &ib}, func() error {
 		if _, ok := tbl[[2]string{schema, table}]; !ok {
 			tbl[[2]string{schema, table}] = tb
 		}
@@ -156,20 +172,21 @@ func (c *collector) checkPostgresBloat(ctx context.Context, tx pgx.Tx) error {
 			idx[[2]string{schema, index}] = ib
 		}
 		return nil
-	}); err != nil {
-		return err
-	}
+	})
+	return tbl, idx, err
+}
+
+func (c *collector) applyCheckPostgresBloat(db string, tbl, idx map[[2]string]int64) {
 	for i := range c.rep.Tables {
 		t := &c.rep.Tables[i]
-		if v, ok := tbl[[2]string{t.SchemaName, t.Name}]; ok && t.DBName == c.db {
+		if v, ok := tbl[[2]string{t.SchemaName, t.Name}]; ok && t.DBName == db {
 			t.Bloat = v
 		}
 	}
 	for i := range c.rep.Indexes {
 		x := &c.rep.Indexes[i]
-		if v, ok := idx[[2]string{x.SchemaName, x.Name}]; ok && x.DBName == c.db {
+		if v, ok := idx[[2]string{x.SchemaName, x.Name}]; ok && x.DBName == db {
 			x.Bloat = v
 		}
 	}
-	return nil
 }

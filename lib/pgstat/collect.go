@@ -57,6 +57,8 @@ type collector struct {
 	cnt  *counter
 	// monitor: the user is superuser or has pg_monitor's privileges.
 	monitor bool
+	// files: the user may list and stat the server's files (fileSizesCTE).
+	files bool
 	// ran: the once-per-run units that ran (or tried to).
 	ran map[string]bool
 	// dbs: the databases to report on, from databases_list (--all-dbs).
@@ -67,6 +69,8 @@ type collector struct {
 	dbSeqs []Sequence
 	// exact, measureNew: how the sized sections measure (lockFallback).
 	exact, measureNew bool
+	// side: the second connection's worker for the current database (side.go).
+	side *side
 	// fileSettings: the user may read the configuration files' settings
 	// (pg_read_all_settings), for serverSettings.
 	fileSettings bool
@@ -154,7 +158,9 @@ func (c *collector) identify(ctx context.Context) error {
 	var user string
 	err := c.conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int AS ver, current_user AS usr,
 		pg_has_role('pg_monitor', 'USAGE') AS monitor,
-		has_function_privilege('pg_show_all_file_settings()', 'EXECUTE') AS file_settings`).Scan(&c.ver, &user, &c.monitor, &c.fileSettings)
+		has_function_privilege('pg_catalog.pg_ls_dir(text, boolean, boolean)', 'EXECUTE')
+		AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE') AS files,
+		has_function_privilege('pg_show_all_file_settings()', 'EXECUTE') AS file_settings`).Scan(&c.ver, &user, &c.monitor, &c.files, &c.fileSettings)
 	if err != nil {
 		return fmt.Errorf("server identity: %w", err)
 	}
@@ -189,6 +195,8 @@ func (c *collector) collectDB(ctx context.Context, first bool, db string) {
 	}
 	c.rep.Meta.CollectedDBs = append(c.rep.Meta.CollectedDBs, db)
 	c.dbExts, c.dbSeqs = nil, nil
+	c.startSide(ctx)
+	defer c.stopSide()
 	c.runUnits(ctx, perDB)
 }
 
@@ -289,32 +297,35 @@ func (c *collector) section(ctx context.Context, name string, dbScoped bool, fn 
 	defer func() {
 		c.o.Logger.Debug("section done", "section", name, "db", db, "ms", time.Since(start).Milliseconds())
 	}()
-	err := func() error {
-		tx, err := c.conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-		if err != nil {
-			return err
-		}
-		// After a Commit this is a no-op; it ends a failed section's transaction.
-		defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
-		if d, ok := c.o.SectionTimeouts[name]; ok {
-			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.Milliseconds())); err != nil {
-				return err
-			}
-		}
-		if err := fn(ctx, tx); err != nil {
-			return err
-		}
-		// COMMIT, not ROLLBACK: a rollback would count in the target's
-		// pg_stat_database.xact_rollback, the figure the report is read for
-		// (pgmetrics' transactions commit too). Nothing was written either way.
-		return tx.Commit(ctx)
-	}()
-	if err != nil {
+	if err := readOnlyTx(ctx, c.conn, c.o.SectionTimeouts[name], fn); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", err, ctx.Err())
 		}
 		c.fail(name, db, err)
 	}
+}
+
+// readOnlyTx runs fn in a read-only transaction on conn, with
+// statement_timeout set to timeout if it is not 0.
+func readOnlyTx(ctx context.Context, conn *pgx.Conn, timeout time.Duration, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	// After a Commit this is a no-op; it ends a failed section's transaction.
+	defer tx.Rollback(context.Background()) //nolint:errcheck // read-only: nothing to keep
+	if timeout > 0 {
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", timeout.Milliseconds())); err != nil {
+			return err
+		}
+	}
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	// COMMIT, not ROLLBACK: a rollback would count in the target's
+	// pg_stat_database.xact_rollback, the figure the report is read for
+	// (pgmetrics' transactions commit too). Nothing was written either way.
+	return tx.Commit(ctx)
 }
 
 // autocommit is section without the transaction: one statement that runs

@@ -280,6 +280,12 @@ func TestStatementTimeoutCostsOneSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _, _ = holder.Exec(context.Background(), "ROLLBACK") })
+	// Exact sizes need each table's lock where they come from pg_table_size:
+	// for a user who may not read the server's files (a superuser sums the
+	// files without a lock: TestFileSizes).
+	mon := "slowmon_" + strconv.Itoa(os.Getpid())
+	c.Exec(t, "postgres", "CREATE ROLE "+mon+" LOGIN IN ROLE pg_monitor")
+	t.Cleanup(func() { c.Exec(t, "postgres", "DROP ROLE "+mon) })
 
 	check := func(t *testing.T, rep *Report) {
 		t.Helper()
@@ -292,7 +298,7 @@ func TestStatementTimeoutCostsOneSection(t *testing.T) {
 		// timeout fires first (57014). Issue 19: the rows are kept, sizes
 		// estimated from relpages, and the gap says so, rather than an
 		// empty tables[].
-		o := Options{Conn: connOpts(c, "postgres", db), ExactSizes: true,
+		o := Options{Conn: connOpts(c, mon, db), ExactSizes: true,
 			SectionTimeouts: map[string]time.Duration{"tables": 200 * time.Millisecond}}
 		o.Conn.LockTimeout = 10 * time.Second
 		start := time.Now()
@@ -319,7 +325,7 @@ func TestStatementTimeoutCostsOneSection(t *testing.T) {
 		check(t, rep)
 	})
 	t.Run("cancelled run is not re-run", func(t *testing.T) {
-		o := Options{Conn: connOpts(c, "postgres", db), ExactSizes: true}
+		o := Options{Conn: connOpts(c, mon, db), ExactSizes: true}
 		o.Conn.LockTimeout = 10 * time.Second
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
@@ -347,7 +353,7 @@ func TestStatementTimeoutCostsOneSection(t *testing.T) {
 		check(t, rep)
 	})
 	t.Run("lock timeout", func(t *testing.T) {
-		o := Options{Conn: connOpts(c, "postgres", db), ExactSizes: true}
+		o := Options{Conn: connOpts(c, mon, db), ExactSizes: true}
 		o.Conn.LockTimeout = 50 * time.Millisecond // pgmetrics' default
 		rep, err := collect(t, o)
 		if err != nil {

@@ -124,7 +124,7 @@ type Meta struct {
 	Errors         []SectionError `json:"errors"`
 	Gaps           []string       `json:"gaps,omitempty"`        // data not collected by design (missing extension, privilege-free fallbacks)
 	DurationMS     float64        `json:"duration_ms,omitempty"` // collection time
-	Statements     int            `json:"statements,omitempty"`  // SQL statements sent
+	Statements     int            `json:"statements,omitempty"`  // SQL statements sent (side.go: not the second connection's BEGIN/COMMIT/SET)
 	LogFiles       []string       `json:"log_files,omitempty"`   // server logs read (logs.go)
 }
 

@@ -23,7 +23,18 @@ var tablesUnit = unit{name: "tables", scope: perDB, sized: true, run: (*collecto
 // tables never vacuumed nor analyzed but written to are measured unless
 // this is the lock-timeout fallback (c.measureNew).
 func (c *collector) readTables(ctx context.Context, tx pgx.Tx) error {
-	t, err := rowsOf[Table](ctx, tx, `SELECT c.oid::bigint AS oid, current_database() AS db_name,
+	with, join := "", ""
+	if c.fileSizes() {
+		// The table, its TOAST table and the TOAST table's index: pg_table_size's files.
+		with = fileSizesCTE(`SELECT c.oid, c.oid AS rel FROM pg_class c WHERE ` + userRelation("c", "'r', 'm'") + `
+			UNION ALL
+			SELECT c.oid, t.rel FROM pg_class c
+			CROSS JOIN LATERAL (SELECT c.reltoastrelid UNION ALL
+			                    SELECT x.indexrelid FROM pg_index x WHERE x.indrelid = c.reltoastrelid) t(rel)
+			WHERE c.reltoastrelid <> 0 AND ` + userRelation("c", "'r', 'm'"))
+		join = "LEFT JOIN fs ON fs.oid = c.oid"
+	}
+	t, err := rowsOf[Table](ctx, tx, with+`SELECT c.oid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relname AS name,
 			COALESCE(s.seq_scan, 0) AS seq_scan, COALESCE(s.seq_tup_read, 0) AS seq_tup_read,
 			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
@@ -55,6 +66,7 @@ func (c *collector) readTables(ctx context.Context, tx pgx.Tx) error {
 			LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 			LEFT JOIN pg_class p ON p.oid = i.inhparent
 			LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
+			`+join+`
 			ORDER BY s.schemaname, s.relname`)
 	for i := range t {
 		t[i].Bloat = -1
@@ -68,6 +80,9 @@ func (c *collector) readTables(ctx context.Context, tx pgx.Tx) error {
 // Tables never vacuumed nor analyzed but written to (relpages 0) are
 // measured, unless this is the lock-timeout fallback.
 func (c *collector) tableSizeSQL() string {
+	if c.fileSizes() {
+		return "CASE WHEN c.relkind = 'p' THEN 0 ELSE COALESCE(fs.size, 0) END"
+	}
 	if c.exact {
 		return "CASE WHEN c.relkind = 'p' THEN 0 ELSE pg_table_size(c.oid) END"
 	}
@@ -78,15 +93,73 @@ func (c *collector) tableSizeSQL() string {
 	return size
 }
 
+// fileSizes: with --exact-sizes and the privilege to list and stat the
+// server's files (a superuser, or EXECUTE on pg_ls_dir and pg_stat_file),
+// sizes are summed from the files themselves, as pg_table_size and
+// pg_total_relation_size sum them, without opening every relation (a lock
+// and a relcache entry each): on 10,000 tables 0.42 s of server CPU instead
+// of 0.75 s for the tables, 0.31 s instead of 0.48 s for the indexes. No lock
+// is taken, so no lock timeout either; a relation rewritten (VACUUM FULL,
+// CLUSTER, TRUNCATE) at that moment may count its old files or none.
+func (c *collector) fileSizes() bool { return c.exact && c.files }
+
+// fileSizesCTE is a WITH list ending in fs(oid, size): for each oid, the
+// bytes of the files of the relations rels lists with it as (oid, rel),
+// every fork (main, _fsm, _vm, _init) and segment (.1, .2 ...), which is what
+// pg_relation_size(rel, fork) stats. Each data directory is listed once
+// (pg_ls_dir) and only files that exist are stat'ed: most relations have no
+// free space map, visibility map or init fork, and a statement that stat'ed
+// every fork of every relation cost as much as pg_table_size.
+func fileSizesCTE(rels string) string {
+	// A relation in the database's tablespace, not temporary and not mapped,
+	// is base/<database oid>/<relfilenode>, as pg_relation_filepath gives it
+	// (cheaper to build here for 30,000 relations); the others ask it.
+	return `WITH paths AS MATERIALIZED (
+		SELECT r.oid, CASE WHEN k.base IS NOT NULL AND c.reltablespace = 0 AND c.relpersistence <> 't' AND c.relfilenode <> 0
+		                   THEN k.base || c.relfilenode ELSE pg_relation_filepath(r.rel) END AS path
+		FROM (` + rels + `) r
+		JOIN pg_class c ON c.oid = r.rel
+		CROSS JOIN (SELECT CASE WHEN d.dattablespace = (SELECT oid FROM pg_tablespace WHERE spcname = 'pg_default')
+		                        THEN 'base/' || d.oid || '/' END AS base
+		            FROM pg_database d WHERE d.datname = current_database()) k
+	), dirs AS (
+		SELECT DISTINCT regexp_replace(path, '/[^/]*$', '') AS dir FROM paths WHERE path IS NOT NULL
+	), files AS MATERIALIZED (
+		-- "t3_" is a temporary relation's prefix; "_fsm", ".1" ... follow the file node.
+		SELECT d.dir || '/' || f AS file,
+		       d.dir || '/' || CASE WHEN f LIKE 't%' THEN substring(f FROM '^t[0-9]+_[0-9]+')
+		                            ELSE split_part(split_part(f, '.', 1), '_', 1) END AS base
+		FROM dirs d CROSS JOIN LATERAL pg_ls_dir(d.dir, true, false) f
+	), fs AS (
+		SELECT p.oid, sum((pg_stat_file(f.file, true)).size)::bigint AS size
+		FROM paths p JOIN files f ON f.base = p.path GROUP BY p.oid
+	)
+	`
+}
+
+// userRelation is SQL true for relation alias of the kinds listed outside
+// pg_catalog, information_schema and TOAST: pg_stat_user_tables' and
+// pg_stat_user_indexes' filter (a TOAST table counts with its table).
+func userRelation(alias, kinds string) string {
+	return alias + `.relkind IN (` + kinds + `) AND ` + alias + `.relnamespace IN (SELECT oid FROM pg_namespace
+		WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname !~ '^pg_toast')`
+}
+
 var indexesUnit = unit{name: "indexes", scope: perDB, sized: true, run: (*collector).readIndexes,
 	doc: "`pg_stat_user_indexes`, `pg_statio_user_indexes`, `pg_index`: scans, blocks, size, unique/primary/invalid"}
 
 func (c *collector) readIndexes(ctx context.Context, tx pgx.Tx) error {
-	size := "pg_relation_size(s.indexrelid)"
-	if !c.exact {
+	// Every fork, as pgmetrics measures (pg_total_relation_size): a btree
+	// that VACUUM freed pages of has a free space map too.
+	size, with, join := "pg_total_relation_size(s.indexrelid)", "", ""
+	switch {
+	case c.fileSizes():
+		size, join = "COALESCE(fs.size, 0)", "LEFT JOIN fs ON fs.oid = s.indexrelid"
+		with = fileSizesCTE(`SELECT c.oid, c.oid AS rel FROM pg_class c WHERE ` + userRelation("c", "'i'"))
+	case !c.exact:
 		size = "c.relpages::bigint * current_setting('block_size')::bigint"
 	}
-	x, err := rowsOf[Index](ctx, tx, `SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
+	x, err := rowsOf[Index](ctx, tx, with+`SELECT s.indexrelid::bigint AS oid, current_database() AS db_name,
 			s.schemaname AS schema_name, s.relid::bigint AS table_oid, s.relname AS table_name, s.indexrelname AS name,
 			COALESCE(s.idx_scan, 0) AS idx_scan, COALESCE(s.idx_tup_read, 0) AS idx_tup_read,
 			COALESCE(s.idx_tup_fetch, 0) AS idx_tup_fetch,
@@ -100,6 +173,7 @@ func (c *collector) readIndexes(ctx context.Context, tx pgx.Tx) error {
 			JOIN pg_am am ON am.oid = c.relam
 			LEFT JOIN pg_statio_user_indexes io ON io.indexrelid = s.indexrelid
 			LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
+			`+join+`
 			ORDER BY s.schemaname, s.relname, s.indexrelname`)
 	for i := range x {
 		x[i].Bloat = -1
@@ -114,22 +188,32 @@ var indexDefsUnit = unit{name: "index_defs", scope: perDB, run: (*collector).rea
 	doc: "index definitions: built from `pg_index` where plain, `pg_get_indexdef()` otherwise"}
 
 func (c *collector) readIndexDefs(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, c.indexDefSQL())
-	if err != nil {
-		return err
-	}
-	defs := map[int64]string{}
-	var oid int64
-	var def string
-	if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
-		return err
-	}
-	for i := range c.rep.Indexes {
-		if x := &c.rep.Indexes[i]; x.DBName == c.db {
-			x.Definition = defs[x.OID]
+	return c.fromSide(ctx, tx, "index_defs", c.indexDefsFetch())
+}
+
+// indexDefsFetch reads c.db's index definitions; applying them fills the
+// report. It captures what it needs: it may run on the second connection.
+func (c *collector) indexDefsFetch() fetchFunc {
+	db, sql := c.db, c.indexDefSQL()
+	return func(ctx context.Context, tx pgx.Tx) (func(), error) {
+		rows, err := tx.Query(ctx, sql)
+		if err != nil {
+			return nil, err
 		}
+		defs := map[int64]string{}
+		var oid int64
+		var def string
+		if _, err := pgx.ForEachRow(rows, []any{&oid, &def}, func() error { defs[oid] = def; return nil }); err != nil {
+			return nil, err
+		}
+		return func() {
+			for i := range c.rep.Indexes {
+				if x := &c.rep.Indexes[i]; x.DBName == db {
+					x.Definition = defs[x.OID]
+				}
+			}
+		}, nil
 	}
-	return nil
 }
 
 var sequencesUnit = unit{name: "sequences", scope: perDB, run: (*collector).readSequences, after: (*collector).addSequences,
@@ -355,12 +439,21 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	if len(seqs) == 0 {
 		return
 	}
-	vals, errs, err := c.sequenceValuesDO(ctx)
-	if err == nil {
-		setSeqValues(seqs, vals)
-		for _, e := range errs {
-			c.fail("sequence_values", c.db, e)
+	if ran, err := c.waitSide(ctx, "sequence_values"); ran {
+		if err != nil {
+			c.fail("sequence_values", c.db, err)
 		}
+		return
+	}
+	if c.conn == nil || c.conn.IsClosed() {
+		if err := c.reconnect(ctx, c.db); err != nil {
+			c.fail("sequence_values", c.db, err)
+			return
+		}
+	}
+	vals, errs, err := sequenceValuesDO(ctx, c.conn)
+	if err == nil {
+		c.applySeqValues(c.db, seqs, vals, errs)
 		return
 	}
 	if ctx.Err() != nil {
@@ -383,21 +476,37 @@ func (c *collector) sequenceValues(ctx context.Context, seqs []Sequence) {
 	}
 }
 
-// sequenceValuesDO runs seqDO; errs are the chunks that failed inside it.
-func (c *collector) sequenceValuesDO(ctx context.Context) (vals map[int64]int64, errs []error, err error) {
-	if c.conn == nil || c.conn.IsClosed() {
-		if err := c.reconnect(ctx, c.db); err != nil {
-			return nil, nil, err
-		}
+func (c *collector) applySeqValues(db string, seqs []Sequence, vals map[int64]int64, errs []error) {
+	setSeqValues(seqs, vals)
+	for _, e := range errs {
+		c.fail("sequence_values", db, e)
 	}
+}
+
+// sequenceValuesSide is the sequence values' job on the second connection:
+// the DO block; if it is refused, sequenceValues runs again on the first
+// connection, with its fallback.
+func (c *collector) sequenceValuesSide() sideRun {
+	db := c.db
+	return func(ctx context.Context, conn *pgx.Conn) (func(), error) {
+		vals, errs, err := sequenceValuesDO(ctx, conn)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errRunAgain, err)
+		}
+		return func() { c.applySeqValues(db, c.dbSeqs, vals, errs) }, nil
+	}
+}
+
+// sequenceValuesDO runs seqDO on conn; errs are the chunks that failed inside it.
+func sequenceValuesDO(ctx context.Context, conn *pgx.Conn) (vals map[int64]int64, errs []error, err error) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
-	if _, err := c.conn.Exec(ctx, seqDO(nonce)); err != nil {
+	if _, err := conn.Exec(ctx, seqDO(nonce)); err != nil {
 		return nil, nil, err
 	}
 	var v, e string
-	if err := c.conn.QueryRow(ctx, `SELECT COALESCE(current_setting('pgreport.seq_values', true), ''),
+	if err := conn.QueryRow(ctx, `SELECT COALESCE(current_setting('pgreport.seq_values', true), ''),
 		COALESCE(current_setting('pgreport.seq_errors', true), '')`).Scan(&v, &e); err != nil {
 		return nil, nil, err
 	}

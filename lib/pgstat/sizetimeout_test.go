@@ -2,6 +2,8 @@ package pgstat
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +31,12 @@ func TestStatementTimeoutKeepsIndexes(t *testing.T) {
 	}
 	t.Cleanup(func() { _, _ = holder.Exec(context.Background(), "ROLLBACK") })
 
-	o := Options{Conn: connOpts(c, "postgres", db), ExactSizes: true,
+	// As a role that may not read the server's files: a superuser sums
+	// them without a lock (TestFileSizes) and would not wait.
+	mon := "slowidxmon_" + strconv.Itoa(os.Getpid())
+	c.Exec(t, "postgres", "CREATE ROLE "+mon+" LOGIN IN ROLE pg_monitor")
+	t.Cleanup(func() { c.Exec(t, "postgres", "DROP ROLE "+mon) })
+	o := Options{Conn: connOpts(c, mon, db), ExactSizes: true,
 		SectionTimeouts: map[string]time.Duration{"tables": 200 * time.Millisecond, "indexes": 200 * time.Millisecond}}
 	o.Conn.LockTimeout = 10 * time.Second
 	rep, err := collect(t, o)
