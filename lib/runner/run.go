@@ -225,17 +225,19 @@ loop:
 // capture keep the exact order it wrote in, and runwrap copies with one
 // goroutine instead of two (exec.Cmd shares the pipe when Stdout == Stderr).
 func outputs(s Spec) (stdout, stderr io.Writer) {
-	same := s.Stdout != nil && (s.Stdout == s.Stderr || sameOpenFile(s.Stdout, s.Stderr))
-	if same && (s.Capture == nil || s.CaptureStdout) {
-		if s.Capture == nil && s.Stdout == s.Stderr {
-			return s.Stdout, s.Stdout
-		}
+	// Without a capture, files go to the command as they are (no pipe at
+	// all), and one writer for both streams is given once (one pipe).
+	if s.Capture == nil && s.Stdout == s.Stderr {
+		return s.Stdout, s.Stderr
+	}
+	if s.Capture != nil && s.CaptureStdout && s.Stdout != nil &&
+		(s.Stdout == s.Stderr || sameOpenFile(s.Stdout, s.Stderr)) {
 		t := &tee{dst: s.Stdout, capture: s.Capture, mu: new(sync.Mutex)}
 		return t, t
 	}
 	var mu sync.Mutex // one capture, two streams
 	var dstMu *sync.Mutex
-	if same {
+	if s.Stdout != nil && s.Stdout == s.Stderr {
 		dstMu = new(sync.Mutex) // one writer for both streams: keep its writes whole
 	}
 	return output(s.Stdout, s.Capture, s.CaptureStdout, &mu, dstMu), output(s.Stderr, s.Capture, true, &mu, dstMu)

@@ -352,6 +352,25 @@ func TestRunOnePipeWhenOneFile(t *testing.T) {
 		{"one log file opened twice (two offsets)", log, logAgain, true, false},
 		{"stdout not captured (--discard-stdout keeps it apart)", log, log, false, false},
 	}
+	// Without a capture (--no-output-in-ping) the files themselves, no pipe.
+	for i, sameFile := range []bool{true, false} {
+		f := open("nocapture" + strconv.Itoa(i))
+		stderr := f
+		if !sameFile {
+			stderr = dup(f)
+		}
+		res := Run(context.Background(), Spec{Args: []string{"sh", "-c", showFds + " 2>&1"}, Stdout: f, Stderr: stderr})
+		if !res.OK() {
+			t.Fatal(res.Status(0))
+		}
+		got, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fd1, fd2 := fdLines(t, got); fd1 != f.Name() || fd2 != f.Name() {
+			t.Errorf("without a capture: fd 1 %s, fd 2 %s, want %s for both", fd1, fd2, f.Name())
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tail := NewTail(1000)
