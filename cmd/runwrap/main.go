@@ -3,8 +3,8 @@ package main
 
 import (
 	"os"
-	"runtime"
 
+	_ "github.com/cronkit/cronkit/cmd/runwrap/internal/oneproc"
 	"github.com/cronkit/cronkit/lib/cli"
 )
 
@@ -13,15 +13,10 @@ func main() {
 }
 
 // run is main without the exit, for testscript: the whole process, which
-// exits when it returns (processExits). runwrap waits on a child and the
-// network, never on the CPU: one P spares it the second P's spinning threads
-// and their wake-ups (-0.5 ms CPU, -28 faults a run, docs/benchmarks.md),
-// unless the user's GOMAXPROCS says otherwise.
+// exits when it returns (processExits). Its one P (GOMAXPROCS 1, unless the
+// user's GOMAXPROCS says otherwise) is set by package oneproc's initialiser.
 func run() int {
 	processExits = true
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
 	r := newRoot(cli.OSEnv())
 	return cli.Execute(r, rootArgs(r, os.Args[1:]))
 }

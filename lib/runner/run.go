@@ -139,13 +139,7 @@ func Run(ctx context.Context, s Spec) Result {
 	if cmd.WaitDelay <= 0 {
 		cmd.WaitDelay = 2 * time.Second
 	}
-	var mu sync.Mutex // one capture, two streams
-	var dstMu *sync.Mutex
-	if s.Stdout != nil && s.Stdout == s.Stderr {
-		dstMu = new(sync.Mutex) // one writer for both streams: keep its writes whole
-	}
-	cmd.Stdout = output(s.Stdout, s.Capture, s.CaptureStdout, &mu, dstMu)
-	cmd.Stderr = output(s.Stderr, s.Capture, true, &mu, dstMu)
+	cmd.Stdout, cmd.Stderr = outputs(s)
 
 	if err := cmd.Start(); err != nil {
 		res.ExecErr = startErr(s.Args[0], err)
@@ -222,6 +216,72 @@ loop:
 		res.ExitCode = ExitTimedOut
 	}
 	return res
+}
+
+// outputs gives the command's stdout and stderr. When both would reach the
+// same place (one writer, or two files on one open file: /dev/null twice,
+// one terminal, cron's one mail pipe, >log 2>&1) and both are captured, the
+// command gets ONE pipe for both, as without runwrap: the output and the
+// capture keep the exact order it wrote in, and runwrap copies with one
+// goroutine instead of two (exec.Cmd shares the pipe when Stdout == Stderr).
+func outputs(s Spec) (stdout, stderr io.Writer) {
+	// Without a capture, files go to the command as they are (no pipe at
+	// all), and one writer for both streams is given once (one pipe).
+	if s.Capture == nil && s.Stdout == s.Stderr {
+		return s.Stdout, s.Stderr
+	}
+	if s.Capture != nil && s.CaptureStdout && s.Stdout != nil &&
+		(s.Stdout == s.Stderr || sameOpenFile(s.Stdout, s.Stderr)) {
+		t := &tee{dst: s.Stdout, capture: s.Capture, mu: new(sync.Mutex)}
+		return t, t
+	}
+	var mu sync.Mutex // one capture, two streams
+	var dstMu *sync.Mutex
+	if s.Stdout != nil && s.Stdout == s.Stderr {
+		dstMu = new(sync.Mutex) // one writer for both streams: keep its writes whole
+	}
+	return output(s.Stdout, s.Capture, s.CaptureStdout, &mu, dstMu), output(s.Stderr, s.Capture, true, &mu, dstMu)
+}
+
+// sameOpenFile reports two *os.File on the same open file: the same device
+// and inode, and for a regular file the same open file description (two
+// opens of one log file have their own offsets: writing both streams through
+// one of them would change what the file gets).
+func sameOpenFile(a, b io.Writer) bool {
+	fa, ok := a.(*os.File)
+	if !ok {
+		return false
+	}
+	fb, ok := b.(*os.File)
+	if !ok {
+		return false
+	}
+	var same bool
+	// Control, not Fd: Fd would put a pollable file in blocking mode.
+	_ = withFd(fa, func(x uintptr) error {
+		return withFd(fb, func(y uintptr) error {
+			var sa, sb syscall.Stat_t
+			if syscall.Fstat(int(x), &sa) != nil || syscall.Fstat(int(y), &sb) != nil {
+				return nil
+			}
+			same = sa.Dev == sb.Dev && sa.Ino == sb.Ino &&
+				(sa.Mode&syscall.S_IFMT != syscall.S_IFREG || sameDescription(x, y))
+			return nil
+		})
+	})
+	return same
+}
+
+func withFd(f *os.File, fn func(fd uintptr) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(fd) }); err != nil {
+		return err
+	}
+	return ferr
 }
 
 func output(dst, capture io.Writer, captured bool, mu, dstMu *sync.Mutex) io.Writer {

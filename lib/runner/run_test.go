@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -286,5 +287,139 @@ func BenchmarkRunThroughput(b *testing.B) {
 		if res.ExitCode != 0 {
 			b.Fatal(res.Status(0))
 		}
+	}
+}
+
+// The shell's own fd 1 and 2 as the kernel names them ("pipe:[N]"), printed
+// on stderr (which every case captures).
+const showFds = `fds=$(readlink /proc/$$/fd/1 /proc/$$/fd/2); echo "$fds" >&2`
+
+func fdLines(t *testing.T, b []byte) (fd1, fd2 string) {
+	t.Helper()
+	l := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(l) != 2 {
+		t.Fatalf("readlink printed %q, want two lines", b)
+	}
+	return l[0], l[1]
+}
+
+// Stdout and stderr on one open file (the same *os.File, /dev/null opened
+// twice, a dup of one descriptor as in >log 2>&1): one pipe for both, as
+// without runwrap, so the output keeps the order it was written in; on
+// different files, or a stream left out of the capture, two pipes.
+func TestRunOnePipeWhenOneFile(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd/1"); err != nil {
+		t.Skip("no /proc")
+	}
+	dir := t.TempDir()
+	open := func(name string) *os.File {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	null := func() *os.File {
+		f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	dup := func(f *os.File) *os.File {
+		fd, err := syscall.Dup(int(f.Fd()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := os.NewFile(uintptr(fd), f.Name())
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	log := open("log")
+	logAgain := open("log")
+	tests := []struct {
+		name           string
+		stdout, stderr *os.File
+		captureStdout  bool
+		onePipe        bool
+	}{
+		{"one *os.File", log, log, true, true},
+		{"a dup of it (>log 2>&1)", log, dup(log), true, true},
+		{"/dev/null opened twice", null(), null(), true, true},
+		{"two files", open("a"), open("b"), true, false},
+		{"one log file opened twice (two offsets)", log, logAgain, true, false},
+		{"stdout not captured (--discard-stdout keeps it apart)", log, log, false, false},
+	}
+	// Without a capture (--no-output-in-ping) the files themselves, no pipe.
+	for i, sameFile := range []bool{true, false} {
+		f := open("nocapture" + strconv.Itoa(i))
+		stderr := f
+		if !sameFile {
+			stderr = dup(f)
+		}
+		res := Run(context.Background(), Spec{Args: []string{"sh", "-c", showFds + " 2>&1"}, Stdout: f, Stderr: stderr})
+		if !res.OK() {
+			t.Fatal(res.Status(0))
+		}
+		got, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fd1, fd2 := fdLines(t, got); fd1 != f.Name() || fd2 != f.Name() {
+			t.Errorf("without a capture: fd 1 %s, fd 2 %s, want %s for both", fd1, fd2, f.Name())
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tail := NewTail(1000)
+			res := Run(context.Background(), Spec{
+				Args: []string{"sh", "-c", showFds}, Stdout: tt.stdout, Stderr: tt.stderr,
+				Capture: tail, CaptureStdout: tt.captureStdout,
+			})
+			if !res.OK() {
+				t.Fatal(res.Status(0))
+			}
+			fd1, fd2 := fdLines(t, tail.Bytes())
+			if !strings.HasPrefix(fd1, "pipe:") || !strings.HasPrefix(fd2, "pipe:") {
+				t.Fatalf("fd 1 %s, fd 2 %s: both must be runwrap's pipes", fd1, fd2)
+			}
+			if (fd1 == fd2) != tt.onePipe {
+				t.Errorf("fd 1 %s, fd 2 %s: one pipe = %v, want %v", fd1, fd2, fd1 == fd2, tt.onePipe)
+			}
+		})
+	}
+}
+
+// With one pipe, the output and the capture are in the order written, byte
+// for byte; with two, only each stream's own order holds.
+func TestRunOnePipeKeepsOrder(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var script, want strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&script, "echo out%d; echo err%d >&2; ", i, i)
+		fmt.Fprintf(&want, "out%d\nerr%d\n", i, i)
+	}
+	tail := NewTail(100_000)
+	res := Run(context.Background(), Spec{
+		Args: []string{"sh", "-c", script.String()}, Stdout: f, Stderr: f, Capture: tail, CaptureStdout: true,
+	})
+	if !res.OK() {
+		t.Fatal(res.Status(0))
+	}
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want.String() {
+		t.Errorf("the file has the streams out of order:\n%.200s", got)
+	}
+	if string(tail.Bytes()) != want.String() {
+		t.Errorf("the capture has the streams out of order:\n%.200s", tail.Bytes())
 	}
 }
