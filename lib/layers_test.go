@@ -79,6 +79,8 @@ func allowed(from, to string) (bool, string) {
 	switch {
 	case lt == testLayer && lf != testLayer:
 		return false, "only tests import lib/testutil"
+	case lt == cmdLayer && strings.HasPrefix(to, from+"/internal/"):
+		return true, "" // a command's own internal package (cmd/runwrap/internal/oneproc)
 	case lt == cmdLayer:
 		return false, "nothing imports a command"
 	case from == "lib/httpx" && to == "lib/cli", from == "lib/cli" && to == "lib/httpx":
@@ -183,6 +185,8 @@ func TestAllowed(t *testing.T) {
 		{"lib/pgdash", "lib/testutil/fakepgdash", false},
 		{"lib/testutil", "lib/cli", true},
 		{"cmd/hcctl", "cmd/runwrap", false},
+		{"cmd/runwrap", "cmd/runwrap/internal/oneproc", true},
+		{"cmd/hcctl", "cmd/runwrap/internal/oneproc", false},
 		{"cmd/hcctl", "lib/app/hcctl", true},
 		{"lib/app/hcctl", "lib/hc", true},
 		{"lib/app/hcctl", "lib/discover", true},
