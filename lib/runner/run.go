@@ -151,7 +151,10 @@ func Run(ctx context.Context, s Spec) Result {
 	release := watchParent(pgid)
 	defer release()
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() {
+		awaitExit(pgid) // in the poller, so Wait below does not block a thread
+		done <- cmd.Wait()
+	}()
 
 	var timeoutC, killC <-chan time.Time
 	if s.Timeout > 0 {
