@@ -11,16 +11,18 @@ import (
 var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
 
 // Notified lists the signals runwrap must be notified of (signal.Notify)
-// and pass in Config.Signals: the forwarded ones, SIGALRM when periodic
-// (run now), and SIGPIPE, so that a closed stdout makes writes fail with
-// EPIPE (then the command's pipe closes and it gets its own SIGPIPE) instead
-// of killing runwrap before it can ping.
+// and pass in Config.Signals: the forwarded ones, and SIGALRM when periodic
+// (run now). Not SIGPIPE: runwrap writes fds 1 and 2 through dups of them
+// (cmd/runwrap), where a closed reader makes a write fail with EPIPE (then
+// the command's pipe closes and it gets its own SIGPIPE) rather than the Go
+// runtime ending runwrap before it can ping; and each notified signal costs
+// start-up time (docs/benchmarks.md, runwrap).
 func Notified(periodic bool) []os.Signal {
 	sigs := append([]os.Signal{}, forwarded...)
 	if periodic {
 		sigs = append(sigs, syscall.SIGALRM)
 	}
-	return append(sigs, syscall.SIGPIPE)
+	return sigs
 }
 
 // router splits runwrap's signals: all go to the running command; a
