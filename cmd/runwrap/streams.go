@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log"
 	"os"
 
 	"github.com/cronkit/cronkit/lib/cli"
@@ -8,17 +9,19 @@ import (
 )
 
 // ownStreams gives runwrap its own descriptors for fds 1 and 2: dups,
-// close-on-exec, on the same open files. Go's runtime kills a program whose
-// write to fd 1 or 2 fails with EPIPE unless it has signal.Notify'd SIGPIPE;
-// on any other descriptor the write just fails. So a reader that goes away
-// (`runwrap ... | head -1`) leaves runwrap alive to send the fail ping and
-// exit with the command's code, without notifying SIGPIPE: each notified
-// signal costs a round trip to the runtime's signal thread at start-up
-// (docs/benchmarks.md, runwrap). The command's fds 1 and 2 are the same open
-// files as before.
+// close-on-exec, on the same open files, as os.Stdout, os.Stderr, the log
+// package's output and the command's streams. Go's runtime kills a program
+// whose write to fd 1 or 2 fails with EPIPE unless it has signal.Notify'd
+// SIGPIPE; on any other descriptor the write just fails. So a reader that
+// goes away (`runwrap ... | head -1`) leaves runwrap alive to send the fail
+// ping and exit with the command's code, without notifying SIGPIPE: each
+// notified signal costs start-up time (docs/benchmarks.md, runwrap). The
+// command's fds 1 and 2 are the same open files as before.
 func ownStreams(e *cli.Env) *cli.Env {
-	e.Stdout = dupFile(1, "/dev/stdout", os.Stdout)
-	e.Stderr = dupFile(2, "/dev/stderr", os.Stderr)
+	os.Stdout = dupFile(1, "/dev/stdout", os.Stdout)
+	os.Stderr = dupFile(2, "/dev/stderr", os.Stderr)
+	log.SetOutput(os.Stderr) // the log package took os.Stderr before main
+	e.Stdout, e.Stderr = os.Stdout, os.Stderr
 	return e
 }
 
