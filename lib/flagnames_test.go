@@ -38,13 +38,6 @@ var libCommandNames = map[string]struct {
 	"lib/pgstat --bloat":            {false, "a section's condition in docs/pgreport.md's generated table"},
 	"lib/pgstat --sql-length":       {false, "a section's line in docs/pgreport.md's generated table"},
 	"lib/pgstat --statements-limit": {false, "a section's line in docs/pgreport.md's generated table"},
-
-	// Gaps (audit of issue 18, "libraries don't know the commands"): the
-	// command (or its lib/app package) should add the hint.
-	"lib/wrap --jitter":   {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --lock":     {true, "runwrap's 'not started' reasons; cmd/runwrap should word them (lib/wrap already takes its PingHint)"},
-	"lib/wrap --record":   {true, "runwrap's warnings; cmd/runwrap should word them"},
-	"lib/wrap --tolerate": {true, "runwrap's warnings and the tolerated notice; cmd/runwrap should word them"},
 }
 
 // Libraries do not know the commands (issue 18): a domain or foundation

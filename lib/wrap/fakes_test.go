@@ -167,9 +167,13 @@ func testConfig(t *testing.T, p *fakePinger, clock *fakeClock, script string) Co
 		},
 		Pinger: p, Clock: clock, CheckName: "nightly", Handle: "h", Endpoint: "https://hc.example.org/ping",
 		BodyLimit: DefaultBodyLimit, OnSuccess: Success, OnNonzero: ExitCode, OnExecFail: Fail,
-		KillAfter: 10 * time.Second, RetryDelay: 10 * time.Second,
+		KillAfter: 10 * time.Second, RetryDelay: 10 * time.Second, Names: runwrapNames,
 	}
 }
+
+// runwrapNames are runwrap's flags, as lib/app/runwrap passes them: the
+// tests here check the bytes runwrap prints and pings.
+var runwrapNames = Names{Jitter: "--jitter", Lock: "--lock", Record: "--record", Tolerate: "--tolerate"}
 
 func runBackground(c Config) <-chan Outcome {
 	done := make(chan Outcome, 1)

@@ -20,7 +20,7 @@ func (w *wrapper) once(ctx context.Context) Outcome {
 	if d := runner.Jitter(c.Jitter); d > 0 {
 		c.Logger.Info("jitter", "sleep", d)
 		if !w.sleep(ctx, d) {
-			return w.notStarted(ctx, "during --jitter")
+			return w.notStarted(ctx, "during "+c.Names.Jitter)
 		}
 	}
 	if c.Lock != "" {
@@ -56,7 +56,7 @@ func (w *wrapper) once(ctx context.Context) Outcome {
 	perr := w.send(ctx, Ping{Kind: kind, ExitCode: code, RunID: rid, Body: body})
 	if c.Record != "" {
 		if err := writeRecord(c, res, attempt, rid, kind, perr); err != nil {
-			w.warnf("--record: %v", err)
+			w.warnf("%s: %v", c.Names.Record, err)
 		}
 	}
 	return Outcome{Code: res.ExitCode, Err: res.ExecErr, Interrupted: res.Received != nil}
@@ -82,7 +82,7 @@ func (w *wrapper) lock(ctx context.Context) (unlock func(), out Outcome, ok bool
 		if unlock != nil {
 			unlock()
 		}
-		return nil, w.notStarted(ctx, "while waiting for --lock "+c.Lock), false
+		return nil, w.notStarted(ctx, "while waiting for "+c.Names.Lock+" "+c.Lock), false
 	case errors.Is(err, runner.ErrLocked):
 		// Documented: a skipped run is not a failure; the /log ping
 		// leaves the check's status alone but shows in its log.
@@ -199,7 +199,7 @@ func (w *wrapper) pingKind(res runner.Result) (kind Kind, code int, tolerated st
 	}
 	if c.Tolerate > 0 {
 		if n := w.failures(res.OK()); !res.OK() && n > 0 && n <= c.Tolerate {
-			tolerated = fmt.Sprintf("[runwrap] failure %d of %d tolerated (--tolerate): reported as success\n", n, c.Tolerate)
+			tolerated = fmt.Sprintf("[runwrap] failure %d of %d tolerated (%s): reported as success\n", n, c.Tolerate, c.Names.Tolerate)
 			kind = Success
 		}
 	}
@@ -211,7 +211,7 @@ func (w *wrapper) pingKind(res runner.Result) (kind Kind, code int, tolerated st
 func (w *wrapper) failures(ok bool) int {
 	dir, err := runner.StateDir(w.getenv)
 	if err != nil {
-		w.warnf("--tolerate: %v", err)
+		w.warnf("%s: %v", w.c.Names.Tolerate, err)
 		return 0
 	}
 	st, err := runner.LoadFailures(runner.FailuresPath(dir, w.c.Handle))

@@ -11,6 +11,7 @@
 package wrap
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -119,6 +120,29 @@ type Config struct {
 	Schedule           Schedule // with Loc
 	Loc                *time.Location
 	Record             string // run record file
+
+	// Names are the command's spellings of the settings named in what the
+	// run says.
+	Names Names
+}
+
+// Names are the command's spellings of the settings that lib/wrap's words
+// name: the fail ping of a run stopped before it started (during Jitter,
+// while waiting for Lock), the warnings about Record and the Tolerate state,
+// and the tolerated-failure line of a ping body. lib/wrap knows no command's
+// flags (issue 18). The command passes its spellings in (runwrap: its
+// flags), rather than wording typed reasons afterwards, because these words
+// are made mid-run and three of them travel in ping bodies that lib/wrap
+// sends itself. An empty field reads as the setting's neutral name: "jitter",
+// "lock", "run record", "failure tolerance".
+type Names struct {
+	Jitter, Lock, Record, Tolerate string
+}
+
+// orDefaults fills the empty fields with the neutral names.
+func (n Names) orDefaults() Names {
+	return Names{Jitter: cmp.Or(n.Jitter, "jitter"), Lock: cmp.Or(n.Lock, "lock"),
+		Record: cmp.Or(n.Record, "run record"), Tolerate: cmp.Or(n.Tolerate, "failure tolerance")}
 }
 
 // Outcome is how a run (or a periodic loop) ends, for runwrap's exit.
@@ -153,6 +177,7 @@ func newWrapper(c Config) *wrapper {
 	if w.c.Loc == nil {
 		w.c.Loc = time.Local
 	}
+	w.c.Names = w.c.Names.orDefaults()
 	return w
 }
 

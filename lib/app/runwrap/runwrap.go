@@ -230,5 +230,10 @@ func (o *Options) config(pc *hc.PingClient) wrap.Config {
 	c.Pinger = newPinger(o, c.Logger, pc)
 	c.CheckName, c.Handle, c.Endpoint = checkName(pc), pc.Handle(), pc.Endpoint()
 	c.OnSuccess, c.OnNonzero, c.OnExecFail = wrap.Kind(o.OnSuccess.String()), wrap.Kind(o.OnNonzero.String()), wrap.Kind(o.OnExecFail.String())
+	c.Names = flagNames
 	return c
 }
+
+// flagNames are runwrap's flags for the settings lib/wrap names in its fail
+// pings, warnings and the tolerated-failure line.
+var flagNames = wrap.Names{Jitter: "--jitter", Lock: "--lock", Record: "--record", Tolerate: "--tolerate"}

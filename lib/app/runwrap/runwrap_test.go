@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +167,38 @@ func TestRunPingsTheFake(t *testing.T) {
 		!strings.Contains(string(pings[1].Body), "out\n") || !strings.Contains(string(pings[1].Body), "err\n") ||
 		!strings.HasSuffix(string(pings[1].Body), "[runwrap] exit status 3\n") || !strings.HasPrefix(pings[1].UserAgent, "runwrap/") {
 		t.Errorf("pings %+v", pings)
+	}
+}
+
+// lib/wrap's words name runwrap's flags: the tolerated failure's body line
+// and the warning about --record (docs/runwrap.md, Failure tolerance).
+func TestRunWordsInFlags(t *testing.T) {
+	f := fakehc.New(fakehc.Options{})
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	f.URL = srv.URL
+	f.AddCheck(fakehc.Spec{Name: "job", Slug: "job", UUID: checkUUID})
+	state := t.TempDir()
+	var warned []string
+	o := valid()
+	o.APIURL = srv.URL + "/ping"
+	o.Command = []string{"false"}
+	o.Tolerate = 1
+	o.Record = filepath.Join(t.TempDir(), "nodir", "runs.jsonl")
+	o.Getenv = func(k string) string { return map[string]string{"XDG_STATE_HOME": state}[k] }
+	o.Warnf = func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	o.OnSuccess, o.OnNonzero, o.OnExecFail = hc.PingSuccess, hc.PingExitCode, hc.PingFail
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := Run(context.Background(), o); err != nil || out.Code != 1 {
+		t.Fatalf("Run() = %+v, %v", out, err)
+	}
+	pings := f.Pings(checkUUID)
+	if len(pings) != 2 || !strings.HasPrefix(string(pings[1].Body), "[runwrap] failure 1 of 1 tolerated (--tolerate): reported as success\n") {
+		t.Errorf("%d pings, last body %q", len(pings), pings[len(pings)-1].Body)
+	}
+	if len(warned) != 1 || !strings.HasPrefix(warned[0], "--record: open "+o.Record+": ") {
+		t.Errorf("warnings %q, want one naming --record", warned)
 	}
 }
