@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/signal"
@@ -57,15 +58,18 @@ func newWrapCmd(r *cli.Root) {
 		}
 		return nil
 	}
-	cmd.RunE = o.run
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.app.Command = args
+		o.app.BodyLimitSet = cmd.Flags().Changed("ping-body-limit")
+		return runWrap(cmd.Context(), o)
+	}
 }
 
-// run wires the process into the options (streams, environment, signals)
-// and hands the run to lib/app/runwrap; the exit code is the command's.
-func (o *wrapOptions) run(cmd *cobra.Command, args []string) error {
+// runWrap wires the process into the options (streams, environment,
+// signals) and hands the run to lib/app/runwrap; the exit code is the
+// command's.
+func runWrap(ctx context.Context, o *wrapOptions) error {
 	r, a := o.root, &o.app
-	a.Command = args
-	a.BodyLimitSet = cmd.Flags().Changed("ping-body-limit")
 	a.Env, a.Stdin, a.Stdout, a.Stderr, a.Getenv = os.Environ(), r.Env.Stdin, r.Env.Stdout, r.Env.Stderr, r.Env.Getenv
 	a.Logger, a.Warnf, a.Secrets, a.Hint, a.PingHint = r.Logger, r.Warnf, r.Secrets(), o.setupHint, o.pingHint
 	if err := a.Validate(); err != nil {
@@ -83,7 +87,7 @@ func (o *wrapOptions) run(cmd *cobra.Command, args []string) error {
 		defer signal.Stop(in)
 	}
 	a.Signals = in
-	out, err := app.Run(cmd.Context(), *a)
+	out, err := app.Run(ctx, *a)
 	switch {
 	case err != nil:
 		return cli.WithCode(runner.ExitBeforeRunning, err)
