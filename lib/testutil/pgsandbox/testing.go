@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -182,21 +183,7 @@ func ProcessesUsing(dir string) []int {
 // directory. Under CI a missing build fails t: every version must run there.
 func PinnedVersions(t testing.TB) map[int]string {
 	t.Helper()
-	root, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatal("pgsandbox: no go.mod above the working directory (for scripts/pg-versions)")
-		}
-		root = parent
-	}
-	out, err := exec.Command(filepath.Join(root, "scripts", "pg-versions"), "--cached").Output()
+	out, err := exec.Command(filepath.Join(testutil.ModuleRoot(t), "scripts", "pg-versions"), "--cached").Output()
 	if err != nil {
 		t.Fatalf("scripts/pg-versions --cached: %v", err)
 	}
