@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,13 +31,7 @@ func runStatpostOut(t *testing.T, env map[string]string, stdin string, args ...s
 // freeAddr returns a loopback address no one listens on: the Pushgateway
 // tests post to it while it is down, then start the receiver there.
 func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t, "tcp"))
 }
 
 // startPushgateway runs the real Pushgateway (receivers.md recipe 1) on addr
