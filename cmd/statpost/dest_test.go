@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +28,14 @@ func runStatpostOut(t *testing.T, env map[string]string, stdin string, args ...s
 	return cli.Execute(newRoot(e), args), stdout.String(), stderr.String()
 }
 
-// startPushgateway runs the real Pushgateway (receivers.md recipe 1) on addr.
+// freeAddr returns a loopback address no one listens on: the Pushgateway
+// tests post to it while it is down, then start the receiver there.
+func freeAddr(t *testing.T) string {
+	return "127.0.0.1:" + strconv.Itoa(testutil.FreePort(t, "tcp"))
+}
+
+// startPushgateway runs the real Pushgateway (receivers.md recipe 1) on addr
+// and waits, up to a bound, until it says it is ready.
 func startPushgateway(t *testing.T, bin, addr string) {
 	t.Helper()
 	cmd := exec.Command(bin, "--web.listen-address="+addr)
@@ -38,8 +45,9 @@ func startPushgateway(t *testing.T, bin, addr string) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	deadline := time.Now().Add(90 * time.Second) // a loaded CI machine starts it slowly
+	client := &http.Client{Timeout: 10 * time.Second}
 	for {
-		resp, err := http.Get("http://" + addr + "/-/ready")
+		resp, err := client.Get("http://" + addr + "/-/ready")
 		if err == nil {
 			resp.Body.Close()
 			return
@@ -57,12 +65,7 @@ func startPushgateway(t *testing.T, bin, addr string) {
 // destinations, and a flush for jobA delivers them under jobA.
 func TestPushgatewaySpoolPerJob(t *testing.T) {
 	bin := testutil.NeedProgram(t, "prometheus-pushgateway")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	env := map[string]string{"XDG_STATE_HOME": t.TempDir()}
 	sink := "pushgateway=http://" + addr
 

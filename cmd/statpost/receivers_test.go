@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cronkit/cronkit/lib/cli"
 	"github.com/cronkit/cronkit/lib/testutil"
@@ -30,12 +27,7 @@ func runStatpost(t *testing.T, env map[string]string, stdin string, args ...stri
 // the spooled counts are delivered first and summed into the counter once.
 func TestPushgatewayDownThenUp(t *testing.T) {
 	bin := testutil.NeedProgram(t, "prometheus-pushgateway")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	env := map[string]string{"XDG_STATE_HOME": t.TempDir()}
 	sink := "pushgateway=http://" + addr
 	args := []string{"--sink", sink, "--label", "instance=db7"}
@@ -46,24 +38,7 @@ func TestPushgatewayDownThenUp(t *testing.T) {
 		t.Fatalf("down: exit %d, stderr %s", code, stderr)
 	}
 
-	cmd := exec.Command(bin, "--web.listen-address="+addr)
-	cmd.Dir = t.TempDir()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(90 * time.Second) // a loaded CI machine starts it slowly
-	for {
-		resp, err := http.Get("http://" + addr + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	startPushgateway(t, bin, addr)
 
 	code, stderr = runStatpost(t, env, "installs 3\n", append(args, "--kind", "count")...)
 	if code != 0 {

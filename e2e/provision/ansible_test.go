@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,16 +85,7 @@ func TestAnsible(t *testing.T) {
 	}
 
 	// Keys are files of the cron user, mode 0600; the binaries are installed.
-	for _, f := range []string{"hc-ping-key", "hc-api-key", "stathat-ezkey"} {
-		p := filepath.Join(root, "etc/cronkit", f)
-		st, err := os.Stat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Mode().Perm() != 0o600 || int(st.Sys().(*syscall.Stat_t).Uid) != u.UID {
-			t.Errorf("%s: mode %v uid %d, want 0600 owned by %s", f, st.Mode().Perm(), st.Sys().(*syscall.Stat_t).Uid, u.Name)
-		}
-	}
+	keyFilesOwned(t, root, u)
 	if _, err := os.Stat(filepath.Join(root, "etc/cronkit/pgdash-key")); !os.IsNotExist(err) {
 		t.Errorf("pgdash-key written without a pgDash key: %v", err)
 	}
@@ -128,27 +118,9 @@ func TestAnsible(t *testing.T) {
 		}
 	}
 
-	// The installed job runs, as its user, with only the cron file's variables.
-	job := ct.job(t, "pgreport -f metrics | statpost")
-	if job.User != u.Name {
+	// The installed jobs run, as their user, with only the cron file's variables.
+	if job := ct.job(t, "pgreport -f metrics | statpost"); job.User != u.Name {
 		t.Errorf("job user %q, want %q", job.User, u.Name)
 	}
-	code, out := runAs(t, u, ct.envOf(u), job.Command)
-	if code != 0 {
-		t.Fatalf("the installed job exited %d:\n%s", code, out)
-	}
-	if p := lastPing(t, hc, "db7-pgreport", 10*time.Second); p.Kind != "success" {
-		t.Errorf("ping %s, want success; body:\n%s", p.Kind, p.Body)
-	}
-	if _, n := sh.Counts(); n == 0 {
-		t.Errorf("no metrics reached StatHat (STATHAT_EZKEY missing from the job?)")
-	}
-	failsWithPostgresDown(t, hc, u, ct, job, "db7-pgreport")
-
-	// The chart job publishes a PNG through chartd -o.
-	chart := ct.job(t, "chartd")
-	if code, out := runAs(t, u, ct.envOf(u), chart.Command); code != 0 {
-		t.Fatalf("the chart job exited %d:\n%s", code, out)
-	}
-	isChart(t, filepath.Join(root, "var/www/html/cronkit/pgreport.png"))
+	installedJobsWork(t, hc, sh, u, ct, root)
 }

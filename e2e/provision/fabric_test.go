@@ -10,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
@@ -79,15 +78,7 @@ func TestFabric(t *testing.T) {
 	}
 
 	// Secrets are files of the cron user, mode 0600.
-	for _, f := range []string{"hc-ping-key", "hc-api-key", "stathat-ezkey"} {
-		st, err := os.Stat(filepath.Join(root, "etc/cronkit", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Mode().Perm() != 0o600 || int(st.Sys().(*syscall.Stat_t).Uid) != u.UID {
-			t.Errorf("%s: mode %v uid %d, want 0600 owned by %s", f, st.Mode().Perm(), st.Sys().(*syscall.Stat_t).Uid, u.Name)
-		}
-	}
+	keyFilesOwned(t, root, u)
 	// The checks were registered from the controller, with their slugs.
 	for _, slug := range []string{"db7-pgreport", "db7-backup"} {
 		if _, ok := hc.UUIDBySlug(slug); !ok {
@@ -110,23 +101,7 @@ func TestFabric(t *testing.T) {
 			t.Errorf("pgDash job installed without a pgDash key: %s", j.Command)
 		}
 	}
-	job := ct.job(t, "pgreport -f metrics | statpost")
-	if code, out := runAs(t, u, ct.envOf(u), job.Command); code != 0 {
-		t.Fatalf("the installed job exited %d:\n%s", code, out)
-	}
-	if p := lastPing(t, hc, "db7-pgreport", 10*time.Second); p.Kind != "success" {
-		t.Errorf("ping %s, want success; body:\n%s", p.Kind, p.Body)
-	}
-	if _, n := sh.Counts(); n == 0 {
-		t.Errorf("no metrics reached StatHat")
-	}
-	failsWithPostgresDown(t, hc, u, ct, job, "db7-pgreport")
-	// The chart job reads the API key file and publishes into the job directory.
-	chart := ct.job(t, "chartd")
-	if code, out := runAs(t, u, ct.envOf(u), chart.Command); code != 0 {
-		t.Fatalf("the chart job exited %d:\n%s", code, out)
-	}
-	isChart(t, filepath.Join(root, "var/www/html/cronkit/pgreport.png"))
+	installedJobsWork(t, hc, sh, u, ct, root)
 }
 
 // snapshot lists every file under root with its inode, mtime, mode and owner.

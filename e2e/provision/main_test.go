@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/fakehc"
+	"github.com/cronkit/cronkit/lib/testutil/fakestathat"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 )
 
@@ -287,6 +288,46 @@ func pgEnvTCP(t *testing.T, db string) map[string]string {
 		"PGHOST": "127.0.0.1", "PGPORT": strconv.Itoa(c.Port), "PGUSER": c.User,
 		"PGDATABASE": db, "PGSSLMODE": "disable",
 	}
+}
+
+// keyFilesOwned fails t unless each key file a deploy writes under
+// root/etc/cronkit is mode 0600 and owned by the cron user u.
+func keyFilesOwned(t *testing.T, root string, u account) {
+	t.Helper()
+	for _, f := range []string{"hc-ping-key", "hc-api-key", "stathat-ezkey"} {
+		st, err := os.Stat(filepath.Join(root, "etc/cronkit", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 || int(st.Sys().(*syscall.Stat_t).Uid) != u.UID {
+			t.Errorf("%s: mode %v uid %d, want 0600 owned by %s", f, st.Mode().Perm(), st.Sys().(*syscall.Stat_t).Uid, u.Name)
+		}
+	}
+}
+
+// installedJobsWork runs the jobs a deploy installed in ct as cron would,
+// as u with only the crontab's variables: pgreport | statpost pings success
+// and its metrics reach StatHat, then fails with Postgres down; the chart
+// job publishes the PNG under root.
+func installedJobsWork(t *testing.T, hc *fakehc.Fake, sh *fakestathat.Fake, u account, ct cronTab, root string) {
+	t.Helper()
+	job := ct.job(t, "pgreport -f metrics | statpost")
+	if code, out := runAs(t, u, ct.envOf(u), job.Command); code != 0 {
+		t.Fatalf("the installed job exited %d:\n%s", code, out)
+	}
+	if p := lastPing(t, hc, "db7-pgreport", 10*time.Second); p.Kind != "success" {
+		t.Errorf("ping %s, want success; body:\n%s", p.Kind, p.Body)
+	}
+	if _, n := sh.Counts(); n == 0 {
+		t.Errorf("no metrics reached StatHat (STATHAT_EZKEY missing from the job?)")
+	}
+	failsWithPostgresDown(t, hc, u, ct, job, "db7-pgreport")
+
+	chart := ct.job(t, "chartd")
+	if code, out := runAs(t, u, ct.envOf(u), chart.Command); code != 0 {
+		t.Fatalf("the chart job exited %d:\n%s", code, out)
+	}
+	isChart(t, filepath.Join(root, "var/www/html/cronkit/pgreport.png"))
 }
 
 // failsWithPostgresDown runs an installed pgreport | statpost job with no

@@ -59,15 +59,11 @@ func (s *Scene) SVG() []byte {
 		}
 		switch it.Kind {
 		case KindRect:
-			b = append(b, `<rect x="`...)
-			b = num(b, it.At.X)
-			b = append(b, `" y="`...)
-			b = num(b, it.At.Y)
-			b = append(b, `" width="`...)
-			b = num(b, it.Size.X)
-			b = append(b, `" height="`...)
-			b = num(b, it.Size.Y)
-			b = append(b, `"`...)
+			b = append(b, `<rect`...)
+			b = attr(b, ` x="`, it.At.X)
+			b = attr(b, ` y="`, it.At.Y)
+			b = attr(b, ` width="`, it.Size.X)
+			b = attr(b, ` height="`, it.Size.Y)
 			b = paint(b, "fill", it.Fill)
 			b = append(b, "/>\n"...)
 		case KindPath:
@@ -91,9 +87,8 @@ func (s *Scene) SVG() []byte {
 			b = paint(b, "fill", it.Fill)
 			b = paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
-				b = append(b, ` stroke-width="`...)
-				b = num(b, it.Width)
-				b = append(b, `" stroke-linejoin="round"`...)
+				b = attr(b, ` stroke-width="`, it.Width)
+				b = append(b, ` stroke-linejoin="round"`...)
 				if d := dashArray(it.Dash, it.Width); d != nil {
 					b = append(b, ` stroke-dasharray="`...)
 					b = num(b, d[0])
@@ -106,29 +101,21 @@ func (s *Scene) SVG() []byte {
 			}
 			b = append(b, "/>\n"...)
 		case KindCircle:
-			b = append(b, `<circle cx="`...)
-			b = num(b, it.At.X)
-			b = append(b, `" cy="`...)
-			b = num(b, it.At.Y)
-			b = append(b, `" r="`...)
-			b = num(b, it.R)
-			b = append(b, `"`...)
+			b = append(b, `<circle`...)
+			b = attr(b, ` cx="`, it.At.X)
+			b = attr(b, ` cy="`, it.At.Y)
+			b = attr(b, ` r="`, it.R)
 			b = paint(b, "fill", it.Fill)
 			b = paint(b, "stroke", it.Stroke)
 			if it.Stroke.A != 0 {
-				b = append(b, ` stroke-width="`...)
-				b = num(b, it.Width)
-				b = append(b, `"`...)
+				b = attr(b, ` stroke-width="`, it.Width)
 			}
 			b = append(b, "/>\n"...)
 		case KindText:
-			b = append(b, `<text x="`...)
-			b = num(b, it.At.X)
-			b = append(b, `" y="`...)
-			b = num(b, it.At.Y)
-			b = append(b, `" font-size="`...)
-			b = num(b, it.Font)
-			b = append(b, `"`...)
+			b = append(b, `<text`...)
+			b = attr(b, ` x="`, it.At.X)
+			b = attr(b, ` y="`, it.At.Y)
+			b = attr(b, ` font-size="`, it.Font)
 			switch it.Anchor {
 			case Middle:
 				b = append(b, ` text-anchor="middle"`...)
@@ -162,6 +149,13 @@ func dashArray(d Dash, width float64) []float64 {
 		return []float64{width, 1.5 * width}
 	}
 	return nil
+}
+
+// attr writes a number attribute: open is ` name="`, the closing quote is added.
+func attr(b []byte, open string, v float64) []byte {
+	b = append(b, open...)
+	b = num(b, v)
+	return append(b, '"')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -1,13 +1,11 @@
 package pgcheck
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,30 +33,6 @@ func collect(t *testing.T, c *pgsandbox.Cluster, db string, bloat bool) *pgstat.
 		t.Fatalf("Collect: %v %+v", err, rep.Meta.Errors)
 	}
 	return rep
-}
-
-// waitFor polls cond (a SQL boolean) until true, with a deadline: the
-// conditions are real server states (a lock wait, an age, a flushed counter).
-func waitFor(t *testing.T, conn *pgx.Conn, cond string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var ok bool
-		if err := conn.QueryRow(ctx, cond).Scan(&ok); err != nil {
-			t.Fatalf("%s: %v", cond, err)
-		}
-		if ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for: %s", cond)
-		case <-tick.C:
-		}
-	}
 }
 
 func exec1(t *testing.T, conn *pgx.Conn, sql string) {
@@ -96,31 +70,6 @@ func TestFreshServerPasses(t *testing.T) {
 	}
 }
 
-// pgVersions: the pinned majors of scripts/pg-versions with their cached
-// bin dirs ("" when not fetched), as lib/pgstat's TestVersions reads them.
-func pgVersions(t *testing.T) map[int]string {
-	t.Helper()
-	out, err := exec.Command("../../scripts/pg-versions", "--cached").Output()
-	if err != nil {
-		t.Fatalf("scripts/pg-versions --cached: %v", err)
-	}
-	vers := map[int]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		major, err := strconv.Atoi(f[0])
-		if len(f) < 2 || err != nil {
-			t.Fatalf("scripts/pg-versions --cached: bad line %q", sc.Text())
-		}
-		dir := f[len(f)-1]
-		if _, err := os.Stat(filepath.Join(dir, "postgres")); f[1] == "missing" || err != nil {
-			dir = ""
-		}
-		vers[major] = dir
-	}
-	return vers
-}
-
 // TestRulesProvoked provokes each rule for real, on Debian's PostgreSQL and
 // on each pinned major of scripts/pg-versions, and checks that the check
 // finds exactly it. The server: max_prepared_transactions for a prepared
@@ -130,7 +79,7 @@ func pgVersions(t *testing.T) map[int]string {
 // reach them (a sequence at 90%, an inactive slot, an invalid index,
 // deadlocks, a failing archiver, requested checkpoints).
 func TestRulesProvoked(t *testing.T) {
-	vers := pgVersions(t)
+	vers := pgsandbox.PinnedVersions(t)
 	bindir, err := pgsandbox.FindBinDir()
 	if err != nil {
 		pgsandbox.SkipOrFail(t, err)
@@ -246,7 +195,7 @@ disk_usage: {warning: 0.001}
 	exec1(t, b, "BEGIN; UPDATE r SET v = 1 WHERE id = 2")
 	errA := make(chan error, 1)
 	go func() { _, err := a.Exec(bg, "UPDATE r SET v = 2 WHERE id = 2"); errA <- err }()
-	waitFor(t, admin, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND wait_event_type = 'Lock')", aPID))
+	pgsandbox.WaitFor(t, admin, fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND wait_event_type = 'Lock')", aPID))
 	_, errB := b.Exec(bg, "UPDATE r SET v = 2 WHERE id = 1")
 	// Exactly one of the two is chosen as the deadlock victim.
 	if eA := <-errA; (eA == nil) == (errB == nil) {
@@ -256,13 +205,13 @@ disk_usage: {warning: 0.001}
 		_, _ = s.Exec(bg, "ROLLBACK")
 		exec1(t, s, "SELECT pg_stat_force_next_flush()")
 	}
-	waitFor(t, admin, "SELECT deadlocks > 0 FROM pg_stat_database WHERE datname = '"+db+"'")
+	pgsandbox.WaitFor(t, admin, "SELECT deadlocks > 0 FROM pg_stat_database WHERE datname = '"+db+"'")
 	// Each timed state 2 s old, the archiver failed once, the rows counted.
-	waitFor(t, admin, fmt.Sprintf(`SELECT count(*) = 3 FROM pg_stat_activity WHERE pid IN (%d, %d, %d)
+	pgsandbox.WaitFor(t, admin, fmt.Sprintf(`SELECT count(*) = 3 FROM pg_stat_activity WHERE pid IN (%d, %d, %d)
 		AND now() - state_change > interval '2s'`, waiterPID, sleeperPID, holderPID))
-	waitFor(t, admin, "SELECT bool_and(now() - prepared > interval '2s') FROM pg_prepared_xacts")
-	waitFor(t, admin, "SELECT failed_count > 0 FROM pg_stat_archiver")
-	waitFor(t, c.Connect(t, db), "SELECT n_live_tup = 1000 FROM pg_stat_user_tables WHERE relname = 'never'")
+	pgsandbox.WaitFor(t, admin, "SELECT bool_and(now() - prepared > interval '2s') FROM pg_prepared_xacts")
+	pgsandbox.WaitFor(t, admin, "SELECT failed_count > 0 FROM pg_stat_archiver")
+	pgsandbox.WaitFor(t, c.Connect(t, db), "SELECT n_live_tup = 1000 FROM pg_stat_user_tables WHERE relname = 'never'")
 
 	rep := collect(t, c, db, true)
 	o := Evaluate(rep, cfg, Options{Bloat: true, State: st})
@@ -332,16 +281,16 @@ func TestLagProvoked(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = standby.Stop() }) // before the primary's (LIFO)
 	p, s := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
-	waitFor(t, p, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
+	pgsandbox.WaitFor(t, p, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
 	// One transaction replayed, then replay paused, then 1 MB of WAL more.
 	exec1(t, p, "CREATE TABLE w (x text)")
 	// The sandbox commits asynchronously: wait on the standby for the commit itself.
-	waitFor(t, s, "SELECT pg_last_xact_replay_timestamp() IS NOT NULL")
+	pgsandbox.WaitFor(t, s, "SELECT pg_last_xact_replay_timestamp() IS NOT NULL")
 	exec1(t, s, "SELECT pg_wal_replay_pause()")
-	waitFor(t, s, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
+	pgsandbox.WaitFor(t, s, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
 	exec1(t, p, "INSERT INTO w SELECT repeat('x', 1000) FROM generate_series(1, 1000)")
-	waitFor(t, p, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) > 1000000 FROM pg_stat_replication")
-	waitFor(t, s, "SELECT COALESCE(pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '2s', false)")
+	pgsandbox.WaitFor(t, p, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) > 1000000 FROM pg_stat_replication")
+	pgsandbox.WaitFor(t, s, "SELECT COALESCE(pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AND now() - pg_last_xact_replay_timestamp() > interval '2s', false)")
 
 	cfg := mustConfig(t, "replication_lag_bytes: {warning: 1MB}\nreplication_lag_seconds: {warning: 1s}\n")
 	o := Evaluate(collect(t, primary, "postgres", false), cfg, Options{})

@@ -30,29 +30,6 @@ func collect(t *testing.T, o Options) (*Report, error) {
 	return Collect(ctx, o)
 }
 
-// waitFor polls cond (a SQL boolean) until true, with a deadline.
-func waitFor(t *testing.T, conn *pgx.Conn, cond string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var ok bool
-		if err := conn.QueryRow(ctx, cond).Scan(&ok); err != nil {
-			t.Fatalf("%s: %v", cond, err)
-		}
-		if ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for: %s", cond)
-		case <-tick.C:
-		}
-	}
-}
-
 // scenario builds a database with what an operator must be warned about.
 func scenario(t *testing.T, c *pgsandbox.Cluster) string {
 	t.Helper()
@@ -105,7 +82,7 @@ func TestCollectScenario(t *testing.T) {
 		_, err := waiter.Exec(context.Background(), "SELECT count(*) FROM hot")
 		waitDone <- err
 	}()
-	waitFor(t, c.Connect(t, "postgres"), fmt.Sprintf(
+	pgsandbox.WaitFor(t, c.Connect(t, "postgres"), fmt.Sprintf(
 		"SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND wait_event_type = 'Lock')", waiterPID))
 	t.Cleanup(func() {
 		_, _ = holder.Exec(context.Background(), "ROLLBACK")
@@ -463,7 +440,7 @@ func TestReplication(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = standby.Stop() })
-	waitFor(t, primary.Connect(t, "postgres"), "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
+	pgsandbox.WaitFor(t, primary.Connect(t, "postgres"), "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
 
 	p, err := collect(t, Options{Conn: connOpts(primary, "postgres", "postgres")})
 	if err != nil {

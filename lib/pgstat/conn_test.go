@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cronkit/cronkit/lib/testutil"
 )
 
 func TestConnConfig(t *testing.T) {
@@ -105,23 +107,12 @@ func TestConnectErrorUnresolvableHost(t *testing.T) {
 	}
 }
 
-// closedPort is a port nobody listens on: one bound, then closed.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 // Connection failures read like libpq's, one clause per host tried, on one
 // line (pgx's own text is multi-line for several hosts).
 func TestConnectErrorLibpqStyle(t *testing.T) {
 	t.Setenv("PGSSLMODE", "disable")
 	t.Setenv("PGCONNECT_TIMEOUT", "")
-	port := closedPort(t)
+	port := strconv.Itoa(testutil.FreePort(t, "tcp"))
 	sock := t.TempDir()
 	for _, tc := range []struct {
 		name string
@@ -200,7 +191,7 @@ func TestConnectErrorSilentServerPrefer(t *testing.T) {
 // as libpq lists them; the resolver's failure does not hide the others.
 func TestConnectErrorUnresolvableAmongHosts(t *testing.T) {
 	t.Setenv("PGCONNECT_TIMEOUT", "")
-	port := closedPort(t)
+	port := strconv.Itoa(testutil.FreePort(t, "tcp"))
 	refused := `connection to server at "127.0.0.1", port ` + port + ` failed: connection refused`
 	for _, sslmode := range []string{"disable", "prefer"} {
 		t.Run(sslmode, func(t *testing.T) {

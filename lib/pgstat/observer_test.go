@@ -31,7 +31,7 @@ func TestRunDoesNotRollBack(t *testing.T) {
 		return commits, rollbacks
 	}
 	// The set-up's own session has exited: wait for its counts to arrive.
-	waitFor(t, mon, "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = '"+db+"'")
+	pgsandbox.WaitFor(t, mon, "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = '"+db+"'")
 	c0, r0 := read()
 	for _, o := range []Options{{}, {Bloat: true, ExactSizes: true}} {
 		o.Conn = connOpts(c, "postgres", db)
@@ -40,7 +40,7 @@ func TestRunDoesNotRollBack(t *testing.T) {
 		}
 	}
 	// Both runs' backends have exited (their counts are flushed at exit).
-	waitFor(t, mon, "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = '"+db+"'")
+	pgsandbox.WaitFor(t, mon, "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = '"+db+"'")
 	deadline := time.Now().Add(30 * time.Second)
 	c1, r1 := read()
 	for c1 == c0 && time.Now().Before(deadline) {

@@ -76,7 +76,7 @@ func pgdiffScene(t *testing.T, major int, bindir string) *pgsandbox.Cluster {
 	c.Exec(t, "postgres", "CREATE DATABASE "+pgdiffDB)
 	c.Exec(t, pgdiffDB, sceneStatements(t, "testdata/pgdiff/scene.sql", tsdir)...)
 	conn := c.Connect(t, pgdiffDB)
-	waitFor(t, conn, "SELECT setting = '8192' FROM pg_settings WHERE name = 'work_mem'")
+	pgsandbox.WaitFor(t, conn, "SELECT setting = '8192' FROM pg_settings WHERE name = 'work_mem'")
 	return c
 }
 
@@ -106,7 +106,7 @@ func sceneStatements(t *testing.T, path, tsdir string) []string {
 // pgdiffVersions: major -> bin dir ("" = the default PostgreSQL, 15 here).
 func pgdiffVersions(t *testing.T) map[int]string {
 	vers := map[int]string{15: ""}
-	for major, dir := range pgVersions(t) {
+	for major, dir := range pgsandbox.PinnedVersions(t) {
 		if dir == "" {
 			if os.Getenv("CI") != "" {
 				t.Fatalf("PostgreSQL %d binaries are not in the cache (scripts/pg-versions)", major)

@@ -39,7 +39,7 @@ func TestProgressOfOtherUsers(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	waitFor(t, gatekeeper, "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_analyze)")
+	pgsandbox.WaitFor(t, gatekeeper, "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_analyze)")
 
 	rep, _ := collect(t, Options{Conn: connOpts(cl, plain, db)}) // other sections may refuse a plain user
 	for _, e := range rep.Meta.Errors {

@@ -50,7 +50,7 @@ func TestProgressViews(t *testing.T) {
 		<-cicDone
 	})
 	mon := c.Connect(t, "postgres")
-	waitFor(t, mon, "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_copy) AND EXISTS (SELECT 1 FROM pg_stat_progress_create_index)")
+	pgsandbox.WaitFor(t, mon, "SELECT EXISTS (SELECT 1 FROM pg_stat_progress_copy) AND EXISTS (SELECT 1 FROM pg_stat_progress_create_index)")
 
 	rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db)})
 	if err != nil {

@@ -300,7 +300,7 @@ func TestEachSection(t *testing.T) { eachSection(t, pgsandbox.Get(t)) }
 
 // TestEachSectionVersions: each section alone on every pinned major.
 func TestEachSectionVersions(t *testing.T) {
-	vers := pgVersions(t)
+	vers := pgsandbox.PinnedVersions(t)
 	for _, major := range slices.Sorted(maps.Keys(vers)) {
 		t.Run(fmt.Sprintf("pg%d", major), func(t *testing.T) {
 			if vers[major] == "" {

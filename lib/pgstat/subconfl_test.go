@@ -18,7 +18,7 @@ import (
 // and the report carries it under pgmetrics' name. (TestEachSectionVersions
 // only runs the query on 18, with no subscription to read.)
 func TestSubscriptionConflictsPG18(t *testing.T) {
-	bindir := pgVersions(t)[18]
+	bindir := pgsandbox.PinnedVersions(t)[18]
 	if bindir == "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal("PostgreSQL 18 binaries are not in the cache (scripts/pg-versions)")
@@ -46,9 +46,9 @@ func TestSubscriptionConflictsPG18(t *testing.T) {
 	})
 	// The worker is streaming once the slot is in use; then the row it
 	// cannot insert is a conflict, counted on every retry.
-	waitFor(t, c.Connect(t, "pub"), "SELECT active FROM pg_replication_slots WHERE slot_name = 's18'")
+	pgsandbox.WaitFor(t, c.Connect(t, "pub"), "SELECT active FROM pg_replication_slots WHERE slot_name = 's18'")
 	c.Exec(t, "pub", "INSERT INTO t VALUES (1)")
-	waitFor(t, c.Connect(t, "sub"), "SELECT confl_insert_exists > 0 FROM pg_stat_subscription_stats WHERE subname = 's18'")
+	pgsandbox.WaitFor(t, c.Connect(t, "sub"), "SELECT confl_insert_exists > 0 FROM pg_stat_subscription_stats WHERE subname = 's18'")
 
 	rep, err := collect(t, Options{Conn: connOpts(c, c.User, "sub")})
 	if err != nil {

@@ -81,7 +81,7 @@ func TestTextActivityLive(t *testing.T) {
 		}
 		_, _ = holder.conn.Exec(context.Background(), "ROLLBACK")
 	})
-	waitFor(t, c.Connect(t, "postgres"), fmt.Sprintf(`SELECT
+	pgsandbox.WaitFor(t, c.Connect(t, "postgres"), fmt.Sprintf(`SELECT
 		(SELECT count(*) FROM pg_stat_activity WHERE pid IN (%d, %d) AND wait_event_type = 'Lock'
 			AND pg_blocking_pids(pid) = ARRAY[%d]) = 2
 		AND EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = %d AND wait_event = 'PgSleep')
@@ -188,18 +188,18 @@ func TestTextStandbyReplayLagLive(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = standby.Stop() })
 	pconn, sconn := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
-	waitFor(t, pconn, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')")
+	pgsandbox.WaitFor(t, pconn, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')")
 	if _, err := sconn.Exec(ctx, "SELECT pg_wal_replay_pause()"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, sconn, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
+	pgsandbox.WaitFor(t, sconn, "SELECT pg_get_wal_replay_pause_state() = 'paused'")
 	db := primary.CreateDB(t, "lag")
 	primary.Exec(t, db, "CREATE TABLE w (id int, pad text)", "INSERT INTO w SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g")
 	var target string
 	if err := pconn.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&target); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, sconn, "SELECT pg_last_wal_receive_lsn() >= '"+target+"'::pg_lsn")
+	pgsandbox.WaitFor(t, sconn, "SELECT pg_last_wal_receive_lsn() >= '"+target+"'::pg_lsn")
 
 	rep, err := collect(t, Options{Conn: connOpts(standby, "postgres", "postgres")})
 	if err != nil {

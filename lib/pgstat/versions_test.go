@@ -1,15 +1,12 @@
 package pgstat
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"maps"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,39 +16,6 @@ import (
 	"github.com/cronkit/cronkit/lib/metric"
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 )
-
-// pgVersions lists the pinned PostgreSQL majors of scripts/pg-versions and
-// their cached bin dirs ("" when not fetched).
-func pgVersions(t *testing.T) map[int]string {
-	t.Helper()
-	out, err := exec.Command("../../scripts/pg-versions", "--cached").Output()
-	if err != nil {
-		t.Fatalf("scripts/pg-versions --cached: %v", err)
-	}
-	vers := map[int]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			t.Fatalf("scripts/pg-versions --cached: bad line %q", sc.Text())
-		}
-		major, err := strconv.Atoi(f[0])
-		if err != nil {
-			t.Fatalf("scripts/pg-versions --cached: bad line %q", sc.Text())
-		}
-		dir := f[len(f)-1]
-		// Stat it, so that go test's result cache notices a fetch.
-		_, err = os.Stat(filepath.Join(dir, "postgres"))
-		if f[1] == "missing" || err != nil {
-			dir = ""
-		}
-		vers[major] = dir
-	}
-	if len(vers) == 0 {
-		t.Fatal("scripts/pg-versions --cached printed no versions")
-	}
-	return vers
-}
 
 // The collector against each pinned major (16, 17, 18; the Debian one, 15,
 // is every other test's): no section fails, as a superuser and as a
@@ -63,7 +27,7 @@ func pgVersions(t *testing.T) map[int]string {
 // num_dead_tuples; in 18 pg_stat_wal lost wal_write/wal_sync and their times
 // to pg_stat_io (object 'wal').
 func TestVersions(t *testing.T) {
-	vers := pgVersions(t)
+	vers := pgsandbox.PinnedVersions(t)
 	for _, major := range slices.Sorted(maps.Keys(vers)) {
 		bindir := vers[major]
 		t.Run("pg"+strconv.Itoa(major), func(t *testing.T) {

@@ -25,24 +25,6 @@ import (
 	"github.com/cronkit/cronkit/lib/testutil"
 )
 
-func freePort(t *testing.T, network string) int {
-	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // start runs a daemon until the test ends, its output in a log for failures.
 func start(t *testing.T, name string, args ...string) {
 	t.Helper()
@@ -135,7 +117,7 @@ func value(name string, v float64) metric.Record {
 // running total (kept in the state file), values a gauge.
 func TestPushgatewayReal(t *testing.T) {
 	bin := testutil.NeedProgram(t, "prometheus-pushgateway")
-	port := freePort(t, "tcp")
+	port := testutil.FreePort(t, "tcp")
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	start(t, bin, fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port))
 	eventually(t, startBudget, func() error { return httpOK(base + "/-/ready") })
@@ -186,7 +168,7 @@ func grep(s, pat string) string {
 func TestInfluxV1Real(t *testing.T) {
 	bin := testutil.NeedProgram(t, "influxd")
 	dir := t.TempDir()
-	port, rpc := freePort(t, "tcp"), freePort(t, "tcp")
+	port, rpc := testutil.FreePort(t, "tcp"), testutil.FreePort(t, "tcp")
 	conf := fmt.Sprintf(`reporting-disabled = true
 bind-address = "127.0.0.1:%d"
 [meta]
@@ -265,7 +247,7 @@ bind-address = "127.0.0.1:%d"
 func TestVictoriaMetricsReal(t *testing.T) {
 	bin := testutil.NeedProgram(t, "victoria-metrics")
 	dir := t.TempDir()
-	port, gport := freePort(t, "tcp"), freePort(t, "tcp")
+	port, gport := testutil.FreePort(t, "tcp"), testutil.FreePort(t, "tcp")
 	start(t, bin, "-storageDataPath="+dir, fmt.Sprintf("-httpListenAddr=127.0.0.1:%d", port),
 		fmt.Sprintf("-graphiteListenAddr=127.0.0.1:%d", gport))
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -320,7 +302,7 @@ func TestGraphiteCarbonReal(t *testing.T) {
 	bin := testutil.NeedProgram(t, "carbon-cache")
 	fetch := testutil.NeedProgram(t, "whisper-fetch")
 	dir := t.TempDir()
-	line, pickle, query := freePort(t, "tcp"), freePort(t, "tcp"), freePort(t, "tcp")
+	line, pickle, query := testutil.FreePort(t, "tcp"), testutil.FreePort(t, "tcp"), testutil.FreePort(t, "tcp")
 	conf := fmt.Sprintf(`[cache]
 STORAGE_DIR = %[1]s/storage
 LOCAL_DATA_DIR = %[1]s/storage/whisper
@@ -378,7 +360,7 @@ WHISPER_AUTOFLUSH = True
 func TestStatsDCollectdReal(t *testing.T) {
 	bin := testutil.NeedProgram(t, "collectd")
 	dir := t.TempDir()
-	port := freePort(t, "udp")
+	port := testutil.FreePort(t, "udp")
 	conf := fmt.Sprintf(`Hostname "statpost-test"
 FQDNLookup false
 Interval 1

@@ -2,7 +2,6 @@ package version_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,25 +13,10 @@ import (
 // and check that --version names a real version or revision, never "dev".
 // They compile the binary, so they are skipped with -short.
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
+// run is testutil.Run with the output trimmed: the tests compare it whole.
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(testutil.Run(t, dir, env, name, args...))
 }
 
 // goEnv: a user's default VCS stamping (this machine's go env file may say
@@ -48,7 +32,7 @@ func TestGoInstallFromClone(t *testing.T) {
 		t.Skip("builds runwrap")
 	}
 	testutil.NeedProgram(t, "git")
-	root := moduleRoot(t)
+	root := testutil.ModuleRoot(t)
 	head := run(t, root, nil, "git", "rev-parse", "HEAD")
 	// A clone, not this directory: Go does not read VCS information from a
 	// linked git worktree (.git is a file there), and a user has a clone.
@@ -95,7 +79,7 @@ func TestGoInstallAtVersion(t *testing.T) {
 		t.Skip("builds runwrap")
 	}
 	testutil.NeedProgram(t, "git")
-	root := moduleRoot(t)
+	root := testutil.ModuleRoot(t)
 	const v = "v0.9.1"
 	tmp := t.TempDir()
 	proxy := filepath.Join(tmp, "proxy")

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -64,7 +63,7 @@ func Start(t testing.TB, c *pgsandbox.Cluster, extra map[string]string) *Bouncer
 	}
 	b := &Bouncer{Dir: dir, User: c.User}
 	for attempt := 0; ; attempt++ {
-		b.Port = freePort(t)
+		b.Port = testutil.FreePort(t, "tcp")
 		ini := fmt.Sprintf(`[databases]
 postgres = host=%s port=%d dbname=postgres
 
@@ -175,13 +174,4 @@ func (b *Bouncer) waitReady(done <-chan struct{}) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

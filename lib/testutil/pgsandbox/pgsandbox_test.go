@@ -63,6 +63,24 @@ func TestCreateDBIsolated(t *testing.T) {
 	}
 }
 
+// WaitFor keeps polling while the condition is false and returns once the
+// server says it is true: here the server's clock passing a mark.
+func TestWaitForPolls(t *testing.T) {
+	conn := Get(t).Connect(t, "postgres")
+	var start time.Time
+	if err := conn.QueryRow(context.Background(), "SELECT clock_timestamp()").Scan(&start); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, conn, "SELECT clock_timestamp() >= '"+start.Add(200*time.Millisecond).Format(time.RFC3339Nano)+"'::timestamptz")
+	var now time.Time
+	if err := conn.QueryRow(context.Background(), "SELECT clock_timestamp()").Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	if d := now.Sub(start); d < 200*time.Millisecond {
+		t.Fatalf("WaitFor returned after %v, before its condition could hold", d)
+	}
+}
+
 // TestStartStopLeavesNothing starts a private cluster, checks who runs it,
 // stops it and checks that neither the process nor the directory remains.
 func TestStartStopLeavesNothing(t *testing.T) {

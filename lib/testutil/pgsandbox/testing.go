@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cronkit/cronkit/lib/testutil"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -111,6 +112,31 @@ func (c *Cluster) Exec(t testing.TB, db string, sql ...string) {
 	}
 }
 
+// WaitFor polls cond, a SQL query returning one boolean, on conn until it is
+// true, failing t after 30 s: the conditions tests wait for are real server
+// states (a lock wait, an age, a flushed counter), so no sleep can stand in.
+func WaitFor(t testing.TB, conn *pgx.Conn, cond string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var ok bool
+		if err := conn.QueryRow(ctx, cond).Scan(&ok); err != nil {
+			t.Fatalf("%s: %v", cond, err)
+		}
+		if ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for: %s", cond)
+		case <-tick.C:
+		}
+	}
+}
+
 // CreateDB creates a fresh database named prefix_N, dropped at cleanup, so
 // tests sharing the cluster do not see each other's objects.
 func (c *Cluster) CreateDB(t testing.TB, prefix string) string {
@@ -157,21 +183,7 @@ func ProcessesUsing(dir string) []int {
 // directory. Under CI a missing build fails t: every version must run there.
 func PinnedVersions(t testing.TB) map[int]string {
 	t.Helper()
-	root, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatal("pgsandbox: no go.mod above the working directory (for scripts/pg-versions)")
-		}
-		root = parent
-	}
-	out, err := exec.Command(filepath.Join(root, "scripts", "pg-versions"), "--cached").Output()
+	out, err := exec.Command(filepath.Join(testutil.ModuleRoot(t), "scripts", "pg-versions"), "--cached").Output()
 	if err != nil {
 		t.Fatalf("scripts/pg-versions --cached: %v", err)
 	}
@@ -194,6 +206,9 @@ func PinnedVersions(t testing.TB) map[int]string {
 			dir = ""
 		}
 		vers[major] = dir
+	}
+	if len(vers) == 0 {
+		t.Fatal("scripts/pg-versions --cached printed no versions")
 	}
 	return vers
 }

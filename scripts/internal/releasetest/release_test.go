@@ -31,27 +31,6 @@ type release struct {
 	full     bool   // every target, not RELEASE_QUICK's linux/amd64 only
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
-func run(t *testing.T, dir string, env []string, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 var debName = regexp.MustCompile(`^cronkit_(.+)_amd64\.deb$`)
 
 func getRelease(t *testing.T) release {
@@ -79,7 +58,7 @@ func getRelease(t *testing.T) release {
 	}
 	testutil.NeedProgram(t, "git")
 	r := release{dir: t.TempDir(), version: "v1.2.3-rc.1", fversion: "1.2.3-rc.1"}
-	run(t, moduleRoot(t), []string{"RELEASE_QUICK=1", "RELEASE_DIST=" + r.dir}, "scripts/release", r.version)
+	testutil.Run(t, testutil.ModuleRoot(t), []string{"RELEASE_QUICK=1", "RELEASE_DIST=" + r.dir}, "scripts/release", r.version)
 	return r
 }
 
@@ -113,7 +92,7 @@ func manPages(t *testing.T, bin string) []string {
 	var walk func(path []string)
 	walk = func(path []string) {
 		pages = append(pages, strings.Join(path, "-")+".1.gz")
-		out := run(t, "", nil, filepath.Join(bin, path[0]), append(path[1:], "--help")...)
+		out := testutil.Run(t, "", nil, filepath.Join(bin, path[0]), append(path[1:], "--help")...)
 		_, after, ok := strings.Cut(out, "\nAvailable Commands:\n")
 		if !ok {
 			return
@@ -180,7 +159,7 @@ func TestRelease(t *testing.T) {
 	r := getRelease(t)
 	t.Run("SHA256SUMS", func(t *testing.T) {
 		testutil.NeedProgram(t, "sha256sum")
-		sums := run(t, r.dir, nil, "sha256sum", "--strict", "-c", "SHA256SUMS")
+		sums := testutil.Run(t, r.dir, nil, "sha256sum", "--strict", "-c", "SHA256SUMS")
 		var want []string
 		for _, tg := range r.targets() {
 			want = append(want, "cronkit_"+r.fversion+"_"+tg.os+"_"+tg.arch+".tar.gz: OK")
@@ -198,7 +177,7 @@ func TestRelease(t *testing.T) {
 	// The linux/amd64 tarball's binaries are run: --version and the oracle
 	// for the man pages (their --help).
 	bin := t.TempDir()
-	run(t, "", nil, "tar", "-xzf", filepath.Join(r.dir, "cronkit_"+r.fversion+"_linux_amd64.tar.gz"),
+	testutil.Run(t, "", nil, "tar", "-xzf", filepath.Join(r.dir, "cronkit_"+r.fversion+"_linux_amd64.tar.gz"),
 		"-C", bin, "--strip-components=1")
 	wantPages := manPages(t, bin)
 	if !slices.Contains(wantPages, "hcctl-checks-create.1.gz") || !slices.Contains(wantPages, "runwrap.1.gz") {
@@ -216,8 +195,8 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 				t.Fatal(err)
 			}
 		}
-		run(t, bin, nil, "sh", "-ec", strings.ReplaceAll(readme, "/usr/local/", prefix+"/"))
-		out := run(t, "", nil, filepath.Join(prefix, "bin", "runwrap"), "--version")
+		testutil.Run(t, bin, nil, "sh", "-ec", strings.ReplaceAll(readme, "/usr/local/", prefix+"/"))
+		out := testutil.Run(t, "", nil, filepath.Join(prefix, "bin", "runwrap"), "--version")
 		if !strings.Contains(out, r.version) {
 			t.Errorf("installed runwrap --version: %q, want %s", out, r.version)
 		}
@@ -258,7 +237,7 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 
 	t.Run("version", func(t *testing.T) {
 		for _, tool := range tools {
-			if got, want := strings.TrimSpace(run(t, "", nil, filepath.Join(bin, tool), "--version")), tool+" "+r.version; got != want {
+			if got, want := strings.TrimSpace(testutil.Run(t, "", nil, filepath.Join(bin, tool), "--version")), tool+" "+r.version; got != want {
 				t.Errorf("--version = %q, want %q", got, want)
 			}
 		}
@@ -267,7 +246,7 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 	for _, arch := range r.debArchs() {
 		deb := filepath.Join(r.dir, "cronkit_"+r.fversion+"_"+arch+".deb")
 		t.Run("deb-fields-"+arch, func(t *testing.T) {
-			info := run(t, "", nil, "dpkg-deb", "-f", deb)
+			info := testutil.Run(t, "", nil, "dpkg-deb", "-f", deb)
 			for _, want := range []string{
 				"Package: cronkit\n",
 				"Architecture: " + arch + "\n",
@@ -289,7 +268,7 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 				t.Errorf("control lacks %q:\n%s", wantVersion, info)
 			}
 			// dpkg-deb -I also validates the control archive as a whole.
-			run(t, "", nil, "dpkg-deb", "-I", deb)
+			testutil.Run(t, "", nil, "dpkg-deb", "-I", deb)
 		})
 		t.Run("deb-contents-"+arch, func(t *testing.T) {
 			var want []string
@@ -306,7 +285,7 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 			want = append(want, "-rw-r--r-- root/root ./usr/share/doc/cronkit/README.md",
 				"-rw-r--r-- root/root ./usr/share/doc/cronkit/copyright")
 			var got []string
-			for _, line := range strings.Split(run(t, "", nil, "dpkg-deb", "-c", deb), "\n") {
+			for _, line := range strings.Split(testutil.Run(t, "", nil, "dpkg-deb", "-c", deb), "\n") {
 				f := strings.Fields(line)
 				if len(f) == 6 && !strings.HasPrefix(f[0], "d") {
 					got = append(got, f[0]+" "+f[1]+" "+f[5])
@@ -336,17 +315,17 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 		if err := os.WriteFile(filepath.Join(sys, "var/lib/dpkg/status"), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		run(t, "", nil, "dpkg", "--root="+sys, "-i", deb)
-		status := run(t, "", nil, "dpkg", "--root="+sys, "-s", "cronkit")
+		testutil.Run(t, "", nil, "dpkg", "--root="+sys, "-i", deb)
+		status := testutil.Run(t, "", nil, "dpkg", "--root="+sys, "-s", "cronkit")
 		if !strings.Contains(status, "Status: install ok installed") {
 			t.Errorf("dpkg -s:\n%s", status)
 		}
-		if got := strings.TrimSpace(run(t, "", nil, filepath.Join(sys, "usr/bin/runwrap"), "--version")); got != "runwrap "+r.version {
+		if got := strings.TrimSpace(testutil.Run(t, "", nil, filepath.Join(sys, "usr/bin/runwrap"), "--version")); got != "runwrap "+r.version {
 			t.Errorf("installed runwrap --version = %q", got)
 		}
 		// `man runwrap` as after a real install, with the scratch root's manpath.
 		env := []string{"MANWIDTH=80", "MANPAGER=cat", "PAGER=cat", "LC_ALL=C.UTF-8"}
-		page := run(t, "", env, "man", "-M", filepath.Join(sys, "usr/share/man"), "runwrap")
+		page := testutil.Run(t, "", env, "man", "-M", filepath.Join(sys, "usr/share/man"), "runwrap")
 		for _, want := range []string{`RUNWRAP\(1\)`, `\nNAME\n`, `runwrap +- +Wrap a cron command`, `\nEXIT STATUS\n`,
 			`124 +the command timed out`, `--ping-url`} {
 			if !regexp.MustCompile(want).MatchString(page) {
@@ -365,11 +344,11 @@ install -m 0644 man/man1/*.1.gz /usr/local/share/man/man1/`
 			}
 		}
 		// The bash completion registers itself when sourced.
-		out := run(t, "", nil, "bash", "-c", "source "+filepath.Join(sys, "usr/share/bash-completion/completions/hcctl")+" && complete -p hcctl")
+		out := testutil.Run(t, "", nil, "bash", "-c", "source "+filepath.Join(sys, "usr/share/bash-completion/completions/hcctl")+" && complete -p hcctl")
 		if !strings.Contains(out, "hcctl") {
 			t.Errorf("bash completion: %s", out)
 		}
-		run(t, "", nil, "dpkg", "--root="+sys, "-r", "cronkit")
+		testutil.Run(t, "", nil, "dpkg", "--root="+sys, "-r", "cronkit")
 		if _, err := os.Stat(filepath.Join(sys, "usr/bin/runwrap")); !os.IsNotExist(err) {
 			t.Errorf("dpkg -r left /usr/bin/runwrap: %v", err)
 		}
@@ -404,7 +383,7 @@ func checkExecutable(t *testing.T, name string, head []byte, tg targetT) {
 func TestReleaseBadVersion(t *testing.T) {
 	dist := filepath.Join(t.TempDir(), "dist")
 	cmd := exec.Command("scripts/release", "1.2")
-	cmd.Dir = moduleRoot(t)
+	cmd.Dir = testutil.ModuleRoot(t)
 	cmd.Env = append(os.Environ(), "RELEASE_DIST="+dist)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
