@@ -141,14 +141,10 @@ func TestCheckName(t *testing.T) {
 // runitor ping kinds (a non-zero exit is an exit-code ping), the child's
 // exit code as the outcome.
 func TestRunPingsTheFake(t *testing.T) {
-	f := fakehc.New(fakehc.Options{})
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	f.URL = srv.URL
-	f.AddCheck(fakehc.Spec{Name: "job", Slug: "job", UUID: checkUUID})
+	f, url := startFake(t)
 	var stdout, stderr bytes.Buffer
 	o := valid()
-	o.APIURL = srv.URL + "/ping"
+	o.APIURL = url + "/ping"
 	o.Command = []string{"sh", "-c", "echo out; echo err >&2; exit 3"}
 	o.Stdout, o.Stderr = &stdout, &stderr
 	o.OnSuccess, o.OnNonzero, o.OnExecFail = hc.PingSuccess, hc.PingExitCode, hc.PingFail
@@ -173,15 +169,11 @@ func TestRunPingsTheFake(t *testing.T) {
 // lib/wrap's words name runwrap's flags: the tolerated failure's body line
 // and the warning about --record (docs/runwrap.md, Failure tolerance).
 func TestRunWordsInFlags(t *testing.T) {
-	f := fakehc.New(fakehc.Options{})
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	f.URL = srv.URL
-	f.AddCheck(fakehc.Spec{Name: "job", Slug: "job", UUID: checkUUID})
+	f, url := startFake(t)
 	state := t.TempDir()
 	var warned []string
 	o := valid()
-	o.APIURL = srv.URL + "/ping"
+	o.APIURL = url + "/ping"
 	o.Command = []string{"false"}
 	o.Tolerate = 1
 	o.Record = filepath.Join(t.TempDir(), "nodir", "runs.jsonl")
@@ -201,4 +193,16 @@ func TestRunWordsInFlags(t *testing.T) {
 	if len(warned) != 1 || !strings.HasPrefix(warned[0], "--record: open "+o.Record+": ") {
 		t.Errorf("warnings %q, want one naming --record", warned)
 	}
+}
+
+// startFake serves the shared fake Healthchecks with one check ("job",
+// checkUUID) until the test ends; url is its site root.
+func startFake(t *testing.T) (f *fakehc.Fake, url string) {
+	t.Helper()
+	f = fakehc.New(fakehc.Options{})
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL
+	f.AddCheck(fakehc.Spec{Name: "job", Slug: "job", UUID: checkUUID})
+	return f, srv.URL
 }
