@@ -342,8 +342,13 @@ func (c *collector) autocommit(ctx context.Context, name string, fn func(ctx con
 	}
 }
 
+// querier is a transaction or a connection.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // rowsOf runs sql and maps the rows to T by column name (json/db names).
-func rowsOf[T any](ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]T, error) {
+func rowsOf[T any](ctx context.Context, tx querier, sql string, args ...any) ([]T, error) {
 	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err

@@ -485,15 +485,47 @@ func (c *collector) applySeqValues(db string, seqs []Sequence, vals map[int64]in
 
 // sequenceValuesSide is the sequence values' job on the second connection:
 // the DO block; if it is refused, sequenceValues runs again on the first
-// connection, with its fallback.
+// connection, with its fallback. Reading a value reads the sequence's block,
+// which its blks_hit counts, and this may run before the section reads the
+// counters: so the job reads the counters first and they replace the
+// section's. The report's counters then never include pgreport's own read,
+// as pgmetrics' (one connection, counters first) never do.
 func (c *collector) sequenceValuesSide() sideRun {
 	db := c.db
 	return func(ctx context.Context, conn *pgx.Conn) (func(), error) {
+		ctrs, err := rowsOf[seqCounters](ctx, conn, `SELECT relid::bigint AS oid,
+			COALESCE(blks_read, 0) AS blks_read, COALESCE(blks_hit, 0) AS blks_hit
+			FROM pg_statio_user_sequences`)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errRunAgain, err)
+		}
 		vals, errs, err := sequenceValuesDO(ctx, conn)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errRunAgain, err)
 		}
-		return func() { c.applySeqValues(db, c.dbSeqs, vals, errs) }, nil
+		return func() {
+			setSeqCounters(c.dbSeqs, ctrs)
+			c.applySeqValues(db, c.dbSeqs, vals, errs)
+		}, nil
+	}
+}
+
+// seqCounters are a sequence's pg_statio_user_sequences counters.
+type seqCounters struct {
+	OID      int64 `db:"oid"`
+	BlksRead int64 `db:"blks_read"`
+	BlksHit  int64 `db:"blks_hit"`
+}
+
+func setSeqCounters(seqs []Sequence, ctrs []seqCounters) {
+	byOID := make(map[int64]seqCounters, len(ctrs))
+	for _, x := range ctrs {
+		byOID[x.OID] = x
+	}
+	for i := range seqs {
+		if x, ok := byOID[seqs[i].OID]; ok {
+			seqs[i].BlksRead, seqs[i].BlksHit = x.BlksRead, x.BlksHit
+		}
 	}
 }
 

@@ -284,7 +284,6 @@ var pgdiffTolerances = []tolerance{
 	{pattern: "stat_ios[*]", why: "whether a process type has done IO yet depends on timing (no all-zero row: checked apart)"},
 	{pattern: "stat_ios[*].*", why: "IO counts of background processes depend on checkpoint and WAL writer timing (the rows and columns are still compared)"},
 	{pattern: "databases[*].*", kind: tolGE, why: "database counters move with the collection itself"},
-	{pattern: "sequences[*].blks_*", kind: tolGE, why: "the second connection may read the sequences' values before the first reads their counters: the collection's own read can be counted"},
 	{pattern: "databases[*].size", kind: tolNear, abs: 256 << 10, why: "database size within 32 pages (catalog churn)"},
 	{pattern: "tablespaces[*].size", kind: tolNear, abs: 512 << 10, why: "tablespace size within 64 pages"},
 	{pattern: "tablespaces[*].disk_*", why: "the host's disk"},

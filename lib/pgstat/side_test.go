@@ -2,6 +2,8 @@ package pgstat
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -120,5 +122,48 @@ func TestSideJobClaims(t *testing.T) {
 	case <-j.done:
 	default:
 		t.Error("done not closed by finish")
+	}
+}
+
+// A sequence's blks_hit in a report never counts the report's own read of
+// its value, as pgmetrics' never do: the second connection reads the
+// counters before the values, and they replace the ones its section read
+// (which may come after). The next report counts that read, once.
+func TestSideSequenceCountersFirst(t *testing.T) {
+	c := pgsandbox.Get(t)
+	db := c.CreateDB(t, "seqctr")
+	c.Exec(t, db, `CREATE SEQUENCE s; SELECT nextval('s'), nextval('s')`)
+	conn := c.Connect(t, db)
+	ctx := context.Background()
+	var before int64
+	if err := conn.QueryRow(ctx, `SELECT blks_hit FROM pg_statio_user_sequences WHERE relname = 's'`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	hits := func() int64 {
+		t.Helper()
+		var log bytes.Buffer
+		rep, err := collect(t, Options{Conn: connOpts(c, "postgres", db),
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatalf("Collect: %v (errors %+v)", err, rep.Meta.Errors)
+		}
+		if !strings.Contains(log.String(), `section=sequence_values `) {
+			t.Fatalf("sequence values not read on the second connection:\n%s", log.String())
+		}
+		for _, s := range rep.Sequences {
+			if s.Name == "s" && s.LastValue == 2 {
+				return s.BlksHit
+			}
+		}
+		t.Fatalf("sequence s (last value 2) not in %+v", rep.Sequences)
+		return 0
+	}
+	if got := hits(); got != before {
+		t.Errorf("first report: blks_hit %d, want %d (the counters before pgreport read the value)", got, before)
+	}
+	// The first report's connections have closed: their stats are flushed.
+	pgsandbox.WaitFor(t, conn, fmt.Sprintf(`SELECT blks_hit > %d FROM pg_statio_user_sequences WHERE relname = 's'`, before))
+	if got := hits(); got != before+1 {
+		t.Errorf("second report: blks_hit %d, want %d (the first report's one read)", got, before+1)
 	}
 }
