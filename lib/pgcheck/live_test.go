@@ -275,11 +275,7 @@ func TestLagProvoked(t *testing.T) {
 		pgsandbox.SkipOrFail(t, err)
 	}
 	t.Cleanup(func() { _ = primary.Stop() })
-	standby, err := primary.StartStandby(ctx, pgsandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = standby.Stop() }) // before the primary's (LIFO)
+	standby := primary.Standby(t, pgsandbox.Options{}) // stopped before the primary (LIFO)
 	p, s := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
 	pgsandbox.WaitFor(t, p, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
 	// One transaction replayed, then replay paused, then 1 MB of WAL more.

@@ -433,13 +433,7 @@ func TestStatementCountConstant(t *testing.T) {
 // reports itself in recovery with incoming replication, without errors.
 func TestReplication(t *testing.T) {
 	primary := pgsandbox.Get(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	standby, err := primary.StartStandby(ctx, pgsandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = standby.Stop() })
+	standby := primary.Standby(t, pgsandbox.Options{})
 	pgsandbox.WaitFor(t, primary.Connect(t, "postgres"), "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn IS NOT NULL)")
 
 	p, err := collect(t, Options{Conn: connOpts(primary, "postgres", "postgres")})

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cronkit/cronkit/lib/testutil/pgsandbox"
 )
@@ -100,13 +99,7 @@ func TestSequenceValuesConstantStatements(t *testing.T) {
 	}
 
 	t.Run("standby", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		standby, err := c.StartStandby(ctx, pgsandbox.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = standby.Stop() })
+		standby := c.Standby(t, pgsandbox.Options{})
 		few := check(t, standby, "postgres", small, 3, all)
 		lots := check(t, standby, "postgres", big, many, allBig)
 		if few != lots {

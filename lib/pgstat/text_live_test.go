@@ -180,13 +180,9 @@ func blocks(text string, titles ...string) string {
 // same number as the server's own pg_wal_lsn_diff on the report's LSNs.
 func TestTextStandbyReplayLagLive(t *testing.T) {
 	primary := pgsandbox.Get(t)
+	standby := primary.Standby(t, pgsandbox.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	standby, err := primary.StartStandby(ctx, pgsandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = standby.Stop() })
 	pconn, sconn := primary.Connect(t, "postgres"), standby.Connect(t, "postgres")
 	pgsandbox.WaitFor(t, pconn, "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE state = 'streaming')")
 	if _, err := sconn.Exec(ctx, "SELECT pg_wal_replay_pause()"); err != nil {

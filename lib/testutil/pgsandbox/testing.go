@@ -95,6 +95,21 @@ func (c *Cluster) Connect(t testing.TB, db string) *pgx.Conn {
 	return conn
 }
 
+// Standby starts a streaming standby of c (StartStandby, within two
+// minutes), failing t if it cannot; it is stopped at cleanup, before c if
+// c was started in the same test (cleanups run last first).
+func (c *Cluster) Standby(t testing.TB, o Options) *Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := c.StartStandby(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	return s
+}
+
 // Exec runs SQL statements in db as the superuser, failing t on error.
 func (c *Cluster) Exec(t testing.TB, db string, sql ...string) {
 	t.Helper()
