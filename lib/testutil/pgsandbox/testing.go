@@ -134,21 +134,16 @@ func WaitFor(t testing.TB, conn *pgx.Conn, cond string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	err := poll(ctx, 20*time.Millisecond, func() (bool, error) {
 		var ok bool
-		if err := conn.QueryRow(ctx, cond).Scan(&ok); err != nil {
-			t.Fatalf("%s: %v", cond, err)
-		}
-		if ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("timed out waiting for: %s", cond)
-		case <-tick.C:
-		}
+		err := conn.QueryRow(ctx, cond).Scan(&ok)
+		return ok, err
+	})
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("timed out waiting for: %s", cond)
+	case err != nil:
+		t.Fatalf("%s: %v", cond, err)
 	}
 }
 
