@@ -17,7 +17,7 @@ func main() {
 // user's GOMAXPROCS says otherwise) is set by package oneproc's initialiser.
 func run() int {
 	processExits = true
-	r := newRoot(ownStreams(cli.OSEnv()))
+	r := newRoot(cli.OwnStreams(cli.OSEnv()))
 	return cli.Execute(r, rootArgs(r, os.Args[1:]))
 }
 

@@ -13,7 +13,7 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // Notified lists the signals runwrap must be notified of (signal.Notify)
 // and pass in Config.Signals: the forwarded ones, and SIGALRM when periodic
 // (run now). Not SIGPIPE: runwrap writes fds 1 and 2 through dups of them
-// (cmd/runwrap), where a closed reader makes a write fail with EPIPE (then
+// (cli.OwnStreams), where a closed reader makes a write fail with EPIPE (then
 // the command's pipe closes and it gets its own SIGPIPE) rather than the Go
 // runtime ending runwrap before it can ping; and each notified signal costs
 // start-up time (docs/benchmarks.md, runwrap).
