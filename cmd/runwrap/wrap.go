@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"time"
 
@@ -76,13 +75,7 @@ func runWrap(ctx context.Context, o *wrapOptions) error {
 		return cli.WithCode(runner.ExitBeforeRunning, err)
 	}
 	in := make(chan os.Signal, 16)
-	signal.Notify(in, wrap.Notified(a.Periodic())...)
-	// Notify leaves the runtime's signal-mask goroutine (locked to its own
-	// thread) runnable after its last reply. Let it park now: left for later,
-	// it took the one P at the command's start, and the thread wake-ups of
-	// that hand-off delayed the start ping by 0.3 ms a run (runtime trace;
-	// docs/benchmarks.md, runwrap).
-	runtime.Gosched()
+	cli.Notify(in, wrap.Notified(a.Periodic())...)
 	if !processExits {
 		defer signal.Stop(in)
 	}

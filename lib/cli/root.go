@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -510,6 +511,18 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// Notify is signal.Notify, then a yield: Notify leaves the runtime's
+// signal-mask goroutine (locked to its own thread) runnable after its last
+// reply, and left for later it takes the P when the tool next blocks; with
+// runwrap's one P that was the command's start, and the thread wake-ups of
+// the hand-off delayed the start ping by 0.3 ms a run (runtime trace;
+// docs/benchmarks.md, runwrap). Parked now, it costs one wake-up while
+// nothing waits.
+func Notify(c chan<- os.Signal, sig ...os.Signal) {
+	signal.Notify(c, sig...)
+	runtime.Gosched()
+}
+
 // Execute runs the root command with args and returns the exit code, printing
 // a failing command's error as one line: "tool: what went wrong".
 func Execute(r *Root, args []string) int {
@@ -518,7 +531,7 @@ func Execute(r *Root, args []string) int {
 	var got atomic.Value
 	if !r.Tool.OwnSignals {
 		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		Notify(sig, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(sig)
 		go func() {
 			select {
