@@ -132,9 +132,15 @@ func TestSideJobClaims(t *testing.T) {
 func TestSideSequenceCountersFirst(t *testing.T) {
 	c := pgsandbox.Get(t)
 	db := c.CreateDB(t, "seqctr")
-	c.Exec(t, db, `CREATE SEQUENCE s; SELECT nextval('s'), nextval('s')`)
+	// All on one connection, its counters flushed before they are read: a
+	// closed connection's backend flushes at exit, which may come after.
 	conn := c.Connect(t, db)
 	ctx := context.Background()
+	for _, q := range []string{`CREATE SEQUENCE s`, `SELECT nextval('s'), nextval('s')`, `SELECT pg_stat_force_next_flush()`} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	var before int64
 	if err := conn.QueryRow(ctx, `SELECT blks_hit FROM pg_statio_user_sequences WHERE relname = 's'`).Scan(&before); err != nil {
 		t.Fatal(err)
